@@ -1,0 +1,39 @@
+# Kompetenslyft: `make demo` and `make test` set everything up on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+
+.PHONY: install demo test lint format messages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/kompetenslyft demo --port $(PORT)
+
+test: $(STAMP)
+	$(BIN)/ruff check kompetenslyft tests
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check kompetenslyft tests
+	$(BIN)/ruff format --check kompetenslyft tests
+	$(BIN)/mypy kompetenslyft
+
+format: $(STAMP)
+	$(BIN)/ruff format kompetenslyft tests
+	$(BIN)/ruff check --fix kompetenslyft tests
+
+messages: $(STAMP)
+	cd kompetenslyft && ../$(BIN)/kompetenslyft makemessages -l sv -l nb -l en --no-obsolete
+	cd kompetenslyft && ../$(BIN)/kompetenslyft compilemessages
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

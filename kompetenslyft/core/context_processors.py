@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .access import access_for
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    access = access_for(getattr(request, "user", None))
+    items: list[tuple[str, str]] = []
+    if access.user_id:
+        items.append((reverse("home"), _("Start")))
+        if access.person_id:
+            items.append((reverse("org:me"), _("My page")))
+        if access.can_see_units:
+            items.append((reverse("org:units"), _("Units")))
+        if access.can_list_people:
+            items.append((reverse("org:people"), _("People")))
+        if access.is_lead:
+            items.append((reverse("org:import"), _("Import")))
+        if access.is_superuser:
+            items.append((reverse("admin:index"), _("Administration")))
+    current = request.path
+    nav = [
+        {"url": url, "label": label,
+         "current": current == url or (url != "/" and current.startswith(url))}
+        for url, label in items
+    ]
+    return {"access": access, "nav_items": nav}

@@ -1,0 +1,509 @@
+"""Imports of the unit tree and of people, exactly as ``shared/formats.md`` defines them.
+
+An import is all or nothing: every row is checked first, every bad row is named with its
+column and the reason, and only a clean file is written, in one transaction. Re-importing the
+same file changes nothing. A dry run does all the work and rolls it back, so its counts are
+exactly what the real import would do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kompetenslyft.core.audit import AuditEvent, audit_record, audit_record_many
+from kompetenslyft.core.tabular import Table, TableError, read_table
+
+from .models import Organisation, Person, Placement, Role, Unit
+
+KINDS = ("units", "people")
+UNIT_COLUMNS = (("unit_id", "name"), ("parent_id", "manager_employee_id"))
+PEOPLE_COLUMNS = (
+    ("employee_id", "given_name", "family_name", "unit_id", "role"),
+    ("email", "gender", "language", "start_date"),
+)
+GENDERS = {
+    "woman": "woman", "kvinna": "woman", "k": "woman", "kvinne": "woman", "f": "woman",
+    "man": "man", "m": "man", "mann": "man",
+    "other": "other", "annat": "other", "annen": "other", "annet": "other",
+    "": "",
+}
+LANGUAGES = {"sv": "sv", "nb": "nb", "no": "nb", "en": "en", "": ""}
+SAMPLE_SIZE = 100
+BATCH = 1000
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        if self.row:
+            return _("row %(row)s, column %(column)s: %(message)s") % {
+                "row": self.row, "column": self.column, "message": self.message}
+        return self.message
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    organisation: str = ""
+    dry_run: bool = False
+    rows: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    samples: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def count(self, category: str, description: str) -> None:
+        self.counts[category] = self.counts.get(category, 0) + 1
+        sample = self.samples.setdefault(category, [])
+        if len(sample) < SAMPLE_SIZE and description:
+            sample.append(description)
+
+    def error(self, row: int, column: str, message: str) -> None:
+        self.errors.append(RowError(row, column, message))
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind, "organisation": self.organisation, "dry_run": self.dry_run,
+            "rows": self.rows, "counts": self.counts, "samples": self.samples,
+            "warnings": self.warnings,
+            "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors],
+        }
+
+
+class ImportRefused(Exception):
+    def __init__(self, result: ImportResult) -> None:
+        super().__init__(f"{len(result.errors)} error(s)")
+        self.result = result
+
+
+def import_file(*, kind: str, content: bytes, filename: str, organisation: Organisation,
+                actor: Any = None, dry_run: bool = False, keep_missing: bool = False) -> ImportResult:
+    """Check and apply one import file. Raises :class:`ImportRefused` for bad input."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown import kind {kind!r}")
+    result = ImportResult(kind=kind, organisation=organisation.code, dry_run=dry_run)
+    required, optional = UNIT_COLUMNS if kind == "units" else PEOPLE_COLUMNS
+    try:
+        table = read_table(content, filename=filename, required=required, optional=optional)
+    except TableError as exc:
+        result.error(0, "", str(exc))
+        raise ImportRefused(result) from exc
+    result.rows = len(table.rows)
+    result.warnings.extend(table.warnings)
+    with transaction.atomic():
+        if kind == "units":
+            _import_units(table, organisation, actor, result)
+        else:
+            _import_people(table, organisation, actor, result, keep_missing=keep_missing)
+        if result.errors:
+            raise ImportRefused(result)
+        if not dry_run:
+            audit_record(actor=actor, organisation=organisation, event=AuditEvent(
+                action=f"import.{kind}", target_type="organisation", target_id=organisation.code,
+                target_label=filename, changes={"rows": result.rows, **result.counts}))
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+# --- units ------------------------------------------------------------------------------------
+
+@dataclass
+class _UnitRow:
+    row: int
+    unit_id: str
+    name: str
+    parent_id: str
+    manager_employee_id: str
+
+
+def _import_units(table: Table, organisation: Organisation, actor: Any, result: ImportResult) -> None:
+    existing = {u.unit_id: u for u in Unit.objects.filter(organisation=organisation)}
+    by_pk = {u.pk: u for u in existing.values()}
+    rows: dict[str, _UnitRow] = {}
+    for number, data in table.rows:
+        unit_id, name = data["unit_id"], data["name"]
+        parent_id = data.get("parent_id", "")
+        manager = data.get("manager_employee_id", "")
+        if not unit_id:
+            result.error(number, "unit_id", _("is empty"))
+        elif len(unit_id) > 64:
+            result.error(number, "unit_id", _("is longer than 64 characters"))
+        elif unit_id in rows:
+            result.error(number, "unit_id", _("'%(value)s' appears again (first in row %(first)s)")
+                         % {"value": unit_id, "first": rows[unit_id].row})
+            continue
+        if not name:
+            result.error(number, "name", _("is empty"))
+        elif len(name) > 200:
+            result.error(number, "name", _("is longer than 200 characters"))
+        if len(manager) > 64:
+            result.error(number, "manager_employee_id", _("is longer than 64 characters"))
+        if parent_id and parent_id == unit_id:
+            result.error(number, "parent_id", _("a unit cannot be its own parent"))
+        if unit_id:
+            rows[unit_id] = _UnitRow(number, unit_id, name, parent_id, manager)
+
+    for r in rows.values():
+        if r.parent_id and r.parent_id != r.unit_id and r.parent_id not in rows \
+                and r.parent_id not in existing:
+            result.error(r.row, "parent_id", _("'%(value)s' is neither a unit in the file nor an "
+                                               "existing unit") % {"value": r.parent_id})
+    if result.errors:
+        return
+
+    # The tree after the import: existing parents, overridden by the file. No cycles allowed.
+    parent_of: dict[str, str] = {
+        u.unit_id: (by_pk[u.parent_id].unit_id if u.parent_id else "") for u in existing.values()
+    }
+    parent_of.update({r.unit_id: r.parent_id for r in rows.values()})
+    for r in rows.values():
+        seen = [r.unit_id]
+        current = parent_of.get(r.unit_id, "")
+        while current:
+            if current in seen:
+                chain = " → ".join([*seen, current])
+                result.error(r.row, "parent_id", _("makes a cycle: %(chain)s") % {"chain": chain})
+                break
+            seen.append(current)
+            current = parent_of.get(current, "")
+    if result.errors:
+        return
+
+    managers = dict(
+        Person.objects.filter(
+            organisation=organisation,
+            employee_id__in={r.manager_employee_id for r in rows.values() if r.manager_employee_id},
+        ).values_list("employee_id", "pk")
+    )
+    events: list[AuditEvent] = []
+    new_units = [
+        Unit(organisation=organisation, unit_id=r.unit_id, name=r.name,
+             manager_employee_id=r.manager_employee_id, manager_id=managers.get(r.manager_employee_id))
+        for r in rows.values() if r.unit_id not in existing
+    ]
+    Unit.objects.bulk_create(new_units, batch_size=BATCH)
+    for unit in new_units:
+        result.count("new", f"{unit.unit_id} {unit.name}")
+        events.append(AuditEvent("unit.created", "unit", unit.unit_id, unit.name))
+    units = {**existing, **{u.unit_id: u for u in new_units}}
+    if any(u.pk is None for u in new_units):  # databases that return no keys from bulk inserts
+        units = {u.unit_id: u for u in Unit.objects.filter(organisation=organisation)}
+
+    dirty: dict[str, set[str]] = {}
+    for r in rows.values():
+        unit = units[r.unit_id]
+        if r.unit_id not in existing:
+            unit.parent_id = units[r.parent_id].pk if r.parent_id else None
+            dirty.setdefault(r.unit_id, set()).add("parent")
+            continue
+        changes: dict[str, list[str]] = {}
+        if unit.name != r.name:
+            changes["name"] = [unit.name, r.name]
+            unit.name = r.name
+        new_parent = units[r.parent_id].pk if r.parent_id else None
+        if unit.parent_id != new_parent:
+            changes["parent_id"] = [parent_of_existing(unit, by_pk), r.parent_id]
+            unit.parent_id = new_parent
+        if unit.manager_employee_id != r.manager_employee_id:
+            changes["manager_employee_id"] = [unit.manager_employee_id, r.manager_employee_id]
+            unit.manager_employee_id = r.manager_employee_id
+        manager_id = managers.get(r.manager_employee_id)
+        if unit.manager_id != manager_id:
+            unit.manager_id = manager_id
+            dirty.setdefault(r.unit_id, set()).add("manager")
+        if changes:
+            dirty.setdefault(r.unit_id, set()).update({"name", "parent", "manager_employee_id"})
+            category = "moved" if "parent_id" in changes else "changed"
+            result.count(category, f"{r.unit_id} {r.name}: " + ", ".join(
+                f"{k} {v[0] or '–'} → {v[1] or '–'}" for k, v in changes.items()))
+            events.append(AuditEvent(f"unit.{category}", "unit", r.unit_id, r.name, changes))
+        elif r.unit_id not in dirty:
+            result.counts["unchanged"] = result.counts.get("unchanged", 0) + 1
+
+    # Recompute the materialised paths of the whole tree; write only what changed.
+    for unit_id in _recompute_paths(list(units.values())):
+        dirty.setdefault(unit_id, set()).add("path")
+    to_update = [units[u] for u in dirty]
+    if to_update:
+        Unit.objects.bulk_update(
+            to_update, ["name", "parent", "path", "depth", "manager", "manager_employee_id"],
+            batch_size=BATCH)
+    not_in_file = len(existing) - sum(1 for r in rows if r in existing)
+    if not_in_file:
+        result.warnings.append(_("%(count)s existing unit(s) are not in the file and were kept as "
+                                 "they are.") % {"count": not_in_file})
+    if events:
+        audit_record_many(actor=actor, organisation=organisation, events=events)
+
+
+def parent_of_existing(unit: Unit, by_pk: dict[int, Unit]) -> str:
+    # Read before the caller assigns the new parent.
+    parent = by_pk.get(unit.parent_id) if unit.parent_id else None
+    return parent.unit_id if parent else ""
+
+
+def _recompute_paths(units: list[Unit]) -> list[str]:
+    """Set path and depth on every unit from its parent; return the unit_ids that changed."""
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    changed: list[str] = []
+    stack: list[tuple[Unit, str, int]] = [(u, "/", 0) for u in children.get(None, [])]
+    while stack:
+        unit, prefix, depth = stack.pop()
+        path = f"{prefix}{unit.pk}/"
+        if unit.path != path or unit.depth != depth:
+            unit.path, unit.depth = path, depth
+            changed.append(unit.unit_id)
+        stack.extend((child, path, depth + 1) for child in children.get(unit.pk, []))
+    return changed
+
+
+# --- people -----------------------------------------------------------------------------------
+
+PERSON_FIELDS = ("given_name", "family_name", "email", "gender", "language", "start_date")
+
+
+def _parse_date(value: str) -> dt.date | None:
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%Y%m%d", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return dt.datetime.strptime(value, fmt).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+    return None
+
+
+def _import_people(table: Table, organisation: Organisation, actor: Any, result: ImportResult,
+                   *, keep_missing: bool) -> None:
+    today = timezone.localdate()
+    units = dict(Unit.objects.filter(organisation=organisation).values_list("unit_id", "pk"))
+    unit_names = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "name"))
+    roles = {r.name.casefold(): r for r in Role.objects.filter(organisation=organisation)}
+    parsed: dict[str, dict[str, Any]] = {}
+    first_row: dict[str, int] = {}
+    for number, data in table.rows:
+        employee_id = data["employee_id"]
+        values: dict[str, Any] = {"row": number}
+        if not employee_id:
+            result.error(number, "employee_id", _("is empty"))
+        elif len(employee_id) > 64:
+            result.error(number, "employee_id", _("is longer than 64 characters"))
+        elif employee_id in first_row:
+            result.error(number, "employee_id", _("'%(value)s' appears again (first in row %(first)s)")
+                         % {"value": employee_id, "first": first_row[employee_id]})
+            continue
+        else:
+            first_row[employee_id] = number
+        for column in ("given_name", "family_name", "role"):
+            value = data[column]
+            if not value:
+                result.error(number, column, _("is empty"))
+            elif len(value) > (200 if column == "role" else 150):
+                result.error(number, column, _("is too long"))
+            values[column] = value
+        unit_id = data["unit_id"]
+        if not unit_id:
+            result.error(number, "unit_id", _("is empty"))
+        elif unit_id not in units:
+            result.error(number, "unit_id", _("'%(value)s' is not a unit of the organisation "
+                                              "(import the units first)") % {"value": unit_id})
+        values["unit_id"] = units.get(unit_id)
+        email = data.get("email", "")
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                result.error(number, "email", _("'%(value)s' is not an e-mail address") % {"value": email})
+        values["email"] = email.lower()
+        gender = data.get("gender", "")
+        if gender.casefold() not in GENDERS:
+            result.error(number, "gender", _("'%(value)s' is not one of woman, man, other or empty")
+                         % {"value": gender})
+        values["gender"] = GENDERS.get(gender.casefold(), "")
+        language = data.get("language", "")
+        if language.casefold() not in LANGUAGES:
+            result.error(number, "language", _("'%(value)s' is not one of sv, nb, en or empty")
+                         % {"value": language})
+        values["language"] = LANGUAGES.get(language.casefold(), "")
+        start = data.get("start_date", "")
+        values["start_date"] = None
+        if start:
+            values["start_date"] = _parse_date(start)
+            if values["start_date"] is None:
+                result.error(number, "start_date", _("'%(value)s' is not a date (use YYYY-MM-DD)")
+                             % {"value": start})
+        if employee_id:
+            parsed[employee_id] = values
+    if result.errors:
+        return
+
+    new_roles = []
+    for values in parsed.values():
+        key = values["role"].casefold()
+        if key not in roles:
+            roles[key] = Role(organisation=organisation, name=values["role"])
+            new_roles.append(roles[key])
+    if new_roles:
+        Role.objects.bulk_create(new_roles)
+        if any(r.pk is None for r in new_roles):
+            roles = {r.name.casefold(): r for r in Role.objects.filter(organisation=organisation)}
+        result.counts["roles_created"] = len(new_roles)
+        result.samples["roles_created"] = [r.name for r in new_roles][:SAMPLE_SIZE]
+    role_names = {r.pk: r.name for r in roles.values()}
+    for values in parsed.values():
+        values["role_id"] = roles[values["role"].casefold()].pk
+
+    existing = {
+        p["employee_id"]: p
+        for p in Person.objects.filter(organisation=organisation).values(
+            "pk", "employee_id", *PERSON_FIELDS, "unit_id", "role_id", "is_active", "user_id")
+    }
+    events: list[AuditEvent] = []
+    to_create: list[Person] = []
+    to_update: list[Person] = []
+    update_fields: set[str] = set()
+    moved_ids: list[int] = []
+    reactivated_ids: list[int] = []
+    deactivated_ids: list[int] = []
+    user_active: dict[int, bool] = {}
+
+    def where(unit_id: int, role_id: int) -> str:
+        return f"{unit_names.get(unit_id, '?')} / {role_names.get(role_id, '?')}"
+
+    for employee_id, values in parsed.items():
+        old = existing.get(employee_id)
+        label = f"{employee_id} {values['given_name']} {values['family_name']}"
+        if old is None:
+            to_create.append(Person(
+                organisation=organisation, employee_id=employee_id, unit_id=values["unit_id"],
+                role_id=values["role_id"], **{f: values[f] for f in PERSON_FIELDS}))
+            result.count("new", f"{label} ({where(values['unit_id'], values['role_id'])})")
+            events.append(AuditEvent("person.created", "person", employee_id, label,
+                                     {f: values[f] for f in (*PERSON_FIELDS, "unit_id", "role")}))
+            continue
+        changes: dict[str, list[Any]] = {
+            f: [old[f], values[f]] for f in PERSON_FIELDS if old[f] != values[f]}
+        moved = old["unit_id"] != values["unit_id"] or old["role_id"] != values["role_id"]
+        if moved:
+            changes["placement"] = [where(old["unit_id"], old["role_id"]),
+                                    where(values["unit_id"], values["role_id"])]
+        reactivated = not old["is_active"]
+        if not changes and not reactivated:
+            result.counts["unchanged"] = result.counts.get("unchanged", 0) + 1
+            continue
+        person = Person(pk=old["pk"], organisation=organisation, employee_id=employee_id,
+                        unit_id=values["unit_id"], role_id=values["role_id"], is_active=True,
+                        deactivated_on=None, **{f: values[f] for f in PERSON_FIELDS})
+        to_update.append(person)
+        update_fields.update(f for f in changes if f != "placement")
+        description = label + ": " + "; ".join(
+            f"{k} {v[0] or '–'} → {v[1] or '–'}" for k, v in changes.items())
+        if reactivated:
+            update_fields.update({"is_active", "deactivated_on", "unit", "role"})
+            reactivated_ids.append(old["pk"])
+            if old["user_id"]:
+                user_active[old["user_id"]] = True
+            result.count("reactivated", description if changes else label)
+            events.append(AuditEvent("person.reactivated", "person", employee_id, label, changes))
+        elif moved:
+            update_fields.update({"unit", "role"})
+            moved_ids.append(old["pk"])
+            result.count("moved", description)
+            events.append(AuditEvent("person.moved", "person", employee_id, label, changes))
+        else:
+            result.count("changed", description)
+            events.append(AuditEvent("person.changed", "person", employee_id, label, changes))
+
+    if not keep_missing:
+        for employee_id, old in existing.items():
+            if old["is_active"] and employee_id not in parsed:
+                label = f"{employee_id} {old['given_name']} {old['family_name']}"
+                to_update.append(Person(pk=old["pk"], is_active=False, deactivated_on=today,
+                                        **{f: old[f] for f in PERSON_FIELDS},
+                                        unit_id=old["unit_id"], role_id=old["role_id"]))
+                update_fields.update({"is_active", "deactivated_on"})
+                deactivated_ids.append(old["pk"])
+                if old["user_id"]:
+                    user_active[old["user_id"]] = False
+                result.count("deactivated", label)
+                events.append(AuditEvent("person.deactivated", "person", employee_id, label))
+
+    Person.objects.bulk_create(to_create, batch_size=BATCH)
+    if any(p.pk is None for p in to_create):
+        pks = dict(Person.objects.filter(organisation=organisation).values_list("employee_id", "pk"))
+        for p in to_create:
+            p.pk = pks[p.employee_id]
+    if to_update:
+        Person.objects.bulk_update(to_update, sorted(update_fields), batch_size=BATCH)
+
+    # History: one open placement per active person.
+    placements = [
+        Placement(person_id=p.pk, unit_id=p.unit_id, role_id=p.role_id,
+                  valid_from=min(p.start_date, today) if p.start_date else today)
+        for p in to_create
+    ]
+    current = {p.pk: p for p in to_update}
+    yesterday = today - dt.timedelta(days=1)
+    closing = list(Placement.objects.filter(
+        person_id__in=moved_ids + deactivated_ids + reactivated_ids, valid_to__isnull=True))
+    closed: list[Placement] = []
+    corrected: list[Placement] = []
+    for placement in closing:
+        person = current[placement.person_id]
+        if placement.person_id in deactivated_ids or placement.valid_from < today:
+            placement.valid_to = max(placement.valid_from, yesterday)
+            closed.append(placement)
+        else:  # moved again on the day it started: correct that day's placement
+            placement.unit_id, placement.role_id = person.unit_id, person.role_id
+            corrected.append(placement)
+    Placement.objects.bulk_update(closed, ["valid_to"], batch_size=BATCH)
+    Placement.objects.bulk_update(corrected, ["unit", "role"], batch_size=BATCH)
+    corrected_ids = {p.person_id for p in corrected}
+    placements.extend(
+        Placement(person_id=pk, unit_id=current[pk].unit_id, role_id=current[pk].role_id,
+                  valid_from=today)
+        for pk in moved_ids + reactivated_ids if pk not in corrected_ids)
+    Placement.objects.bulk_create(placements, batch_size=BATCH)
+
+    if user_active:
+        from django.contrib.auth import get_user_model
+
+        user_model = get_user_model()
+        for active in (True, False):
+            ids = [uid for uid, a in user_active.items() if a is active]
+            if ids:
+                user_model.objects.filter(pk__in=ids).update(is_active=active)
+
+    _resolve_managers(organisation)
+    if events:
+        audit_record_many(actor=actor, organisation=organisation, events=events)
+
+
+def _resolve_managers(organisation: Organisation) -> None:
+    """Point every unit at the person its manager_employee_id names, once that person exists."""
+    people = dict(Person.objects.filter(organisation=organisation).values_list("employee_id", "pk"))
+    dirty = []
+    for unit in Unit.objects.filter(organisation=organisation).only(
+            "pk", "manager_id", "manager_employee_id"):
+        manager_id = people.get(unit.manager_employee_id) if unit.manager_employee_id else None
+        if unit.manager_id != manager_id:
+            unit.manager_id = manager_id
+            dirty.append(unit)
+    Unit.objects.bulk_update(dirty, ["manager"], batch_size=BATCH)

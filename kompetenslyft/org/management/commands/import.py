@@ -1,0 +1,64 @@
+"""kompetenslyft import KIND FILE [--dry-run] [--organisation CODE]"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from kompetenslyft.core.cli import activate_cli_language
+from kompetenslyft.org.imports import ImportRefused, ImportResult, import_file
+from kompetenslyft.org.services import OrganisationChoiceError, organisation_for_command
+
+# Later issues register their kinds here (framework, requirements, assessments, …).
+IMPORTERS = {"units": import_file, "people": import_file}
+
+
+class Command(BaseCommand):
+    help = "Import a CSV or .xlsx file (units, people) as shared/formats.md defines it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", help="what the file holds: " + ", ".join(IMPORTERS))
+        parser.add_argument("file", help="path to the CSV or .xlsx file")
+        parser.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
+        parser.add_argument("--organisation", help="the organisation's code")
+        parser.add_argument("--keep-missing", action="store_true",
+                            help="people: do not deactivate people who are not in the file")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        activate_cli_language()
+        kind = options["kind"]
+        if kind not in IMPORTERS:
+            raise CommandError(f"unknown kind '{kind}'; use one of: {', '.join(IMPORTERS)}",
+                               returncode=2)
+        path = Path(options["file"])
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{path}: cannot read the file ({exc.strerror})", returncode=2) from exc
+        try:
+            organisation = organisation_for_command(code=options.get("organisation"))
+        except OrganisationChoiceError as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        try:
+            result = IMPORTERS[kind](kind=kind, content=content, filename=path.name,
+                                     organisation=organisation, dry_run=options["dry_run"],
+                                     keep_missing=options["keep_missing"])
+        except ImportRefused as refused:
+            for warning in refused.result.warnings:
+                self.stderr.write(f"warning: {warning}")
+            for error in refused.result.errors:
+                self.stderr.write(f"{path.name}: {error}")
+            raise CommandError(
+                f"{path.name}: refused, {len(refused.result.errors)} error(s); nothing was changed",
+                returncode=2) from refused
+        for warning in result.warnings:
+            self.stderr.write(f"warning: {warning}")
+        self.stdout.write(summary_line(result, path.name))
+
+
+def summary_line(result: ImportResult, name: str) -> str:
+    counts = ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items())) or "nothing to change"
+    prefix = "dry run, nothing changed: " if result.dry_run else ""
+    return f"{name}: {result.kind} into {result.organisation}: {prefix}{result.rows} rows; {counts}"

@@ -1,0 +1,158 @@
+"""Reads on organisations, units and people — always scoped by :mod:`kompetenslyft.core.access`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from kompetenslyft.core.access import Access
+
+from .models import Organisation, Person, Placement, Role, Unit
+
+
+def visible_organisations(access: Access) -> QuerySet[Organisation]:
+    if access.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(pk__in=sorted(access.organisation_ids))
+
+
+def visible_people(access: Access) -> QuerySet[Person]:
+    return Person.objects.filter(access.people_filter())
+
+
+@dataclass(frozen=True)
+class PeopleFilter:
+    search: str = ""
+    organisation_id: int | None = None
+    unit_id: int | None = None
+    include_below: bool = True
+    role_id: int | None = None
+    status: str = "active"  # active | inactive | all
+
+
+def people_list(access: Access, filters: PeopleFilter) -> QuerySet[Person]:
+    """People this account may see, filtered; each row carries its unit, role and
+    organisation so that a page of any size costs the same number of queries."""
+    people = visible_people(access).select_related("unit", "role", "organisation")
+    if filters.status == "active":
+        people = people.filter(is_active=True)
+    elif filters.status == "inactive":
+        people = people.filter(is_active=False)
+    if filters.organisation_id:
+        people = people.filter(organisation_id=filters.organisation_id)
+    if filters.unit_id:
+        unit = Unit.objects.filter(pk=filters.unit_id).values("path").first()
+        if unit is None:
+            return people.none()
+        if filters.include_below:
+            people = people.filter(unit__in=Unit.objects.filter(path__startswith=unit["path"]).values("pk"))
+        else:
+            people = people.filter(unit_id=filters.unit_id)
+    if filters.role_id:
+        people = people.filter(role_id=filters.role_id)
+    for term in filters.search.split()[:5]:
+        people = people.filter(
+            Q(given_name__icontains=term) | Q(family_name__icontains=term)
+            | Q(employee_id__iexact=term) | Q(email__icontains=term)
+        )
+    return people.order_by("family_name", "given_name", "employee_id")
+
+
+def person_detail(access: Access, person_pk: int) -> Person:
+    """One person, if this account may see it; ``Person.DoesNotExist`` otherwise (a 404,
+    whether the person exists elsewhere or not)."""
+    return visible_people(access).select_related("unit", "role", "organisation", "user").get(pk=person_pk)
+
+
+def person_placements(person: Person) -> list[Placement]:
+    return list(
+        Placement.objects.filter(person=person).select_related("unit", "role").order_by("-valid_from", "-id")
+    )
+
+
+def placement_on(person: Person, on: dt.date) -> Placement | None:
+    """Where the person worked and as what on a date."""
+    return (
+        Placement.objects.filter(person=person, valid_from__lte=on)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .select_related("unit", "role")
+        .order_by("-valid_from", "-id")
+        .first()
+    )
+
+
+def person_managers(person: Person) -> list[Person]:
+    """The managers of the person's unit and of the units above it, nearest first."""
+    ids = [int(pk) for pk in person.unit.path.strip("/").split("/") if pk]
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=ids).select_related("manager")}
+    managers = []
+    for pk in reversed(ids):
+        unit = units.get(pk)
+        if unit and unit.manager and unit.manager.is_active and unit.manager.pk != person.pk:
+            managers.append(unit.manager)
+            break
+    return managers
+
+
+@dataclass
+class UnitNode:
+    unit: Unit
+    depth: int
+    people: int
+    people_below: int
+    can_list_people: bool
+
+
+def unit_tree(access: Access, organisation_id: int | None = None) -> list[UnitNode]:
+    """The units this account may see, in tree order, with head counts (active people
+    directly in the unit, and in it and below)."""
+    units = Unit.objects.filter(access.units_filter()).select_related("manager", "organisation")
+    if organisation_id:
+        units = units.filter(organisation_id=organisation_id)
+    unit_list = list(units.order_by("organisation__name", "path"))
+    if not unit_list:
+        return []
+    counts = dict(
+        Person.objects.filter(is_active=True, unit__in=[u.pk for u in unit_list])
+        .values("unit").annotate(n=Count("pk")).values_list("unit", "n")
+    )
+    below: dict[int, int] = {}
+    for unit in unit_list:
+        n = counts.get(unit.pk, 0)
+        for pk in unit.path.strip("/").split("/"):
+            below[int(pk)] = below.get(int(pk), 0) + n
+    people_units = {u.pk for u in Unit.objects.filter(access.units_with_people_filter(),
+                                                     pk__in=[u.pk for u in unit_list])}
+    top_depth: dict[int, int] = {}
+    for unit in unit_list:
+        top_depth[unit.organisation_id] = min(top_depth.get(unit.organisation_id, unit.depth), unit.depth)
+    # Sort children by name within each parent (a path is by primary key).
+    by_parent: dict[int | None, list[Unit]] = {}
+    visible = {u.pk for u in unit_list}
+    for unit in unit_list:
+        parent = unit.parent_id if unit.parent_id in visible else None
+        by_parent.setdefault(parent, []).append(unit)
+    ordered: list[UnitNode] = []
+
+    def walk(parent: int | None, depth: int) -> None:
+        for unit in sorted(by_parent.get(parent, []), key=lambda u: (u.organisation.name, u.name)):
+            ordered.append(UnitNode(unit, depth, counts.get(unit.pk, 0), below.get(unit.pk, 0),
+                                    unit.pk in people_units))
+            walk(unit.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def units_for_filter(access: Access) -> QuerySet[Unit]:
+    return Unit.objects.filter(access.units_with_people_filter()).select_related("organisation").order_by(
+        "organisation__name", "path")
+
+
+def roles_for_filter(access: Access) -> QuerySet[Role]:
+    if access.is_superuser:
+        return Role.objects.all()
+    org_ids = access.lead_org_ids | set(access.managed_organisation_ids)
+    return Role.objects.filter(organisation_id__in=sorted(org_ids)).order_by("name")

@@ -1,0 +1,135 @@
+"""Writes on organisations, people and accounts. Every change is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from kompetenslyft.core.access import forget_access
+from kompetenslyft.core.audit import AuditEvent, audit_record
+from kompetenslyft.core.models import Grant, ProductRole
+
+from .models import Organisation, Person, Placement
+
+
+class OrganisationChoiceError(Exception):
+    pass
+
+
+def organisation_for_command(*, code: str | None) -> Organisation:
+    """The organisation an import or command addresses (formats.md): the one named by
+    ``--organisation``; else the installation's only one; else a new one; never a guess
+    among several."""
+    if code:
+        try:
+            return Organisation.objects.get(code=code)
+        except Organisation.DoesNotExist as exc:
+            known = ", ".join(Organisation.objects.values_list("code", flat=True)) or "–"
+            raise OrganisationChoiceError(
+                _("There is no organisation with the code '%(code)s' (known: %(known)s).")
+                % {"code": code, "known": known}) from exc
+    organisations = list(Organisation.objects.all()[:2])
+    if len(organisations) == 1:
+        return organisations[0]
+    if len(organisations) > 1:
+        known = ", ".join(Organisation.objects.values_list("code", flat=True))
+        raise OrganisationChoiceError(
+            _("This installation has several organisations; name one with --organisation "
+              "(one of: %(known)s).") % {"known": known})
+    return organisation_create(code="organisation", name=_("My organisation"))
+
+
+@transaction.atomic
+def organisation_create(*, code: str, name: str, actor: Any = None) -> Organisation:
+    code = slugify(code)
+    if not code:
+        raise ValidationError(_("An organisation needs a code."))
+    organisation = Organisation.objects.create(code=code, name=name)
+    audit_record(actor=actor, organisation=organisation, event=AuditEvent(
+        "organisation.created", "organisation", code, name))
+    return organisation
+
+
+@transaction.atomic
+def grant_add(*, user: Any, organisation: Organisation, role: str, actor: Any = None) -> Grant:
+    if role not in ProductRole.values:
+        raise ValidationError(_("'%(role)s' is not a product role.") % {"role": role})
+    grant, created = Grant.objects.get_or_create(user=user, organisation=organisation, role=role)
+    if created:
+        audit_record(actor=actor, organisation=organisation, event=AuditEvent(
+            "grant.added", "user", str(user.pk), user.get_username(), {"role": role}))
+    forget_access(user)
+    return grant
+
+
+@transaction.atomic
+def grant_remove(*, user: Any, organisation: Organisation, role: str, actor: Any = None) -> None:
+    deleted, _rows = Grant.objects.filter(user=user, organisation=organisation, role=role).delete()
+    if deleted:
+        audit_record(actor=actor, organisation=organisation, event=AuditEvent(
+            "grant.removed", "user", str(user.pk), user.get_username(), {"role": role}))
+    forget_access(user)
+
+
+@transaction.atomic
+def account_for_person(*, person: Person, username: str | None = None,
+                       password: str | None = None, actor: Any = None) -> Any:
+    """The login account of a person, created if it has none (with an unusable password
+    unless one is given: the person then sets one through the password-reset e-mail)."""
+    if person.user_id:
+        user = person.user
+        if password:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        return user
+    user_model = get_user_model()
+    base = username or person.email or f"{person.organisation.code}-{person.employee_id}"
+    candidate, suffix = base.lower(), 1
+    while user_model.objects.filter(username=candidate).exists():
+        suffix += 1
+        candidate = f"{base.lower()}-{suffix}"
+    user = user_model(username=candidate, email=person.email, first_name=person.given_name,
+                      last_name=person.family_name, is_active=person.is_active)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    person.user = user
+    person.save(update_fields=["user"])
+    audit_record(actor=actor, organisation=person.organisation, event=AuditEvent(
+        "account.created", "person", person.employee_id, person.full_name,
+        {"username": candidate}))
+    return user
+
+
+def person_set_language(*, person: Person, language: str) -> None:
+    if language not in {"sv", "nb", "en"}:
+        raise ValidationError(_("'%(language)s' is not a language of the product.")
+                              % {"language": language})
+    if person.language != language:
+        Person.objects.filter(pk=person.pk).update(language=language)
+        person.language = language
+
+
+@transaction.atomic
+def person_deactivate(*, person: Person, actor: Any = None) -> None:
+    if not person.is_active:
+        return
+    today = timezone.localdate()
+    person.is_active = False
+    person.deactivated_on = today
+    person.save(update_fields=["is_active", "deactivated_on"])
+    for placement in Placement.objects.filter(person=person, valid_to__isnull=True):
+        placement.valid_to = today
+        placement.save(update_fields=["valid_to"])
+    if person.user_id:
+        get_user_model().objects.filter(pk=person.user_id).update(is_active=False)
+    audit_record(actor=actor, organisation=person.organisation, event=AuditEvent(
+        "person.deactivated", "person", person.employee_id, person.full_name))

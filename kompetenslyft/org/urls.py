@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "org"
+urlpatterns = [
+    path("me/", views.me, name="me"),
+    path("units/", views.units, name="units"),
+    path("people/", views.people, name="people"),
+    path("people/export.csv", views.people_export, name="people_export"),
+    path("people/<int:pk>/", views.person_detail, name="person"),
+    path("import/", views.import_upload, name="import"),
+    path("import/<int:pk>/", views.import_preview, name="import_preview"),
+    path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+]
