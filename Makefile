@@ -19,16 +19,16 @@ demo: $(STAMP)
 	$(BIN)/kompetenslyft demo --port $(PORT)
 
 test: $(STAMP)
-	$(BIN)/ruff check kompetenslyft tests
+	$(BIN)/ruff check kompetenslyft tests conftest.py
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check kompetenslyft tests
-	$(BIN)/ruff format --check kompetenslyft tests
+	$(BIN)/ruff check kompetenslyft tests conftest.py
+	$(BIN)/ruff format --check kompetenslyft tests conftest.py
 	$(BIN)/mypy kompetenslyft
 
 format: $(STAMP)
-	$(BIN)/ruff format kompetenslyft tests
+	$(BIN)/ruff format kompetenslyft tests conftest.py
 	$(BIN)/ruff check --fix kompetenslyft tests
 
 messages: $(STAMP)

@@ -43,9 +43,7 @@ class Access:
     @property
     def aggregate_org_ids(self) -> set[int]:
         """Organisations whose aggregate figures (counts per unit) this account may see."""
-        return self.org_ids_with(
-            ProductRole.LEAD, ProductRole.TOP_MANAGEMENT, ProductRole.EVALUATOR
-        )
+        return self.org_ids_with(ProductRole.LEAD, ProductRole.TOP_MANAGEMENT, ProductRole.EVALUATOR)
 
     @property
     def is_manager(self) -> bool:
@@ -143,16 +141,10 @@ def access_for(user: Any) -> Access:
         return cached
     from kompetenslyft.org.models import Person, Unit
 
-    person = (
-        Person.objects.filter(user_id=user.pk, is_active=True)
-        .values("pk", "organisation_id")
-        .first()
-    )
+    person = Person.objects.filter(user_id=user.pk, is_active=True).values("pk", "organisation_id").first()
     managed: list[dict[str, Any]] = []
     if person:
-        managed = list(
-            Unit.objects.filter(manager_id=person["pk"]).values("path", "organisation_id")
-        )
+        managed = list(Unit.objects.filter(manager_id=person["pk"]).values("path", "organisation_id"))
     paths = _outermost(sorted(m["path"] for m in managed))
     access = Access(
         user_id=user.pk,

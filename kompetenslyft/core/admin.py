@@ -30,13 +30,24 @@ class GrantAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Grant, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        audit_record(actor=request.user, organisation=obj.organisation, event=AuditEvent(
-            "grant.changed" if change else "grant.added", "user", str(obj.user_id),
-            str(obj.user), {"role": obj.role}))
+        audit_record(
+            actor=request.user,
+            organisation=obj.organisation,
+            event=AuditEvent(
+                "grant.changed" if change else "grant.added",
+                "user",
+                str(obj.user_id),
+                str(obj.user),
+                {"role": obj.role},
+            ),
+        )
 
     def delete_model(self, request: HttpRequest, obj: Grant) -> None:
-        audit_record(actor=request.user, organisation=obj.organisation, event=AuditEvent(
-            "grant.removed", "user", str(obj.user_id), str(obj.user), {"role": obj.role}))
+        audit_record(
+            actor=request.user,
+            organisation=obj.organisation,
+            event=AuditEvent("grant.removed", "user", str(obj.user_id), str(obj.user), {"role": obj.role}),
+        )
         super().delete_model(request, obj)
 
 

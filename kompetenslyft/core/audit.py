@@ -42,9 +42,14 @@ def audit_record_many(*, actor: Any, organisation: Any, events: Iterable[AuditEv
     actor_obj = actor if getattr(actor, "pk", None) else None
     entries = [
         AuditEntry(
-            actor=actor_obj, actor_label=label, organisation=organisation, action=e.action,
-            target_type=e.target_type, target_id=str(e.target_id),
-            target_label=e.target_label[:300], changes=_jsonable(e.changes),
+            actor=actor_obj,
+            actor_label=label,
+            organisation=organisation,
+            action=e.action,
+            target_type=e.target_type,
+            target_id=str(e.target_id),
+            target_label=e.target_label[:300],
+            changes=_jsonable(e.changes),
         )
         for e in events
     ]

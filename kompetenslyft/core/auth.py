@@ -10,8 +10,9 @@ from django.db.models import Q
 
 
 class UsernameOrEmailBackend(ModelBackend):
-    def authenticate(self, request: Any, username: str | None = None,
-                     password: str | None = None, **kwargs: Any) -> Any:
+    def authenticate(
+        self, request: Any, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
         if username is None or password is None:
             return None
         user_model = get_user_model()

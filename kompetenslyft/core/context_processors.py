@@ -26,8 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("admin:index"), _("Administration")))
     current = request.path
     nav = [
-        {"url": url, "label": label,
-         "current": current == url or (url != "/" and current.startswith(url))}
+        {"url": url, "label": label, "current": current == url or (url != "/" and current.startswith(url))}
         for url, label in items
     ]
     return {"access": access, "nav_items": nav}

@@ -19,17 +19,13 @@ class ProductRole(models.TextChoices):
 
 
 class Grant(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="grants")
-    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE,
-                                     related_name="grants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants")
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="grants")
     role = models.CharField(_("role"), max_length=32, choices=ProductRole.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "organisation", "role"], name="grant_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["user", "organisation", "role"], name="grant_unique")]
         verbose_name = _("grant")
         verbose_name_plural = _("grants")
 
@@ -41,11 +37,13 @@ class AuditEntry(models.Model):
     """Who changed people, roles and rights, when, and what changed."""
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=200, blank=True)
-    organisation = models.ForeignKey("org.Organisation", null=True, blank=True,
-                                     on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        "org.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     action = models.CharField(max_length=64)
     target_type = models.CharField(max_length=64)
     target_id = models.CharField(max_length=64, blank=True)

@@ -27,8 +27,9 @@ class Table:
     warnings: list[str] = field(default_factory=list)
 
 
-def read_table(content: bytes, *, filename: str = "", required: tuple[str, ...] = (),
-               optional: tuple[str, ...] = ()) -> Table:
+def read_table(
+    content: bytes, *, filename: str = "", required: tuple[str, ...] = (), optional: tuple[str, ...] = ()
+) -> Table:
     if not content.strip():
         raise TableError(_("The file is empty."))
     if content[:4] == XLSX_MAGIC or filename.lower().endswith(".xlsx"):
@@ -121,8 +122,9 @@ def _read_xlsx(content: bytes) -> tuple[list[str], list[tuple[int, list[object]]
         sheet = workbook.get_sheet_by_index(0)
         data = sheet.to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for broken files
-        raise TableError(_("The file cannot be read as an Excel workbook (.xlsx): %(error)s")
-                         % {"error": exc}) from exc
+        raise TableError(
+            _("The file cannot be read as an Excel workbook (.xlsx): %(error)s") % {"error": exc}
+        ) from exc
     if not data:
         raise TableError(_("The first sheet of the workbook is empty."))
     header = [str(_cell_text(v)) for v in data[0]]

@@ -35,8 +35,12 @@ class LoginView(auth_views.LoginView):
 
 def set_language_cookie(response: HttpResponse, language: str) -> None:
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600,
-        secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False), httponly=False, samesite="Lax",
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+        httponly=False,
+        samesite="Lax",
     )
 
 
@@ -63,8 +67,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
     access = access_for(request.user)
     organisations = list(visible_organisations(access))
-    return render(request, "core/home.html", {
-        "organisations": organisations,
-        "person": getattr(request.user, "person", None),
-        "roles": access.product_roles,
-    })
+    return render(
+        request,
+        "core/home.html",
+        {
+            "organisations": organisations,
+            "person": getattr(request.user, "person", None),
+            "roles": access.product_roles,
+        },
+    )

@@ -56,6 +56,14 @@ class PersonAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         after = model_to_dict(obj)
         changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
-        audit_record(actor=request.user, organisation=obj.organisation, event=AuditEvent(
-            "person.changed" if change else "person.created", "person", obj.employee_id,
-            obj.full_name, changes))
+        audit_record(
+            actor=request.user,
+            organisation=obj.organisation,
+            event=AuditEvent(
+                "person.changed" if change else "person.created",
+                "person",
+                obj.employee_id,
+                obj.full_name,
+                changes,
+            ),
+        )

@@ -33,15 +33,30 @@ SOLVIK_UNITS: list[tuple[str, str, str, list[tuple[str, int]]]] = [
     ("VOF-HT-C", "Hemtjänst Centrum", "VOF-HT", [("undersköterska", 44), ("vårdbiträde", 10)]),
     ("VOF-HT-NP", "Nattpatrullen", "VOF-HT", [("undersköterska", 18)]),
     ("VOF-SB", "Särskilt boende", "VOF", [("verksamhetschef", 1)]),
-    ("VOF-SB-SOL", "Solgårdens vård- och omsorgsboende", "VOF-SB", [("undersköterska", 70), ("vårdbiträde", 16)]),
-    ("VOF-SB-EKB", "Ekbackens vård- och omsorgsboende", "VOF-SB", [("undersköterska", 62), ("vårdbiträde", 14)]),
+    (
+        "VOF-SB-SOL",
+        "Solgårdens vård- och omsorgsboende",
+        "VOF-SB",
+        [("undersköterska", 70), ("vårdbiträde", 16)],
+    ),
+    (
+        "VOF-SB-EKB",
+        "Ekbackens vård- och omsorgsboende",
+        "VOF-SB",
+        [("undersköterska", 62), ("vårdbiträde", 14)],
+    ),
     ("VOF-SB-LIN", "Lindgårdens demensboende", "VOF-SB", [("undersköterska", 48), ("vårdbiträde", 10)]),
     ("VOF-FS", "Funktionsstöd (LSS)", "VOF", [("verksamhetschef", 1)]),
     ("VOF-FS-BJO", "Gruppbostad Björken", "VOF-FS", [("stödassistent", 22), ("stödpedagog", 3)]),
     ("VOF-FS-TAL", "Gruppbostad Tallen", "VOF-FS", [("stödassistent", 20), ("stödpedagog", 2)]),
     ("VOF-FS-DV", "Daglig verksamhet Verkstan", "VOF-FS", [("stödpedagog", 12), ("stödassistent", 8)]),
     ("VOF-FS-PA", "Personlig assistans", "VOF-FS", [("personlig assistent", 64)]),
-    ("VOF-HSL", "Hälso- och sjukvård", "VOF", [("sjuksköterska", 34), ("arbetsterapeut", 9), ("fysioterapeut", 7)]),
+    (
+        "VOF-HSL",
+        "Hälso- och sjukvård",
+        "VOF",
+        [("sjuksköterska", 34), ("arbetsterapeut", 9), ("fysioterapeut", 7)],
+    ),
     ("VOF-MYN", "Myndighetsutövning", "VOF", [("biståndshandläggare", 16), ("LSS-handläggare", 6)]),
     ("BUF", "Barn- och utbildningsförvaltningen", "", [("förvaltningschef", 1), ("utvecklingsledare", 2)]),
     ("BUF-FSK", "Förskola", "BUF", [("verksamhetschef", 1)]),
@@ -49,16 +64,42 @@ SOLVIK_UNITS: list[tuple[str, str, str, list[tuple[str, int]]]] = [
     ("BUF-FSK-MYR", "Förskolan Myran", "BUF-FSK", [("förskollärare", 22), ("barnskötare", 20)]),
     ("BUF-FSK-LAR", "Förskolan Lärkan", "BUF-FSK", [("förskollärare", 18), ("barnskötare", 16)]),
     ("BUF-GR", "Grundskola", "BUF", [("verksamhetschef", 1)]),
-    ("BUF-GR-SOL", "Solviksskolan F–6", "BUF-GR", [("lärare", 64), ("fritidspedagog", 14), ("elevassistent", 12)]),
-    ("BUF-GR-EKS", "Ekskolan 7–9", "BUF-GR", [("lärare", 70), ("elevassistent", 10), ("studie- och yrkesvägledare", 2)]),
-    ("BUF-EH", "Elevhälsan", "BUF", [("skolsköterska", 6), ("kurator", 5), ("specialpedagog", 8), ("skolpsykolog", 2)]),
+    (
+        "BUF-GR-SOL",
+        "Solviksskolan F–6",
+        "BUF-GR",
+        [("lärare", 64), ("fritidspedagog", 14), ("elevassistent", 12)],
+    ),
+    (
+        "BUF-GR-EKS",
+        "Ekskolan 7–9",
+        "BUF-GR",
+        [("lärare", 70), ("elevassistent", 10), ("studie- och yrkesvägledare", 2)],
+    ),
+    (
+        "BUF-EH",
+        "Elevhälsan",
+        "BUF",
+        [("skolsköterska", 6), ("kurator", 5), ("specialpedagog", 8), ("skolpsykolog", 2)],
+    ),
 ]
 # The manager's role in each kind of unit (the person is added to the unit).
 MANAGER_ROLE = {0: "förvaltningschef", 1: "verksamhetschef", 2: "enhetschef"}
-SCHOOL_HEADS = {"BUF-GR-SOL": "rektor", "BUF-GR-EKS": "rektor", "BUF-FSK-SOL": "förskolechef",
-                "BUF-FSK-MYR": "förskolechef", "BUF-FSK-LAR": "förskolechef"}
-WOMEN_SHARE = {"lärare": 0.72, "fysioterapeut": 0.6, "digitaliseringsstrateg": 0.45,
-               "kommundirektör": 0.0, "fritidspedagog": 0.6, "personlig assistent": 0.7}
+SCHOOL_HEADS = {
+    "BUF-GR-SOL": "rektor",
+    "BUF-GR-EKS": "rektor",
+    "BUF-FSK-SOL": "förskolechef",
+    "BUF-FSK-MYR": "förskolechef",
+    "BUF-FSK-LAR": "förskolechef",
+}
+WOMEN_SHARE = {
+    "lärare": 0.72,
+    "fysioterapeut": 0.6,
+    "digitaliseringsstrateg": 0.45,
+    "kommundirektör": 0.0,
+    "fritidspedagog": 0.6,
+    "personlig assistent": 0.7,
+}
 
 FJELLVIK_UNITS: list[tuple[str, str, str, list[tuple[str, int]]]] = [
     ("HO", "Helse og omsorg", "", [("kommunalsjef", 1)]),
@@ -74,8 +115,13 @@ class DemoLogin:
     who: str
 
 
-def _rows_for(units: list[tuple[str, str, str, list[tuple[str, int]]]], faker: Faker,
-              rnd: random.Random, prefix: str, language: str) -> tuple[str, str, dict[str, str]]:
+def _rows_for(
+    units: list[tuple[str, str, str, list[tuple[str, int]]]],
+    faker: Faker,
+    rnd: random.Random,
+    prefix: str,
+    language: str,
+) -> tuple[str, str, dict[str, str]]:
     """Units CSV, people CSV and the employee id of each unit's manager."""
     depth = {}
     for unit_id, _name, parent, _staff in units:
@@ -97,14 +143,17 @@ def _rows_for(units: list[tuple[str, str, str, list[tuple[str, int]]]], faker: F
         gender = "woman" if woman else "man"
         if rnd.random() < 0.02:
             gender = "" if rnd.random() < 0.5 else "other"
-        people.append([employee_id, given, family, unit_id, role, email, gender, language,
-                       start.isoformat()])
+        people.append([employee_id, given, family, unit_id, role, email, gender, language, start.isoformat()])
         return employee_id
 
     for unit_id, _name, _parent, staff in units:
         manager_role = SCHOOL_HEADS.get(unit_id) or (
-            "kommunalsjef" if prefix == "F" and depth[unit_id] == 0 else
-            "virksomhetsleder" if prefix == "F" else MANAGER_ROLE[min(depth[unit_id], 2)])
+            "kommunalsjef"
+            if prefix == "F" and depth[unit_id] == 0
+            else "virksomhetsleder"
+            if prefix == "F"
+            else MANAGER_ROLE[min(depth[unit_id], 2)]
+        )
         if unit_id == "KLK":
             managers[unit_id] = add(unit_id, "kommundirektör")
             staff = []
@@ -124,8 +173,19 @@ def _rows_for(units: list[tuple[str, str, str, list[tuple[str, int]]]], faker: F
         writer.writerow([unit_id, name, parent, managers[unit_id]])
     people_csv = io.StringIO()
     writer = csv.writer(people_csv, delimiter=";")
-    writer.writerow(["employee_id", "given_name", "family_name", "unit_id", "role", "email",
-                     "gender", "language", "start_date"])
+    writer.writerow(
+        [
+            "employee_id",
+            "given_name",
+            "family_name",
+            "unit_id",
+            "role",
+            "email",
+            "gender",
+            "language",
+            "start_date",
+        ]
+    )
     writer.writerows(people)
     return units_csv.getvalue(), people_csv.getvalue(), managers
 
@@ -145,8 +205,12 @@ def load_demo() -> list[DemoLogin]:
         faker.seed_instance(2026)
         units_csv, people_csv, _managers = _rows_for(SOLVIK_UNITS, faker, random.Random(2026), "S", "sv")
         import_file(kind="units", content=units_csv.encode(), filename="enheter.csv", organisation=solvik)
-        import_file(kind="people", content=("\ufeff" + people_csv).encode(), filename="personal.csv",
-                    organisation=solvik)
+        import_file(
+            kind="people",
+            content=("\ufeff" + people_csv).encode(),
+            filename="personal.csv",
+            organisation=solvik,
+        )
     fjellvik = Organisation.objects.filter(code="fjellvik").first()
     if fjellvik is None:
         fjellvik = organisation_create(code="fjellvik", name="Fjellvik kommune")
@@ -157,7 +221,9 @@ def load_demo() -> list[DemoLogin]:
         import_file(kind="people", content=people_csv.encode(), filename="ansatte.csv", organisation=fjellvik)
 
     def first(org: Organisation, **filters: str) -> Person:
-        return Person.objects.filter(organisation=org, is_active=True, **filters).order_by("employee_id").first()  # type: ignore[return-value]
+        return (
+            Person.objects.filter(organisation=org, is_active=True, **filters).order_by("employee_id").first()
+        )  # type: ignore[return-value]
 
     logins: list[DemoLogin] = []
     admin = user_model.objects.filter(username="admin").first()
@@ -170,40 +236,82 @@ def load_demo() -> list[DemoLogin]:
 
     plan = [
         ("lead", first(solvik, role__name="kompetensutvecklare"), ProductRole.LEAD, "competence lead"),
-        ("project-leader", first(solvik, role__name="projektledare"), ProductRole.PROJECT_LEADER,
-         "project leader"),
-        ("trainer", first(solvik, unit__unit_id="VOF-HT-N", role__name="undersköterska"),
-         ProductRole.TRAINER, "trainer (digital competence leader)"),
-        ("top-management", first(solvik, role__name="kommundirektör"), ProductRole.TOP_MANAGEMENT,
-         "top management"),
-        ("lead-fjellvik", first(fjellvik, role__name="sykepleier"), ProductRole.LEAD,
-         "competence lead of Fjellvik kommune"),
+        (
+            "project-leader",
+            first(solvik, role__name="projektledare"),
+            ProductRole.PROJECT_LEADER,
+            "project leader",
+        ),
+        (
+            "trainer",
+            first(solvik, unit__unit_id="VOF-HT-N", role__name="undersköterska"),
+            ProductRole.TRAINER,
+            "trainer (digital competence leader)",
+        ),
+        (
+            "top-management",
+            first(solvik, role__name="kommundirektör"),
+            ProductRole.TOP_MANAGEMENT,
+            "top management",
+        ),
+        (
+            "lead-fjellvik",
+            first(fjellvik, role__name="sykepleier"),
+            ProductRole.LEAD,
+            "competence lead of Fjellvik kommune",
+        ),
     ]
     for username, person, role, label in plan:
         _login(person, username)
         grant_add(user=person.user, organisation=person.organisation, role=role)
         logins.append(DemoLogin(label, username, f"{person.full_name}, {person.unit.name}"))
     # The group of digital competence leaders: one per care unit, all trainers.
-    for unit_id in ("VOF-HT-S", "VOF-HT-C", "VOF-SB-SOL", "VOF-SB-EKB", "VOF-SB-LIN",
-                    "VOF-FS-BJO", "VOF-FS-TAL", "BUF-FSK-SOL", "BUF-GR-SOL"):
-        person = Person.objects.filter(organisation=solvik, unit__unit_id=unit_id, is_active=True) \
-            .exclude(managed_units__isnull=False).order_by("employee_id")[1]
+    for unit_id in (
+        "VOF-HT-S",
+        "VOF-HT-C",
+        "VOF-SB-SOL",
+        "VOF-SB-EKB",
+        "VOF-SB-LIN",
+        "VOF-FS-BJO",
+        "VOF-FS-TAL",
+        "BUF-FSK-SOL",
+        "BUF-GR-SOL",
+    ):
+        person = (
+            Person.objects.filter(organisation=solvik, unit__unit_id=unit_id, is_active=True)
+            .exclude(managed_units__isnull=False)
+            .order_by("employee_id")[1]
+        )
         user = account_for_person(person=person)
         grant_add(user=user, organisation=solvik, role=ProductRole.TRAINER)
     manager = Person.objects.get(managed_units__unit_id="VOF-HT", organisation=solvik)
     _login(manager, "manager")
-    logins.append(DemoLogin("manager (home care, 4 units below)", "manager",
-                            f"{manager.full_name}, {manager.unit.name}"))
-    employee = Person.objects.filter(user__username="employee").first() or Person.objects.filter(
-        organisation=solvik, unit__unit_id="VOF-HT-N", role__name="undersköterska",
-        user__isnull=True, is_active=True).order_by("employee_id").first()
-    assert employee is not None
+    logins.append(
+        DemoLogin(
+            "manager (home care, 4 units below)", "manager", f"{manager.full_name}, {manager.unit.name}"
+        )
+    )
+    employee = (
+        Person.objects.filter(user__username="employee").first()
+        or Person.objects.filter(
+            organisation=solvik,
+            unit__unit_id="VOF-HT-N",
+            role__name="undersköterska",
+            user__isnull=True,
+            is_active=True,
+        )
+        .order_by("employee_id")
+        .first()
+    )
+    if employee is None:
+        raise RuntimeError("the demo organisation has no employee in Hemtjänst Norra")
     _login(employee, "employee")
     logins.append(DemoLogin("employee", "employee", f"{employee.full_name}, {employee.unit.name}"))
     evaluator = user_model.objects.filter(username="evaluator").first()
     if evaluator is None:
-        evaluator = user_model(username="evaluator", email="evaluator@example.org",
-                               first_name="Extern", last_name="Utvärderare")
+        evaluator = user_model(
+            username="evaluator", email="evaluator@example.org", first_name="Extern", last_name="Utvärderare"
+        )
     evaluator.set_password(DEMO_PASSWORD)
     evaluator.save()
     grant_add(user=evaluator, organisation=solvik, role=ProductRole.EVALUATOR)

@@ -10,15 +10,20 @@ from .imports import KINDS
 
 
 class PeopleFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=200,
-                        widget=forms.TextInput(attrs={"type": "search"}))
-    organisation = forms.TypedChoiceField(label=_("Organisation"), required=False, coerce=int,
-                                          empty_value=None)
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    organisation = forms.TypedChoiceField(
+        label=_("Organisation"), required=False, coerce=int, empty_value=None
+    )
     unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
     below = forms.BooleanField(label=_("Include units below"), required=False, initial=True)
     role = forms.TypedChoiceField(label=_("Role"), required=False, coerce=int, empty_value=None)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[
-        ("active", _("active")), ("inactive", _("left")), ("all", _("all"))])
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("active", _("active")), ("inactive", _("left")), ("all", _("all"))],
+    )
 
     def __init__(self, *args: Any, organisations: Any, units: Any, roles: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -27,19 +32,24 @@ class PeopleFilterForm(forms.Form):
         if len(orgs) <= 1:
             self.fields["organisation"].widget = forms.HiddenInput()
         self.fields["unit"].choices = [("", _("All"))] + [
-            (u.pk, ("\u00a0\u00a0" * u.depth) + u.name) for u in units]
+            (u.pk, ("\u00a0\u00a0" * u.depth) + u.name) for u in units
+        ]
         self.fields["role"].choices = [("", _("All"))] + [(r.pk, r.name) for r in roles]
 
 
 class ImportUploadForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What the file holds"), choices=[
-        ("units", _("Units (unit_id, name, parent_id, manager_employee_id)")),
-        ("people", _("People (employee_id, given_name, family_name, unit_id, role, …)")),
-    ])
+    kind = forms.ChoiceField(
+        label=_("What the file holds"),
+        choices=[
+            ("units", _("Units (unit_id, name, parent_id, manager_employee_id)")),
+            ("people", _("People (employee_id, given_name, family_name, unit_id, role, …)")),
+        ],
+    )
     organisation = forms.TypedChoiceField(label=_("Organisation"), coerce=int)
     file = forms.FileField(label=_("File (CSV or .xlsx)"))
     keep_missing = forms.BooleanField(
-        label=_("Keep people who are not in the file (do not deactivate them)"), required=False)
+        label=_("Keep people who are not in the file (do not deactivate them)"), required=False
+    )
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -30,9 +30,18 @@ PEOPLE_COLUMNS = (
     ("email", "gender", "language", "start_date"),
 )
 GENDERS = {
-    "woman": "woman", "kvinna": "woman", "k": "woman", "kvinne": "woman", "f": "woman",
-    "man": "man", "m": "man", "mann": "man",
-    "other": "other", "annat": "other", "annen": "other", "annet": "other",
+    "woman": "woman",
+    "kvinna": "woman",
+    "k": "woman",
+    "kvinne": "woman",
+    "f": "woman",
+    "man": "man",
+    "m": "man",
+    "mann": "man",
+    "other": "other",
+    "annat": "other",
+    "annen": "other",
+    "annet": "other",
     "": "",
 }
 LANGUAGES = {"sv": "sv", "nb": "nb", "no": "nb", "en": "en", "": ""}
@@ -49,7 +58,10 @@ class RowError:
     def __str__(self) -> str:
         if self.row:
             return _("row %(row)s, column %(column)s: %(message)s") % {
-                "row": self.row, "column": self.column, "message": self.message}
+                "row": self.row,
+                "column": self.column,
+                "message": self.message,
+            }
         return self.message
 
 
@@ -79,8 +91,12 @@ class ImportResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "kind": self.kind, "organisation": self.organisation, "dry_run": self.dry_run,
-            "rows": self.rows, "counts": self.counts, "samples": self.samples,
+            "kind": self.kind,
+            "organisation": self.organisation,
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            "counts": self.counts,
+            "samples": self.samples,
             "warnings": self.warnings,
             "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors],
         }
@@ -92,8 +108,16 @@ class ImportRefused(Exception):
         self.result = result
 
 
-def import_file(*, kind: str, content: bytes, filename: str, organisation: Organisation,
-                actor: Any = None, dry_run: bool = False, keep_missing: bool = False) -> ImportResult:
+def import_file(
+    *,
+    kind: str,
+    content: bytes,
+    filename: str,
+    organisation: Organisation,
+    actor: Any = None,
+    dry_run: bool = False,
+    keep_missing: bool = False,
+) -> ImportResult:
     """Check and apply one import file. Raises :class:`ImportRefused` for bad input."""
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r}")
@@ -106,23 +130,36 @@ def import_file(*, kind: str, content: bytes, filename: str, organisation: Organ
         raise ImportRefused(result) from exc
     result.rows = len(table.rows)
     result.warnings.extend(table.warnings)
+    if not table.rows:
+        result.error(0, "", _("The file has a header but no rows."))
+        raise ImportRefused(result)
     with transaction.atomic():
         if kind == "units":
             _import_units(table, organisation, actor, result)
         else:
             _import_people(table, organisation, actor, result, keep_missing=keep_missing)
         if result.errors:
+            result.errors.sort(key=lambda e: e.row)
             raise ImportRefused(result)
         if not dry_run:
-            audit_record(actor=actor, organisation=organisation, event=AuditEvent(
-                action=f"import.{kind}", target_type="organisation", target_id=organisation.code,
-                target_label=filename, changes={"rows": result.rows, **result.counts}))
+            audit_record(
+                actor=actor,
+                organisation=organisation,
+                event=AuditEvent(
+                    action=f"import.{kind}",
+                    target_type="organisation",
+                    target_id=organisation.code,
+                    target_label=filename,
+                    changes={"rows": result.rows, **result.counts},
+                ),
+            )
         if dry_run:
             transaction.set_rollback(True)
     return result
 
 
 # --- units ------------------------------------------------------------------------------------
+
 
 @dataclass
 class _UnitRow:
@@ -146,8 +183,12 @@ def _import_units(table: Table, organisation: Organisation, actor: Any, result: 
         elif len(unit_id) > 64:
             result.error(number, "unit_id", _("is longer than 64 characters"))
         elif unit_id in rows:
-            result.error(number, "unit_id", _("'%(value)s' appears again (first in row %(first)s)")
-                         % {"value": unit_id, "first": rows[unit_id].row})
+            result.error(
+                number,
+                "unit_id",
+                _("'%(value)s' appears again (first in row %(first)s)")
+                % {"value": unit_id, "first": rows[unit_id].row},
+            )
             continue
         if not name:
             result.error(number, "name", _("is empty"))
@@ -161,10 +202,17 @@ def _import_units(table: Table, organisation: Organisation, actor: Any, result: 
             rows[unit_id] = _UnitRow(number, unit_id, name, parent_id, manager)
 
     for r in rows.values():
-        if r.parent_id and r.parent_id != r.unit_id and r.parent_id not in rows \
-                and r.parent_id not in existing:
-            result.error(r.row, "parent_id", _("'%(value)s' is neither a unit in the file nor an "
-                                               "existing unit") % {"value": r.parent_id})
+        if (
+            r.parent_id
+            and r.parent_id != r.unit_id
+            and r.parent_id not in rows
+            and r.parent_id not in existing
+        ):
+            result.error(
+                r.row,
+                "parent_id",
+                _("'%(value)s' is neither a unit in the file nor an existing unit") % {"value": r.parent_id},
+            )
     if result.errors:
         return
 
@@ -194,9 +242,15 @@ def _import_units(table: Table, organisation: Organisation, actor: Any, result: 
     )
     events: list[AuditEvent] = []
     new_units = [
-        Unit(organisation=organisation, unit_id=r.unit_id, name=r.name,
-             manager_employee_id=r.manager_employee_id, manager_id=managers.get(r.manager_employee_id))
-        for r in rows.values() if r.unit_id not in existing
+        Unit(
+            organisation=organisation,
+            unit_id=r.unit_id,
+            name=r.name,
+            manager_employee_id=r.manager_employee_id,
+            manager_id=managers.get(r.manager_employee_id),
+        )
+        for r in rows.values()
+        if r.unit_id not in existing
     ]
     Unit.objects.bulk_create(new_units, batch_size=BATCH)
     for unit in new_units:
@@ -231,8 +285,11 @@ def _import_units(table: Table, organisation: Organisation, actor: Any, result: 
         if changes:
             dirty.setdefault(r.unit_id, set()).update({"name", "parent", "manager_employee_id"})
             category = "moved" if "parent_id" in changes else "changed"
-            result.count(category, f"{r.unit_id} {r.name}: " + ", ".join(
-                f"{k} {v[0] or '–'} → {v[1] or '–'}" for k, v in changes.items()))
+            result.count(
+                category,
+                f"{r.unit_id} {r.name}: "
+                + ", ".join(f"{k} {v[0] or '–'} → {v[1] or '–'}" for k, v in changes.items()),
+            )
             events.append(AuditEvent(f"unit.{category}", "unit", r.unit_id, r.name, changes))
         elif r.unit_id not in dirty:
             result.counts["unchanged"] = result.counts.get("unchanged", 0) + 1
@@ -243,12 +300,14 @@ def _import_units(table: Table, organisation: Organisation, actor: Any, result: 
     to_update = [units[u] for u in dirty]
     if to_update:
         Unit.objects.bulk_update(
-            to_update, ["name", "parent", "path", "depth", "manager", "manager_employee_id"],
-            batch_size=BATCH)
+            to_update, ["name", "parent", "path", "depth", "manager", "manager_employee_id"], batch_size=BATCH
+        )
     not_in_file = len(existing) - sum(1 for r in rows if r in existing)
     if not_in_file:
-        result.warnings.append(_("%(count)s existing unit(s) are not in the file and were kept as "
-                                 "they are.") % {"count": not_in_file})
+        result.warnings.append(
+            _("%(count)s existing unit(s) are not in the file and were kept as they are.")
+            % {"count": not_in_file}
+        )
     if events:
         audit_record_many(actor=actor, organisation=organisation, events=events)
 
@@ -290,8 +349,9 @@ def _parse_date(value: str) -> dt.date | None:
     return None
 
 
-def _import_people(table: Table, organisation: Organisation, actor: Any, result: ImportResult,
-                   *, keep_missing: bool) -> None:
+def _import_people(
+    table: Table, organisation: Organisation, actor: Any, result: ImportResult, *, keep_missing: bool
+) -> None:
     today = timezone.localdate()
     units = dict(Unit.objects.filter(organisation=organisation).values_list("unit_id", "pk"))
     unit_names = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "name"))
@@ -306,8 +366,12 @@ def _import_people(table: Table, organisation: Organisation, actor: Any, result:
         elif len(employee_id) > 64:
             result.error(number, "employee_id", _("is longer than 64 characters"))
         elif employee_id in first_row:
-            result.error(number, "employee_id", _("'%(value)s' appears again (first in row %(first)s)")
-                         % {"value": employee_id, "first": first_row[employee_id]})
+            result.error(
+                number,
+                "employee_id",
+                _("'%(value)s' appears again (first in row %(first)s)")
+                % {"value": employee_id, "first": first_row[employee_id]},
+            )
             continue
         else:
             first_row[employee_id] = number
@@ -322,8 +386,12 @@ def _import_people(table: Table, organisation: Organisation, actor: Any, result:
         if not unit_id:
             result.error(number, "unit_id", _("is empty"))
         elif unit_id not in units:
-            result.error(number, "unit_id", _("'%(value)s' is not a unit of the organisation "
-                                              "(import the units first)") % {"value": unit_id})
+            result.error(
+                number,
+                "unit_id",
+                _("'%(value)s' is not a unit of the organisation (import the units first)")
+                % {"value": unit_id},
+            )
         values["unit_id"] = units.get(unit_id)
         email = data.get("email", "")
         if email:
@@ -334,21 +402,26 @@ def _import_people(table: Table, organisation: Organisation, actor: Any, result:
         values["email"] = email.lower()
         gender = data.get("gender", "")
         if gender.casefold() not in GENDERS:
-            result.error(number, "gender", _("'%(value)s' is not one of woman, man, other or empty")
-                         % {"value": gender})
+            result.error(
+                number,
+                "gender",
+                _("'%(value)s' is not one of woman, man, other or empty") % {"value": gender},
+            )
         values["gender"] = GENDERS.get(gender.casefold(), "")
         language = data.get("language", "")
         if language.casefold() not in LANGUAGES:
-            result.error(number, "language", _("'%(value)s' is not one of sv, nb, en or empty")
-                         % {"value": language})
+            result.error(
+                number, "language", _("'%(value)s' is not one of sv, nb, en or empty") % {"value": language}
+            )
         values["language"] = LANGUAGES.get(language.casefold(), "")
         start = data.get("start_date", "")
         values["start_date"] = None
         if start:
             values["start_date"] = _parse_date(start)
             if values["start_date"] is None:
-                result.error(number, "start_date", _("'%(value)s' is not a date (use YYYY-MM-DD)")
-                             % {"value": start})
+                result.error(
+                    number, "start_date", _("'%(value)s' is not a date (use YYYY-MM-DD)") % {"value": start}
+                )
         if employee_id:
             parsed[employee_id] = values
     if result.errors:
@@ -373,7 +446,8 @@ def _import_people(table: Table, organisation: Organisation, actor: Any, result:
     existing = {
         p["employee_id"]: p
         for p in Person.objects.filter(organisation=organisation).values(
-            "pk", "employee_id", *PERSON_FIELDS, "unit_id", "role_id", "is_active", "user_id")
+            "pk", "employee_id", *PERSON_FIELDS, "unit_id", "role_id", "is_active", "user_id"
+        )
     }
     events: list[AuditEvent] = []
     to_create: list[Person] = []
@@ -391,30 +465,52 @@ def _import_people(table: Table, organisation: Organisation, actor: Any, result:
         old = existing.get(employee_id)
         label = f"{employee_id} {values['given_name']} {values['family_name']}"
         if old is None:
-            to_create.append(Person(
-                organisation=organisation, employee_id=employee_id, unit_id=values["unit_id"],
-                role_id=values["role_id"], **{f: values[f] for f in PERSON_FIELDS}))
+            to_create.append(
+                Person(
+                    organisation=organisation,
+                    employee_id=employee_id,
+                    unit_id=values["unit_id"],
+                    role_id=values["role_id"],
+                    **{f: values[f] for f in PERSON_FIELDS},
+                )
+            )
             result.count("new", f"{label} ({where(values['unit_id'], values['role_id'])})")
-            events.append(AuditEvent("person.created", "person", employee_id, label,
-                                     {f: values[f] for f in (*PERSON_FIELDS, "unit_id", "role")}))
+            events.append(
+                AuditEvent(
+                    "person.created",
+                    "person",
+                    employee_id,
+                    label,
+                    {f: values[f] for f in (*PERSON_FIELDS, "unit_id", "role")},
+                )
+            )
             continue
-        changes: dict[str, list[Any]] = {
-            f: [old[f], values[f]] for f in PERSON_FIELDS if old[f] != values[f]}
+        changes: dict[str, list[Any]] = {f: [old[f], values[f]] for f in PERSON_FIELDS if old[f] != values[f]}
         moved = old["unit_id"] != values["unit_id"] or old["role_id"] != values["role_id"]
         if moved:
-            changes["placement"] = [where(old["unit_id"], old["role_id"]),
-                                    where(values["unit_id"], values["role_id"])]
+            changes["placement"] = [
+                where(old["unit_id"], old["role_id"]),
+                where(values["unit_id"], values["role_id"]),
+            ]
         reactivated = not old["is_active"]
         if not changes and not reactivated:
             result.counts["unchanged"] = result.counts.get("unchanged", 0) + 1
             continue
-        person = Person(pk=old["pk"], organisation=organisation, employee_id=employee_id,
-                        unit_id=values["unit_id"], role_id=values["role_id"], is_active=True,
-                        deactivated_on=None, **{f: values[f] for f in PERSON_FIELDS})
+        person = Person(
+            pk=old["pk"],
+            organisation=organisation,
+            employee_id=employee_id,
+            unit_id=values["unit_id"],
+            role_id=values["role_id"],
+            is_active=True,
+            deactivated_on=None,
+            **{f: values[f] for f in PERSON_FIELDS},
+        )
         to_update.append(person)
         update_fields.update(f for f in changes if f != "placement")
-        description = label + ": " + "; ".join(
-            f"{k} {v[0] or '–'} → {v[1] or '–'}" for k, v in changes.items())
+        description = (
+            label + ": " + "; ".join(f"{k} {v[0] or '–'} → {v[1] or '–'}" for k, v in changes.items())
+        )
         if reactivated:
             update_fields.update({"is_active", "deactivated_on", "unit", "role"})
             reactivated_ids.append(old["pk"])
@@ -435,9 +531,16 @@ def _import_people(table: Table, organisation: Organisation, actor: Any, result:
         for employee_id, old in existing.items():
             if old["is_active"] and employee_id not in parsed:
                 label = f"{employee_id} {old['given_name']} {old['family_name']}"
-                to_update.append(Person(pk=old["pk"], is_active=False, deactivated_on=today,
-                                        **{f: old[f] for f in PERSON_FIELDS},
-                                        unit_id=old["unit_id"], role_id=old["role_id"]))
+                to_update.append(
+                    Person(
+                        pk=old["pk"],
+                        is_active=False,
+                        deactivated_on=today,
+                        **{f: old[f] for f in PERSON_FIELDS},
+                        unit_id=old["unit_id"],
+                        role_id=old["role_id"],
+                    )
+                )
                 update_fields.update({"is_active", "deactivated_on"})
                 deactivated_ids.append(old["pk"])
                 if old["user_id"]:
@@ -455,14 +558,21 @@ def _import_people(table: Table, organisation: Organisation, actor: Any, result:
 
     # History: one open placement per active person.
     placements = [
-        Placement(person_id=p.pk, unit_id=p.unit_id, role_id=p.role_id,
-                  valid_from=min(p.start_date, today) if p.start_date else today)
+        Placement(
+            person_id=p.pk,
+            unit_id=p.unit_id,
+            role_id=p.role_id,
+            valid_from=min(p.start_date, today) if p.start_date else today,
+        )
         for p in to_create
     ]
     current = {p.pk: p for p in to_update}
     yesterday = today - dt.timedelta(days=1)
-    closing = list(Placement.objects.filter(
-        person_id__in=moved_ids + deactivated_ids + reactivated_ids, valid_to__isnull=True))
+    closing = list(
+        Placement.objects.filter(
+            person_id__in=moved_ids + deactivated_ids + reactivated_ids, valid_to__isnull=True
+        )
+    )
     closed: list[Placement] = []
     corrected: list[Placement] = []
     for placement in closing:
@@ -477,9 +587,10 @@ def _import_people(table: Table, organisation: Organisation, actor: Any, result:
     Placement.objects.bulk_update(corrected, ["unit", "role"], batch_size=BATCH)
     corrected_ids = {p.person_id for p in corrected}
     placements.extend(
-        Placement(person_id=pk, unit_id=current[pk].unit_id, role_id=current[pk].role_id,
-                  valid_from=today)
-        for pk in moved_ids + reactivated_ids if pk not in corrected_ids)
+        Placement(person_id=pk, unit_id=current[pk].unit_id, role_id=current[pk].role_id, valid_from=today)
+        for pk in moved_ids + reactivated_ids
+        if pk not in corrected_ids
+    )
     Placement.objects.bulk_create(placements, batch_size=BATCH)
 
     if user_active:
@@ -501,7 +612,8 @@ def _resolve_managers(organisation: Organisation) -> None:
     people = dict(Person.objects.filter(organisation=organisation).values_list("employee_id", "pk"))
     dirty = []
     for unit in Unit.objects.filter(organisation=organisation).only(
-            "pk", "manager_id", "manager_employee_id"):
+        "pk", "manager_id", "manager_employee_id"
+    ):
         manager_id = people.get(unit.manager_employee_id) if unit.manager_employee_id else None
         if unit.manager_id != manager_id:
             unit.manager_id = manager_id

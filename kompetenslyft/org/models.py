@@ -42,7 +42,11 @@ class Unit(models.Model):
     path = models.CharField(max_length=1000, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     manager = models.ForeignKey(
-        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="managed_units",
+        "Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_units",
         verbose_name=_("manager"),
     )
     # The employee id named by the import; kept when no such person exists yet and resolved
@@ -95,29 +99,31 @@ class Person(models.Model):
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="people",
-                             verbose_name=_("unit"))
-    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="people",
-                             verbose_name=_("role"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="people", verbose_name=_("unit"))
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="people", verbose_name=_("role"))
     is_active = models.BooleanField(_("active"), default=True)
     deactivated_on = models.DateField(_("deactivated on"), null=True, blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="person",
     )
 
     class Meta:
         ordering = ["family_name", "given_name", "employee_id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["organisation", "employee_id"], name="employee_id_unique_in_org"
-            )
+            models.UniqueConstraint(fields=["organisation", "employee_id"], name="employee_id_unique_in_org")
         ]
         indexes = [
-            models.Index(fields=["organisation", "family_name", "given_name", "employee_id"],
-                         name="person_org_name_idx"),
-            models.Index(fields=["unit", "family_name", "given_name", "employee_id"],
-                         name="person_unit_name_idx"),
+            models.Index(
+                fields=["organisation", "family_name", "given_name", "employee_id"],
+                name="person_org_name_idx",
+            ),
+            models.Index(
+                fields=["unit", "family_name", "given_name", "employee_id"], name="person_unit_name_idx"
+            ),
         ]
         verbose_name = _("person")
         verbose_name_plural = _("people")
@@ -161,8 +167,7 @@ class ImportBatch(models.Model):
     filename = models.CharField(max_length=255)
     content = models.BinaryField()
     keep_missing = models.BooleanField(default=False)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                    related_name="+")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREVIEWED)
     summary = models.JSONField(default=dict)

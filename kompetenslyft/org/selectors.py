@@ -54,8 +54,10 @@ def people_list(access: Access, filters: PeopleFilter) -> QuerySet[Person]:
         people = people.filter(role_id=filters.role_id)
     for term in filters.search.split()[:5]:
         people = people.filter(
-            Q(given_name__icontains=term) | Q(family_name__icontains=term)
-            | Q(employee_id__iexact=term) | Q(email__icontains=term)
+            Q(given_name__icontains=term)
+            | Q(family_name__icontains=term)
+            | Q(employee_id__iexact=term)
+            | Q(email__icontains=term)
         )
     return people.order_by("family_name", "given_name", "employee_id")
 
@@ -116,15 +118,18 @@ def unit_tree(access: Access, organisation_id: int | None = None) -> list[UnitNo
         return []
     counts = dict(
         Person.objects.filter(is_active=True, unit__in=[u.pk for u in unit_list])
-        .values("unit").annotate(n=Count("pk")).values_list("unit", "n")
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .values_list("unit", "n")
     )
     below: dict[int, int] = {}
     for unit in unit_list:
         n = counts.get(unit.pk, 0)
         for pk in unit.path.strip("/").split("/"):
             below[int(pk)] = below.get(int(pk), 0) + n
-    people_units = {u.pk for u in Unit.objects.filter(access.units_with_people_filter(),
-                                                     pk__in=[u.pk for u in unit_list])}
+    people_units = {
+        u.pk for u in Unit.objects.filter(access.units_with_people_filter(), pk__in=[u.pk for u in unit_list])
+    }
     top_depth: dict[int, int] = {}
     for unit in unit_list:
         top_depth[unit.organisation_id] = min(top_depth.get(unit.organisation_id, unit.depth), unit.depth)
@@ -138,8 +143,9 @@ def unit_tree(access: Access, organisation_id: int | None = None) -> list[UnitNo
 
     def walk(parent: int | None, depth: int) -> None:
         for unit in sorted(by_parent.get(parent, []), key=lambda u: (u.organisation.name, u.name)):
-            ordered.append(UnitNode(unit, depth, counts.get(unit.pk, 0), below.get(unit.pk, 0),
-                                    unit.pk in people_units))
+            ordered.append(
+                UnitNode(unit, depth, counts.get(unit.pk, 0), below.get(unit.pk, 0), unit.pk in people_units)
+            )
             walk(unit.pk, depth + 1)
 
     walk(None, 0)
@@ -147,8 +153,11 @@ def unit_tree(access: Access, organisation_id: int | None = None) -> list[UnitNo
 
 
 def units_for_filter(access: Access) -> QuerySet[Unit]:
-    return Unit.objects.filter(access.units_with_people_filter()).select_related("organisation").order_by(
-        "organisation__name", "path")
+    return (
+        Unit.objects.filter(access.units_with_people_filter())
+        .select_related("organisation")
+        .order_by("organisation__name", "path")
+    )
 
 
 def roles_for_filter(access: Access) -> QuerySet[Role]:

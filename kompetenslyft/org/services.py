@@ -33,15 +33,20 @@ def organisation_for_command(*, code: str | None) -> Organisation:
             known = ", ".join(Organisation.objects.values_list("code", flat=True)) or "–"
             raise OrganisationChoiceError(
                 _("There is no organisation with the code '%(code)s' (known: %(known)s).")
-                % {"code": code, "known": known}) from exc
+                % {"code": code, "known": known}
+            ) from exc
     organisations = list(Organisation.objects.all()[:2])
     if len(organisations) == 1:
         return organisations[0]
     if len(organisations) > 1:
         known = ", ".join(Organisation.objects.values_list("code", flat=True))
         raise OrganisationChoiceError(
-            _("This installation has several organisations; name one with --organisation "
-              "(one of: %(known)s).") % {"known": known})
+            _(
+                "This installation has several organisations; name one with --organisation "
+                "(one of: %(known)s)."
+            )
+            % {"known": known}
+        )
     return organisation_create(code="organisation", name=_("My organisation"))
 
 
@@ -51,8 +56,11 @@ def organisation_create(*, code: str, name: str, actor: Any = None) -> Organisat
     if not code:
         raise ValidationError(_("An organisation needs a code."))
     organisation = Organisation.objects.create(code=code, name=name)
-    audit_record(actor=actor, organisation=organisation, event=AuditEvent(
-        "organisation.created", "organisation", code, name))
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        event=AuditEvent("organisation.created", "organisation", code, name),
+    )
     return organisation
 
 
@@ -62,8 +70,11 @@ def grant_add(*, user: Any, organisation: Organisation, role: str, actor: Any = 
         raise ValidationError(_("'%(role)s' is not a product role.") % {"role": role})
     grant, created = Grant.objects.get_or_create(user=user, organisation=organisation, role=role)
     if created:
-        audit_record(actor=actor, organisation=organisation, event=AuditEvent(
-            "grant.added", "user", str(user.pk), user.get_username(), {"role": role}))
+        audit_record(
+            actor=actor,
+            organisation=organisation,
+            event=AuditEvent("grant.added", "user", str(user.pk), user.get_username(), {"role": role}),
+        )
     forget_access(user)
     return grant
 
@@ -72,14 +83,18 @@ def grant_add(*, user: Any, organisation: Organisation, role: str, actor: Any = 
 def grant_remove(*, user: Any, organisation: Organisation, role: str, actor: Any = None) -> None:
     deleted, _rows = Grant.objects.filter(user=user, organisation=organisation, role=role).delete()
     if deleted:
-        audit_record(actor=actor, organisation=organisation, event=AuditEvent(
-            "grant.removed", "user", str(user.pk), user.get_username(), {"role": role}))
+        audit_record(
+            actor=actor,
+            organisation=organisation,
+            event=AuditEvent("grant.removed", "user", str(user.pk), user.get_username(), {"role": role}),
+        )
     forget_access(user)
 
 
 @transaction.atomic
-def account_for_person(*, person: Person, username: str | None = None,
-                       password: str | None = None, actor: Any = None) -> Any:
+def account_for_person(
+    *, person: Person, username: str | None = None, password: str | None = None, actor: Any = None
+) -> Any:
     """The login account of a person, created if it has none (with an unusable password
     unless one is given: the person then sets one through the password-reset e-mail)."""
     if person.user_id:
@@ -94,8 +109,13 @@ def account_for_person(*, person: Person, username: str | None = None,
     while user_model.objects.filter(username=candidate).exists():
         suffix += 1
         candidate = f"{base.lower()}-{suffix}"
-    user = user_model(username=candidate, email=person.email, first_name=person.given_name,
-                      last_name=person.family_name, is_active=person.is_active)
+    user = user_model(
+        username=candidate,
+        email=person.email,
+        first_name=person.given_name,
+        last_name=person.family_name,
+        is_active=person.is_active,
+    )
     if password:
         user.set_password(password)
     else:
@@ -103,16 +123,19 @@ def account_for_person(*, person: Person, username: str | None = None,
     user.save()
     person.user = user
     person.save(update_fields=["user"])
-    audit_record(actor=actor, organisation=person.organisation, event=AuditEvent(
-        "account.created", "person", person.employee_id, person.full_name,
-        {"username": candidate}))
+    audit_record(
+        actor=actor,
+        organisation=person.organisation,
+        event=AuditEvent(
+            "account.created", "person", person.employee_id, person.full_name, {"username": candidate}
+        ),
+    )
     return user
 
 
 def person_set_language(*, person: Person, language: str) -> None:
     if language not in {"sv", "nb", "en"}:
-        raise ValidationError(_("'%(language)s' is not a language of the product.")
-                              % {"language": language})
+        raise ValidationError(_("'%(language)s' is not a language of the product.") % {"language": language})
     if person.language != language:
         Person.objects.filter(pk=person.pk).update(language=language)
         person.language = language
@@ -131,5 +154,8 @@ def person_deactivate(*, person: Person, actor: Any = None) -> None:
         placement.save(update_fields=["valid_to"])
     if person.user_id:
         get_user_model().objects.filter(pk=person.user_id).update(is_active=False)
-    audit_record(actor=actor, organisation=person.organisation, event=AuditEvent(
-        "person.deactivated", "person", person.employee_id, person.full_name))
+    audit_record(
+        actor=actor,
+        organisation=person.organisation,
+        event=AuditEvent("person.deactivated", "person", person.employee_id, person.full_name),
+    )

@@ -28,16 +28,25 @@ def _people_filters(request: HttpRequest) -> tuple[PeopleFilterForm, selectors.P
     if data is not None and "below" not in data and "filtered" not in data:
         data["below"] = "on"
     form = PeopleFilterForm(
-        data, organisations=selectors.visible_organisations(access).filter(
-            pk__in=sorted(access.lead_org_ids | set(access.managed_organisation_ids)))
-        if not access.is_superuser else selectors.visible_organisations(access),
-        units=selectors.units_for_filter(access), roles=selectors.roles_for_filter(access),
+        data,
+        organisations=selectors.visible_organisations(access).filter(
+            pk__in=sorted(access.lead_org_ids | set(access.managed_organisation_ids))
+        )
+        if not access.is_superuser
+        else selectors.visible_organisations(access),
+        units=selectors.units_for_filter(access),
+        roles=selectors.roles_for_filter(access),
     )
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
         return form, selectors.PeopleFilter(
-            search=d["q"] or "", organisation_id=d["organisation"], unit_id=d["unit"],
-            include_below=bool(d["below"]), role_id=d["role"], status=d["status"] or "active")
+            search=d["q"] or "",
+            organisation_id=d["organisation"],
+            unit_id=d["unit"],
+            include_below=bool(d["below"]),
+            role_id=d["role"],
+            status=d["status"] or "active",
+        )
     return form, selectors.PeopleFilter()
 
 
@@ -51,9 +60,15 @@ def people(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "org/people.html", {
-        "form": form, "page": page, "query": query.urlencode(),
-    })
+    return render(
+        request,
+        "org/people.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -70,16 +85,38 @@ def people_export(request: HttpRequest) -> HttpResponse:
             return value
 
     writer = csv.writer(Echo())
-    header = ["employee_id", "given_name", "family_name", "unit_id", "unit", "role", "email",
-              "gender", "language", "start_date", "active"]
+    header = [
+        "employee_id",
+        "given_name",
+        "family_name",
+        "unit_id",
+        "unit",
+        "role",
+        "email",
+        "gender",
+        "language",
+        "start_date",
+        "active",
+    ]
 
     def stream():  # type: ignore[no-untyped-def]
         yield "\ufeff" + writer.writerow(header)
         for p in rows.iterator(chunk_size=2000):
-            yield writer.writerow([
-                p.employee_id, p.given_name, p.family_name, p.unit.unit_id, p.unit.name,
-                p.role.name, p.email, p.gender, p.language,
-                p.start_date.isoformat() if p.start_date else "", "yes" if p.is_active else "no"])
+            yield writer.writerow(
+                [
+                    p.employee_id,
+                    p.given_name,
+                    p.family_name,
+                    p.unit.unit_id,
+                    p.unit.name,
+                    p.role.name,
+                    p.email,
+                    p.gender,
+                    p.language,
+                    p.start_date.isoformat() if p.start_date else "",
+                    "yes" if p.is_active else "no",
+                ]
+            )
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     stamp = timezone.localdate().isoformat()
@@ -94,13 +131,17 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         person = selectors.person_detail(access, pk)
     except Person.DoesNotExist as exc:
         raise Http404 from exc
-    return render(request, "org/person.html", {
-        "person": person,
-        "placements": selectors.person_placements(person),
-        "managers": selectors.person_managers(person),
-        "managed_units": list(person.managed_units.all()),
-        "is_self": access.person_id == person.pk,
-    })
+    return render(
+        request,
+        "org/person.html",
+        {
+            "person": person,
+            "placements": selectors.person_placements(person),
+            "managers": selectors.person_managers(person),
+            "managed_units": list(person.managed_units.all()),
+            "is_self": access.person_id == person.pk,
+        },
+    )
 
 
 @login_required
@@ -137,13 +178,24 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         organisation = organisations.get(pk=data["organisation"])
         upload = data["file"]
-        batch = ImportBatch(organisation=organisation, kind=data["kind"], filename=upload.name[:255],
-                            content=upload.read(), keep_missing=data["keep_missing"],
-                            uploaded_by=request.user)
+        batch = ImportBatch(
+            organisation=organisation,
+            kind=data["kind"],
+            filename=upload.name[:255],
+            content=upload.read(),
+            keep_missing=data["keep_missing"],
+            uploaded_by=request.user,
+        )
         try:
-            result = import_file(kind=batch.kind, content=bytes(batch.content), filename=batch.filename,
-                                 organisation=organisation, actor=request.user, dry_run=True,
-                                 keep_missing=batch.keep_missing)
+            result = import_file(
+                kind=batch.kind,
+                content=bytes(batch.content),
+                filename=batch.filename,
+                organisation=organisation,
+                actor=request.user,
+                dry_run=True,
+                keep_missing=batch.keep_missing,
+            )
         except ImportRefused as refused:
             result = refused.result
             batch.status = ImportBatch.Status.REFUSED
@@ -173,14 +225,23 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_for(request, pk)
     summary = batch.summary
     sections = [
-        {"key": key, "count": summary.get("counts", {}).get(key, 0),
-         "samples": summary.get("samples", {}).get(key, [])}
+        {
+            "key": key,
+            "count": summary.get("counts", {}).get(key, 0),
+            "samples": summary.get("samples", {}).get(key, []),
+        }
         for key in CATEGORIES
     ]
-    return render(request, "org/import_preview.html", {
-        "batch": batch, "summary": summary, "sections": sections,
-        "unchanged": summary.get("counts", {}).get("unchanged", 0),
-    })
+    return render(
+        request,
+        "org/import_preview.html",
+        {
+            "batch": batch,
+            "summary": summary,
+            "sections": sections,
+            "unchanged": summary.get("counts", {}).get("unchanged", 0),
+        },
+    )
 
 
 @login_required
@@ -191,9 +252,14 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This import cannot be confirmed (it was refused or already applied)."))
         return redirect("org:import_preview", pk=batch.pk)
     try:
-        result = import_file(kind=batch.kind, content=bytes(batch.content), filename=batch.filename,
-                             organisation=batch.organisation, actor=request.user,
-                             keep_missing=batch.keep_missing)
+        result = import_file(
+            kind=batch.kind,
+            content=bytes(batch.content),
+            filename=batch.filename,
+            organisation=batch.organisation,
+            actor=request.user,
+            keep_missing=batch.keep_missing,
+        )
     except ImportRefused as refused:
         batch.status = ImportBatch.Status.REFUSED
         batch.summary = refused.result.as_dict()

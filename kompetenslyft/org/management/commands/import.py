@@ -23,15 +23,17 @@ class Command(BaseCommand):
         parser.add_argument("file", help="path to the CSV or .xlsx file")
         parser.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
         parser.add_argument("--organisation", help="the organisation's code")
-        parser.add_argument("--keep-missing", action="store_true",
-                            help="people: do not deactivate people who are not in the file")
+        parser.add_argument(
+            "--keep-missing",
+            action="store_true",
+            help="people: do not deactivate people who are not in the file",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         activate_cli_language()
         kind = options["kind"]
         if kind not in IMPORTERS:
-            raise CommandError(f"unknown kind '{kind}'; use one of: {', '.join(IMPORTERS)}",
-                               returncode=2)
+            raise CommandError(f"unknown kind '{kind}'; use one of: {', '.join(IMPORTERS)}", returncode=2)
         path = Path(options["file"])
         try:
             content = path.read_bytes()
@@ -42,9 +44,14 @@ class Command(BaseCommand):
         except OrganisationChoiceError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         try:
-            result = IMPORTERS[kind](kind=kind, content=content, filename=path.name,
-                                     organisation=organisation, dry_run=options["dry_run"],
-                                     keep_missing=options["keep_missing"])
+            result = IMPORTERS[kind](
+                kind=kind,
+                content=content,
+                filename=path.name,
+                organisation=organisation,
+                dry_run=options["dry_run"],
+                keep_missing=options["keep_missing"],
+            )
         except ImportRefused as refused:
             for warning in refused.result.warnings:
                 self.stderr.write(f"warning: {warning}")
@@ -52,7 +59,8 @@ class Command(BaseCommand):
                 self.stderr.write(f"{path.name}: {error}")
             raise CommandError(
                 f"{path.name}: refused, {len(refused.result.errors)} error(s); nothing was changed",
-                returncode=2) from refused
+                returncode=2,
+            ) from refused
         for warning in result.warnings:
             self.stderr.write(f"warning: {warning}")
         self.stdout.write(summary_line(result, path.name))

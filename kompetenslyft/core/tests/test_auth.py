@@ -1,0 +1,138 @@
+"""Log-in by username or e-mail, throttling, password reset, language, audit of rights."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+from django.core import mail
+from django.test import Client
+from django.urls import reverse
+
+from kompetenslyft.core.models import AuditEntry, ProductRole
+from kompetenslyft.org.models import Person
+from kompetenslyft.org.services import grant_add, grant_remove
+from kompetenslyft.org.tests.factories import PersonFactory
+
+
+def login(client: Client, username: str, password: str = "correct-horse-battery") -> Any:
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_login_page_is_swedish_by_default(db: Any) -> None:
+    page = Client().get(reverse("login")).content.decode()
+    assert '<html lang="sv">' in page
+    assert "Logga in" in page
+    assert "Användarnamn eller e-post" in page
+
+
+def test_login_with_username_or_email(network: Any) -> None:
+    assert login(Client(), "employee").status_code == 302
+    assert login(Client(), "EMPLOYEE@example.org").status_code == 302
+    # the person's own e-mail from the HR import works too
+    assert login(Client(), network.employee.email).status_code == 302
+    assert login(Client(), "employee", "wrong-password").status_code == 200
+
+
+def test_a_person_who_left_cannot_log_in(network: Any) -> None:
+    network.employee.user.is_active = False
+    network.employee.user.save()
+    assert login(Client(), "employee").status_code == 200
+
+
+def test_login_is_throttled_after_repeated_failures(network: Any, settings: Any) -> None:
+    settings.AXES_FAILURE_LIMIT = 3
+    client = Client()
+    for _ in range(3):
+        login(client, "employee", "wrong-password")
+    locked = login(client, "employee")  # even the right password is refused now
+    assert locked.status_code == 429
+    assert "Too many" in locked.content.decode() or "För många" in locked.content.decode()
+
+
+def test_password_reset_reaches_a_person_without_an_account(db: Any) -> None:
+    person = PersonFactory(email="new.person@solvik.se", user=None)
+    response = Client().post(reverse("password_reset"), {"email": "New.Person@solvik.se"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    assert person.user is not None and not person.user.has_usable_password()
+    assert len(mail.outbox) == 1
+    assert "new.person@solvik.se" in mail.outbox[0].to
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/accounts/reset/" in line)
+    client = Client()
+    response = client.get(link.strip().replace("http://testserver", ""), follow=True)
+    assert response.status_code == 200
+    form_url = response.redirect_chain[-1][0]
+    done = client.post(
+        form_url, {"new_password1": "sommar-vinter-2026", "new_password2": "sommar-vinter-2026"}
+    )
+    assert done.status_code == 302
+    assert login(Client(), "new.person@solvik.se", "sommar-vinter-2026").status_code == 302
+
+
+def test_password_reset_says_the_same_for_unknown_addresses(db: Any) -> None:
+    response = Client().post(reverse("password_reset"), {"email": "nobody@nowhere.example"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_language_is_switched_and_remembered_for_the_person(network: Any) -> None:
+    client = Client()
+    client.force_login(network.employee.user)
+    response = client.post(reverse("set_language"), {"language": "nb", "next": "/"})
+    assert response.status_code == 302
+    assert Person.objects.get(pk=network.employee.pk).language == "nb"
+    assert "Hopp til innholdet" in client.get("/").content.decode()
+    # a new browser: the person's language follows the log-in
+    fresh = Client()
+    response = login(fresh, "employee")
+    assert response.cookies["django_language"].value == "nb"
+    assert (
+        client.post(reverse("set_language"), {"language": "xx", "next": "https://evil.example/"})["Location"]
+        == "/"
+    )
+
+
+def test_rights_changes_are_audited(network: Any) -> None:
+    grant_add(
+        user=network.employee.user,
+        organisation=network.org_a,
+        role=ProductRole.TRAINER,
+        actor=network.lead.user,
+    )
+    grant_remove(
+        user=network.employee.user,
+        organisation=network.org_a,
+        role=ProductRole.TRAINER,
+        actor=network.lead.user,
+    )
+    actions = list(AuditEntry.objects.filter(target_type="user").values_list("action", "actor_label"))
+    assert actions == [("grant.removed", "lead"), ("grant.added", "lead")]
+
+
+def test_production_settings_are_secure() -> None:
+    code = (
+        "import json, django; from django.conf import settings as s; django.setup();"
+        "print(json.dumps([s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS,"
+        " s.SECURE_SSL_REDIRECT, s.PASSWORD_HASHERS[0], s.ALLOWED_HOSTS, s.EMAIL_BACKEND]))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "kompetenslyft.settings",
+        "KOMPETENSLYFT_ENV": "production",
+        "DJANGO_SECRET_KEY": "s" * 50,
+        "ALLOWED_HOSTS": "kompetens.example.se",
+        "EMAIL_HOST": "smtp.example.se",
+    }
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    debug, session_secure, csrf_secure, hsts, redirect, hasher, hosts, backend = json.loads(out.stdout)
+    assert not debug and session_secure and csrf_secure and hsts >= 31536000 and redirect
+    assert hasher.endswith("Argon2PasswordHasher")
+    assert hosts == ["kompetens.example.se"]
+    assert backend.endswith("smtp.EmailBackend")
+    env.pop("DJANGO_SECRET_KEY")
+    missing = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert missing.returncode != 0 and "DJANGO_SECRET_KEY" in missing.stderr
