@@ -142,7 +142,7 @@ def access_for(user: Any) -> Access:
     from kompetenslyft.org.models import Person, Unit
 
     person = Person.objects.filter(user_id=user.pk, is_active=True).values("pk", "organisation_id").first()
-    managed: list[dict[str, Any]] = []
+    managed: list[Any] = []
     if person:
         managed = list(Unit.objects.filter(manager_id=person["pk"]).values("path", "organisation_id"))
     paths = _outermost(sorted(m["path"] for m in managed))

@@ -86,7 +86,7 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
-def _read_csv(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]], list[str]]:
+def _read_csv(content: bytes) -> tuple[list[str], list[tuple[int, list[object]]], list[str]]:
     warnings: list[str] = []
     try:
         text = content.decode("utf-8-sig")
@@ -103,10 +103,10 @@ def _read_csv(content: bytes) -> tuple[list[str], list[tuple[int, list[str]]], l
         raise TableError(_("The file has no header row.")) from exc
     except csv.Error as exc:
         raise TableError(_("The file cannot be read as CSV: %(error)s") % {"error": exc}) from exc
-    rows: list[tuple[int, list[str]]] = []
+    rows: list[tuple[int, list[object]]] = []
     try:
         for values in reader:
-            rows.append((len(rows) + 2, values))
+            rows.append((len(rows) + 2, list[object](values)))
     except csv.Error as exc:
         raise TableError(
             _("Row %(row)s cannot be read as CSV: %(error)s") % {"row": len(rows) + 2, "error": exc}
@@ -128,5 +128,7 @@ def _read_xlsx(content: bytes) -> tuple[list[str], list[tuple[int, list[object]]
     if not data:
         raise TableError(_("The first sheet of the workbook is empty."))
     header = [str(_cell_text(v)) for v in data[0]]
-    rows = [(index + 2, list(values)) for index, values in enumerate(data[1:])]
+    rows: list[tuple[int, list[object]]] = [
+        (index + 2, list(values)) for index, values in enumerate(data[1:])
+    ]
     return header, rows, []

@@ -123,7 +123,7 @@ def _rows_for(
     language: str,
 ) -> tuple[str, str, dict[str, str]]:
     """Units CSV, people CSV and the employee id of each unit's manager."""
-    depth = {}
+    depth: dict[str, int] = {}
     for unit_id, _name, parent, _staff in units:
         depth[unit_id] = depth[parent] + 1 if parent else 0
     people: list[list[str]] = []
@@ -221,9 +221,7 @@ def load_demo() -> list[DemoLogin]:
         import_file(kind="people", content=people_csv.encode(), filename="ansatte.csv", organisation=fjellvik)
 
     def first(org: Organisation, **filters: str) -> Person:
-        return (
-            Person.objects.filter(organisation=org, is_active=True, **filters).order_by("employee_id").first()
-        )  # type: ignore[return-value]
+        return Person.objects.filter(organisation=org, is_active=True, **filters).order_by("employee_id")[0]
 
     logins: list[DemoLogin] = []
     admin = user_model.objects.filter(username="admin").first()

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .imports import KINDS
+
+
+def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 class PeopleFilterForm(forms.Form):
@@ -28,13 +32,13 @@ class PeopleFilterForm(forms.Form):
     def __init__(self, *args: Any, organisations: Any, units: Any, roles: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         orgs = list(organisations)
-        self.fields["organisation"].choices = [("", _("All"))] + [(o.pk, o.name) for o in orgs]
+        choice_field(self, "organisation").choices = [("", _("All"))] + [(o.pk, o.name) for o in orgs]
         if len(orgs) <= 1:
             self.fields["organisation"].widget = forms.HiddenInput()
-        self.fields["unit"].choices = [("", _("All"))] + [
+        choice_field(self, "unit").choices = [("", _("All"))] + [
             (u.pk, ("\u00a0\u00a0" * u.depth) + u.name) for u in units
         ]
-        self.fields["role"].choices = [("", _("All"))] + [(r.pk, r.name) for r in roles]
+        choice_field(self, "role").choices = [("", _("All"))] + [(r.pk, r.name) for r in roles]
 
 
 class ImportUploadForm(forms.Form):
@@ -53,7 +57,7 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
+        choice_field(self, "organisation").choices = [(o.pk, o.name) for o in organisations]
 
     def clean_kind(self) -> str:
         kind = self.cleaned_data["kind"]

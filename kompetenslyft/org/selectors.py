@@ -116,7 +116,7 @@ def unit_tree(access: Access, organisation_id: int | None = None) -> list[UnitNo
     unit_list = list(units.order_by("organisation__name", "path"))
     if not unit_list:
         return []
-    counts = dict(
+    counts: dict[int, int] = dict(  # type: ignore[assignment]
         Person.objects.filter(is_active=True, unit__in=[u.pk for u in unit_list])
         .values("unit")
         .annotate(n=Count("pk"))

@@ -97,7 +97,7 @@ def account_for_person(
 ) -> Any:
     """The login account of a person, created if it has none (with an unusable password
     unless one is given: the person then sets one through the password-reset e-mail)."""
-    if person.user_id:
+    if person.user is not None:
         user = person.user
         if password:
             user.set_password(password)
