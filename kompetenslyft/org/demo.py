@@ -19,6 +19,7 @@ from .imports import import_file
 from .models import Organisation, Person
 from .services import account_for_person, grant_add, organisation_create
 
+STAFF_SCALE = 1.33  # brings Solvik to about 1,300 people
 DEMO_PASSWORD = "kompetens-2026"  # noqa: S105 - printed for the local demo only
 
 # unit_id, name, parent_id, [(role, count)]
@@ -163,7 +164,7 @@ def _rows_for(
         else:
             managers[unit_id] = add(unit_id, manager_role)
         for role, count in staff:
-            for _ in range(count):
+            for _ in range(round(count * STAFF_SCALE) if count > 3 else count):
                 add(unit_id, role)
 
     units_csv = io.StringIO()

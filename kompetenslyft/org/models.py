@@ -37,7 +37,7 @@ class Unit(models.Model):
     unit_id = models.CharField(_("unit id"), max_length=64)
     name = models.CharField(_("name"), max_length=200)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self", null=True, blank=True, on_delete=models.RESTRICT, related_name="children"
     )
     path = models.CharField(max_length=1000, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
@@ -99,8 +99,8 @@ class Person(models.Model):
     gender = models.CharField(_("gender"), max_length=8, choices=Gender.choices, blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="people", verbose_name=_("unit"))
-    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="people", verbose_name=_("role"))
+    unit = models.ForeignKey(Unit, on_delete=models.RESTRICT, related_name="people", verbose_name=_("unit"))
+    role = models.ForeignKey(Role, on_delete=models.RESTRICT, related_name="people", verbose_name=_("role"))
     is_active = models.BooleanField(_("active"), default=True)
     deactivated_on = models.DateField(_("deactivated on"), null=True, blank=True)
     user = models.OneToOneField(
@@ -140,8 +140,8 @@ class Placement(models.Model):
     """Where a person worked and as what, from one date to another (history of moves)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="placements")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.RESTRICT, related_name="+")
+    role = models.ForeignKey(Role, on_delete=models.RESTRICT, related_name="+")
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True, help_text="Last day, inclusive; empty = now.")
 
