@@ -7,13 +7,66 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-GIVEN = ["Anna", "Eva", "Maria", "Karin", "Sara", "Lena", "Emma", "Ida", "Johan", "Erik", "Lars",
-         "Karl", "Anders", "Per", "Nils", "Elin", "Sofia", "Hanna", "Linnea", "Ali", "Fatima", "Omar"]
-FAMILY = ["Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson",
-          "Persson", "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Lindberg", "Lindström",
-          "Berg", "Holm", "Ek", "Sandberg", "Hussein", "Mohammed", "Nguyen", "Lund"]
-ROLES = ["undersköterska", "vårdbiträde", "stödassistent", "personlig assistent", "sjuksköterska",
-         "förskollärare", "barnskötare", "lärare", "socialsekreterare", "handläggare"]
+GIVEN = [
+    "Anna",
+    "Eva",
+    "Maria",
+    "Karin",
+    "Sara",
+    "Lena",
+    "Emma",
+    "Ida",
+    "Johan",
+    "Erik",
+    "Lars",
+    "Karl",
+    "Anders",
+    "Per",
+    "Nils",
+    "Elin",
+    "Sofia",
+    "Hanna",
+    "Linnea",
+    "Ali",
+    "Fatima",
+    "Omar",
+]
+FAMILY = [
+    "Andersson",
+    "Johansson",
+    "Karlsson",
+    "Nilsson",
+    "Eriksson",
+    "Larsson",
+    "Olsson",
+    "Persson",
+    "Svensson",
+    "Gustafsson",
+    "Pettersson",
+    "Jonsson",
+    "Lindberg",
+    "Lindström",
+    "Berg",
+    "Holm",
+    "Ek",
+    "Sandberg",
+    "Hussein",
+    "Mohammed",
+    "Nguyen",
+    "Lund",
+]
+ROLES = [
+    "undersköterska",
+    "vårdbiträde",
+    "stödassistent",
+    "personlig assistent",
+    "sjuksköterska",
+    "förskollärare",
+    "barnskötare",
+    "lärare",
+    "socialsekreterare",
+    "handläggare",
+]
 
 
 @dataclass
@@ -61,11 +114,19 @@ def write_synthetic(directory: Path, *, people: int, units: int, seed: int = 7) 
         woman = rnd.random() < 0.8
         given = rnd.choice(GIVEN)
         family = rnd.choice(FAMILY)
-        people_rows.append([
-            employee_id, given, family, unit_id, rnd.choice(ROLES),
-            f"{employee_id.lower()}@bench.example", "woman" if woman else "man", "sv",
-            f"20{rnd.randint(0, 25):02d}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}",
-        ])
+        people_rows.append(
+            [
+                employee_id,
+                given,
+                family,
+                unit_id,
+                rnd.choice(ROLES),
+                f"{employee_id.lower()}@bench.example",
+                "woman" if woman else "man",
+                "sv",
+                f"20{rnd.randint(0, 25):02d}-{rnd.randint(1, 12):02d}-{rnd.randint(1, 28):02d}",
+            ]
+        )
         return employee_id
 
     for unit_id, _name, _parent in unit_rows:
@@ -80,8 +141,20 @@ def write_synthetic(directory: Path, *, people: int, units: int, seed: int = 7) 
     people_file = directory / "people.csv"
     with people_file.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
-        writer.writerow(["employee_id", "given_name", "family_name", "unit_id", "role", "email",
-                         "gender", "language", "start_date"])
+        writer.writerow(
+            [
+                "employee_id",
+                "given_name",
+                "family_name",
+                "unit_id",
+                "role",
+                "email",
+                "gender",
+                "language",
+                "start_date",
+            ]
+        )
         writer.writerows(people_rows)
-    return SyntheticOrganisation(units_file, people_file, len(unit_rows), len(people_rows),
-                                 administrations, admin_ids)
+    return SyntheticOrganisation(
+        units_file, people_file, len(unit_rows), len(people_rows), administrations, admin_ids
+    )

@@ -17,8 +17,17 @@ from kompetenslyft.org.models import Organisation, Person, Unit
 def test_demo_network(capsys: Any) -> None:
     call_command("demo", "--no-serve")
     out = capsys.readouterr().out
-    for username in ("admin", "lead", "project-leader", "trainer", "manager", "employee",
-                     "top-management", "evaluator", "lead-fjellvik"):
+    for username in (
+        "admin",
+        "lead",
+        "project-leader",
+        "trainer",
+        "manager",
+        "employee",
+        "top-management",
+        "evaluator",
+        "lead-fjellvik",
+    ):
         assert f"  {username}" in out
     solvik = Organisation.objects.get(code="solvik")
     people = Person.objects.filter(organisation=solvik).count()

@@ -35,8 +35,10 @@ class Command(BaseCommand):
             self.stdout.write(figure.line())
             self.stdout.flush()
 
-        self.stdout.write(f"database: {connection.vendor} · python {platform.python_version()} · "
-                          f"{synthetic.people} people, {synthetic.units} units in {directory}")
+        self.stdout.write(
+            f"database: {connection.vendor} · python {platform.python_version()} · "
+            f"{synthetic.people} people, {synthetic.units} units in {directory}"
+        )
         ctx = BenchContext(synthetic=synthetic, report=report)
         if options["action"] == "seed":
             op_import(ctx)
