@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.http import HttpRequest
 
 from .audit import AuditEvent, audit_record
@@ -66,3 +68,43 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+RIGHTS_FIELDS = ("is_active", "is_staff", "is_superuser")
+
+
+class AuditedUserAdmin(UserAdmin):
+    """Changes to an account's rights (active, staff, superuser, groups) are audited."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        before = (
+            get_user_model().objects.filter(pk=obj.pk).values(*RIGHTS_FIELDS).first() if change else None
+        ) or {}
+        super().save_model(request, obj, form, change)
+        changes = {
+            f: [before.get(f), getattr(obj, f)] for f in RIGHTS_FIELDS if before.get(f) != getattr(obj, f)
+        }
+        if changes or not change:
+            audit_record(
+                actor=request.user,
+                organisation=None,
+                event=AuditEvent(
+                    "account.changed" if change else "account.created",
+                    "user",
+                    str(obj.pk),
+                    obj.get_username(),
+                    changes,
+                ),
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audit_record(
+            actor=request.user,
+            organisation=None,
+            event=AuditEvent("account.deleted", "user", str(obj.pk), obj.get_username()),
+        )
+        super().delete_model(request, obj)
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), AuditedUserAdmin)

@@ -136,3 +136,30 @@ def test_production_settings_are_secure() -> None:
     env.pop("DJANGO_SECRET_KEY")
     missing = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert missing.returncode != 0 and "DJANGO_SECRET_KEY" in missing.stderr
+
+
+def test_rights_changed_in_the_admin_are_audited(network: Any) -> None:
+    from django.contrib.auth import get_user_model
+
+    root = get_user_model().objects.create_superuser("root", "root@example.org", "x-very-secret-1")
+    client = Client()
+    client.force_login(root)
+    target = network.employee.user
+    response = client.post(
+        f"/admin/auth/user/{target.pk}/change/",
+        {
+            "username": target.username,
+            "email": target.email,
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "10:00:00",
+            "initial-date_joined_0": "2026-01-01",
+            "initial-date_joined_1": "10:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(action="account.changed", target_id=str(target.pk))
+    assert entry.actor_label == "root"
+    assert entry.changes == {"is_staff": [False, True], "is_superuser": [False, True]}
