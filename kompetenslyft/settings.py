@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "kompetenslyft.core",
     "kompetenslyft.org",
+    "kompetenslyft.competence",
 ]
 
 MIDDLEWARE = [

@@ -30,5 +30,6 @@ urlpatterns = [
         "accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"
     ),
     path("org/", include("kompetenslyft.org.urls")),
+    path("competence/", include("kompetenslyft.competence.urls")),
     path("admin/", admin.site.urls),
 ]

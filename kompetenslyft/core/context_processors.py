@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if access.can_list_people:
             items.append((reverse("org:people"), _("People")))
         if access.is_lead:
+            items.append((reverse("competence:frameworks"), _("Frameworks")))
             items.append((reverse("org:import"), _("Import")))
         if access.is_superuser:
             items.append((reverse("admin:index"), _("Administration")))

@@ -6,3 +6,6 @@ class OrgConfig(AppConfig):
     name = "kompetenslyft.org"
     label = "org"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from . import imports  # noqa: F401 - registers the units and people imports

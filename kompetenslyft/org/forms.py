@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .imports import KINDS
+from kompetenslyft.core.importing import IMPORTERS
 
 
 def choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
@@ -47,6 +47,8 @@ class ImportUploadForm(forms.Form):
         choices=[
             ("units", _("Units (unit_id, name, parent_id, manager_employee_id)")),
             ("people", _("People (employee_id, given_name, family_name, unit_id, role, …)")),
+            ("framework", _("Framework (competence_code, name, category, description, knowledge_goals)")),
+            ("requirements", _("Requirements (role, competence_code, required_level, unit_id, mandatory)")),
         ],
     )
     organisation = forms.TypedChoiceField(label=_("Organisation"), coerce=int)
@@ -61,7 +63,7 @@ class ImportUploadForm(forms.Form):
 
     def clean_kind(self) -> str:
         kind = self.cleaned_data["kind"]
-        if kind not in KINDS:
+        if kind not in IMPORTERS:
             raise forms.ValidationError(_("Unknown kind of import."))
         return kind
 

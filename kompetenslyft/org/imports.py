@@ -1,25 +1,27 @@
-"""Imports of the unit tree and of people, exactly as ``shared/formats.md`` defines them.
-
-An import is all or nothing: every row is checked first, every bad row is named with its
-column and the reason, and only a clean file is written, in one transaction. Re-importing the
-same file changes nothing. A dry run does all the work and rolls it back, so its counts are
-exactly what the real import would do.
-"""
+"""Imports of the unit tree and of people, exactly as ``shared/formats.md`` defines them
+(the machinery — all or nothing, dry runs, row errors — is in :mod:`kompetenslyft.core.importing`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kompetenslyft.core.audit import AuditEvent, audit_record, audit_record_many
-from kompetenslyft.core.tabular import Table, TableError, read_table
+from kompetenslyft.core.audit import AuditEvent, audit_record_many
+from kompetenslyft.core.importing import (
+    BATCH,
+    SAMPLE_SIZE,
+    ImportRefused,
+    ImportResult,
+    import_file,
+    register,
+)
+from kompetenslyft.core.tabular import Table
 
 from .models import Organisation, Person, Placement, Role, Unit
 
@@ -45,117 +47,6 @@ GENDERS = {
     "": "",
 }
 LANGUAGES = {"sv": "sv", "nb": "nb", "no": "nb", "en": "en", "": ""}
-SAMPLE_SIZE = 100
-BATCH = 1000
-
-
-@dataclass
-class RowError:
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.row:
-            return _("row %(row)s, column %(column)s: %(message)s") % {
-                "row": self.row,
-                "column": self.column,
-                "message": self.message,
-            }
-        return self.message
-
-
-@dataclass
-class ImportResult:
-    kind: str
-    organisation: str = ""
-    dry_run: bool = False
-    rows: int = 0
-    counts: dict[str, int] = field(default_factory=dict)
-    samples: dict[str, list[str]] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def count(self, category: str, description: str) -> None:
-        self.counts[category] = self.counts.get(category, 0) + 1
-        sample = self.samples.setdefault(category, [])
-        if len(sample) < SAMPLE_SIZE and description:
-            sample.append(description)
-
-    def error(self, row: int, column: str, message: str) -> None:
-        self.errors.append(RowError(row, column, message))
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "organisation": self.organisation,
-            "dry_run": self.dry_run,
-            "rows": self.rows,
-            "counts": self.counts,
-            "samples": self.samples,
-            "warnings": self.warnings,
-            "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors],
-        }
-
-
-class ImportRefused(Exception):
-    def __init__(self, result: ImportResult) -> None:
-        super().__init__(f"{len(result.errors)} error(s)")
-        self.result = result
-
-
-def import_file(
-    *,
-    kind: str,
-    content: bytes,
-    filename: str,
-    organisation: Organisation,
-    actor: Any = None,
-    dry_run: bool = False,
-    keep_missing: bool = False,
-) -> ImportResult:
-    """Check and apply one import file. Raises :class:`ImportRefused` for bad input."""
-    if kind not in KINDS:
-        raise ValueError(f"unknown import kind {kind!r}")
-    result = ImportResult(kind=kind, organisation=organisation.code, dry_run=dry_run)
-    required, optional = UNIT_COLUMNS if kind == "units" else PEOPLE_COLUMNS
-    try:
-        table = read_table(content, filename=filename, required=required, optional=optional)
-    except TableError as exc:
-        result.error(0, "", str(exc))
-        raise ImportRefused(result) from exc
-    result.rows = len(table.rows)
-    result.warnings.extend(table.warnings)
-    if not table.rows:
-        result.error(0, "", _("The file has a header but no rows."))
-        raise ImportRefused(result)
-    with transaction.atomic():
-        if kind == "units":
-            _import_units(table, organisation, actor, result)
-        else:
-            _import_people(table, organisation, actor, result, keep_missing=keep_missing)
-        if result.errors:
-            result.errors.sort(key=lambda e: e.row)
-            raise ImportRefused(result)
-        if not dry_run:
-            audit_record(
-                actor=actor,
-                organisation=organisation,
-                event=AuditEvent(
-                    action=f"import.{kind}",
-                    target_type="organisation",
-                    target_id=organisation.code,
-                    target_label=filename,
-                    changes={"rows": result.rows, **result.counts},
-                ),
-            )
-        if dry_run:
-            transaction.set_rollback(True)
-    return result
 
 
 # --- units ------------------------------------------------------------------------------------
@@ -619,3 +510,26 @@ def _resolve_managers(organisation: Organisation) -> None:
             unit.manager_id = manager_id
             dirty.append(unit)
     Unit.objects.bulk_update(dirty, ["manager"], batch_size=BATCH)
+
+
+def _units_handler(
+    table: Table, organisation: Organisation, actor: Any, result: ImportResult, **_options: Any
+) -> None:
+    _import_units(table, organisation, actor, result)
+
+
+def _people_handler(
+    table: Table,
+    organisation: Organisation,
+    actor: Any,
+    result: ImportResult,
+    keep_missing: bool = False,
+    **_options: Any,
+) -> None:
+    _import_people(table, organisation, actor, result, keep_missing=keep_missing)
+
+
+register("units", required=UNIT_COLUMNS[0], optional=UNIT_COLUMNS[1], handler=_units_handler)
+register("people", required=PEOPLE_COLUMNS[0], optional=PEOPLE_COLUMNS[1], handler=_people_handler)
+
+__all__ = ["KINDS", "ImportRefused", "ImportResult", "import_file", "register"]

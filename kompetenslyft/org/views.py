@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kompetenslyft.competence.models import Level
+from kompetenslyft.competence.selectors import person_requirements
 from kompetenslyft.core.access import access_for
 
 from . import selectors
@@ -140,6 +143,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "managers": selectors.person_managers(person),
             "managed_units": list(person.managed_units.all()),
             "is_self": access.person_id == person.pk,
+            "requirements": person_requirements(person),
+            "levels": Level.choices,
         },
     )
 
@@ -194,7 +199,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 organisation=organisation,
                 actor=request.user,
                 dry_run=True,
-                keep_missing=batch.keep_missing,
+                **import_options(batch),
             )
         except ImportRefused as refused:
             result = refused.result
@@ -205,6 +210,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         return redirect("org:import_preview", pk=batch.pk)
     recent = ImportBatch.objects.filter(organisation__in=organisations).defer("content")[:10]
     return render(request, "org/import_upload.html", {"form": form, "recent": recent})
+
+
+def import_options(batch: ImportBatch) -> dict[str, Any]:
+    """The options each kind of import takes from the web form."""
+    if batch.kind == "people":
+        return {"keep_missing": batch.keep_missing}
+    return {}
 
 
 def _batch_for(request: HttpRequest, pk: int) -> ImportBatch:
@@ -258,7 +270,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             filename=batch.filename,
             organisation=batch.organisation,
             actor=request.user,
-            keep_missing=batch.keep_missing,
+            **import_options(batch),
         )
     except ImportRefused as refused:
         batch.status = ImportBatch.Status.REFUSED

@@ -8,21 +8,22 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kompetenslyft.core.cli import activate_cli_language
-from kompetenslyft.org.imports import ImportRefused, ImportResult, import_file
+from kompetenslyft.core.importing import IMPORTERS, ImportRefused, ImportResult, import_file
 from kompetenslyft.org.services import OrganisationChoiceError, organisation_for_command
-
-# Later issues register their kinds here (framework, requirements, assessments, …).
-IMPORTERS = {"units": import_file, "people": import_file}
 
 
 class Command(BaseCommand):
-    help = "Import a CSV or .xlsx file (units, people) as shared/formats.md defines it."
+    help = "Import a CSV or .xlsx file (units, people, framework, requirements, assessments …) as shared/formats.md defines it."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", help="what the file holds: " + ", ".join(IMPORTERS))
+        parser.add_argument(
+            "kind", help="what the file holds: units, people, framework, requirements, assessments"
+        )
         parser.add_argument("file", help="path to the CSV or .xlsx file")
         parser.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
         parser.add_argument("--organisation", help="the organisation's code")
+        parser.add_argument("--framework", help="framework: the framework's code (default: main)")
+        parser.add_argument("--framework-name", help="framework: its name, when it is created")
         parser.add_argument(
             "--keep-missing",
             action="store_true",
@@ -44,13 +45,19 @@ class Command(BaseCommand):
         except OrganisationChoiceError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         try:
-            result = IMPORTERS[kind](
+            extra = {"keep_missing": options["keep_missing"]} if kind == "people" else {}
+            if kind == "framework":
+                extra = {
+                    "framework_code": options.get("framework") or "main",
+                    "framework_name": options.get("framework_name") or "",
+                }
+            result = import_file(
                 kind=kind,
                 content=content,
                 filename=path.name,
                 organisation=organisation,
                 dry_run=options["dry_run"],
-                keep_missing=options["keep_missing"],
+                **extra,
             )
         except ImportRefused as refused:
             for warning in refused.result.warnings:
