@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "kompetenslyft.core",
     "kompetenslyft.org",
     "kompetenslyft.competence",
+    "kompetenslyft.assessment",
 ]
 
 MIDDLEWARE = [

@@ -31,5 +31,6 @@ urlpatterns = [
     ),
     path("org/", include("kompetenslyft.org.urls")),
     path("competence/", include("kompetenslyft.competence.urls")),
+    path("assessment/", include("kompetenslyft.assessment.urls")),
     path("admin/", admin.site.urls),
 ]

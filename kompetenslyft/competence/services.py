@@ -117,8 +117,11 @@ def requirement_set(
         organisation=organisation, role=role, competence=competence, unit=unit
     ).first()
     label = f"{role.name} · {competence.code}" + (f" · {unit.unit_id}" if unit else "")
+    from kompetenslyft.core.hooks import changed
+
     if required_level is None:
         if existing:
+            changed("requirements", organisation)
             existing.delete()
             audit_record(
                 actor=actor,
@@ -128,6 +131,7 @@ def requirement_set(
         return None
     if existing and (existing.required_level, existing.mandatory) == (required_level, mandatory):
         return existing
+    changed("requirements", organisation)
     before = [existing.required_level, existing.mandatory] if existing else None
     if existing:
         existing.required_level, existing.mandatory = required_level, mandatory

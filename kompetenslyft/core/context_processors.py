@@ -16,10 +16,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append((reverse("home"), _("Start")))
         if access.person_id:
             items.append((reverse("org:me"), _("My page")))
+            items.append((reverse("assessment:me"), _("My competences")))
         if access.can_see_units:
             items.append((reverse("org:units"), _("Units")))
         if access.can_list_people:
             items.append((reverse("org:people"), _("People")))
+        if access.can_see_units:
+            items.append((reverse("assessment:gaps"), _("Gaps")))
+        if access.is_lead or access.is_manager:
+            items.append((reverse("assessment:campaigns"), _("Self-assessments")))
         if access.is_lead:
             items.append((reverse("competence:frameworks"), _("Frameworks")))
             items.append((reverse("org:import"), _("Import")))

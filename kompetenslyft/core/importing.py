@@ -133,6 +133,9 @@ def import_file(
             result.errors.sort(key=lambda e: e.row)
             raise ImportRefused(result)
         if not dry_run:
+            from .hooks import changed
+
+            changed(kind, organisation)
             audit_record(
                 actor=actor,
                 organisation=organisation,

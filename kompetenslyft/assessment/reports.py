@@ -1,0 +1,91 @@
+"""`kompetenslyft report gap --format json` exactly as formats.md defines it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kompetenslyft.core.reporting import ReportInputError, register
+from kompetenslyft.org.models import Organisation, Role, Unit
+
+from .selectors import gap_report
+
+
+def organisations_for_report(code: str | None) -> list[Organisation]:
+    if not code:
+        return list(Organisation.objects.order_by("code"))
+    organisation = Organisation.objects.filter(code=code).first()
+    if organisation is None:
+        raise ReportInputError(_("There is no organisation with the code '%(code)s'.") % {"code": code})
+    return [organisation]
+
+
+def ensure_current(organisation: Organisation) -> None:
+    """A report never reads a summary that a pending rebuild would change."""
+    from .gaps import rebuild
+    from .models import GapState
+
+    state = GapState.objects.filter(organisation=organisation).first()
+    if state is None or state.stale:
+        rebuild(organisation)
+
+
+def build_gap(
+    *,
+    organisation: str | None = None,
+    measurement_point: int | None = None,
+    unit: str | None = None,
+    role: str | None = None,
+    **_options: Any,
+) -> dict[str, Any]:
+    organisations = organisations_for_report(organisation)
+    if measurement_point is not None and measurement_point < 0:
+        raise ReportInputError(
+            _("'%(value)s' is not a measurement point (0, 1, 2 …)") % {"value": measurement_point}
+        )
+    role_names = None
+    if role:
+        role_names = list(
+            Role.objects.filter(organisation__in=organisations, name__iexact=role)
+            .values_list("name", flat=True)
+            .distinct()
+        )
+        if not role_names:
+            raise ReportInputError(_("'%(value)s' is not a role of the organisation") % {"value": role})
+    rows = []
+    for org in organisations:
+        ensure_current(org)
+        unit_obj = None
+        if unit:
+            unit_obj = Unit.objects.filter(organisation=org, unit_id=unit).first()
+            if unit_obj is None:
+                continue
+        rows.extend(
+            gap_report(organisations=[org], point=measurement_point, unit=unit_obj, role_names=role_names)
+        )
+    if unit and not Unit.objects.filter(organisation__in=organisations, unit_id=unit).exists():
+        raise ReportInputError(_("'%(value)s' is not a unit of the organisation") % {"value": unit})
+    rows.sort(key=lambda r: (r.unit_id, r.competence_code))
+    return {
+        "rows": [
+            {
+                "unit_id": r.unit_id,
+                "competence_code": r.competence_code,
+                "required": r.required,
+                "assessed": r.assessed,
+                "below": r.below,
+                "share_below": round(r.share_below, 6),
+            }
+            for r in rows
+        ]
+    }
+
+
+def gap_arguments(parser: Any) -> None:
+    parser.add_argument("--measurement-point", type=int, dest="measurement_point")
+    parser.add_argument("--unit", help="unit_id: the unit and every unit below it")
+    parser.add_argument("--role")
+
+
+register("gap", build=build_gap, arguments=gap_arguments)

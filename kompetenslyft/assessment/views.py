@@ -1,0 +1,430 @@
+"""Self-assessment pages: campaigns for leads, the questionnaire for everyone, the gap
+heatmap with drill-down, movement, the team view and one's own gaps."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kompetenslyft.competence.models import LEVEL_HELP, Competence, Level
+from kompetenslyft.core.access import Access, access_for
+from kompetenslyft.org.models import Organisation, Person, Role, Unit
+
+from . import selectors, services
+from .forms import CampaignForm, GapFilterForm
+from .models import LATEST, Campaign, Participant
+
+
+def _organisation(request: HttpRequest, ids: set[int] | None) -> Organisation:
+    organisations = (
+        Organisation.objects.all() if ids is None else Organisation.objects.filter(pk__in=sorted(ids))
+    )
+    wanted = request.GET.get("organisation")
+    if wanted and wanted.isdigit():
+        organisations = organisations.filter(pk=int(wanted))
+    organisation = organisations.order_by("name").first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def _lead_campaign(request: HttpRequest, pk: int) -> Campaign:
+    campaign = selectors.campaigns_for_lead(access_for(request.user)).filter(pk=pk).first()
+    if campaign is None:
+        raise Http404
+    return campaign
+
+
+@login_required
+def campaigns(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
+    if not (access.is_lead or access.is_manager):
+        raise Http404
+    form = None
+    if access.is_lead:
+        organisation = _organisation(request, None if access.is_superuser else access.lead_org_ids)
+        units = Unit.objects.filter(organisation=organisation).order_by("path")
+        roles = Role.objects.filter(organisation=organisation).order_by("name")
+        form = CampaignForm(request.POST or None, units=units, roles=roles)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                campaign = services.campaign_create(
+                    organisation=organisation,
+                    name=data["name"],
+                    measurement_point=data["measurement_point"],
+                    opens_on=data["opens_on"],
+                    closes_on=data["closes_on"],
+                    units=list(units.filter(pk__in=data["units"])),
+                    roles=list(roles.filter(pk__in=data["roles"])),
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("assessment:campaign", pk=campaign.pk)
+    return render(
+        request,
+        "assessment/campaigns.html",
+        {"campaigns": selectors.campaigns_visible(access).select_related("organisation"), "form": form},
+    )
+
+
+@login_required
+def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access = access_for(request.user)
+    campaign = selectors.campaigns_visible(access).filter(pk=pk).select_related("organisation").first()
+    if campaign is None:
+        raise Http404
+    unit_filter = request.GET.get("unit")
+    rows = selectors.response_rates(access, campaign)
+    invited = sum(r.invited for r in rows)
+    completed = sum(r.completed for r in rows)
+    return render(
+        request,
+        "assessment/campaign.html",
+        {
+            "campaign": campaign,
+            "rows": rows,
+            "invited": invited,
+            "completed": completed,
+            "rate": completed / invited if invited else 0.0,
+            "is_lead": access.is_lead_of(campaign.organisation_id),
+            "answerable": services.campaign_is_answerable(campaign),
+            "missing": selectors.not_answered(
+                access, campaign, int(unit_filter) if unit_filter and unit_filter.isdigit() else None
+            )[:200]
+            if unit_filter
+            else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_open_view(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _lead_campaign(request, pk)
+    try:
+        services.campaign_open(campaign=campaign, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("The self-assessment is being prepared; invitations go out when it is ready.")
+        )
+    return redirect("assessment:campaign", pk=pk)
+
+
+@login_required
+@require_POST
+def campaign_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _lead_campaign(request, pk)
+    services.campaign_close(campaign=campaign, actor=request.user)
+    messages.success(request, _("The self-assessment is closed."))
+    return redirect("assessment:campaign", pk=pk)
+
+
+@login_required
+@require_POST
+def campaign_remind_view(request: HttpRequest, pk: int) -> HttpResponse:
+    campaign = _lead_campaign(request, pk)
+    try:
+        services.campaign_remind(campaign=campaign, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Reminders are on their way to everyone who has not answered."))
+    return redirect("assessment:campaign", pk=pk)
+
+
+@login_required
+def answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """The questionnaire: only the person's own competences, each with its knowledge goals and
+    the levels in plain language. Saves as it goes (a small script) and on submit."""
+    access = access_for(request.user)
+    if not access.person_id:
+        raise Http404
+    participant = (
+        Participant.objects.filter(campaign_id=pk, person_id=access.person_id)
+        .select_related("campaign", "person", "person__unit")
+        .first()
+    )
+    if participant is None:
+        raise Http404
+    campaign, person = participant.campaign, participant.person
+    answerable = services.campaign_is_answerable(campaign)
+    errors: list[str] = []
+    if request.method == "POST":
+        levels = {}
+        for key in request.POST:
+            value = request.POST.get(key, "")
+            if key.startswith("competence-") and key[11:].isdigit() and value != "":
+                levels[int(key[11:])] = int(value) if value.isdigit() else -1
+        try:
+            services.answers_submit(person=person, campaign=campaign, levels=levels)
+        except ValidationError as exc:
+            errors = exc.messages
+            if request.headers.get("x-requested-with") == "fetch":
+                return HttpResponse(" ".join(errors), status=400, content_type="text/plain; charset=utf-8")
+        else:
+            if request.headers.get("x-requested-with") == "fetch":
+                return HttpResponse(_("Saved"), content_type="text/plain; charset=utf-8")
+            messages.success(
+                request,
+                _("Thank you! Your answers are saved. You can change them until %(date)s.")
+                % {"date": campaign.closes_on.isoformat()},
+            )
+            return redirect("assessment:answer", pk=pk)
+    questions = selectors.questionnaire(person, campaign)
+    return render(
+        request,
+        "assessment/answer.html",
+        {
+            "campaign": campaign,
+            "questions": questions,
+            "answerable": answerable,
+            "errors": errors,
+            "levels": [(value, label, LEVEL_HELP[value]) for value, label in Level.choices],
+            "answered": sum(1 for q in questions if q.level is not None),
+        },
+    )
+
+
+# --- gaps ----------------------------------------------------------------------------------------
+
+
+def _gap_context(request: HttpRequest) -> tuple[Access, Organisation, GapFilterForm, dict[str, Any]]:
+    access = access_for(request.user)
+    if not access.can_see_units:
+        raise Http404
+    ids = None if access.is_superuser else (access.aggregate_org_ids | set(access.managed_organisation_ids))
+    organisation = _organisation(request, ids)
+    units = Unit.objects.filter(access.units_filter(), organisation=organisation).order_by("path")
+    roles = Role.objects.filter(organisation=organisation).order_by("name")
+    form = GapFilterForm(
+        request.GET or None, units=units, roles=roles, points=selectors.measurement_points(organisation)
+    )
+    chosen: dict[str, Any] = {"unit": None, "role": None, "point": LATEST}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        chosen["unit"] = units.filter(pk=data["unit"]).first() if data["unit"] else None
+        chosen["role"] = roles.filter(pk=data["role"]).first() if data["role"] else None
+        chosen["point"] = data["point"] if data["point"] is not None else LATEST
+    return access, organisation, form, chosen
+
+
+def _aggregates_only(access: Access, organisation: Organisation) -> bool:
+    return not (access.is_lead_of(organisation.pk) or access.is_manager)
+
+
+@login_required
+def gap_heatmap(request: HttpRequest) -> HttpResponse:
+    access, organisation, form, chosen = _gap_context(request)
+    aggregates_only = _aggregates_only(access, organisation)
+    heat = selectors.heatmap(
+        access,
+        organisation,
+        parent=chosen["unit"],
+        point=chosen["point"],
+        role=chosen["role"],
+        aggregates_only=aggregates_only,
+        threshold=organisation.anonymity_threshold,
+    )
+    query = request.GET.copy()
+    query.pop("unit", None)
+    return render(
+        request,
+        "assessment/heatmap.html",
+        {
+            "heat": heat,
+            "form": form,
+            "organisation": organisation,
+            "query": query.urlencode(),
+            "can_drill": access.can_list_people and not aggregates_only,
+            "aggregates_only": aggregates_only,
+            "chosen": chosen,
+            "points": selectors.measurement_points(organisation),
+        },
+    )
+
+
+@login_required
+def gap_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The heatmap as on screen, to CSV or Excel."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    access, organisation, _form, chosen = _gap_context(request)
+    heat = selectors.heatmap(
+        access,
+        organisation,
+        parent=chosen["unit"],
+        point=chosen["point"],
+        role=chosen["role"],
+        aggregates_only=_aggregates_only(access, organisation),
+        threshold=organisation.anonymity_threshold,
+    )
+    header = [
+        "unit_id",
+        "unit",
+        "scope",
+        "competence_code",
+        "competence",
+        "required",
+        "assessed",
+        "below",
+        "share_below",
+    ]
+    rows = [
+        [
+            row.unit.unit_id,
+            row.label,
+            "direct" if row.direct else "with units below",
+            competence.code,
+            competence.local_name,
+            cell.required,
+            "" if cell.hidden else cell.assessed,
+            "" if cell.hidden else cell.below,
+            "" if cell.hidden else round(cell.share_below, 4),
+        ]
+        for row in heat.rows
+        for competence, cell in zip(heat.competences, row.cells, strict=True)
+    ]
+    stamp = timezone.localdate().isoformat()
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(header)
+        writer.writerows(rows)
+        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    else:
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "gap"
+        sheet.append(header)
+        for row_values in rows:
+            sheet.append(row_values)
+        out = io.BytesIO()
+        workbook.save(out)
+        response = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+    response["Content-Disposition"] = f'attachment; filename="gap-{organisation.code}-{stamp}.{fmt}"'
+    return response
+
+
+@login_required
+def gap_people(request: HttpRequest) -> HttpResponse:
+    """Drill-down: the people under the goal, within the viewer's scope only."""
+    access, organisation, form, chosen = _gap_context(request)
+    if not access.can_list_people or _aggregates_only(access, organisation):
+        raise Http404
+    unit_pk, competence_pk = request.GET.get("at", ""), request.GET.get("competence", "")
+    if not (unit_pk.isdigit() and competence_pk.isdigit()):
+        raise Http404
+    unit = Unit.objects.filter(
+        access.units_with_people_filter(), organisation=organisation, pk=int(unit_pk)
+    ).first()
+    competence = Competence.objects.filter(pk=int(competence_pk)).first()
+    if unit is None or competence is None:
+        raise Http404
+    direct = request.GET.get("direct") == "1"
+    rows = selectors.people_below(
+        access,
+        organisation,
+        unit=unit,
+        competence=competence,
+        point=chosen["point"],
+        role=chosen["role"],
+        direct=direct,
+    )
+    return render(
+        request,
+        "assessment/gap_people.html",
+        {
+            "unit": unit,
+            "competence": competence,
+            "rows": rows,
+            "direct": direct,
+            "chosen": chosen,
+            "levels": dict(Level.choices),
+        },
+    )
+
+
+@login_required
+def gap_movement(request: HttpRequest) -> HttpResponse:
+    access, organisation, form, chosen = _gap_context(request)
+    points = selectors.measurement_points(organisation)
+    first = int(request.GET.get("from", points[0] if points else 0) or 0)
+    second = int(request.GET.get("to", points[-1] if points else 1) or 0)
+    rows = selectors.movement(
+        access, organisation, unit=chosen["unit"], first=first, second=second, role=chosen["role"]
+    )
+    threshold = organisation.anonymity_threshold if _aggregates_only(access, organisation) else 0
+    return render(
+        request,
+        "assessment/movement.html",
+        {
+            "rows": [r for r in rows if r.both >= threshold],
+            "form": form,
+            "first": first,
+            "second": second,
+            "points": points,
+            "chosen": chosen,
+        },
+    )
+
+
+@login_required
+def team(request: HttpRequest) -> HttpResponse:
+    """A manager's (or lead's) team: people × competences, level against the requirement."""
+    access = access_for(request.user)
+    if not access.can_list_people:
+        raise Http404
+    units = Unit.objects.filter(access.units_with_people_filter()).order_by("organisation__name", "path")
+    wanted = request.GET.get("unit", "")
+    unit = units.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    if unit is None:
+        unit = (
+            units.filter(people__is_active=True).first()
+            if not access.managed_paths
+            else units.filter(path__in=list(access.managed_paths)).first()
+        )
+    if unit is None:
+        raise Http404
+    competences, rows = selectors.team_gaps(access, unit)
+    return render(
+        request,
+        "assessment/team.html",
+        {"unit": unit, "units": units, "competences": competences, "rows": rows},
+    )
+
+
+@login_required
+def my_gaps(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
+    if not access.person_id:
+        raise Http404
+    person = Person.objects.select_related("unit", "role").get(pk=access.person_id)
+    return render(
+        request,
+        "assessment/me.html",
+        {
+            "person": person,
+            "gaps": selectors.person_gaps(person),
+            "participations": selectors.person_campaigns(person),
+            "levels": dict(Level.choices),
+        },
+    )
