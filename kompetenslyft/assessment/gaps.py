@@ -19,6 +19,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from kompetenslyft.competence.selectors import RequirementIndex
+from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.org.models import Organisation, Person, Unit
 
 from .models import LATEST, Answer, GapCell, GapState
@@ -74,6 +75,11 @@ def refresh_group(*, organisation_id: int, unit_id: int, role_id: int) -> None:
             deltas[key] = [a - b for a, b in zip(n, o, strict=True)]
     if not deltas:
         return
+    new_points = {point for _c, point in deltas if point != LATEST}
+    state, _created = GapState.objects.get_or_create(organisation=organisation)
+    if not new_points <= set(state.points):
+        state.points = sorted(set(state.points) | new_points)
+        state.save(update_fields=["points"])
     chain = ancestors(unit.path)
     rows = {
         (c.unit_id, c.competence_id, c.point): c
@@ -177,32 +183,31 @@ def compute(organisation: Organisation) -> dict[Key, list[int]]:
 def rebuild(organisation: Organisation) -> int:
     """Replace the organisation's gap summary by a full recomputation; returns the row count."""
     cells = compute(organisation)
+    columns = (
+        "organisation_id",
+        "unit_id",
+        "role_id",
+        "competence_id",
+        "point",
+        "direct_required",
+        "direct_assessed",
+        "direct_below",
+        "tree_required",
+        "tree_assessed",
+        "tree_below",
+    )
     with transaction.atomic():
         Organisation.objects.select_for_update().get(pk=organisation.pk)
-        GapCell.objects.filter(organisation=organisation).delete()
-        batch: list[GapCell] = []
-        for (unit_id, role_id, competence_id, point), c in cells.items():
-            batch.append(
-                GapCell(
-                    organisation_id=organisation.pk,
-                    unit_id=unit_id,
-                    role_id=role_id,
-                    competence_id=competence_id,
-                    point=point,
-                    direct_required=c[0],
-                    direct_assessed=c[1],
-                    direct_below=c[2],
-                    tree_required=c[3],
-                    tree_assessed=c[4],
-                    tree_below=c[5],
-                )
-            )
-            if len(batch) >= 5000:
-                GapCell.objects.bulk_create(batch)
-                batch = []
-        GapCell.objects.bulk_create(batch)
+        GapCell.objects.filter(organisation=organisation)._raw_delete(GapCell.objects.db)
+        bulk_insert(
+            GapCell._meta.db_table,
+            columns,
+            ((organisation.pk, *key, *values) for key, values in cells.items()),
+        )
+        points = sorted({key[3] for key in cells if key[3] != LATEST})
         GapState.objects.update_or_create(
-            organisation=organisation, defaults={"rebuilt_at": timezone.now(), "stale": False}
+            organisation=organisation,
+            defaults={"rebuilt_at": timezone.now(), "stale": False, "points": points},
         )
     return len(cells)
 

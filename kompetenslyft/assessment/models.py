@@ -124,3 +124,4 @@ class GapState(models.Model):
     organisation = models.OneToOneField("org.Organisation", on_delete=models.CASCADE, related_name="+")
     rebuilt_at = models.DateTimeField(null=True, blank=True)
     stale = models.BooleanField(default=True)
+    points = models.JSONField(default=list, help_text="The measurement points that have answers.")

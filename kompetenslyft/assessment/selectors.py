@@ -130,6 +130,7 @@ class HeatRow:
     direct: bool
     cells: list[Cell]
     has_children: bool = False
+    html: list[str] = field(default_factory=list)
 
 
 @dataclass

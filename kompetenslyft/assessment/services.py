@@ -112,7 +112,7 @@ def campaign_open(*, campaign: Campaign, actor: Any = None) -> None:
     _enqueue(campaign_generate_task, campaign.pk)
 
 
-def campaign_generate(*, campaign_id: int) -> int:
+def campaign_generate(*, campaign_id: int, invite: bool = True) -> int:
     """Create a participant for everyone in the target group with at least one requirement,
     in batches, recording progress; then open the campaign and send the invitations."""
     campaign = Campaign.objects.select_related("organisation").get(pk=campaign_id)
@@ -136,9 +136,10 @@ def campaign_generate(*, campaign_id: int) -> int:
     Campaign.objects.filter(pk=campaign.pk).update(
         progress_done=done, status=Campaign.Status.OPEN, opened_at=timezone.now()
     )
-    from .tasks import campaign_invite_task
+    if invite:
+        from .tasks import campaign_invite_task
 
-    campaign_invite_task.enqueue(campaign.pk)
+        campaign_invite_task.enqueue(campaign.pk)
     return done
 
 
@@ -311,3 +312,32 @@ def gaps_need_rebuild(organisation: Any) -> None:
 
     mark_stale(organisation)
     _enqueue(gap_rebuild_task, organisation.pk)
+
+
+def participants_recount(*, campaign: Campaign) -> None:
+    """Bring each participant's answered count and completion in line with the answers stored
+    (after answers arrive by import rather than through the questionnaire)."""
+    index = RequirementIndex(campaign.organisation)
+    answered: dict[int, set[int]] = {}
+    for person_id, competence_id in Answer.objects.filter(
+        person__campaign_participations__campaign=campaign, measurement_point=campaign.measurement_point
+    ).values_list("person_id", "competence_id"):
+        answered.setdefault(person_id, set()).add(competence_id)
+    now = timezone.now()
+    changed = []
+    for participant in campaign.participants.select_related("person"):
+        required = set(index.for_group(participant.person.unit_id, participant.person.role_id))
+        count = len(answered.get(participant.person_id, set()) & required)
+        completed = participant.completed_at or (now if required and count >= len(required) else None)
+        if (participant.answered, participant.questions, participant.completed_at) != (
+            count,
+            len(required),
+            completed,
+        ):
+            participant.answered, participant.questions, participant.completed_at = (
+                count,
+                len(required),
+                completed,
+            )
+            changed.append(participant)
+    Participant.objects.bulk_update(changed, ["answered", "questions", "completed_at"], batch_size=1000)

@@ -12,7 +12,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -227,6 +230,40 @@ def _aggregates_only(access: Access, organisation: Organisation) -> bool:
     return not (access.is_lead_of(organisation.pk) or access.is_manager)
 
 
+def _cell_html(
+    cell: selectors.Cell,
+    row: selectors.HeatRow,
+    can_drill: bool,
+    drill_base: str,
+    counts_text: str,
+    too_few: str,
+) -> str:
+    """One heatmap cell (built here rather than in the template: a whole organisation has
+    thousands of them)."""
+    if not cell.required:
+        return mark_safe('<td class="band-0"><span class="muted">–</span></td>')  # noqa: S308
+    if cell.hidden:
+        return format_html('<td class="band-0"><span class="muted">{}</span></td>', too_few)
+    if not cell.assessed:
+        return format_html('<td class="band-0"><small>0 / {}</small></td>', cell.required)
+    counts = counts_text % {"below": cell.below, "assessed": cell.assessed, "required": cell.required}
+    percent = f"{cell.percent} %"
+    if can_drill and cell.below:
+        url = f"{drill_base}&at={row.unit.pk}&competence={cell.competence_pk}" + (
+            "&direct=1" if row.direct else ""
+        )
+        return format_html(
+            '<td class="band-{}"><a href="{}"><strong>{}</strong></a><br><small>{}</small></td>',
+            cell.band,
+            url,
+            percent,
+            counts,
+        )
+    return format_html(
+        '<td class="band-{}"><strong>{}</strong><br><small>{}</small></td>', cell.band, percent, counts
+    )
+
+
 @login_required
 def gap_heatmap(request: HttpRequest) -> HttpResponse:
     access, organisation, form, chosen = _gap_context(request)
@@ -242,6 +279,12 @@ def gap_heatmap(request: HttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("unit", None)
+    can_drill = access.can_list_people and not aggregates_only
+    drill_base = reverse("assessment:gap_people") + "?" + request.GET.urlencode()
+    counts_text = _("%(below)s of %(assessed)s (%(required)s)")
+    too_few = _("too few")
+    for row in heat.rows:
+        row.html = [_cell_html(cell, row, can_drill, drill_base, counts_text, too_few) for cell in row.cells]
     return render(
         request,
         "assessment/heatmap.html",

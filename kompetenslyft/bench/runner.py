@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.core.models import AuditEntry, Grant
 from kompetenslyft.org.imports import import_file
 from kompetenslyft.org.models import ImportBatch, Organisation, Person, Placement, Role, Unit
@@ -166,3 +167,197 @@ OPERATIONS: dict[str, Callable[[BenchContext], None]] = {
 
 def prepare(directory: Path, people: int, units: int) -> SyntheticOrganisation:
     return write_synthetic(directory, people=people, units=units)
+
+
+# --- issue 3: needs analysis -------------------------------------------------------------------
+
+BENCH_COMPETENCES = 60
+
+
+def _seed_requirements(organisation: Organisation) -> list[int]:
+    from kompetenslyft.competence.models import Competence
+
+    lines = ["competence_code,name,category,knowledge_goals"]
+    for number in range(1, BENCH_COMPETENCES + 1):
+        lines.append(
+            f"K{number:02d},Kompetens {number},Kategori {1 + (number - 1) // 10},Mål {number}a;Mål {number}b"
+        )
+    import_file(
+        kind="framework",
+        content=("\n".join(lines) + "\n").encode(),
+        filename="framework.csv",
+        organisation=organisation,
+        framework_code="bench",
+    )
+    roles = list(Role.objects.filter(organisation=organisation).values_list("name", flat=True))
+    lines = ["role,competence_code,required_level,unit_id,mandatory"]
+    for r_index, role in enumerate(roles):
+        for number in range(1, BENCH_COMPETENCES + 1):
+            lines.append(
+                f"{role},K{number:02d},{2 + (r_index + number) % 3},,{'ja' if number % 4 == 0 else 'nej'}"
+            )
+    import_file(
+        kind="requirements",
+        content=("\n".join(lines) + "\n").encode(),
+        filename="requirements.csv",
+        organisation=organisation,
+    )
+    return list(
+        Competence.objects.filter(framework__organisation=organisation)
+        .order_by("code")
+        .values_list("pk", flat=True)
+    )
+
+
+def _seed_answers(organisation: Organisation, competence_ids: list[int]) -> int:
+    """Everyone answers every competence at points 0 and 1 (written in bulk, as an earlier tool's
+    export would be)."""
+    import datetime as dt
+    import random
+
+    from django.utils import timezone
+
+    from kompetenslyft.assessment.models import Answer
+
+    rnd = random.Random(3)
+    Answer.objects.filter(person__organisation=organisation)._raw_delete(connection.alias)
+    people = list(
+        Person.objects.filter(organisation=organisation, is_active=True).values_list("pk", flat=True)
+    )
+    first = timezone.now() - dt.timedelta(days=200)
+    second = timezone.now() - dt.timedelta(days=20)
+    columns = (
+        "person_id",
+        "competence_id",
+        "measurement_point",
+        "level",
+        "measured_at",
+        "source",
+        "is_latest",
+    )
+
+    def generate() -> Any:
+        for person_id in people:
+            for competence_id in competence_ids:
+                level = rnd.randint(0, 4)
+                yield (person_id, competence_id, 0, level, first, "import", False)
+                yield (
+                    person_id,
+                    competence_id,
+                    1,
+                    min(4, level + rnd.choice((0, 0, 1, 1, 2))),
+                    second,
+                    "import",
+                    True,
+                )
+
+    with transaction.atomic():
+        rows = bulk_insert(Answer._meta.db_table, columns, generate())
+    return rows
+
+
+def _lead_client(organisation: Organisation) -> Client:
+    from django.contrib.auth import get_user_model
+
+    from kompetenslyft.core.models import ProductRole
+    from kompetenslyft.org.services import grant_add
+
+    user, _created = get_user_model().objects.get_or_create(username="bench-lead")
+    grant_add(user=user, organisation=organisation, role=ProductRole.LEAD)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _median_ms(client: Client, url: str, params: dict[str, Any], runs: int = 11) -> float:
+    client.get(url, params)  # warm up
+    samples = []
+    for _ in range(runs):
+        seconds, response = timed(lambda: client.get(url, params))
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+        samples.append(seconds * 1000)
+    return statistics.median(samples)
+
+
+def op_gap(ctx: BenchContext) -> None:
+    import json
+
+    from kompetenslyft.assessment import gaps
+    from kompetenslyft.assessment.reports import build_gap
+
+    organisation = ctx.organisation or Organisation.objects.get(code=BENCH_CODE)
+    competence_ids = _seed_requirements(organisation)
+    seconds, rows = timed(lambda: _seed_answers(organisation, competence_ids))
+    ctx.report(Figure(f"seed {rows} answers (2 measurement points)", seconds, "s", note="setup"))
+    seconds, cells = timed(lambda: gaps.rebuild(organisation))
+    ctx.report(Figure(f"full rebuild of the gap summary ({cells} cells, background task)", seconds, "s"))
+    seconds, data = timed(lambda: json.dumps(build_gap(organisation=BENCH_CODE)))
+    ctx.report(Figure(f"report gap --format json ({len(json.loads(data)['rows'])} rows)", seconds, "s", 3.0))
+    seconds, _ = timed(lambda: json.dumps(build_gap(organisation=BENCH_CODE, measurement_point=0)))
+    ctx.report(Figure("report gap --measurement-point 0", seconds, "s", 3.0))
+    client = _lead_client(organisation)
+    url = reverse("assessment:gaps")
+    ctx.report(Figure("gap heatmap, whole organisation, median", _median_ms(client, url, {}), "ms", 500.0))
+    admin = Unit.objects.filter(organisation=organisation, depth=0).order_by("unit_id").first()
+    admin_pk = admin.pk if admin else 0
+    ctx.report(
+        Figure(
+            "gap heatmap, one administration (~5,000 people), median",
+            _median_ms(client, url, {"unit": admin_pk}),
+            "ms",
+            200.0,
+        )
+    )
+    ctx.report(
+        Figure(
+            "  … with a role filter and measurement point 0, median",
+            _median_ms(
+                client,
+                url,
+                {
+                    "unit": admin_pk,
+                    "point": 0,
+                    "role": Role.objects.filter(organisation=organisation).values_list("pk", flat=True)[0],
+                },
+            ),
+            "ms",
+            200.0,
+        )
+    )
+
+
+def op_campaign(ctx: BenchContext) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kompetenslyft.assessment.models import Campaign
+    from kompetenslyft.assessment.services import campaign_create, campaign_generate, target_people
+
+    organisation = ctx.organisation or Organisation.objects.get(code=BENCH_CODE)
+    Campaign.objects.filter(organisation=organisation).delete()
+    today = timezone.localdate()
+    tops = list(Unit.objects.filter(organisation=organisation, parent__isnull=True))
+
+    def generate() -> int:
+        campaign = campaign_create(
+            organisation=organisation,
+            name="Bench",
+            measurement_point=2,
+            opens_on=today,
+            closes_on=today + dt.timedelta(days=14),
+            units=tops,
+            roles=[],
+        )
+        Campaign.objects.filter(pk=campaign.pk).update(
+            status=Campaign.Status.GENERATING, progress_total=target_people(campaign).count()
+        )
+        return campaign_generate(campaign_id=campaign.pk, invite=False)
+
+    seconds, people = timed(generate)
+    ctx.report(Figure(f"generate and open a campaign for {people} people (task)", seconds, "s", 60.0))
+
+
+OPERATIONS["gap"] = op_gap
+OPERATIONS["campaign"] = op_campaign

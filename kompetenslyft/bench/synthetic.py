@@ -67,6 +67,7 @@ ROLES = [
     "socialsekreterare",
     "handläggare",
 ]
+MANAGER_ROLE = "enhetschef"
 
 
 @dataclass
@@ -106,8 +107,12 @@ def write_synthetic(directory: Path, *, people: int, units: int, seed: int = 7) 
     number = 0
     people_rows: list[list[str]] = []
     managers: dict[str, str] = {}
+    # As in a real municipality, a unit has a few roles: each leaf two of the ten.
+    unit_roles = {
+        leaf: [ROLES[(2 * i) % len(ROLES)], ROLES[(2 * i + 1) % len(ROLES)]] for i, leaf in enumerate(leaves)
+    }
 
-    def person(unit_id: str) -> str:
+    def person(unit_id: str, role: str | None = None) -> str:
         nonlocal number
         number += 1
         employee_id = f"B{number:06d}"
@@ -120,7 +125,7 @@ def write_synthetic(directory: Path, *, people: int, units: int, seed: int = 7) 
                 given,
                 family,
                 unit_id,
-                rnd.choice(ROLES),
+                role or rnd.choice(unit_roles.get(unit_id, ROLES)),
                 f"{employee_id.lower()}@bench.example",
                 "woman" if woman else "man",
                 "sv",
@@ -130,7 +135,7 @@ def write_synthetic(directory: Path, *, people: int, units: int, seed: int = 7) 
         return employee_id
 
     for unit_id, _name, _parent in unit_rows:
-        managers[unit_id] = person(unit_id)
+        managers[unit_id] = person(unit_id, MANAGER_ROLE)
     while number < people:
         person(leaves[number % len(leaves)])
     units_file = directory / "units.csv"

@@ -49,6 +49,10 @@ class ImportUploadForm(forms.Form):
             ("people", _("People (employee_id, given_name, family_name, unit_id, role, …)")),
             ("framework", _("Framework (competence_code, name, category, description, knowledge_goals)")),
             ("requirements", _("Requirements (role, competence_code, required_level, unit_id, mandatory)")),
+            (
+                "assessments",
+                _("Self-assessment answers (employee_id, competence_code, level, measurement_point, …)"),
+            ),
         ],
     )
     organisation = forms.TypedChoiceField(label=_("Organisation"), coerce=int)

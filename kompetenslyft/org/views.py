@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kompetenslyft.assessment.selectors import person_campaigns
 from kompetenslyft.competence.models import Level
 from kompetenslyft.competence.selectors import person_requirements
 from kompetenslyft.core.access import access_for
@@ -144,6 +145,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "managed_units": list(person.managed_units.all()),
             "is_self": access.person_id == person.pk,
             "requirements": person_requirements(person),
+            "participations": person_campaigns(person),
             "levels": Level.choices,
         },
     )

@@ -1,0 +1,73 @@
+"""The needs analysis as people try it: a lead opens a baseline, an employee answers on a
+phone, the lead sees the heatmap and drills down."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kompetenslyft.assessment.models import Answer, Campaign
+from kompetenslyft.core.importing import import_file
+
+from .conftest import assert_accessible, log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_baseline_answer_on_a_phone_heatmap_and_drill_down(
+    page: Any, phone: Any, axe: Any, network: Any
+) -> None:
+    role = network.employee.role.name
+    import_file(
+        kind="framework",
+        content=b"competence_code,name,category,knowledge_goals\n"
+        b"AVVIK,Avvikelserapportering,Dokumentation,Jag kan rapportera en avvikelse\n",
+        filename="f.csv",
+        organisation=network.org_a,
+    )
+    import_file(
+        kind="requirements",
+        content=f"role,competence_code,required_level\n{role},AVVIK,3\n".encode(),
+        filename="r.csv",
+        organisation=network.org_a,
+    )
+
+    log_in(page, "lead")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Självskattningar").click()
+    page.get_by_label("Namn").fill("Baslinje hösten")
+    page.get_by_label("Enheter (var och en med enheterna under)").select_option(label=network.admin_a.name)
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Skapa").click()
+    page.get_by_role("button", name="Öppna och skicka inbjudningar").click()
+    assert page.get_by_text("Självskattningen förbereds").is_visible()
+    page.reload()
+    assert "öppen" in page.locator("dl.facts").inner_text()
+    assert_accessible(axe, page)
+    campaign = Campaign.objects.get(name="Baslinje hösten")
+    assert campaign.status == Campaign.Status.OPEN
+
+    log_in(phone, "employee")
+    phone.goto("/assessment/me/")
+    phone.get_by_role("link", name="Svara på självskattningen").click()
+    assert phone.get_by_role("group", name="Avvikelserapportering").is_visible()
+    assert phone.get_by_text("Jag kan rapportera en avvikelse").is_visible()
+    assert_accessible(axe, phone)
+    phone.get_by_role("radio", name="Jag kan med hjälp").check()
+    phone.get_by_text("Sparat").wait_for()  # saved as it goes, before any button
+    assert Answer.objects.get(person=network.employee).level == 2
+    assert not phone.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+    phone.get_by_role("button", name="Spara mina svar").click()
+    assert phone.get_by_text("Tack! Dina svar är sparade.").is_visible()
+
+    page.goto("/assessment/gaps/")
+    table = page.get_by_role("table")
+    assert network.admin_a.name in table.inner_text()
+    assert "100 %" in table.inner_text()
+    assert_accessible(axe, page)
+    page.get_by_role("link", name="100 %").click()
+    assert page.get_by_role(
+        "heading", name=f"Under målet i Avvikelserapportering – {network.admin_a.name}"
+    ).is_visible()
+    assert network.employee.family_name in page.locator("table").inner_text()
+    assert_accessible(axe, page)
