@@ -115,7 +115,11 @@ class GapCell(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "role", "competence", "point"], name="gapcell_unique")
         ]
-        indexes = [models.Index(fields=["organisation", "point"], name="gapcell_org_point_idx")]
+        indexes = [
+            models.Index(
+                fields=["organisation", "point", "unit", "competence"], name="gapcell_org_point_unit_idx"
+            )
+        ]
 
 
 class GapState(models.Model):

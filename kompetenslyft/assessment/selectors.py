@@ -276,31 +276,44 @@ def gap_report(
     role_names: list[str] | None = None,
 ) -> list[ReportRow]:
     """`report gap`: one row per unit (people directly in it) and competence with at least one
-    requirement (formats.md), from the summary."""
+    requirement (formats.md), from the summary — one aggregate over it, read as plain tuples
+    (the report has a row per unit and competence: 180,000 for a large organisation)."""
+    from django.db import connection
+
+    table = GapCell._meta.db_table
+    measured = LATEST if point is None else point
     rows: list[ReportRow] = []
     for organisation in organisations:
-        cells = GapCell.objects.filter(organisation=organisation)
+        where = ["g.organisation_id = %s", "g.point IN (%s, %s)"]
+        # The three CASE values come first in the statement, then the WHERE's.
+        params: list[Any] = [LATEST, measured, measured, organisation.pk, LATEST, measured]
         if unit is not None:
-            cells = cells.filter(unit__in=Unit.objects.filter(path__startswith=unit.path).values("pk"))
+            where.append(f"g.unit_id IN (SELECT id FROM {Unit._meta.db_table} WHERE path LIKE %s)")
+            params.append(unit.path + "%")
         if role_names is not None:
-            cells = cells.filter(role__name__in=role_names)
-        required = _sum_cells(cells.filter(point=LATEST), ("unit_id", "competence_id"), "direct")
-        counts = (
-            required
-            if point is None
-            else _sum_cells(cells.filter(point=point), ("unit_id", "competence_id"), "direct")
+            where.append(
+                f"g.role_id IN (SELECT id FROM {Role._meta.db_table} WHERE organisation_id = %s AND name IN "
+                f"({', '.join(['%s'] * len(role_names))}))"
+            )
+            params.extend([organisation.pk, *role_names])
+        sql = (
+            "SELECT g.unit_id, g.competence_id, "
+            "SUM(CASE WHEN g.point = %s THEN g.direct_required ELSE 0 END), "
+            "SUM(CASE WHEN g.point = %s THEN g.direct_assessed ELSE 0 END), "
+            "SUM(CASE WHEN g.point = %s THEN g.direct_below ELSE 0 END) "
+            f"FROM {table} g WHERE {' AND '.join(where)} GROUP BY g.unit_id, g.competence_id"  # noqa: S608
         )
         unit_ids = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "unit_id"))
-        codes = dict(Competence.objects.filter(pk__in={k[1] for k in required}).values_list("pk", "code"))
-        for (unit_pk, competence_pk), cell in required.items():
-            if not cell.required:
-                continue
-            measured = counts.get((unit_pk, competence_pk), Cell())
-            rows.append(
-                ReportRow(
-                    unit_ids[unit_pk], codes[competence_pk], cell.required, measured.assessed, measured.below
-                )
-            )
+        codes = dict(Competence.objects.values_list("pk", "code"))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for unit_pk, competence_pk, required, assessed, below in cursor.fetchall():
+                if required:
+                    rows.append(
+                        ReportRow(
+                            unit_ids[unit_pk], codes[competence_pk], int(required), int(assessed), int(below)
+                        )
+                    )
     rows.sort(key=lambda r: (r.unit_id, r.competence_code))
     return rows
 
