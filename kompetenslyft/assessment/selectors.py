@@ -245,14 +245,9 @@ def heatmap(
 
 
 def measurement_points(organisation: Organisation) -> list[int]:
-    return sorted(
-        set(
-            GapCell.objects.filter(organisation=organisation)
-            .exclude(point=LATEST)
-            .values_list("point", flat=True)
-            .distinct()
-        )
-    )
+    """The measurement points with answers (kept in GapState by the summary's writers)."""
+    state = GapState.objects.filter(organisation=organisation).values_list("points", flat=True).first()
+    return list(state or [])
 
 
 @dataclass
@@ -288,20 +283,23 @@ def gap_report(
         # The three CASE values come first in the statement, then the WHERE's.
         params: list[Any] = [LATEST, measured, measured, organisation.pk, LATEST, measured]
         if unit is not None:
-            where.append(f"g.unit_id IN (SELECT id FROM {Unit._meta.db_table} WHERE path LIKE %s)")
+            where.append(f"g.unit_id IN (SELECT id FROM {Unit._meta.db_table} WHERE path LIKE %s)")  # noqa: S608
             params.append(unit.path + "%")
         if role_names is not None:
-            where.append(
-                f"g.role_id IN (SELECT id FROM {Role._meta.db_table} WHERE organisation_id = %s AND name IN "
-                f"({', '.join(['%s'] * len(role_names))}))"
-            )
-            params.extend([organisation.pk, *role_names])
+            role_ids = list(
+                Role.objects.filter(organisation=organisation, name__in=role_names).values_list(
+                    "pk", flat=True
+                )
+            ) or [0]
+            where.append(f"g.role_id IN ({', '.join(['%s'] * len(role_ids))})")
+            params.extend(role_ids)
+        # Table names come from the models and values travel as parameters.
         sql = (
-            "SELECT g.unit_id, g.competence_id, "
+            "SELECT g.unit_id, g.competence_id, "  # noqa: S608
             "SUM(CASE WHEN g.point = %s THEN g.direct_required ELSE 0 END), "
             "SUM(CASE WHEN g.point = %s THEN g.direct_assessed ELSE 0 END), "
             "SUM(CASE WHEN g.point = %s THEN g.direct_below ELSE 0 END) "
-            f"FROM {table} g WHERE {' AND '.join(where)} GROUP BY g.unit_id, g.competence_id"  # noqa: S608
+            f"FROM {table} g WHERE {' AND '.join(where)} GROUP BY g.unit_id, g.competence_id"
         )
         unit_ids = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "unit_id"))
         codes = dict(Competence.objects.values_list("pk", "code"))

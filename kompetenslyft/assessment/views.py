@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -214,8 +215,19 @@ def _gap_context(request: HttpRequest) -> tuple[Access, Organisation, GapFilterF
     organisation = _organisation(request, ids)
     units = Unit.objects.filter(access.units_filter(), organisation=organisation).order_by("path")
     roles = Role.objects.filter(organisation=organisation).order_by("name")
+    # The list offers the top of the tree, the unit shown with the units above it, and its
+    # children (the heatmap's own links lead further down), not thousands of units.
+    wanted = request.GET.get("unit", "")
+    shown = units.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    top_depth = units.values_list("depth", flat=True).order_by("depth").first() or 0
+    nearby = Q(depth=top_depth)
+    if shown is not None:
+        nearby |= Q(pk__in=[int(pk) for pk in shown.path.strip("/").split("/")]) | Q(parent=shown)
     form = GapFilterForm(
-        request.GET or None, units=units, roles=roles, points=selectors.measurement_points(organisation)
+        request.GET or None,
+        units=units.filter(nearby),
+        roles=roles,
+        points=selectors.measurement_points(organisation),
     )
     chosen: dict[str, Any] = {"unit": None, "role": None, "point": LATEST}
     if form.is_bound and form.is_valid():
