@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kompetenslyft.competence.imports import parse_level
+from kompetenslyft.competence.imports import competence_for_row, parse_level
 from kompetenslyft.competence.selectors import competence_codes
 from kompetenslyft.core.audit import AuditEvent, audit_record_many
 from kompetenslyft.core.importing import ImportResult, register
@@ -52,22 +52,7 @@ def _import_assessments(
                 "employee_id",
                 _("'%(value)s' is not a person of the organisation") % {"value": data["employee_id"]},
             )
-        code = data["competence_code"]
-        competence_id = index.by_code.get(code.casefold()) if code else None
-        if not code:
-            result.error(number, "competence_code", _("is empty"))
-        elif code.casefold() in index.ambiguous:
-            result.error(
-                number,
-                "competence_code",
-                _("'%(value)s' is a competence of more than one framework in use") % {"value": code},
-            )
-        elif competence_id is None:
-            result.error(
-                number,
-                "competence_code",
-                _("'%(value)s' is not a competence of the organisation's frameworks") % {"value": code},
-            )
+        competence_id = competence_for_row(index, data["competence_code"], number, result)
         level = parse_level(data["level"])
         if level is None:
             result.error(number, "level", _("'%(value)s' is not a level 0–4") % {"value": data["level"]})

@@ -12,7 +12,7 @@ from kompetenslyft.core.importing import ImportResult, register
 from kompetenslyft.core.tabular import Table
 
 from .models import Category, Competence, Framework, KnowledgeGoal, Requirement
-from .selectors import competence_codes
+from .selectors import CodeIndex, competence_codes
 
 YES = {"yes", "ja", "y", "j", "true", "1", "x"}
 NO = {"no", "nej", "nei", "n", "false", "0", ""}
@@ -26,6 +26,27 @@ def parse_level(value: str) -> int | None:
     if text.isdigit() and 0 <= int(text) <= 4:
         return int(text)
     return None
+
+
+def competence_for_row(index: CodeIndex, code: str, number: int, result: ImportResult) -> int | None:
+    """The competence a row's competence_code names, or None with the row's error recorded."""
+    competence_id = index.by_code.get(code.casefold()) if code else None
+    if not code:
+        result.error(number, "competence_code", _("is empty"))
+    elif code.casefold() in index.ambiguous:
+        result.error(
+            number,
+            "competence_code",
+            _("'%(value)s' is a competence of more than one framework in use") % {"value": code},
+        )
+        return None
+    elif competence_id is None:
+        result.error(
+            number,
+            "competence_code",
+            _("'%(value)s' is not a competence of the organisation's frameworks") % {"value": code},
+        )
+    return competence_id
 
 
 # --- framework ---------------------------------------------------------------------------------
@@ -181,22 +202,7 @@ def _import_requirements(
             result.error(
                 number, "role", _("'%(value)s' is not a role of the organisation") % {"value": data["role"]}
             )
-        code = data["competence_code"]
-        competence_id = index.by_code.get(code.casefold()) if code else None
-        if not code:
-            result.error(number, "competence_code", _("is empty"))
-        elif code.casefold() in index.ambiguous:
-            result.error(
-                number,
-                "competence_code",
-                _("'%(value)s' is a competence of more than one framework in use") % {"value": code},
-            )
-        elif competence_id is None:
-            result.error(
-                number,
-                "competence_code",
-                _("'%(value)s' is not a competence of the organisation's frameworks") % {"value": code},
-            )
+        competence_id = competence_for_row(index, data["competence_code"], number, result)
         level = parse_level(data["required_level"])
         if level is None:
             result.error(

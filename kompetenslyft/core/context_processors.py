@@ -31,8 +31,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if access.is_superuser:
             items.append((reverse("admin:index"), _("Administration")))
     current = request.path
-    nav = [
-        {"url": url, "label": label, "current": current == url or (url != "/" and current.startswith(url))}
-        for url, label in items
-    ]
+    # The one item whose address is the longest start of the current page's.
+    matches = [url for url, _label in items if current == url or (url != "/" and current.startswith(url))]
+    best = max(matches, key=len) if matches else None
+    nav = [{"url": url, "label": label, "current": url == best} for url, label in items]
     return {"access": access, "nav_items": nav}
