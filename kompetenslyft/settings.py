@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "kompetenslyft.org",
     "kompetenslyft.competence",
     "kompetenslyft.assessment",
+    "kompetenslyft.learning",
 ]
 
 MIDDLEWARE = [

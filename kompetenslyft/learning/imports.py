@@ -1,0 +1,320 @@
+"""The modules and attendance imports of formats.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from kompetenslyft.competence.imports import competence_for_row
+from kompetenslyft.competence.selectors import competence_codes
+from kompetenslyft.core.audit import AuditEvent, audit_record_many
+from kompetenslyft.core.importing import ImportResult, register
+from kompetenslyft.core.tabular import Table
+from kompetenslyft.org.models import Person, Placement, Role
+
+from .models import Attendance, Module
+
+LEVELS = {
+    "basic": "basic",
+    "grund": "basic",
+    "grundläggande": "basic",
+    "grunnleggende": "basic",
+    "advanced": "advanced",
+    "fördjupad": "advanced",
+    "fördjupning": "advanced",
+    "avansert": "advanced",
+}
+FORMATS = {
+    "onsite": "onsite",
+    "live_remote": "live_remote",
+    "elearning": "elearning",
+    "microlearning": "microlearning",
+}
+STATUSES = {"": "attended", "attended": "attended", "completed": "completed", "no_show": "no_show"}
+
+
+def parse_hours(value: str) -> Decimal | None:
+    try:
+        hours = Decimal(value.strip().replace(",", "."))
+    except InvalidOperation:
+        return None
+    if not hours.is_finite() or hours < 0 or hours > 1000:
+        return None
+    return hours.quantize(Decimal("0.01"))
+
+
+def parse_day(value: str) -> dt.date | None:
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"):
+        try:
+            return dt.datetime.strptime(value.strip(), fmt).date()  # noqa: DTZ007 - a calendar date
+        except ValueError:
+            continue
+    return None
+
+
+def modules_by_code(organisation: Any) -> dict[str, Module]:
+    """The organisation's own modules and the shared ones, by code (its own win)."""
+    modules = {m.code.casefold(): m for m in Module.objects.filter(organisation__isnull=True)}
+    modules.update({m.code.casefold(): m for m in Module.objects.filter(organisation=organisation)})
+    return modules
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.replace("\n", ";").split(";") if part.strip()]
+
+
+def _import_modules(
+    table: Table, organisation: Any, actor: Any, result: ImportResult, **_options: Any
+) -> None:
+    index = competence_codes(organisation)
+    roles = {r.name.casefold(): r for r in Role.objects.filter(organisation=organisation)}
+    seen: dict[str, int] = {}
+    wanted: list[dict[str, Any]] = []
+    for number, data in table.rows:
+        code = data["module_code"]
+        if not code:
+            result.error(number, "module_code", _("is empty"))
+        elif len(code) > 64:
+            result.error(number, "module_code", _("is longer than 64 characters"))
+        elif code.casefold() in seen:
+            result.error(
+                number,
+                "module_code",
+                _("'%(value)s' appears again (first in row %(first)s)")
+                % {"value": code, "first": seen[code.casefold()]},
+            )
+            continue
+        for column in ("name", "category"):
+            if not data[column]:
+                result.error(number, column, _("is empty"))
+        level = LEVELS.get(data["level"].strip().casefold())
+        if level is None:
+            result.error(
+                number, "level", _("'%(value)s' is not basic or advanced") % {"value": data["level"]}
+            )
+        module_format = FORMATS.get(data["format"].strip().casefold())
+        if module_format is None:
+            result.error(
+                number,
+                "format",
+                _("'%(value)s' is not one of onsite, live_remote, elearning, microlearning")
+                % {"value": data["format"]},
+            )
+        hours = parse_hours(data["hours"])
+        if hours is None:
+            result.error(
+                number, "hours", _("'%(value)s' is not a number of hours") % {"value": data["hours"]}
+            )
+        competence_ids = []
+        for part in _split(data.get("competence_codes", "")):
+            competence_id = competence_for_row(index, part, number, result)
+            if competence_id is not None:
+                competence_ids.append(competence_id)
+        role_ids = []
+        for part in _split(data.get("mandatory_roles", "")):
+            role = roles.get(part.casefold())
+            if role is None:
+                result.error(
+                    number,
+                    "mandatory_roles",
+                    _("'%(value)s' is not a role of the organisation") % {"value": part},
+                )
+            else:
+                role_ids.append(role.pk)
+        if code:
+            seen[code.casefold()] = number
+            wanted.append(
+                {
+                    "code": code,
+                    "name": data["name"],
+                    "category": data["category"],
+                    "level": level,
+                    "format": module_format,
+                    "hours": hours,
+                    "competences": sorted(set(competence_ids)),
+                    "roles": sorted(set(role_ids)),
+                }
+            )
+    if result.errors:
+        return
+    # A column left out of the file leaves those links as they are.
+    has_competences, has_roles = "competence_codes" in table.columns, "mandatory_roles" in table.columns
+    existing = {
+        m.code.casefold(): m
+        for m in Module.objects.filter(organisation=organisation).prefetch_related(
+            "competences", "mandatory_roles"
+        )
+    }
+    events = []
+    for row in wanted:
+        module = existing.get(row["code"].casefold())
+        fields = {k: row[k] for k in ("name", "category", "level", "format", "hours")}
+        if module is None:
+            module = Module.objects.create(organisation=organisation, code=row["code"], **fields)
+            module.competences.set(row["competences"])
+            module.mandatory_roles.set(row["roles"])
+            result.count("new", f"{row['code']} {row['name']}")
+            events.append(AuditEvent("module.created", "module", row["code"], row["name"]))
+            continue
+        changes = {k: [str(getattr(module, k)), str(v)] for k, v in fields.items() if getattr(module, k) != v}
+        if changes:
+            for key, value in fields.items():
+                setattr(module, key, value)
+            module.save()
+        if has_competences and sorted(c.pk for c in module.competences.all()) != row["competences"]:
+            module.competences.set(row["competences"])
+            changes["competence_codes"] = ["", ""]
+        if has_roles and sorted(r.pk for r in module.mandatory_roles.all()) != row["roles"]:
+            module.mandatory_roles.set(row["roles"])
+            changes["mandatory_roles"] = ["", ""]
+        if changes:
+            result.count("changed", f"{row['code']}: " + ", ".join(changes))
+            events.append(AuditEvent("module.changed", "module", row["code"], row["name"], changes))
+        else:
+            result.counts["unchanged"] = result.counts.get("unchanged", 0) + 1
+    audit_record_many(actor=actor, organisation=organisation, events=events)
+
+
+def unit_on(
+    placements: dict[int, list[tuple[dt.date, dt.date | None, int]]],
+    person_id: int,
+    day: dt.date,
+    current: int,
+) -> int:
+    for valid_from, valid_to, unit_id in placements.get(person_id, []):
+        if valid_from <= day and (valid_to is None or valid_to >= day):
+            return unit_id
+    return current
+
+
+def _import_attendance(
+    table: Table, organisation: Any, actor: Any, result: ImportResult, **_options: Any
+) -> None:
+    people = {
+        p["employee_id"]: p
+        for p in Person.objects.filter(organisation=organisation).values("pk", "employee_id", "unit_id")
+    }
+    modules = modules_by_code(organisation)
+    seen: dict[tuple[int, int, dt.date], int] = {}
+    wanted: dict[tuple[int, int, dt.date], tuple[Decimal, str]] = {}
+    for number, data in table.rows:
+        person = people.get(data["employee_id"])
+        if not data["employee_id"]:
+            result.error(number, "employee_id", _("is empty"))
+        elif person is None:
+            result.error(
+                number,
+                "employee_id",
+                _("'%(value)s' is not a person of the organisation") % {"value": data["employee_id"]},
+            )
+        module = modules.get(data["module_code"].casefold()) if data["module_code"] else None
+        if not data["module_code"]:
+            result.error(number, "module_code", _("is empty"))
+        elif module is None:
+            result.error(
+                number,
+                "module_code",
+                _("'%(value)s' is not a module (import or create it first)") % {"value": data["module_code"]},
+            )
+        day = parse_day(data["date"]) if data["date"] else None
+        if day is None:
+            result.error(
+                number, "date", _("'%(value)s' is not a date (use YYYY-MM-DD)") % {"value": data["date"]}
+            )
+        hours = parse_hours(data["hours"])
+        if hours is None:
+            result.error(
+                number, "hours", _("'%(value)s' is not a number of hours") % {"value": data["hours"]}
+            )
+        status = STATUSES.get(data.get("status", "").strip().casefold())
+        if status is None:
+            result.error(
+                number,
+                "status",
+                _("'%(value)s' is not one of attended, completed, no_show")
+                % {"value": data.get("status", "")},
+            )
+        if person is None or module is None or day is None or hours is None or status is None:
+            continue
+        key = (person["pk"], module.pk, day)
+        if key in seen:
+            result.error(
+                number,
+                "date",
+                _("the same person, module and date appear again (first in row %(first)s)")
+                % {"first": seen[key]},
+            )
+            continue
+        seen[key] = number
+        wanted[key] = (hours, status)
+    if result.errors:
+        return
+    person_ids = {k[0] for k in wanted}
+    placements: dict[int, list[tuple[dt.date, dt.date | None, int]]] = {}
+    for person_id, valid_from, valid_to, unit_id in Placement.objects.filter(
+        person_id__in=person_ids
+    ).values_list("person_id", "valid_from", "valid_to", "unit_id"):
+        placements.setdefault(person_id, []).append((valid_from, valid_to, unit_id))
+    current_unit = {p["pk"]: p["unit_id"] for p in people.values()}
+    existing = {
+        (a.person_id, a.module_id, a.date): a
+        for a in Attendance.objects.filter(
+            Q(person_id__in=person_ids) & Q(module_id__in={k[1] for k in wanted})
+        )
+    }
+    to_create, to_update = [], []
+    for key, (hours, status) in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            to_create.append(
+                Attendance(
+                    person_id=key[0],
+                    module_id=key[1],
+                    date=key[2],
+                    hours=hours,
+                    status=status,
+                    source="import",
+                    unit_id=unit_on(placements, key[0], key[2], current_unit[key[0]]),
+                )
+            )
+            result.counts["new"] = result.counts.get("new", 0) + 1
+        elif (row.hours, row.status) != (hours, status):
+            row.hours, row.status = hours, status
+            to_update.append(row)
+            result.counts["changed"] = result.counts.get("changed", 0) + 1
+        else:
+            result.counts["unchanged"] = result.counts.get("unchanged", 0) + 1
+    Attendance.objects.bulk_create(to_create, batch_size=2000)
+    Attendance.objects.bulk_update(to_update, ["hours", "status"], batch_size=2000)
+    if to_create or to_update:
+        audit_record_many(
+            actor=actor,
+            organisation=organisation,
+            events=[
+                AuditEvent(
+                    "attendance.imported",
+                    "organisation",
+                    organisation.code,
+                    organisation.name,
+                    {"new": len(to_create), "changed": len(to_update)},
+                )
+            ],
+        )
+
+
+register(
+    "modules",
+    required=("module_code", "name", "category", "level", "format", "hours"),
+    optional=("competence_codes", "mandatory_roles"),
+    handler=_import_modules,
+)
+register(
+    "attendance",
+    required=("employee_id", "module_code", "date", "hours"),
+    optional=("status",),
+    handler=_import_attendance,
+)

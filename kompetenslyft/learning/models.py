@@ -1,0 +1,357 @@
+"""Initiatives (kompetensinsatser) with their plan, modules, assignments from the gap,
+sessions with bookings, attendance, job aids and support requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Initiative(models.Model):
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("planned")
+        RUNNING = "running", _("running")
+        CLOSED = "closed", _("closed")
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="initiatives")
+    code = models.SlugField(_("code"), max_length=64)
+    name = models.CharField(_("name"), max_length=200)
+    purpose = models.TextField(_("purpose"), blank=True)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    budget = models.DecimalField(_("budget"), max_digits=12, decimal_places=2, null=True, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PLANNED)
+    units = models.ManyToManyField(
+        "org.Unit", related_name="+", verbose_name=_("target units (and those below)")
+    )
+    roles = models.ManyToManyField(
+        "org.Role", blank=True, related_name="+", verbose_name=_("target roles (none chosen: every role)")
+    )
+    owners = models.ManyToManyField(
+        "org.Person", blank=True, related_name="owned_initiatives", verbose_name=_("owners")
+    )
+    steering_group = models.ManyToManyField(
+        "org.Person", blank=True, related_name="steered_initiatives", verbose_name=_("steering group")
+    )
+    modules: models.ManyToManyField[Module, Any] = models.ManyToManyField(
+        "Module", blank=True, related_name="initiatives", verbose_name=_("modules")
+    )
+    measurement_point = models.SmallIntegerField(
+        _("measurement point the proposals use"), default=-1, help_text=_("-1: each person's latest answer.")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="initiative_code_unique")
+        ]
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InitiativeGoal(models.Model):
+    class Kind(models.TextChoices):
+        REACH = "reach", _("share of the target group reaching the knowledge goals")
+        PARTICIPANTS = "participants", _("unique participants")
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="goals")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    competences = models.ManyToManyField("competence.Competence", blank=True, related_name="+")
+    target_share = models.DecimalField(
+        _("target share"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    target_count = models.PositiveIntegerField(_("target number"), null=True, blank=True)
+    women_share = models.DecimalField(
+        _("share of women"), max_digits=5, decimal_places=4, null=True, blank=True
+    )
+    due_on = models.DateField(_("by"), null=True, blank=True)
+
+
+class PlanEntry(models.Model):
+    """One line of an initiative's plan: an action, a communication, a risk, a checklist item
+    of the 40-20-40 model, or a lesson learned."""
+
+    class Kind(models.TextChoices):
+        ACTION = "action", _("action plan")
+        COMMUNICATION = "communication", _("communication plan")
+        RISK = "risk", _("risk")
+        CHECKLIST = "checklist", _("checklist")
+        LESSON = "lesson", _("lesson learned")
+
+    class Phase(models.TextChoices):
+        BEFORE = "before", _("before")
+        DURING = "during", _("during")
+        AFTER = "after", _("after")
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="entries")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    phase = models.CharField(max_length=8, choices=Phase.choices, blank=True)
+    text = models.TextField(_("text"))
+    audience = models.CharField(_("audience"), max_length=200, blank=True)
+    channel = models.CharField(_("channel"), max_length=200, blank=True)
+    owner = models.CharField(_("owner"), max_length=200, blank=True)
+    due_on = models.DateField(_("date"), null=True, blank=True)
+    likelihood = models.PositiveSmallIntegerField(_("likelihood (1–5)"), null=True, blank=True)
+    impact = models.PositiveSmallIntegerField(_("impact (1–5)"), null=True, blank=True)
+    mitigation = models.TextField(_("mitigation"), blank=True)
+    done = models.BooleanField(_("done"), default=False)
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "phase", "position", "id"]
+
+    @property
+    def risk_score(self) -> int:
+        return (self.likelihood or 0) * (self.impact or 0)
+
+
+class Module(models.Model):
+    class Level(models.TextChoices):
+        BASIC = "basic", _("basic")
+        ADVANCED = "advanced", _("advanced")
+
+    class Format(models.TextChoices):
+        ONSITE = "onsite", _("on site")
+        LIVE_REMOTE = "live_remote", _("live remote")
+        ELEARNING = "elearning", _("e-learning")
+        MICROLEARNING = "microlearning", _("micro-learning")
+
+    organisation = models.ForeignKey(
+        "org.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="modules",
+        help_text=_("Empty: shared with the whole network."),
+    )
+    code = models.CharField(_("module code"), max_length=64)
+    name = models.CharField(_("name"), max_length=300)
+    category = models.CharField(_("category"), max_length=200)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    format = models.CharField(_("format"), max_length=16, choices=Format.choices)
+    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2)
+    description = models.TextField(_("description"), blank=True)
+    pre_material = models.TextField(_("pre-material"), blank=True)
+    competences = models.ManyToManyField(
+        "competence.Competence", blank=True, related_name="modules", verbose_name=_("competences it teaches")
+    )
+    mandatory_roles = models.ManyToManyField(
+        "org.Role", blank=True, related_name="mandatory_modules", verbose_name=_("mandatory for roles")
+    )
+    prerequisites = models.ManyToManyField(
+        "self", blank=True, symmetrical=False, related_name="+", verbose_name=_("prerequisites")
+    )
+    job_aids: models.ManyToManyField[JobAid, Any] = models.ManyToManyField(
+        "JobAid", blank=True, related_name="modules", verbose_name=_("job aids")
+    )
+
+    class Meta:
+        ordering = ["category", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "code"],
+                name="module_code_unique_in_org",
+                condition=Q(organisation__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["code"], name="module_code_unique_shared", condition=Q(organisation__isnull=True)
+            ),
+        ]
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Proposal(models.Model):
+    """What an initiative proposes for one person, from the gap at its measurement point: for
+    each relevant module, assigned (below the required level, or mandatory for the role) or
+    exempt (already reaches it), with why. One row per person keeps proposals for 50,000 people
+    × 60 modules a few seconds' work; a manager confirms a person's proposal as a whole.
+
+    ``items`` maps a module id to ``{"s": "assigned" | "exempt", "r": reason, "c": [codes]}``.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        CONFIRMED = "confirmed", _("confirmed")
+
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="proposals")
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="proposals")
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    items = models.JSONField(default=dict)
+    assigned = models.PositiveSmallIntegerField(default=0)
+    exempt = models.PositiveSmallIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["initiative", "person"], name="proposal_unique")]
+        indexes = [models.Index(fields=["initiative", "unit"], name="proposal_initiative_unit_idx")]
+
+
+class Enrolment(models.Model):
+    """A person chose an elective module."""
+
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="enrolments")
+    module = models.ForeignKey("Module", on_delete=models.CASCADE, related_name="enrolments")
+    initiative = models.ForeignKey(
+        Initiative, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "module"], name="enrolment_unique")]
+
+
+class Session(models.Model):
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="sessions")
+    initiative = models.ForeignKey(
+        Initiative, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"
+    )
+    starts_at = models.DateTimeField(_("starts"))
+    duration_minutes = models.PositiveIntegerField(_("duration (minutes)"), default=60)
+    place = models.CharField(_("place"), max_length=300, blank=True)
+    meeting_link = models.URLField(_("meeting link"), blank=True)
+    trainers = models.ManyToManyField(
+        "org.Person", blank=True, related_name="trained_sessions", verbose_name=_("trainers")
+    )
+    capacity = models.PositiveIntegerField(_("capacity"), default=20)
+    language = models.CharField(_("language"), max_length=8, default="sv")
+    accessibility = models.TextField(_("accessibility"), blank=True)
+    recording_link = models.URLField(_("recording"), blank=True)
+    cancelled = models.BooleanField(default=False)
+    attendance_taken_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self) -> str:
+        return f"{self.module.name} {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("booked")
+        WAITING = "waiting", _("on the waiting list")
+        CANCELLED = "cancelled", _("cancelled")
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="bookings")
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="bookings")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["session", "person"], name="booking_unique")]
+
+
+class Attendance(models.Model):
+    """Who took part in a module on a date, for how many hours (from a session's register or
+    an import). ``no_show`` rows are kept but count nowhere (formats.md)."""
+
+    class Status(models.TextChoices):
+        ATTENDED = "attended", _("attended")
+        COMPLETED = "completed", _("completed")
+        NO_SHOW = "no_show", _("did not come")
+
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="attendances")
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="attendances")
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.SET_NULL, related_name="attendances"
+    )
+    unit = models.ForeignKey(
+        "org.Unit",
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="The person's unit on that date (for reports by unit).",
+    )
+    date = models.DateField()
+    hours = models.DecimalField(max_digits=6, decimal_places=2)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ATTENDED)
+    source = models.CharField(max_length=16, default="session")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["person", "module", "date"], name="attendance_unique")]
+        indexes = [
+            models.Index(fields=["date"], name="attendance_date_idx"),
+            models.Index(fields=["module", "date"], name="attendance_module_idx"),
+        ]
+
+
+class JobAid(models.Model):
+    """A lathund: a short guide for the job, kept current by its owner."""
+
+    organisation = models.ForeignKey(
+        "org.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="job_aids"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    owner = models.CharField(_("owner"), max_length=200, blank=True)
+    version = models.CharField(_("version"), max_length=32, blank=True)
+    plain_language = models.BooleanField(_("plain language"), default=False)
+    link = models.URLField(_("link"), blank=True)
+    attachment_name = models.CharField(max_length=255, blank=True)
+    attachment = models.BinaryField(blank=True, default=b"")
+    competences = models.ManyToManyField("competence.Competence", blank=True, related_name="job_aids")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("job aid")
+        verbose_name_plural = _("job aids")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SupportContact(models.Model):
+    """A trainer or super user who answers the questions of a unit (and below) or an initiative."""
+
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="support_for")
+    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(
+        Initiative, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+
+class SupportRequest(models.Model):
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="support_requests")
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(
+        Initiative, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    module = models.ForeignKey(Module, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    topic = models.CharField(_("topic"), max_length=200)
+    question = models.TextField(_("question"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    answer = models.TextField(_("answer"), blank=True)
+    answered_by = models.ForeignKey(
+        "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -1,0 +1,405 @@
+"""Writes of the learning domain: initiatives and their plans, proposals from the gap,
+enrolments, sessions, bookings with a waiting list, invitations, attendance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kompetenslyft.competence.selectors import RequirementIndex
+from kompetenslyft.core.audit import AuditEvent, audit_record
+from kompetenslyft.org.models import Person, Unit
+
+from .models import Attendance, Booking, Enrolment, Initiative, Module, PlanEntry, Proposal, Session
+
+# The before / during / after checklist of the 40-20-40 model, as the guides give it.
+CHECKLIST = {
+    PlanEntry.Phase.BEFORE: [
+        _("The purpose and measurable goals are set and anchored with management"),
+        _("Needs are measured: a baseline self-assessment against the requirements of each role"),
+        _("Managers know their part: preparing people, freeing their time, follow-up talks"),
+        _("The target group is informed of why, what, when and how (communication plan)"),
+        _("Trainers and super users are chosen and prepared for each unit"),
+        _("Time for learning is planned into schedules"),
+    ],
+    PlanEntry.Phase.DURING: [
+        _("Training is given in short modules with knowledge goals, at the right level"),
+        _("People who already reach the goal are exempt"),
+        _("Support between sessions: job aids and someone to ask in each unit"),
+        _("Attendance and progress are followed per unit; managers support those who lag behind"),
+    ],
+    PlanEntry.Phase.AFTER: [
+        _("Every module is evaluated right after it ends"),
+        _("A follow-up self-assessment shows the movement from the baseline"),
+        _("Managers hold follow-up talks on using the new skills at work"),
+        _("Effects are followed with the organisation's indicators"),
+        _("Lessons learned are written down and shared"),
+    ],
+}
+
+
+def _enqueue(task: Any, *args: Any) -> None:
+    transaction.on_commit(lambda: task.enqueue(*args))
+
+
+@transaction.atomic
+def initiative_create(
+    *,
+    organisation: Any,
+    code: str,
+    name: str,
+    purpose: str = "",
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+    budget: Decimal | None = None,
+    units: list[Unit] | None = None,
+    roles: list[Any] | None = None,
+    modules: list[Module] | None = None,
+    actor: Any = None,
+) -> Initiative:
+    if Initiative.objects.filter(organisation=organisation, code=code).exists():
+        raise ValidationError(
+            _("The organisation already has an initiative with the code '%(code)s'.") % {"code": code}
+        )
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValidationError(_("The initiative ends before it starts."))
+    initiative = Initiative.objects.create(
+        organisation=organisation,
+        code=code,
+        name=name,
+        purpose=purpose,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        budget=budget,
+    )
+    initiative.units.set(units or [])
+    initiative.roles.set(roles or [])
+    initiative.modules.set(modules or [])
+    PlanEntry.objects.bulk_create(
+        PlanEntry(
+            initiative=initiative, kind=PlanEntry.Kind.CHECKLIST, phase=phase, text=str(text), position=index
+        )
+        for phase, texts in CHECKLIST.items()
+        for index, text in enumerate(texts)
+    )
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        event=AuditEvent("initiative.created", "initiative", code, name),
+    )
+    return initiative
+
+
+def initiative_people(initiative: Initiative) -> Any:
+    paths = Q(pk__in=[])
+    for path in initiative.units.values_list("path", flat=True):
+        paths |= Q(path__startswith=path)
+    people = Person.objects.filter(
+        organisation_id=initiative.organisation_id,
+        is_active=True,
+        unit__in=Unit.objects.filter(paths).values("pk"),
+    )
+    role_ids = list(initiative.roles.values_list("pk", flat=True))
+    return people.filter(role_id__in=role_ids) if role_ids else people
+
+
+def proposals_generate(*, initiative_id: int) -> int:
+    """For everyone in the target group, the modules of the initiative that teach a competence
+    it is below the requirement in (or has not assessed) are assigned; those whose competences
+    it already reaches are exempt; modules mandatory for its role are always assigned. A
+    confirmed proposal is left as the manager confirmed it."""
+    from kompetenslyft.assessment.models import LATEST, Answer
+
+    initiative = Initiative.objects.select_related("organisation").get(pk=initiative_id)
+    index = RequirementIndex(initiative.organisation)
+    modules = list(initiative.modules.prefetch_related("competences", "mandatory_roles"))
+    teaches = {m.pk: [(c.pk, c.code) for c in m.competences.all()] for m in modules}
+    mandatory = {m.pk: {r.pk for r in m.mandatory_roles.all()} for m in modules}
+    people = list(initiative_people(initiative).values_list("pk", "unit_id", "role_id"))
+    confirmed = set(
+        Proposal.objects.filter(initiative=initiative, status=Proposal.Status.CONFIRMED).values_list(
+            "person_id", flat=True
+        )
+    )
+    wanted_competences = {c for pairs in teaches.values() for c, _code in pairs}
+    answers = Answer.objects.filter(
+        person__in=initiative_people(initiative), competence_id__in=wanted_competences
+    )
+    if initiative.measurement_point == LATEST:
+        answers = answers.filter(is_latest=True)
+    else:
+        answers = answers.filter(measurement_point=initiative.measurement_point)
+    levels: dict[tuple[int, int], int] = {
+        (p, c): level
+        for p, c, level in answers.values_list("person_id", "competence_id", "level").iterator(
+            chunk_size=50_000
+        )
+    }
+    rows: list[Proposal] = []
+    for person_id, unit_id, role_id in people:
+        if person_id in confirmed:
+            continue
+        required = index.for_group(unit_id, role_id)
+        items: dict[str, dict[str, Any]] = {}
+        for module in modules:
+            if role_id in mandatory[module.pk]:
+                items[str(module.pk)] = {"s": "assigned", "r": "mandatory", "c": []}
+                continue
+            relevant = [(c, code) for c, code in teaches[module.pk] if c in required]
+            if not relevant:
+                continue
+            below = [
+                code for c, code in relevant if levels.get((person_id, c), -1) < required[c].required_level
+            ]
+            if below:
+                items[str(module.pk)] = {"s": "assigned", "r": "below", "c": below}
+            else:
+                items[str(module.pk)] = {"s": "exempt", "r": "reached", "c": [code for _c, code in relevant]}
+        assigned = sum(1 for item in items.values() if item["s"] == "assigned")
+        rows.append(
+            Proposal(
+                initiative=initiative,
+                person_id=person_id,
+                unit_id=unit_id,
+                items=items,
+                assigned=assigned,
+                exempt=len(items) - assigned,
+            )
+        )
+    with transaction.atomic():
+        Proposal.objects.filter(initiative=initiative, status=Proposal.Status.PROPOSED)._raw_delete(
+            Proposal.objects.db
+        )
+        Proposal.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+@transaction.atomic
+def proposals_confirm(*, proposals: Any, actor: Any) -> int:
+    """Confirm the given (already scoped) proposals."""
+    count = proposals.filter(status=Proposal.Status.PROPOSED).update(
+        status=Proposal.Status.CONFIRMED, confirmed_by=actor, confirmed_at=timezone.now()
+    )
+    if count:
+        first = proposals.select_related("initiative").first()
+        if first is not None:
+            audit_record(
+                actor=actor,
+                organisation=first.initiative.organisation,
+                event=AuditEvent(
+                    "proposals.confirmed",
+                    "initiative",
+                    first.initiative.code,
+                    first.initiative.name,
+                    {"people": count},
+                ),
+            )
+    return count
+
+
+@transaction.atomic
+def enrol(*, person: Person, module: Module, initiative: Initiative | None = None) -> Enrolment:
+    if module.organisation_id not in (None, person.organisation_id):
+        raise ValidationError(_("The module is not offered to your organisation."))
+    enrolment, _created = Enrolment.objects.get_or_create(
+        person=person, module=module, defaults={"initiative": initiative}
+    )
+    return enrolment
+
+
+# --- sessions and bookings ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def session_create(
+    *,
+    module: Module,
+    starts_at: dt.datetime,
+    duration_minutes: int,
+    capacity: int,
+    place: str = "",
+    meeting_link: str = "",
+    trainers: list[Person] | None = None,
+    initiative: Initiative | None = None,
+    language: str = "sv",
+    accessibility: str = "",
+    actor: Any = None,
+) -> Session:
+    if capacity < 1:
+        raise ValidationError(_("A session needs room for at least one person."))
+    if not place and not meeting_link:
+        raise ValidationError(_("Give a place or a meeting link."))
+    session = Session.objects.create(
+        module=module,
+        starts_at=starts_at,
+        duration_minutes=duration_minutes,
+        capacity=capacity,
+        place=place,
+        meeting_link=meeting_link,
+        initiative=initiative,
+        language=language,
+        accessibility=accessibility,
+    )
+    session.trainers.set(trainers or [])
+    from .tasks import session_reminders_task
+
+    remind_at = starts_at - dt.timedelta(days=2)
+    if remind_at > timezone.now() and session_reminders_task.get_backend().supports_defer:
+        # Two days before; a backend without deferred tasks (the demo's inline one) sends none.
+        transaction.on_commit(lambda: session_reminders_task.using(run_after=remind_at).enqueue(session.pk))
+    return session
+
+
+@transaction.atomic
+def booking_book(*, session: Session, person: Person, actor: Any = None) -> Booking:
+    """Book a place, or a place on the waiting list when the session is full."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.cancelled or session.starts_at < timezone.now():
+        raise ValidationError(_("The session cannot be booked (it is cancelled or has started)."))
+    existing = Booking.objects.filter(session=session, person=person).first()
+    if existing and existing.status != Booking.Status.CANCELLED:
+        return existing
+    booked = Booking.objects.filter(session=session, status=Booking.Status.BOOKED).count()
+    status = Booking.Status.BOOKED if booked < session.capacity else Booking.Status.WAITING
+    if existing:
+        existing.status, existing.booked_by = status, actor
+        existing.created_at = timezone.now()
+        existing.save(update_fields=["status", "booked_by", "created_at"])
+        booking = existing
+    else:
+        booking = Booking.objects.create(session=session, person=person, status=status, booked_by=actor)
+    if status == Booking.Status.BOOKED:
+        from .tasks import booking_invite_task
+
+        _enqueue(booking_invite_task, booking.pk)
+    return booking
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, actor: Any = None) -> Booking | None:
+    """Cancel; the first on the waiting list moves up and is invited. Returns who moved up."""
+    session = Session.objects.select_for_update().get(pk=booking.session_id)
+    was_booked = booking.status == Booking.Status.BOOKED
+    booking.status = Booking.Status.CANCELLED
+    booking.save(update_fields=["status"])
+    if not was_booked:
+        return None
+    waiting = (
+        Booking.objects.filter(session=session, status=Booking.Status.WAITING)
+        .order_by("created_at", "id")
+        .first()
+    )
+    if waiting is None:
+        return None
+    waiting.status = Booking.Status.BOOKED
+    waiting.save(update_fields=["status"])
+    from .tasks import booking_invite_task
+
+    _enqueue(booking_invite_task, waiting.pk)
+    return waiting
+
+
+def ics_for(session: Session, person: Person) -> bytes:
+    from icalendar import Calendar, Event, vCalAddress, vText
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Kompetenslyft//SE")
+    calendar.add("version", "2.0")
+    calendar.add("method", "REQUEST")
+    event = Event()
+    event.add("uid", f"session-{session.pk}@kompetenslyft")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", session.starts_at)
+    event.add("dtend", session.starts_at + dt.timedelta(minutes=session.duration_minutes))
+    event.add("summary", session.module.name)
+    event.add("location", session.place or session.meeting_link)
+    description = session.module.description
+    if session.meeting_link:
+        description = f"{description}\n{session.meeting_link}".strip()
+    event.add("description", description)
+    attendee = vCalAddress(f"mailto:{person.email}")
+    attendee.params["cn"] = vText(person.full_name)
+    event.add("attendee", attendee)
+    calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def booking_send_invitation(*, booking_id: int) -> bool:
+    booking = Booking.objects.select_related("session", "session__module", "person").get(pk=booking_id)
+    person, session = booking.person, booking.session
+    if booking.status != Booking.Status.BOOKED or not person.email:
+        return False
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        context = {"person": person, "session": session, "base": settings.KOMPETENSLYFT_BASE_URL}
+        subject = render_to_string("learning/email/invitation_subject.txt", context).strip()
+        body = render_to_string("learning/email/invitation.txt", context)
+    message = EmailMessage(subject, body, to=[person.email])
+    message.attach("kallelse.ics", ics_for(session, person), "text/calendar; method=REQUEST; charset=utf-8")
+    message.send()
+    Booking.objects.filter(pk=booking.pk).update(invited_at=timezone.now())
+    return True
+
+
+def session_send_reminders(*, session_id: int) -> int:
+    session = Session.objects.select_related("module").get(pk=session_id)
+    if session.cancelled:
+        return 0
+    sent = 0
+    for booking in session.bookings.filter(
+        status=Booking.Status.BOOKED, reminded_at__isnull=True
+    ).select_related("person"):
+        person = booking.person
+        if not person.email:
+            continue
+        with translation.override(person.language or settings.LANGUAGE_CODE):
+            context = {"person": person, "session": session, "base": settings.KOMPETENSLYFT_BASE_URL}
+            subject = render_to_string("learning/email/reminder_subject.txt", context).strip()
+            body = render_to_string("learning/email/reminder.txt", context)
+        EmailMessage(subject, body, to=[person.email]).send()
+        Booking.objects.filter(pk=booking.pk).update(reminded_at=timezone.now())
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def attendance_take(
+    *, session: Session, present: set[int], hours: Decimal | None = None, actor: Any = None
+) -> int:
+    """The trainer's register: booked people present get an attendance row with the session's
+    hours; booked people absent a no_show row (kept, counted nowhere)."""
+    hours = hours if hours is not None else (Decimal(session.duration_minutes) / 60).quantize(Decimal("0.01"))
+    day = timezone.localtime(session.starts_at).date()
+    booked = list(session.bookings.filter(status=Booking.Status.BOOKED).select_related("person"))
+    for booking in booked:
+        status = Attendance.Status.ATTENDED if booking.person_id in present else Attendance.Status.NO_SHOW
+        Attendance.objects.update_or_create(
+            person=booking.person,
+            module=session.module,
+            date=day,
+            defaults={
+                "session": session,
+                "hours": hours,
+                "status": status,
+                "unit_id": booking.person.unit_id,
+                "source": "session",
+            },
+        )
+    Session.objects.filter(pk=session.pk).update(attendance_taken_at=timezone.now())
+    audit_record(
+        actor=actor,
+        organisation=booking.person.organisation if booked else None,
+        event=AuditEvent(
+            "attendance.taken", "session", str(session.pk), str(session), {"present": len(present)}
+        ),
+    )
+    return len(booked)
