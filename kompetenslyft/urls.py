@@ -32,5 +32,6 @@ urlpatterns = [
     path("org/", include("kompetenslyft.org.urls")),
     path("competence/", include("kompetenslyft.competence.urls")),
     path("assessment/", include("kompetenslyft.assessment.urls")),
+    path("learning/", include("kompetenslyft.learning.urls")),
     path("admin/", admin.site.urls),
 ]

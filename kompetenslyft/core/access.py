@@ -46,6 +46,14 @@ class Access:
         return self.org_ids_with(ProductRole.LEAD, ProductRole.TOP_MANAGEMENT, ProductRole.EVALUATOR)
 
     @property
+    def project_leader(self) -> bool:
+        return bool(self.org_ids_with(ProductRole.PROJECT_LEADER))
+
+    @property
+    def is_trainer(self) -> bool:
+        return bool(self.org_ids_with(ProductRole.TRAINER))
+
+    @property
     def is_manager(self) -> bool:
         return bool(self.managed_paths)
 

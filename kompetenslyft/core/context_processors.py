@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if access.person_id:
             items.append((reverse("org:me"), _("My page")))
             items.append((reverse("assessment:me"), _("My competences")))
+            items.append((reverse("learning:me"), _("My learning")))
         if access.can_see_units:
             items.append((reverse("org:units"), _("Units")))
         if access.can_list_people:
@@ -25,6 +26,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("assessment:gaps"), _("Gaps")))
         if access.is_lead or access.is_manager:
             items.append((reverse("assessment:campaigns"), _("Self-assessments")))
+        if access.is_lead or access.project_leader:
+            items.append((reverse("learning:initiatives"), _("Initiatives")))
+        if access.is_lead or access.is_trainer:
+            items.append((reverse("learning:sessions"), _("Sessions")))
         if access.is_lead:
             items.append((reverse("competence:frameworks"), _("Frameworks")))
             items.append((reverse("org:import"), _("Import")))

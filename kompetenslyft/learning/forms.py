@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import PlanEntry
+
+
+class InitiativeForm(forms.Form):
+    code = forms.SlugField(label=_("Code"), max_length=64)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    purpose = forms.CharField(label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    starts_on = forms.DateField(
+        label=_("Starts on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    budget = forms.DecimalField(label=_("Budget (SEK)"), required=False, max_digits=12, decimal_places=2)
+    units = forms.TypedMultipleChoiceField(label=_("Target units (each with the units below it)"), coerce=int)
+    roles = forms.TypedMultipleChoiceField(
+        label=_("Target roles (none chosen: every role)"), coerce=int, required=False
+    )
+    modules = forms.TypedMultipleChoiceField(label=_("Modules"), coerce=int, required=False)
+
+    def __init__(self, *args: Any, units: Any, roles: Any, modules: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].choices = [(u.pk, ("\u00a0\u00a0" * u.depth) + u.name) for u in units]  # type: ignore[attr-defined]
+        self.fields["roles"].choices = [(r.pk, r.name) for r in roles]  # type: ignore[attr-defined]
+        self.fields["modules"].choices = [(m.pk, f"{m.code} {m.name}") for m in modules]  # type: ignore[attr-defined]
+        for name in ("units", "roles", "modules"):
+            self.fields[name].widget.attrs["size"] = 8
+
+
+class PlanEntryForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=PlanEntry.Kind.choices)
+    phase = forms.ChoiceField(label=_("Phase"), choices=[("", "–"), *PlanEntry.Phase.choices], required=False)
+    text = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 2}))
+    audience = forms.CharField(label=_("Audience"), required=False, max_length=200)
+    channel = forms.CharField(label=_("Channel"), required=False, max_length=200)
+    owner = forms.CharField(label=_("Owner"), required=False, max_length=200)
+    due_on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    likelihood = forms.IntegerField(label=_("Likelihood (1–5)"), required=False, min_value=1, max_value=5)
+    impact = forms.IntegerField(label=_("Impact (1–5)"), required=False, min_value=1, max_value=5)
+    mitigation = forms.CharField(
+        label=_("Mitigation"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class GoalForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind of goal"),
+        choices=[
+            ("reach", _("Share of the target group that reaches the knowledge goals")),
+            ("participants", _("Number of unique participants")),
+        ],
+    )
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    competences = forms.TypedMultipleChoiceField(label=_("Competences"), coerce=int, required=False)
+    target_share = forms.DecimalField(
+        label=_("Target share (e.g. 0.8)"),
+        required=False,
+        min_value=0,
+        max_value=1,
+        max_digits=5,
+        decimal_places=4,
+    )
+    target_count = forms.IntegerField(label=_("Target number of participants"), required=False, min_value=1)
+    women_share = forms.DecimalField(
+        label=_("Share of women (e.g. 0.7)"),
+        required=False,
+        min_value=0,
+        max_value=1,
+        max_digits=5,
+        decimal_places=4,
+    )
+    due_on = forms.DateField(label=_("By"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, competences: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["competences"].choices = [(c.pk, f"{c.code} {c.local_name}") for c in competences]  # type: ignore[attr-defined]
+
+
+class SessionForm(forms.Form):
+    module = forms.TypedChoiceField(label=_("Module"), coerce=int)
+    starts_at = forms.DateTimeField(
+        label=_("Starts"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    duration_minutes = forms.IntegerField(
+        label=_("Duration (minutes)"), min_value=5, max_value=60 * 12, initial=90
+    )
+    capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=10000, initial=20)
+    place = forms.CharField(label=_("Place"), required=False, max_length=300)
+    meeting_link = forms.URLField(label=_("Meeting link"), required=False, assume_scheme="https")
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("sv", "svenska"), ("nb", "norsk"), ("en", "English")]
+    )
+    accessibility = forms.CharField(
+        label=_("Accessibility"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, modules: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["module"].choices = [(m.pk, f"{m.code} {m.name}") for m in modules]  # type: ignore[attr-defined]
+
+
+class SupportForm(forms.Form):
+    topic = forms.CharField(label=_("Topic (e.g. the system or module)"), max_length=200)
+    question = forms.CharField(label=_("Your question"), widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "learning"
+urlpatterns = [
+    path("", views.initiatives, name="initiatives"),
+    path("initiatives/<int:pk>/", views.initiative_detail, name="initiative"),
+    path("initiatives/<int:pk>/proposals/", views.proposals, name="proposals"),
+    path("modules/", views.catalogue, name="catalogue"),
+    path("sessions/", views.sessions, name="sessions"),
+    path("sessions/<int:pk>/", views.session_detail, name="session"),
+    path("me/", views.me, name="me"),
+    path("team/", views.team, name="team"),
+    path("support/", views.support, name="support"),
+    path("funder/", views.funder, name="funder"),
+]

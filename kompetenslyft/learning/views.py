@@ -1,0 +1,465 @@
+"""Initiatives and their plans, proposals for managers, the module catalogue, sessions with
+bookings and attendance, the employee's journey, the team view, support, the funder report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kompetenslyft.competence.selectors import competences_in_use
+from kompetenslyft.core.access import Access, access_for
+from kompetenslyft.org.models import Organisation, Person, Role, Unit
+
+from . import selectors, services
+from .forms import AnswerForm, GoalForm, InitiativeForm, PlanEntryForm, SessionForm, SupportForm
+from .models import Booking, Initiative, InitiativeGoal, Module, PlanEntry, Proposal, Session, SupportRequest
+from .reports import FunderScope, funder_figures
+
+
+def _lead_org(request: HttpRequest, access: Access) -> Organisation:
+    orgs = (
+        Organisation.objects.all()
+        if access.is_superuser
+        else Organisation.objects.filter(pk__in=sorted(access.lead_org_ids))
+    )
+    organisation = orgs.order_by("name").first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def _initiative(request: HttpRequest, pk: int) -> tuple[Access, Initiative, bool]:
+    access = access_for(request.user)
+    initiative = selectors.initiatives_visible(access).filter(pk=pk).select_related("organisation").first()
+    if initiative is None:
+        raise Http404
+    can_edit = access.is_lead_of(initiative.organisation_id) or bool(
+        access.person_id and initiative.owners.filter(pk=access.person_id).exists()
+    )
+    return access, initiative, can_edit
+
+
+@login_required
+def initiatives(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
+    visible = selectors.initiatives_visible(access).select_related("organisation")
+    if not (access.is_lead or visible.exists()):
+        raise Http404
+    form = None
+    if access.is_lead:
+        organisation = _lead_org(request, access)
+        form = InitiativeForm(
+            request.POST or None,
+            units=Unit.objects.filter(organisation=organisation).order_by("path"),
+            roles=Role.objects.filter(organisation=organisation).order_by("name"),
+            modules=selectors.modules_for(organisation.pk),
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                initiative = services.initiative_create(
+                    organisation=organisation,
+                    code=data["code"],
+                    name=data["name"],
+                    purpose=data["purpose"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    budget=data["budget"],
+                    units=list(Unit.objects.filter(organisation=organisation, pk__in=data["units"])),
+                    roles=list(Role.objects.filter(organisation=organisation, pk__in=data["roles"])),
+                    modules=list(selectors.modules_for(organisation.pk).filter(pk__in=data["modules"])),
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("learning:initiative", pk=initiative.pk)
+    return render(request, "learning/initiatives.html", {"initiatives": visible, "form": form})
+
+
+@login_required
+def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access, initiative, can_edit = _initiative(request, pk)
+    entry_form = PlanEntryForm(prefix="entry")
+    goal_form = GoalForm(prefix="goal", competences=competences_in_use(initiative.organisation))
+    if request.method == "POST":
+        if not can_edit:
+            raise Http404
+        action = request.POST.get("action")
+        if action == "entry":
+            entry_form = PlanEntryForm(request.POST, prefix="entry")
+            if entry_form.is_valid():
+                PlanEntry.objects.create(initiative=initiative, **entry_form.cleaned_data)
+                messages.success(request, _("Added to the plan."))
+                return redirect(request.path)
+        elif action == "toggle":
+            entry = initiative.entries.filter(pk=request.POST.get("entry", "0") or 0).first()
+            if entry is not None:
+                entry.done = not entry.done
+                entry.save(update_fields=["done"])
+            return redirect(request.path + "#plan")
+        elif action == "goal":
+            goal_form = GoalForm(
+                request.POST, prefix="goal", competences=competences_in_use(initiative.organisation)
+            )
+            if goal_form.is_valid():
+                data = dict(goal_form.cleaned_data)
+                competences = data.pop("competences")
+                goal = InitiativeGoal.objects.create(initiative=initiative, **data)
+                goal.competences.set(competences)
+                messages.success(request, _("The goal was added."))
+                return redirect(request.path)
+        elif action == "propose":
+            from .tasks import proposals_task
+
+            transaction.on_commit(lambda: proposals_task.enqueue(initiative.pk))
+            messages.success(
+                request, _("Proposals are being made from the gap; managers can review them soon.")
+            )
+            return redirect(request.path)
+    return render(
+        request,
+        "learning/initiative.html",
+        {
+            "initiative": initiative,
+            "can_edit": can_edit,
+            "plan": selectors.plan(initiative),
+            "goals": selectors.goal_attainment(initiative),
+            "summary": selectors.proposal_summary(access, initiative),
+            "entry_form": entry_form,
+            "goal_form": goal_form,
+            "modules": initiative.modules.all(),
+        },
+    )
+
+
+@login_required
+def proposals(request: HttpRequest, pk: int) -> HttpResponse:
+    """A manager reviews its units' proposals (assigned and exempt, with why) and confirms."""
+    access, initiative, _can_edit = _initiative(request, pk)
+    if not access.can_list_people:
+        raise Http404
+    units = Unit.objects.filter(
+        access.units_with_people_filter(), organisation=initiative.organisation
+    ).order_by("path")
+    wanted = request.GET.get("unit") or request.POST.get("unit") or ""
+    unit = units.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    scoped = Proposal.objects.filter(initiative=initiative).filter(access.people_filter("person__"))
+    if unit is not None:
+        scoped = scoped.filter(unit__path__startswith=unit.path)
+    if request.method == "POST":
+        count = services.proposals_confirm(proposals=scoped, actor=request.user)
+        messages.success(request, _("%(count)s proposal(s) confirmed.") % {"count": count})
+        return redirect(request.get_full_path())
+    modules = {str(m.pk): m for m in initiative.modules.all()}
+    rows = []
+    for proposal in scoped.select_related("person", "person__role", "unit").order_by(
+        "unit__path", "person__family_name"
+    )[:500]:
+        items = [(modules[k], v) for k, v in proposal.items.items() if k in modules]
+        rows.append(
+            {
+                "proposal": proposal,
+                "assigned": [i for i in items if i[1]["s"] == "assigned"],
+                "exempt": [i for i in items if i[1]["s"] == "exempt"],
+            }
+        )
+    return render(
+        request,
+        "learning/proposals.html",
+        {"initiative": initiative, "rows": rows, "units": units, "unit": unit},
+    )
+
+
+@login_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
+    organisation_ids = (
+        access.organisation_ids
+        if not access.is_superuser
+        else set(Organisation.objects.values_list("pk", flat=True))
+    )
+    modules = Module.objects.filter(organisation_id__in=sorted(organisation_ids)) | Module.objects.filter(
+        organisation__isnull=True
+    )
+    if request.method == "POST":
+        person = Person.objects.filter(pk=access.person_id).first() if access.person_id else None
+        module = modules.filter(pk=request.POST.get("module", "0") or 0).first()
+        if person is None or module is None:
+            raise Http404
+        services.enrol(person=person, module=module)
+        messages.success(request, _("You are enrolled in %(module)s.") % {"module": module.name})
+        return redirect("learning:me")
+    return render(
+        request,
+        "learning/catalogue.html",
+        {
+            "modules": modules.distinct()
+            .prefetch_related("competences", "mandatory_roles")
+            .order_by("category", "code")
+        },
+    )
+
+
+@login_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
+    can_create = access.is_lead or bool(access.org_ids_with("trainer"))
+    if not can_create and not selectors.sessions_for(access).exists():
+        raise Http404
+    form = None
+    if can_create:
+        org_ids = access.lead_org_ids | access.org_ids_with("trainer")
+        modules = Module.objects.filter(organisation_id__in=sorted(org_ids)) | Module.objects.filter(
+            organisation__isnull=True
+        )
+        form = SessionForm(request.POST or None, modules=modules.order_by("code"))
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            me = Person.objects.filter(pk=access.person_id).first() if access.person_id else None
+            try:
+                session = services.session_create(
+                    module=modules.get(pk=data["module"]),
+                    starts_at=data["starts_at"],
+                    duration_minutes=data["duration_minutes"],
+                    capacity=data["capacity"],
+                    place=data["place"],
+                    meeting_link=data["meeting_link"],
+                    language=data["language"],
+                    accessibility=data["accessibility"],
+                    trainers=[me] if me else [],
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("learning:session", pk=session.pk)
+    return render(
+        request,
+        "learning/sessions.html",
+        {
+            "sessions": selectors.sessions_for(access).filter(
+                starts_at__gte=timezone.now() - dt.timedelta(days=60)
+            ),
+            "form": form,
+        },
+    )
+
+
+@login_required
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Participants, booking, the waiting list and the trainer's register (works on a phone)."""
+    access = access_for(request.user)
+    session = selectors.sessions_for(access).filter(pk=pk).first()
+    if session is None:
+        raise Http404
+    bookings = session.bookings.exclude(status=Booking.Status.CANCELLED).select_related(
+        "person", "person__unit"
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "book":
+            person = Person.objects.filter(
+                access.people_filter(),
+                is_active=True,
+                employee_id=request.POST.get("employee_id", "").strip(),
+            ).first()
+            if person is None and access.is_lead:
+                person = Person.objects.filter(
+                    organisation_id__in=sorted(access.lead_org_ids),
+                    is_active=True,
+                    employee_id=request.POST.get("employee_id", "").strip(),
+                ).first()
+            if person is None:
+                messages.error(request, _("No one you may book has that employee id."))
+            else:
+                try:
+                    booking = services.booking_book(session=session, person=person, actor=request.user)
+                except ValidationError as exc:
+                    messages.error(request, " ".join(exc.messages))
+                else:
+                    messages.success(
+                        request,
+                        _("%(name)s is booked.") % {"name": person.full_name}
+                        if booking.status == Booking.Status.BOOKED
+                        else _("%(name)s is on the waiting list.") % {"name": person.full_name},
+                    )
+        elif action == "cancel":
+            to_cancel = bookings.filter(pk=request.POST.get("booking", "0") or 0).first()
+            if to_cancel is not None:
+                services.booking_cancel(booking=to_cancel, actor=request.user)
+                messages.success(request, _("The booking was cancelled."))
+        elif action == "attendance":
+            present = {int(v) for v in request.POST.getlist("present") if v.isdigit()}
+            count = services.attendance_take(session=session, present=present, actor=request.user)
+            messages.success(request, _("Attendance saved for %(count)s people.") % {"count": count})
+        return redirect(request.path)
+    attended = set(session.attendances.filter(status__in=selectors.DONE).values_list("person_id", flat=True))
+    return render(
+        request, "learning/session.html", {"session": session, "bookings": bookings, "attended": attended}
+    )
+
+
+@login_required
+def me(request: HttpRequest) -> HttpResponse:
+    """The employee's journey: requirements and gaps, modules assigned, elective and exempt
+    (and why), sessions, progress, job aids and where to ask for help."""
+    access = access_for(request.user)
+    if not access.person_id:
+        raise Http404
+    person = Person.objects.select_related("unit", "role", "organisation").get(pk=access.person_id)
+    form = SupportForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("action") == "book":
+            session = Session.objects.filter(
+                pk=request.POST.get("session", "0") or 0,
+                module__in=selectors.modules_for(person.organisation_id),
+            ).first()
+            if session is None:
+                raise Http404
+            try:
+                services.booking_book(session=session, person=person, actor=request.user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            return redirect("learning:me")
+        if form.is_valid():
+            SupportRequest.objects.create(
+                organisation=person.organisation,
+                person=person,
+                unit=person.unit,
+                topic=form.cleaned_data["topic"],
+                question=form.cleaned_data["question"],
+            )
+            messages.success(request, _("Your question is sent; you see the answer here."))
+            return redirect("learning:me")
+    journey = selectors.journey(person)
+    module_ids = [j.module.pk for j in journey.modules] + [m.pk for m in journey.electives]
+    open_sessions = Session.objects.filter(
+        module_id__in=module_ids, cancelled=False, starts_at__gte=timezone.now()
+    ).select_related("module")[:30]
+    return render(
+        request, "learning/me.html", {"journey": journey, "form": form, "open_sessions": open_sessions}
+    )
+
+
+@login_required
+def team(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
+    if not access.can_list_people:
+        raise Http404
+    units = Unit.objects.filter(access.units_with_people_filter()).order_by("organisation__name", "path")
+    wanted = request.GET.get("unit", "")
+    unit = units.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    if unit is None:
+        unit = units.filter(path__in=list(access.managed_paths)).first() or units.first()
+    if unit is None:
+        raise Http404
+    below = request.GET.get("below") == "1"
+    return render(
+        request,
+        "learning/team.html",
+        {
+            "unit": unit,
+            "units": units[:500],
+            "rows": selectors.team_progress(access, unit, include_below=below),
+            "below": below,
+        },
+    )
+
+
+@login_required
+def support(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
+    inbox = selectors.support_inbox(access)
+    if request.method == "POST":
+        question = inbox.filter(pk=request.POST.get("request", "0") or 0).first()
+        form = AnswerForm(request.POST)
+        if question is None:
+            raise Http404
+        if form.is_valid():
+            question.answer = form.cleaned_data["answer"]
+            question.answered_by_id = access.person_id
+            question.answered_at = timezone.now()
+            question.save(update_fields=["answer", "answered_by", "answered_at"])
+            messages.success(request, _("The answer is sent."))
+        return redirect("learning:support")
+    if not access.person_id or not inbox.exists() and not access.org_ids_with("trainer"):
+        raise Http404
+    return render(request, "learning/support.html", {"inbox": inbox[:100], "form": AnswerForm()})
+
+
+@login_required
+def funder(request: HttpRequest) -> HttpResponse:
+    """The funder report on screen, filtered by initiative, unit subtree and period; to Excel."""
+    access = access_for(request.user)
+    org_ids = access.org_ids_with("lead", "project_leader", "top_management", "evaluator")
+    if access.is_superuser:
+        org_ids = set(Organisation.objects.values_list("pk", flat=True))
+    organisation = Organisation.objects.filter(pk__in=sorted(org_ids)).order_by("name").first()
+    if organisation is None:
+        raise Http404
+    initiatives_qs = Initiative.objects.filter(organisation=organisation).order_by("name")
+    units = Unit.objects.filter(organisation=organisation, depth__lte=1).order_by("path")
+    initiative = initiatives_qs.filter(code=request.GET.get("initiative", "")).first()
+    unit = units.filter(unit_id=request.GET.get("unit", "")).first()
+    days = []
+    for key in ("from", "to"):
+        try:
+            days.append(dt.date.fromisoformat(request.GET[key]) if request.GET.get(key) else None)
+        except ValueError:
+            days.append(None)
+            messages.error(
+                request, _("'%(value)s' is not a date (use YYYY-MM-DD)") % {"value": request.GET[key]}
+            )
+    figures = funder_figures(FunderScope([organisation], initiative, days[0], days[1], unit))
+    if request.GET.get("format") == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.title = "funder"
+        sheet.append([_("Organisation"), organisation.name])
+        sheet.append([_("Initiative"), initiative.name if initiative else _("all")])
+        sheet.append([_("Unit"), unit.name if unit else _("all")])
+        sheet.append([_("Period"), f"{days[0] or ''} – {days[1] or ''}"])
+        sheet.append([])
+        participants = figures["unique_participants"]
+        for label, value in (
+            (_("Unique participants"), participants["total"]),
+            (_("women"), participants["women"]),
+            (_("men"), participants["men"]),
+            (_("other or unspecified"), participants["other_or_unspecified"]),
+            (_("Training hours"), figures["training_hours"]),
+            (_("Evaluation responses"), figures["evaluations"]["responses"]),
+        ):
+            sheet.append([label, value])
+        out = io.BytesIO()
+        workbook.save(out)
+        response = HttpResponse(
+            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="funder-{organisation.code}.xlsx"'
+        return response
+    return render(
+        request,
+        "learning/funder.html",
+        {
+            "organisation": organisation,
+            "figures": figures,
+            "initiatives": initiatives_qs,
+            "units": units,
+            "initiative": initiative,
+            "unit": unit,
+            "days": days,
+            "query": request.GET.urlencode(),
+        },
+    )
