@@ -361,3 +361,142 @@ def op_campaign(ctx: BenchContext) -> None:
 
 OPERATIONS["gap"] = op_gap
 OPERATIONS["campaign"] = op_campaign
+
+
+# --- issue 4: initiatives and delivery ---------------------------------------------------------
+
+
+def _bench_modules(organisation: Organisation) -> list[Any]:
+    from kompetenslyft.learning.models import Module
+
+    lines = ["module_code,name,category,level,format,hours,competence_codes,mandatory_roles"]
+    for number in range(1, BENCH_COMPETENCES + 1):
+        mandatory = "undersköterska" if number == 60 else ""
+        lines.append(
+            f"BM{number:02d},Modul {number},Kategori {1 + (number - 1) // 10},basic,onsite,1.5,"
+            f"K{number:02d},{mandatory}"
+        )
+    import_file(
+        kind="modules",
+        content=("\n".join(lines) + "\n").encode(),
+        filename="modules.csv",
+        organisation=organisation,
+    )
+    return list(Module.objects.filter(organisation=organisation).order_by("code"))
+
+
+def op_learning(ctx: BenchContext) -> None:
+    import datetime as dt
+    import random
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from kompetenslyft.learning.models import Attendance, Initiative, Proposal
+    from kompetenslyft.learning.reports import build_funder
+    from kompetenslyft.learning.services import initiative_create, proposals_generate
+
+    organisation = ctx.organisation or Organisation.objects.get(code=BENCH_CODE)
+    from kompetenslyft.competence.models import Requirement
+
+    if not Requirement.objects.filter(organisation=organisation).exists():
+        _seed_requirements(organisation)
+    modules = _bench_modules(organisation)
+    Initiative.objects.filter(organisation=organisation, code="bench").delete()
+    tops = list(Unit.objects.filter(organisation=organisation, parent__isnull=True))
+    initiative = initiative_create(
+        organisation=organisation, code="bench", name="Bench", units=tops, modules=modules
+    )
+    seconds, people = timed(lambda: proposals_generate(initiative_id=initiative.pk))
+    stored = Proposal.objects.filter(initiative=initiative).count()
+    ctx.report(
+        Figure(
+            f"assignment proposals: {people} people × {len(modules)} modules (task)",
+            seconds,
+            "s",
+            15.0,
+            note=f"{stored} proposals",
+        )
+    )
+
+    # The employee's journey page and a manager's team view of about 500 people.
+    person = (
+        Person.objects.filter(organisation=organisation, is_active=True, unit__depth=2).order_by("pk").first()
+    )
+    assert person is not None
+    user = account_for_person(person=person)
+    client = Client()
+    client.force_login(user)
+    ctx.report(
+        Figure("employee journey page, median", _median_ms(client, reverse("learning:me"), {}), "ms", 100.0)
+    )
+    department = (
+        Unit.objects.filter(organisation=organisation, depth=1, manager__isnull=False)
+        .order_by("unit_id")
+        .first()
+    )
+    assert department is not None and department.manager is not None
+    size = Person.objects.filter(is_active=True, unit__path__startswith=department.path).count()
+    manager_client = Client()
+    manager_client.force_login(account_for_person(person=department.manager))
+    ctx.report(
+        Figure(
+            f"manager's team view ({size} people), median",
+            _median_ms(manager_client, reverse("learning:team"), {"unit": department.pk, "below": "1"}),
+            "ms",
+            250.0,
+        )
+    )
+
+    # 1,000,000 attendance rows, then `report funder`.
+    Attendance.objects.filter(person__organisation=organisation)._raw_delete(connection.alias)
+    rnd = random.Random(9)
+    people_units = list(
+        Person.objects.filter(organisation=organisation, is_active=True).values_list("pk", "unit_id")
+    )
+    module_ids = [m.pk for m in modules]
+    first_day = timezone.localdate() - dt.timedelta(days=365)
+    per_person = max(1, 1_000_000 // len(people_units))
+
+    def rows() -> Any:
+        for person_id, unit_id in people_units:
+            for index, module_id in enumerate(rnd.sample(module_ids, min(per_person, len(module_ids)))):
+                status = "no_show" if rnd.random() < 0.03 else ("completed" if index % 3 == 0 else "attended")
+                yield (
+                    person_id,
+                    module_id,
+                    unit_id,
+                    first_day + dt.timedelta(days=rnd.randint(0, 360)),
+                    Decimal("1.50"),
+                    status,
+                    "import",
+                )
+
+    with transaction.atomic():
+        seeded = bulk_insert(
+            Attendance._meta.db_table,
+            ("person_id", "module_id", "unit_id", "date", "hours", "status", "source"),
+            rows(),
+        )
+    ctx.report(Figure(f"seed {seeded} attendance rows", 0.0, "s", note="setup"))
+    seconds, data = timed(lambda: build_funder(organisation=BENCH_CODE))
+    ctx.report(
+        Figure(
+            f"report funder over {seeded} attendance rows",
+            seconds,
+            "s",
+            3.0,
+            note=f"{data['unique_participants']['total']} participants",
+        )
+    )
+    seconds, _ = timed(
+        lambda: build_funder(
+            organisation=BENCH_CODE,
+            unit=tops[0].unit_id,
+            date_from=(first_day + dt.timedelta(days=90)).isoformat(),
+        )
+    )
+    ctx.report(Figure("  … with --unit (an administration) and --from", seconds, "s", 3.0))
+
+
+OPERATIONS["learning"] = op_learning

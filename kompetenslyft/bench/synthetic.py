@@ -94,7 +94,7 @@ def write_synthetic(directory: Path, *, people: int, units: int, seed: int = 7) 
         admin_id = f"A{a:02d}"
         admin_ids.append(admin_id)
         unit_rows.append((admin_id, f"Förvaltning {a + 1}", ""))
-        departments = max(1, min(15, (per_admin - 1) // 10))
+        departments = max(1, min(10, (per_admin - 1) // 10))
         remaining = per_admin - 1 - departments
         for d in range(departments):
             dep_id = f"{admin_id}-D{d:02d}"

@@ -180,7 +180,8 @@ class Proposal(models.Model):
     exempt (already reaches it), with why. One row per person keeps proposals for 50,000 people
     × 60 modules a few seconds' work; a manager confirms a person's proposal as a whole.
 
-    ``items`` maps a module id to ``{"s": "assigned" | "exempt", "r": reason, "c": [codes]}``.
+    ``items`` is kept compact — ``{"b": {module id: [codes below]}, "m": [mandatory module ids],
+    "x": [exempt module ids]}`` — and read through :meth:`decisions`.
     """
 
     class Status(models.TextChoices):
@@ -199,6 +200,18 @@ class Proposal(models.Model):
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    def decisions(self) -> dict[int, dict[str, Any]]:
+        """module id → {"s": "assigned" | "exempt", "r": "below" | "mandatory" | "reached", "c": codes}."""
+        items = self.items or {}
+        result: dict[int, dict[str, Any]] = {}
+        for module_id in items.get("x", []):
+            result[int(module_id)] = {"s": "exempt", "r": "reached", "c": []}
+        for module_id, codes in items.get("b", {}).items():
+            result[int(module_id)] = {"s": "assigned", "r": "below", "c": codes}
+        for module_id in items.get("m", []):
+            result[int(module_id)] = {"s": "assigned", "r": "mandatory", "c": []}
+        return result
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["initiative", "person"], name="proposal_unique")]

@@ -110,13 +110,13 @@ def journey(person: Person) -> Journey:
     enrolments = {e.module_id for e in Enrolment.objects.filter(person=person)}
     states: dict[int, tuple[str, str, list[str]]] = {}
     for proposal in proposals:
-        for module_id, item in proposal.items.items():
-            current = states.get(int(module_id))
+        for module_id, item in proposal.decisions().items():
+            current = states.get(module_id)
             if current is None or (current[0] == "exempt" and item["s"] == "assigned"):
-                states[int(module_id)] = (item["s"], item["r"], item.get("c", []))
+                states[module_id] = (item["s"], item["r"], item["c"])
     for module_id in enrolments:
         states.setdefault(module_id, ("elective", "elective", []))
-    modules = Module.objects.in_bulk(list(states))
+    modules = Module.objects.prefetch_related("competences").in_bulk(list(states))
     done = completed_modules([person.pk]).get(person.pk, set())
     now = timezone.now()
     bookings = {
@@ -130,8 +130,9 @@ def journey(person: Person) -> Journey:
         .select_related("session", "session__module")
         .order_by("session__starts_at")
     }
+    codes = {m.pk: [c.code for c in m.competences.all()] for m in modules.values()}
     items = [
-        JourneyModule(modules[m], s, r, c, m in done, bookings.get(m))
+        JourneyModule(modules[m], s, r, c or (codes[m] if r == "reached" else []), m in done, bookings.get(m))
         for m, (s, r, c) in states.items()
         if m in modules
     ]
@@ -220,11 +221,10 @@ def team_progress(access: Access, unit: Unit, *, include_below: bool = False) ->
     rows = {p.pk: TeamRow(p) for p in people_list}
     assigned_modules: dict[int, set[int]] = {}
     for person_id, items in Proposal.objects.filter(person_id__in=ids).values_list("person_id", "items"):
-        for module_id, item in items.items():
-            if item["s"] == "assigned":
-                assigned_modules.setdefault(person_id, set()).add(int(module_id))
-            else:
-                rows[person_id].exempt += 1
+        assigned_modules[person_id] = {int(m) for m in items.get("b", {})} | {
+            int(m) for m in items.get("m", [])
+        }
+        rows[person_id].exempt += len(items.get("x", []))
     done = completed_modules(ids)
     booked = Counter(
         Booking.objects.filter(

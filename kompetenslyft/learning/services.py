@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -132,48 +132,69 @@ def proposals_generate(*, initiative_id: int) -> int:
         )
     )
     wanted_competences = {c for pairs in teaches.values() for c, _code in pairs}
+    # The hot path of a large initiative (millions of answers): read plain tuples.
     answers = Answer.objects.filter(
-        person__in=initiative_people(initiative), competence_id__in=wanted_competences
+        person__organisation=initiative.organisation, competence_id__in=wanted_competences
     )
     if initiative.measurement_point == LATEST:
         answers = answers.filter(is_latest=True)
     else:
         answers = answers.filter(measurement_point=initiative.measurement_point)
-    levels: dict[tuple[int, int], int] = {
-        (p, c): level
-        for p, c, level in answers.values_list("person_id", "competence_id", "level").iterator(
-            chunk_size=50_000
-        )
-    }
+    sql, params = answers.values_list("person_id", "competence_id", "level").query.sql_with_params()
+    levels: dict[int, dict[int, int]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(50_000):
+            for person_id, competence_id, level in chunk:
+                levels.setdefault(person_id, {})[competence_id] = level
+    # What each module means for a (unit, role) group is the same for all its members:
+    # mandatory, or the (competence, code, required level) it teaches that the group requires.
+    module_keys = [(m.pk, str(m.pk)) for m in modules]
+    group_plans: dict[tuple[int, int], list[tuple[str, bool, list[tuple[int, str, int]]]]] = {}
+
+    def plan_for(unit_id: int, role_id: int) -> list[tuple[str, bool, list[tuple[int, str, int]]]]:
+        key = (unit_id, role_id)
+        if key not in group_plans:
+            required = index.for_group(unit_id, role_id)
+            plan = []
+            for module_id, module_key in module_keys:
+                if role_id in mandatory[module_id]:
+                    plan.append((module_key, True, []))
+                    continue
+                relevant = [
+                    (c, code, required[c].required_level) for c, code in teaches[module_id] if c in required
+                ]
+                if relevant:
+                    plan.append((module_key, False, relevant))
+            group_plans[key] = plan
+        return group_plans[key]
+
     rows: list[Proposal] = []
+    no_levels: dict[int, int] = {}
     for person_id, unit_id, role_id in people:
         if person_id in confirmed:
             continue
-        required = index.for_group(unit_id, role_id)
-        items: dict[str, dict[str, Any]] = {}
-        for module in modules:
-            if role_id in mandatory[module.pk]:
-                items[str(module.pk)] = {"s": "assigned", "r": "mandatory", "c": []}
+        mine = levels.get(person_id, no_levels)
+        below_items: dict[str, list[str]] = {}
+        mandatory_items: list[str] = []
+        exempt_items: list[str] = []
+        for module_key, is_mandatory, relevant in plan_for(unit_id, role_id):
+            if is_mandatory:
+                mandatory_items.append(module_key)
                 continue
-            relevant = [(c, code) for c, code in teaches[module.pk] if c in required]
-            if not relevant:
-                continue
-            below = [
-                code for c, code in relevant if levels.get((person_id, c), -1) < required[c].required_level
-            ]
+            below = [code for c, code, level in relevant if mine.get(c, -1) < level]
             if below:
-                items[str(module.pk)] = {"s": "assigned", "r": "below", "c": below}
+                below_items[module_key] = below
             else:
-                items[str(module.pk)] = {"s": "exempt", "r": "reached", "c": [code for _c, code in relevant]}
-        assigned = sum(1 for item in items.values() if item["s"] == "assigned")
+                exempt_items.append(module_key)
         rows.append(
             Proposal(
-                initiative=initiative,
+                initiative_id=initiative.pk,
                 person_id=person_id,
                 unit_id=unit_id,
-                items=items,
-                assigned=assigned,
-                exempt=len(items) - assigned,
+                items={"b": below_items, "m": mandatory_items, "x": exempt_items},
+                assigned=len(below_items) + len(mandatory_items),
+                exempt=len(exempt_items),
             )
         )
     with transaction.atomic():

@@ -165,7 +165,7 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
     for proposal in scoped.select_related("person", "person__role", "unit").order_by(
         "unit__path", "person__family_name"
     )[:500]:
-        items = [(modules[k], v) for k, v in proposal.items.items() if k in modules]
+        items = [(modules[str(k)], v) for k, v in proposal.decisions().items() if str(k) in modules]
         rows.append(
             {
                 "proposal": proposal,
@@ -273,9 +273,12 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 is_active=True,
                 employee_id=request.POST.get("employee_id", "").strip(),
             ).first()
-            if person is None and access.is_lead:
+            # Leads book anyone in their organisations; trainers anyone in the organisations
+            # they train for (they fill their sessions); managers their own people.
+            booking_orgs = access.lead_org_ids | access.org_ids_with("trainer")
+            if person is None and booking_orgs:
                 person = Person.objects.filter(
-                    organisation_id__in=sorted(access.lead_org_ids),
+                    organisation_id__in=sorted(booking_orgs),
                     is_active=True,
                     employee_id=request.POST.get("employee_id", "").strip(),
                 ).first()

@@ -298,6 +298,210 @@ def _assessments_for_demo(organisation: Organisation) -> None:
     rebuild(organisation)
 
 
+DEMO_MODULES = (
+    "module_code,name,category,level,format,hours,competence_codes,mandatory_roles\n"
+    "M-MAIL,Outlook: e-post och kalender,Kommunikation,basic,onsite,2,MAIL,\n"
+    "M-TEAMS,Möten och chatt i Teams,Kommunikation,basic,live_remote,1,TEAMS,\n"
+    "M-INTRA,Hitta rätt på intranätet,Kommunikation,basic,microlearning,0.25,INTRA,\n"
+    "M-SOCDOK,Social dokumentation i praktiken,Dokumentation,advanced,onsite,3,SOCDOK,\n"
+    "M-AVVIK,Avvikelser – rapportera och lära,Dokumentation,basic,onsite,1.5,AVVIK,\n"
+    "M-HEMAPP,Hemtjänstappen och digitala nycklar,Dokumentation,basic,onsite,1.5,HEMAPP,\n"
+    "M-LON,Självservice för lön och ledighet,Personal,basic,elearning,0.5,LON,\n"
+    "M-LARP,Kom igång med lärportalen,Personal,basic,microlearning,0.25,LARPORTAL,\n"
+    "M-GDPR,Dataskydd i vardagen,Säkerhet,basic,elearning,0.5,,undersköterska;vårdbiträde;stödassistent;"
+    "personlig assistent;sjuksköterska\n"
+    "M-CHEF,HR-rapporter och rehabilitering för chefer,Chef,advanced,live_remote,2,HRRAPP;REHAB,\n"
+    "M-AI,AI i vardagen,Fördjupning,advanced,microlearning,0.5,,\n"
+)
+
+
+def _learning_for_demo(organisation: Organisation) -> None:
+    """Modules, the initiative "Digitalt lyft" for elderly care and disability with proposals
+    from the gap, sessions with bookings, earlier attendance, job aids and support contacts."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from kompetenslyft.core.models import ProductRole
+    from kompetenslyft.learning.models import InitiativeGoal, JobAid, Module, PlanEntry, SupportContact
+    from kompetenslyft.learning.services import (
+        booking_book,
+        initiative_create,
+        proposals_generate,
+        session_create,
+    )
+
+    from .models import Unit
+
+    rnd = random.Random(41)
+    import_file(
+        kind="modules", content=DEMO_MODULES.encode(), filename="moduler.csv", organisation=organisation
+    )
+    modules = {m.code: m for m in Module.objects.filter(organisation=organisation)}
+    today = timezone.localdate()
+    vof = Unit.objects.get(organisation=organisation, unit_id="VOF")
+    initiative = initiative_create(
+        organisation=organisation,
+        code="digitalt-lyft",
+        name="Digitalt lyft i vård och omsorg",
+        purpose="Alla medarbetare i vård och omsorg ska kunna använda verksamhetens digitala system i vardagen.",
+        starts_on=today - dt.timedelta(days=160),
+        ends_on=today + dt.timedelta(days=200),
+        budget=Decimal("1850000"),
+        units=[vof],
+        modules=[
+            modules[c] for c in ("M-MAIL", "M-TEAMS", "M-SOCDOK", "M-AVVIK", "M-HEMAPP", "M-LON", "M-GDPR")
+        ],
+    )
+    reach = InitiativeGoal.objects.create(
+        initiative=initiative,
+        kind=InitiativeGoal.Kind.REACH,
+        description="Avvikelser och social dokumentation",
+        target_share=Decimal("0.8"),
+        due_on=initiative.ends_on,
+    )
+    reach.competences.set([modules["M-AVVIK"].competences.get(), modules["M-SOCDOK"].competences.get()])
+    InitiativeGoal.objects.create(
+        initiative=initiative,
+        kind=InitiativeGoal.Kind.PARTICIPANTS,
+        description="Unika deltagare",
+        target_count=600,
+        women_share=Decimal("0.8"),
+    )
+    for kind, text, extra in (
+        (
+            PlanEntry.Kind.COMMUNICATION,
+            "Information på APT om varför och hur",
+            {"audience": "Alla medarbetare", "channel": "APT", "owner": "Enhetschefer"},
+        ),
+        (
+            PlanEntry.Kind.COMMUNICATION,
+            "Nyhet på intranätet och affisch i personalrummen",
+            {"audience": "Alla medarbetare", "channel": "Intranät", "owner": "Kommunikatör"},
+        ),
+        (
+            PlanEntry.Kind.RISK,
+            "Verksamheten hinner inte frigöra tid för utbildning",
+            {
+                "likelihood": 4,
+                "impact": 4,
+                "mitigation": "Utbildning läggs in i schemat; vikarier budgeteras",
+                "owner": "Verksamhetschef",
+            },
+        ),
+        (
+            PlanEntry.Kind.RISK,
+            "Låg svarsfrekvens i uppföljningen",
+            {
+                "likelihood": 2,
+                "impact": 3,
+                "mitigation": "Påminnelser och tid på APT",
+                "owner": "Projektledare",
+            },
+        ),
+        (
+            PlanEntry.Kind.ACTION,
+            "Utse en digital kompetensledare per enhet",
+            {"owner": "Enhetschefer", "done": True},
+        ),
+        (PlanEntry.Kind.LESSON, "Korta pass på arbetsplatsen fungerar bättre än heldagar i stadshuset.", {}),
+    ):
+        PlanEntry.objects.create(initiative=initiative, kind=kind, text=text, **extra)
+    proposals_generate(initiative_id=initiative.pk)
+
+    # Earlier this year: Outlook and Teams training, recorded as attendance.
+    people = list(
+        Person.objects.filter(
+            organisation=organisation, unit__path__startswith=vof.path, is_active=True
+        ).order_by("employee_id")
+    )
+    lines = ["employee_id,module_code,date,hours,status"]
+    for person in people:
+        if rnd.random() < 0.45:
+            day = initiative.starts_on + dt.timedelta(days=rnd.randint(10, 80))
+            status = "no_show" if rnd.random() < 0.05 else "attended"
+            lines.append(f"{person.employee_id},M-MAIL,{day.isoformat()},2,{status}")
+        if rnd.random() < 0.3:
+            day = initiative.starts_on + dt.timedelta(days=rnd.randint(30, 120))
+            lines.append(f"{person.employee_id},M-TEAMS,{day.isoformat()},1,completed")
+    import_file(
+        kind="attendance",
+        content=("\n".join(lines) + "\n").encode(),
+        filename="narvaro.csv",
+        organisation=organisation,
+    )
+
+    trainer = (
+        Person.objects.filter(
+            organisation=organisation, unit__unit_id="VOF-HT-N", role__name="undersköterska", is_active=True
+        )
+        .order_by("employee_id")
+        .first()
+    )
+    start = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=6), dt.time(9, 0)))
+    sessions = [
+        session_create(
+            module=modules["M-AVVIK"],
+            starts_at=start,
+            duration_minutes=90,
+            capacity=12,
+            place="Hemtjänst Norra, personalrummet",
+            trainers=[trainer] if trainer else [],
+            initiative=initiative,
+            accessibility="Hörslinga finns. Materialet finns i lättläst version.",
+        ),
+        session_create(
+            module=modules["M-AVVIK"],
+            starts_at=start + dt.timedelta(days=7),
+            duration_minutes=90,
+            capacity=12,
+            meeting_link="https://teams.microsoft.com/l/meetup-join/demo",
+            trainers=[trainer] if trainer else [],
+            initiative=initiative,
+        ),
+        session_create(
+            module=modules["M-HEMAPP"],
+            starts_at=start + dt.timedelta(days=2, hours=4),
+            duration_minutes=90,
+            capacity=10,
+            place="Hemtjänst Södra, mötesrummet",
+            trainers=[trainer] if trainer else [],
+            initiative=initiative,
+        ),
+    ]
+    home_care = [p for p in people if p.unit.unit_id == "VOF-HT-N"][2:16]
+    for person in home_care:
+        booking_book(session=sessions[0], person=person)
+    # Support: each care unit's digital competence leaders (the trainers) answer its questions.
+    for person in Person.objects.filter(organisation=organisation, user__grants__role=ProductRole.TRAINER):
+        SupportContact.objects.get_or_create(person=person, unit=person.unit)
+    if trainer is not None:
+        SupportContact.objects.get_or_create(
+            person=trainer, unit=Unit.objects.get(organisation=organisation, unit_id="VOF-HT-N")
+        )
+    for title, codes, link, plain in (
+        ("Lathund: Outlook på fem minuter", ["M-MAIL"], "https://intranat.solvik.se/lathundar/outlook", True),
+        ("Avvikelse i fem steg", ["M-AVVIK"], "https://intranat.solvik.se/lathundar/avvikelse", True),
+        (
+            "Hemtjänstappen: besök, insatser och nycklar",
+            ["M-HEMAPP"],
+            "https://intranat.solvik.se/lathundar/appen",
+            False,
+        ),
+    ):
+        aid = JobAid.objects.create(
+            organisation=organisation,
+            title=title,
+            owner="Digitaliseringsenheten",
+            version="1.2",
+            plain_language=plain,
+            link=link,
+        )
+        for code in codes:
+            modules[code].job_aids.add(aid)
+
+
 @dataclass
 class DemoLogin:
     role: str
@@ -403,6 +607,7 @@ def load_demo() -> list[DemoLogin]:
         )
         _frameworks_for_demo(solvik, "systems", DEMO_REQUIREMENTS)
         _assessments_for_demo(solvik)
+        _learning_for_demo(solvik)
     fjellvik = Organisation.objects.filter(code="fjellvik").first()
     if fjellvik is None:
         fjellvik = organisation_create(code="fjellvik", name="Fjellvik kommune")

@@ -1,0 +1,164 @@
+"""Learning pages: each role reaches exactly its own scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from kompetenslyft.core.importing import import_file
+from kompetenslyft.learning.models import Module, Proposal, SupportContact, SupportRequest
+from kompetenslyft.learning.services import (
+    booking_book,
+    initiative_create,
+    proposals_generate,
+    session_create,
+)
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def world(network: Any) -> Any:
+    role = network.employee.role.name
+    for kind, text in (
+        ("framework", "competence_code,name,category\nMAIL,E-post,K\n"),
+        ("requirements", f"role,competence_code,required_level\n{role},MAIL,3\n"),
+        (
+            "modules",
+            "module_code,name,category,level,format,hours,competence_codes\n"
+            "M-MAIL,E-post grund,Kommunikation,basic,onsite,1.5,MAIL\n",
+        ),
+    ):
+        import_file(kind=kind, content=text.encode(), filename="f.csv", organisation=network.org_a)
+    module = Module.objects.get(code="M-MAIL")
+    network.initiative = initiative_create(
+        organisation=network.org_a,
+        code="lyft",
+        name="Digitalt lyft",
+        units=[network.admin_a],
+        modules=[module],
+    )
+    proposals_generate(initiative_id=network.initiative.pk)
+    network.session = session_create(
+        module=module,
+        starts_at=timezone.now() + dt.timedelta(days=5),
+        duration_minutes=60,
+        capacity=10,
+        place="Sal 1",
+        trainers=[network.trainer],
+    )
+    network.other_session = session_create(
+        module=module,
+        starts_at=timezone.now() + dt.timedelta(days=6),
+        duration_minutes=60,
+        capacity=10,
+        place="Sal 2",
+    )
+    booking_book(session=network.session, person=network.employee)
+    SupportContact.objects.create(person=network.trainer, unit=network.dep1)
+    network.module = module
+    return network
+
+
+def test_employee_journey_and_limits(world: Any) -> None:
+    client = client_for(world.employee.user)
+    page = client.get(reverse("learning:me")).content.decode()
+    assert "E-post grund" in page and world.trainer.full_name in page  # its module, and who to ask
+    response = client.post(
+        reverse("learning:me"), {"action": "support", "topic": "Outlook", "question": "Hur?"}
+    )
+    assert response.status_code == 302
+    assert SupportRequest.objects.get().unit == world.employee.unit
+    for url in (
+        reverse("learning:team"),
+        reverse("learning:initiative", args=[world.initiative.pk]),
+        reverse("learning:proposals", args=[world.initiative.pk]),
+        reverse("learning:funder"),
+        reverse("learning:sessions"),
+        reverse("learning:session", args=[world.session.pk]),
+        reverse("learning:support"),
+    ):
+        assert client.get(url).status_code == 404, url
+
+
+def test_manager_confirms_only_its_own_people(world: Any) -> None:
+    client = client_for(world.manager.user)
+    page = client.get(reverse("learning:proposals", args=[world.initiative.pk])).content.decode()
+    assert world.employee.family_name in page and world.other_employee.family_name not in page
+    client.post(reverse("learning:proposals", args=[world.initiative.pk]))
+    confirmed = set(Proposal.objects.filter(status="confirmed").values_list("person_id", flat=True))
+    assert world.employee.pk in confirmed and world.other_employee.pk not in confirmed
+    team = client.get(reverse("learning:team")).content.decode()
+    assert world.other_employee.family_name not in team
+    outside = client.get(reverse("learning:team"), {"unit": world.unit3.pk}).content.decode()
+    assert world.other_employee.family_name not in outside
+
+
+def test_trainer_sees_its_sessions_and_questions_only(world: Any) -> None:
+    SupportRequest.objects.create(
+        organisation=world.org_a, person=world.employee, unit=world.unit1, topic="A", question="in my units"
+    )
+    SupportRequest.objects.create(
+        organisation=world.org_a,
+        person=world.other_employee,
+        unit=world.unit3,
+        topic="B",
+        question="elsewhere",
+    )
+    client = client_for(world.trainer.user)
+    assert client.get(reverse("learning:session", args=[world.session.pk])).status_code == 200
+    assert client.get(reverse("learning:session", args=[world.other_session.pk])).status_code == 404
+    inbox = client.get(reverse("learning:support")).content.decode()
+    assert "in my units" in inbox and "elsewhere" not in inbox
+    response = client.post(
+        reverse("learning:session", args=[world.session.pk]),
+        {"action": "attendance", "present": [world.employee.pk]},
+    )
+    assert response.status_code == 302
+    assert world.employee.attendances.get().status == "attended"
+
+
+def test_other_organisations_and_aggregate_roles(world: Any) -> None:
+    lead_b = client_for(world.lead_b.user)
+    assert lead_b.get(reverse("learning:initiative", args=[world.initiative.pk])).status_code == 404
+    assert lead_b.get(reverse("learning:proposals", args=[world.initiative.pk])).status_code == 404
+    assert lead_b.get(reverse("learning:session", args=[world.session.pk])).status_code == 404
+    top = client_for(world.top.user)
+    assert top.get(reverse("learning:funder")).status_code == 200
+    assert top.get(reverse("learning:proposals", args=[world.initiative.pk])).status_code == 404
+    lead = client_for(world.lead.user)
+    page = lead.get(reverse("learning:initiative", args=[world.initiative.pk])).content.decode()
+    assert "Digitalt lyft" in page
+    assert lead.get(reverse("learning:funder"), {"format": "xlsx"}).status_code == 200
+
+
+def test_a_manager_books_only_its_own_people(world: Any) -> None:
+    # the manager is no trainer or lead: it has no session pages at all
+    manager = client_for(world.manager.user)
+    assert (
+        manager.post(
+            reverse("learning:session", args=[world.session.pk]),
+            {"action": "book", "employee_id": world.other_employee.employee_id},
+        ).status_code
+        == 404
+    )
+    trainer = client_for(world.trainer.user)
+    trainer.post(
+        reverse("learning:session", args=[world.session.pk]),
+        {"action": "book", "employee_id": world.person_b.employee_id},
+    )
+    assert not world.session.bookings.filter(person=world.person_b).exists()
+    trainer.post(
+        reverse("learning:session", args=[world.session.pk]),
+        {"action": "book", "employee_id": world.other_employee.employee_id},
+    )
+    assert world.session.bookings.filter(person=world.other_employee, status="booked").exists()
