@@ -423,7 +423,8 @@ def op_learning(ctx: BenchContext) -> None:
     person = (
         Person.objects.filter(organisation=organisation, is_active=True, unit__depth=2).order_by("pk").first()
     )
-    assert person is not None
+    if person is None:
+        raise RuntimeError("the bench organisation has no one in a unit")
     user = account_for_person(person=person)
     client = Client()
     client.force_login(user)
@@ -435,7 +436,8 @@ def op_learning(ctx: BenchContext) -> None:
         .order_by("unit_id")
         .first()
     )
-    assert department is not None and department.manager is not None
+    if department is None or department.manager is None:
+        raise RuntimeError("the bench organisation has no department with a manager")
     size = Person.objects.filter(is_active=True, unit__path__startswith=department.path).count()
     manager_client = Client()
     manager_client.force_login(account_for_person(person=department.manager))

@@ -201,6 +201,10 @@ class Proposal(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["initiative", "person"], name="proposal_unique")]
+        indexes = [models.Index(fields=["initiative", "unit"], name="proposal_initiative_unit_idx")]
+
     def decisions(self) -> dict[int, dict[str, Any]]:
         """module id → {"s": "assigned" | "exempt", "r": "below" | "mandatory" | "reached", "c": codes}."""
         items = self.items or {}
@@ -212,10 +216,6 @@ class Proposal(models.Model):
         for module_id in items.get("m", []):
             result[int(module_id)] = {"s": "assigned", "r": "mandatory", "c": []}
         return result
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["initiative", "person"], name="proposal_unique")]
-        indexes = [models.Index(fields=["initiative", "unit"], name="proposal_initiative_unit_idx")]
 
 
 class Enrolment(models.Model):

@@ -156,7 +156,7 @@ def proposals_generate(*, initiative_id: int) -> int:
         key = (unit_id, role_id)
         if key not in group_plans:
             required = index.for_group(unit_id, role_id)
-            plan = []
+            plan: list[tuple[str, bool, list[tuple[int, str, int]]]] = []
             for module_id, module_key in module_keys:
                 if role_id in mandatory[module_id]:
                     plan.append((module_key, True, []))

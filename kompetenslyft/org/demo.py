@@ -416,14 +416,15 @@ def _learning_for_demo(organisation: Organisation) -> None:
             organisation=organisation, unit__path__startswith=vof.path, is_active=True
         ).order_by("employee_id")
     )
+    began = today - dt.timedelta(days=160)
     lines = ["employee_id,module_code,date,hours,status"]
     for person in people:
         if rnd.random() < 0.45:
-            day = initiative.starts_on + dt.timedelta(days=rnd.randint(10, 80))
+            day = began + dt.timedelta(days=rnd.randint(10, 80))
             status = "no_show" if rnd.random() < 0.05 else "attended"
             lines.append(f"{person.employee_id},M-MAIL,{day.isoformat()},2,{status}")
         if rnd.random() < 0.3:
-            day = initiative.starts_on + dt.timedelta(days=rnd.randint(30, 120))
+            day = began + dt.timedelta(days=rnd.randint(30, 120))
             lines.append(f"{person.employee_id},M-TEAMS,{day.isoformat()},1,completed")
     import_file(
         kind="attendance",
