@@ -93,6 +93,10 @@ class Journey:
     requests: list[SupportRequest]
 
     @property
+    def open_modules(self) -> list[JourneyModule]:
+        return [m for m in self.modules if not m.completed]
+
+    @property
     def required_total(self) -> int:
         return sum(1 for m in self.modules if m.state != "exempt")
 
@@ -154,7 +158,7 @@ def journey(person: Person) -> Journey:
     )
     return Journey(
         person,
-        [j for j in items if not j.completed],
+        items,
         list(bookings.values()),
         [j for j in items if j.completed],
         aids,

@@ -345,7 +345,7 @@ def me(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your question is sent; you see the answer here."))
             return redirect("learning:me")
     journey = selectors.journey(person)
-    module_ids = [j.module.pk for j in journey.modules] + [m.pk for m in journey.electives]
+    module_ids = [j.module.pk for j in journey.open_modules] + [m.pk for m in journey.electives]
     open_sessions = Session.objects.filter(
         module_id__in=module_ids, cancelled=False, starts_at__gte=timezone.now()
     ).select_related("module")[:30]

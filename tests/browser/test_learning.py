@@ -1,0 +1,103 @@
+"""Delivery as people try it: a lead creates an initiative from the gaps, the proposal assigns
+and exempts, a manager confirms, a trainer schedules and takes attendance on a phone, the
+employee's progress moves and the funder report counts it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+
+from kompetenslyft.core.importing import import_file
+from kompetenslyft.learning.models import Attendance, Proposal
+
+from .conftest import assert_accessible, log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_initiative_to_funder_report(
+    page: Any, phone: Any, axe: Any, network: Any, browser: Any, live_server: Any
+) -> None:
+    role = network.employee.role.name
+    for kind, text in (
+        ("framework", "competence_code,name,category\nAVVIK,Avvikelser,Dokumentation\n"),
+        ("requirements", f"role,competence_code,required_level\n{role},AVVIK,3\n"),
+        (
+            "modules",
+            "module_code,name,category,level,format,hours,competence_codes\n"
+            "M-AVVIK,Avvikelser i praktiken,Dokumentation,basic,onsite,1.5,AVVIK\n",
+        ),
+        (
+            "assessments",
+            "employee_id,competence_code,level,measurement_point\n"
+            f"{network.employee.employee_id},AVVIK,1,0\n{network.colleague.employee_id},AVVIK,4,0\n",
+        ),
+    ):
+        import_file(kind=kind, content=text.encode(), filename="f.csv", organisation=network.org_a)
+
+    log_in(page, "lead")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Kompetensinsatser").click()
+    page.get_by_label("Kod").fill("lyftet")
+    page.get_by_label("Namn").fill("Digitalt lyft")
+    page.get_by_label("Målgruppens enheter (var och en med enheterna under)").select_option(
+        label=network.admin_a.name
+    )
+    page.get_by_label("Moduler").select_option(label="M-AVVIK Avvikelser i praktiken")
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Skapa").click()
+    assert page.get_by_role("heading", name="Digitalt lyft").is_visible()
+    page.get_by_role("button", name="Föreslå tilldelning från gapet").click()
+    page.reload()
+    assert_accessible(axe, page)
+    mine = Proposal.objects.get(person=network.employee).decisions()
+    theirs = Proposal.objects.get(person=network.colleague).decisions()
+    assert [d["s"] for d in mine.values()] == ["assigned"] and [d["s"] for d in theirs.values()] == ["exempt"]
+
+    manager = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="sv-SE").new_page()
+    log_in(manager, "manager")
+    manager.goto(
+        f"/learning/initiatives/{Proposal.objects.get(person=network.employee).initiative_id}/proposals/"
+    )
+    rows = manager.locator("table").inner_text()
+    assert network.employee.full_name in rows and network.other_employee.full_name not in rows
+    assert_accessible(axe, manager)
+    manager.get_by_role("button", name="Bekräfta förslagen som visas").click()
+    confirmed = Proposal.objects.filter(status="confirmed").count()
+    assert manager.get_by_text(f"{confirmed} förslag bekräftades.").is_visible()
+    assert Proposal.objects.get(person=network.employee).status == "confirmed"
+    assert Proposal.objects.get(person=network.other_employee).status == "proposed"
+
+    trainer = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="sv-SE").new_page()
+    log_in(trainer, "trainer")
+    trainer.get_by_role("navigation", name="Huvudmeny").get_by_role(
+        "link", name="Utbildningstillfällen"
+    ).click()
+    trainer.get_by_label("Modul", exact=True).select_option(label="M-AVVIK Avvikelser i praktiken")
+    trainer.get_by_label("Börjar", exact=True).fill("2031-03-10T09:00")
+    trainer.get_by_label("Plats", exact=True).fill("Stadshuset, sal 3")
+    assert_accessible(axe, trainer)
+    trainer.get_by_role("button", name="Schemalägg").click()
+    trainer.get_by_label("Anställnings-id").fill(network.employee.employee_id)
+    trainer.get_by_role("button", name="Boka", exact=True).click()
+    assert trainer.get_by_text(f"{network.employee.full_name} är bokad.").is_visible()
+    assert any(m.attachments and m.to == [network.employee.email] for m in mail.outbox)  # the .ics invitation
+
+    log_in(phone, "trainer")
+    phone.goto(trainer.url)
+    phone.get_by_role("checkbox", name=network.employee.full_name).check()
+    assert_accessible(axe, phone)
+    phone.get_by_role("button", name="Spara närvaron").click()
+    assert Attendance.objects.get(person=network.employee).status == "attended"
+
+    employee = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="sv-SE").new_page()
+    log_in(employee, "employee")
+    employee.goto("/learning/me/")
+    assert employee.get_by_text("1 av 1 moduler klara").is_visible()
+    assert_accessible(axe, employee)
+
+    page.goto("/learning/funder/?initiative=lyftet")
+    figures = page.get_by_role("table").inner_text()
+    assert "Unika deltagare\t1" in figures and "Utbildningstimmar\t1,5" in figures
+    assert_accessible(axe, page)
