@@ -4,6 +4,7 @@ enrolments, sessions, bookings with a waiting list, invitations, attendance."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from kompetenslyft.competence.selectors import RequirementIndex
 from kompetenslyft.core.audit import AuditEvent, audit_record
+from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.org.models import Person, Unit
 
 from .models import Attendance, Booking, Enrolment, Initiative, Module, PlanEntry, Proposal, Session
@@ -169,7 +171,8 @@ def proposals_generate(*, initiative_id: int) -> int:
             group_plans[key] = plan
         return group_plans[key]
 
-    rows: list[Proposal] = []
+    rows: list[tuple[Any, ...]] = []
+    now = timezone.now()
     no_levels: dict[int, int] = {}
     for person_id, unit_id, role_id in people:
         if person_id in confirmed:
@@ -188,20 +191,28 @@ def proposals_generate(*, initiative_id: int) -> int:
             else:
                 exempt_items.append(module_key)
         rows.append(
-            Proposal(
-                initiative_id=initiative.pk,
-                person_id=person_id,
-                unit_id=unit_id,
-                items={"b": below_items, "m": mandatory_items, "x": exempt_items},
-                assigned=len(below_items) + len(mandatory_items),
-                exempt=len(exempt_items),
+            (
+                initiative.pk,
+                person_id,
+                unit_id,
+                json.dumps(
+                    {"b": below_items, "m": mandatory_items, "x": exempt_items}, separators=(",", ":")
+                ),
+                len(below_items) + len(mandatory_items),
+                len(exempt_items),
+                Proposal.Status.PROPOSED,
+                now,
             )
         )
     with transaction.atomic():
         Proposal.objects.filter(initiative=initiative, status=Proposal.Status.PROPOSED)._raw_delete(
             Proposal.objects.db
         )
-        Proposal.objects.bulk_create(rows, batch_size=5000)
+        bulk_insert(
+            Proposal._meta.db_table,
+            ("initiative_id", "person_id", "unit_id", "items", "assigned", "exempt", "status", "updated_at"),
+            rows,
+        )
     return len(rows)
 
 

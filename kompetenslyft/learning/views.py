@@ -83,7 +83,10 @@ def initiatives(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 return redirect("learning:initiative", pk=initiative.pk)
-    return render(request, "learning/initiatives.html", {"initiatives": visible, "form": form})
+    topics = selectors.support_topics(_lead_org(request, access).pk) if access.is_lead else []
+    return render(
+        request, "learning/initiatives.html", {"initiatives": visible, "form": form, "topics": topics}
+    )
 
 
 @login_required
