@@ -48,7 +48,7 @@ def modules_for(organisation_id: int) -> QuerySet[Module]:
     return Module.objects.filter(Q(organisation_id=organisation_id) | Q(organisation__isnull=True))
 
 
-def completed_modules(person_ids: list[int]) -> dict[int, set[int]]:
+def completed_modules(person_ids: Any) -> dict[int, set[int]]:
     """Modules completed per person: a ``completed`` attendance, or attended on every session
     of the module the person was booked on (an imported ``attended`` row with no booking
     counts as the whole module)."""
@@ -224,12 +224,13 @@ def team_progress(access: Access, unit: Unit, *, include_below: bool = False) ->
     ids = [p.pk for p in people_list]
     rows = {p.pk: TeamRow(p) for p in people_list}
     assigned_modules: dict[int, set[int]] = {}
-    for person_id, items in Proposal.objects.filter(person_id__in=ids).values_list("person_id", "items"):
-        assigned_modules[person_id] = {int(m) for m in items.get("b", {})} | {
-            int(m) for m in items.get("m", [])
-        }
+    in_team = people.values("pk")  # a subquery: cheaper for the database than a list of hundreds of ids
+    for person_id, items in Proposal.objects.filter(person_id__in=in_team).values_list("person_id", "items"):
+        assigned_modules.setdefault(person_id, set()).update(
+            {int(m) for m in items.get("b", {})} | {int(m) for m in items.get("m", [])}
+        )
         rows[person_id].exempt += len(items.get("x", []))
-    done = completed_modules(ids)
+    done = completed_modules(in_team)
     booked = Counter(
         Booking.objects.filter(
             person_id__in=ids, status=Booking.Status.BOOKED, session__starts_at__gte=timezone.now()
