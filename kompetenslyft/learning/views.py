@@ -455,6 +455,26 @@ def funder(request: HttpRequest) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="funder-{organisation.code}.xlsx"'
         return response
+    if request.GET.get("format") == "pdf":
+        from django.template.loader import render_to_string
+        from weasyprint import HTML
+
+        html = render_to_string(
+            "learning/funder_pdf.html",
+            {
+                "organisation": organisation,
+                "figures": figures,
+                "initiative": initiative,
+                "unit": unit,
+                "days": days,
+                "today": timezone.localdate().isoformat(),
+            },
+            request=request,
+        )
+        pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="funder-{organisation.code}.pdf"'
+        return response
     return render(
         request,
         "learning/funder.html",

@@ -139,6 +139,9 @@ def test_other_organisations_and_aggregate_roles(world: Any) -> None:
     page = lead.get(reverse("learning:initiative", args=[world.initiative.pk])).content.decode()
     assert "Digitalt lyft" in page
     assert lead.get(reverse("learning:funder"), {"format": "xlsx"}).status_code == 200
+    pdf = lead.get(reverse("learning:funder"), {"format": "pdf"})
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
 
 
 def test_a_manager_books_only_its_own_people(world: Any) -> None:
