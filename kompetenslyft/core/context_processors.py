@@ -28,8 +28,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("assessment:campaigns"), _("Self-assessments")))
         if access.is_lead or access.project_leader:
             items.append((reverse("learning:initiatives"), _("Initiatives")))
-        if access.is_lead or access.is_trainer:
+        if access.is_lead or access.is_trainer or access.is_manager:
             items.append((reverse("learning:sessions"), _("Sessions")))
+        if access.organisation_ids or access.is_superuser:
+            items.append((reverse("learning:job_aids"), _("Job aids")))
         if access.is_lead:
             items.append((reverse("competence:frameworks"), _("Frameworks")))
             items.append((reverse("org:import"), _("Import")))

@@ -115,3 +115,38 @@ class SupportForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SessionDetailsForm(forms.Form):
+    recording_link = forms.URLField(label=_("Recording (afterwards)"), required=False, assume_scheme="https")
+    cancelled = forms.BooleanField(label=_("The session is cancelled"), required=False)
+
+
+class JobAidForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    owner = forms.CharField(label=_("Owner"), max_length=200, required=False)
+    version = forms.CharField(label=_("Version"), max_length=32, required=False)
+    plain_language = forms.BooleanField(label=_("Written in plain language"), required=False)
+    link = forms.URLField(label=_("Link"), required=False, assume_scheme="https")
+    attachment = forms.FileField(label=_("Attachment (at most 5 MB)"), required=False)
+    modules = forms.TypedMultipleChoiceField(label=_("Modules"), coerce=int, required=False)
+    competences = forms.TypedMultipleChoiceField(label=_("Competences"), coerce=int, required=False)
+
+    def __init__(self, *args: Any, modules: Any, competences: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["modules"].choices = [(m.pk, f"{m.code} {m.name}") for m in modules]  # type: ignore[attr-defined]
+        self.fields["competences"].choices = [  # type: ignore[attr-defined]
+            (c.pk, f"{c.code} {c.local_name}") for c in competences
+        ]
+
+    def clean_attachment(self) -> Any:
+        upload = self.cleaned_data.get("attachment")
+        if upload and upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError(_("The attachment is larger than 5 MB."))
+        return upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("link") and not data.get("attachment"):
+            raise forms.ValidationError(_("Give a link or attach a file."))
+        return data

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -244,11 +245,30 @@ def team_progress(access: Access, unit: Unit, *, include_below: bool = False) ->
     return list(rows.values())
 
 
+def session_runs(access: Access, session: Session) -> bool:
+    """Whether this account runs the session (its trainer, or a lead of its organisation): it
+    sees every participant and takes attendance. Others (managers) see their own people."""
+    if access.is_superuser:
+        return True
+    organisation_ids = {session.module.organisation_id, getattr(session.initiative, "organisation_id", None)}
+    if any(org in access.lead_org_ids for org in organisation_ids if org):
+        return True
+    return bool(access.person_id and session.trainers.filter(pk=access.person_id).exists())
+
+
 def sessions_for(access: Access) -> QuerySet[Session]:
-    """Trainers: their own sessions; leads: every session of their organisations' modules."""
+    """Trainers: their own sessions; leads: every session of their organisations' modules;
+    managers: the coming sessions of their organisations' (and shared) modules, to book their
+    people (they see only their own people's bookings, see ``session_runs``)."""
     q = Q(pk__in=[])
     if access.person_id:
         q |= Q(trainers=access.person_id)
+    if access.managed_organisation_ids:
+        coming = Q(starts_at__gte=timezone.now() - dt.timedelta(days=1), cancelled=False)
+        q |= coming & (
+            Q(module__organisation_id__in=sorted(access.managed_organisation_ids))
+            | Q(module__organisation__isnull=True)
+        )
     if access.lead_org_ids:
         q |= Q(module__organisation_id__in=sorted(access.lead_org_ids)) | Q(
             initiative__organisation_id__in=sorted(access.lead_org_ids)

@@ -22,7 +22,7 @@ from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.org.models import Person, Unit
 
-from .models import Attendance, Booking, Enrolment, Initiative, Module, PlanEntry, Proposal, Session
+from .models import Attendance, Booking, Enrolment, Initiative, JobAid, Module, PlanEntry, Proposal, Session
 
 # The before / during / after checklist of the 40-20-40 model, as the guides give it.
 CHECKLIST = {
@@ -435,3 +435,58 @@ def attendance_take(
         ),
     )
     return len(booked)
+
+
+@transaction.atomic
+def session_update(*, session: Session, recording_link: str, cancelled: bool, actor: Any = None) -> None:
+    """Add the recording afterwards, or cancel the session (bookings stay, for the record)."""
+    Session.objects.filter(pk=session.pk).update(recording_link=recording_link, cancelled=cancelled)
+    organisation = session.module.organisation or (
+        session.initiative.organisation if session.initiative else None
+    )
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        event=AuditEvent(
+            "session.updated",
+            "session",
+            str(session.pk),
+            str(session),
+            {"recording_link": recording_link, "cancelled": cancelled},
+        ),
+    )
+
+
+@transaction.atomic
+def job_aid_save(
+    *,
+    organisation: Any,
+    title: str,
+    owner: str,
+    version: str,
+    plain_language: bool,
+    link: str,
+    attachment: Any,
+    modules: list[Module],
+    competences: list[Any],
+    actor: Any = None,
+) -> JobAid:
+    aid = JobAid.objects.create(
+        organisation=organisation,
+        title=title,
+        owner=owner,
+        version=version,
+        plain_language=plain_language,
+        link=link,
+        attachment_name=attachment.name[:255] if attachment else "",
+        attachment=attachment.read() if attachment else b"",
+    )
+    aid.competences.set(competences)
+    for module in modules:
+        module.job_aids.add(aid)
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        event=AuditEvent("job_aid.created", "job_aid", str(aid.pk), title),
+    )
+    return aid

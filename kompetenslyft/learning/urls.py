@@ -14,4 +14,6 @@ urlpatterns = [
     path("team/", views.team, name="team"),
     path("support/", views.support, name="support"),
     path("funder/", views.funder, name="funder"),
+    path("job-aids/", views.job_aids, name="job_aids"),
+    path("job-aids/<int:pk>/file", views.job_aid_file, name="job_aid_file"),
 ]

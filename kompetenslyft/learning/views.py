@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,8 +21,27 @@ from kompetenslyft.core.access import Access, access_for
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
 
 from . import selectors, services
-from .forms import AnswerForm, GoalForm, InitiativeForm, PlanEntryForm, SessionForm, SupportForm
-from .models import Booking, Initiative, InitiativeGoal, Module, PlanEntry, Proposal, Session, SupportRequest
+from .forms import (
+    AnswerForm,
+    GoalForm,
+    InitiativeForm,
+    JobAidForm,
+    PlanEntryForm,
+    SessionDetailsForm,
+    SessionForm,
+    SupportForm,
+)
+from .models import (
+    Booking,
+    Initiative,
+    InitiativeGoal,
+    JobAid,
+    Module,
+    PlanEntry,
+    Proposal,
+    Session,
+    SupportRequest,
+)
 from .reports import FunderScope, funder_figures
 
 
@@ -265,11 +285,16 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.sessions_for(access).filter(pk=pk).first()
     if session is None:
         raise Http404
+    runs = selectors.session_runs(access, session)
     bookings = session.bookings.exclude(status=Booking.Status.CANCELLED).select_related(
         "person", "person__unit"
     )
+    if not runs:
+        bookings = bookings.filter(access.people_filter("person__"))
     if request.method == "POST":
         action = request.POST.get("action")
+        if action in ("attendance", "details") and not runs:
+            raise Http404
         if action == "book":
             person = Person.objects.filter(
                 access.people_filter(),
@@ -278,7 +303,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ).first()
             # Leads book anyone in their organisations; trainers anyone in the organisations
             # they train for (they fill their sessions); managers their own people.
-            booking_orgs = access.lead_org_ids | access.org_ids_with("trainer")
+            booking_orgs = (access.lead_org_ids | access.org_ids_with("trainer")) if runs else set()
             if person is None and booking_orgs:
                 person = Person.objects.filter(
                     organisation_id__in=sorted(booking_orgs),
@@ -304,6 +329,16 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if to_cancel is not None:
                 services.booking_cancel(booking=to_cancel, actor=request.user)
                 messages.success(request, _("The booking was cancelled."))
+        elif action == "details":
+            form = SessionDetailsForm(request.POST)
+            if form.is_valid():
+                services.session_update(
+                    session=session,
+                    recording_link=form.cleaned_data["recording_link"],
+                    cancelled=form.cleaned_data["cancelled"],
+                    actor=request.user,
+                )
+                messages.success(request, _("The session was updated."))
         elif action == "attendance":
             present = {int(v) for v in request.POST.getlist("present") if v.isdigit()}
             count = services.attendance_take(session=session, present=present, actor=request.user)
@@ -311,7 +346,17 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(request.path)
     attended = set(session.attendances.filter(status__in=selectors.DONE).values_list("person_id", flat=True))
     return render(
-        request, "learning/session.html", {"session": session, "bookings": bookings, "attended": attended}
+        request,
+        "learning/session.html",
+        {
+            "session": session,
+            "bookings": bookings,
+            "attended": attended,
+            "runs": runs,
+            "details_form": SessionDetailsForm(
+                initial={"recording_link": session.recording_link, "cancelled": session.cancelled}
+            ),
+        },
     )
 
 
@@ -489,3 +534,65 @@ def funder(request: HttpRequest) -> HttpResponse:
             "query": request.GET.urlencode(),
         },
     )
+
+
+@login_required
+def job_aids(request: HttpRequest) -> HttpResponse:
+    """The job-aid library (lathundar): everyone reads its organisation's and the shared ones;
+    leads and trainers add them."""
+    access = access_for(request.user)
+    org_ids = sorted(access.organisation_ids)
+    if not org_ids and not access.is_superuser:
+        raise Http404
+    editor_orgs = access.lead_org_ids | access.org_ids_with("trainer")
+    aids = (
+        JobAid.objects.filter(Q(organisation_id__in=org_ids) | Q(organisation__isnull=True))
+        .prefetch_related("modules", "competences")
+        .defer("attachment")
+    )
+    form = None
+    if editor_orgs:
+        organisation = Organisation.objects.filter(pk__in=sorted(editor_orgs)).order_by("name").first()
+        if organisation is None:
+            raise Http404
+        modules = selectors.modules_for(organisation.pk).order_by("code")
+        competences = competences_in_use(organisation)
+        form = JobAidForm(
+            request.POST or None, request.FILES or None, modules=modules, competences=competences
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            services.job_aid_save(
+                organisation=organisation,
+                title=data["title"],
+                owner=data["owner"],
+                version=data["version"],
+                plain_language=data["plain_language"],
+                link=data["link"],
+                attachment=data["attachment"],
+                modules=list(modules.filter(pk__in=data["modules"])),
+                competences=list(competences.filter(pk__in=data["competences"])),
+                actor=request.user,
+            )
+            messages.success(request, _("The job aid was added."))
+            return redirect("learning:job_aids")
+    elif request.method == "POST":
+        raise Http404
+    return render(request, "learning/job_aids.html", {"aids": aids, "form": form})
+
+
+@login_required
+def job_aid_file(request: HttpRequest, pk: int) -> HttpResponse:
+    access = access_for(request.user)
+    aid = (
+        JobAid.objects.filter(
+            Q(organisation_id__in=sorted(access.organisation_ids)) | Q(organisation__isnull=True), pk=pk
+        )
+        .exclude(attachment_name="")
+        .first()
+    )
+    if aid is None:
+        raise Http404
+    response = HttpResponse(bytes(aid.attachment), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{aid.attachment_name}"'
+    return response

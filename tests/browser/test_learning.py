@@ -97,6 +97,13 @@ def test_initiative_to_funder_report(
     assert employee.get_by_text("1 av 1 moduler klara").is_visible()
     assert_accessible(axe, employee)
 
+    for url in ("/learning/job-aids/", "/learning/modules/", "/learning/sessions/"):
+        page.goto(url)
+        assert_accessible(axe, page)
+    manager.goto("/learning/team/?below=1")
+    assert network.employee.family_name in manager.locator("table").inner_text()
+    assert_accessible(axe, manager)
+
     page.goto("/learning/funder/?initiative=lyftet")
     figures = page.get_by_role("table").inner_text()
     assert "Unika deltagare\t1" in figures and "Utbildningstimmar\t1,5" in figures

@@ -145,23 +145,53 @@ def test_other_organisations_and_aggregate_roles(world: Any) -> None:
 
 
 def test_a_manager_books_only_its_own_people(world: Any) -> None:
-    # the manager is no trainer or lead: it has no session pages at all
+    booking_book(session=world.session, person=world.other_employee)  # someone outside the manager's units
     manager = client_for(world.manager.user)
-    assert (
-        manager.post(
-            reverse("learning:session", args=[world.session.pk]),
-            {"action": "book", "employee_id": world.other_employee.employee_id},
-        ).status_code
-        == 404
-    )
-    trainer = client_for(world.trainer.user)
-    trainer.post(
-        reverse("learning:session", args=[world.session.pk]),
-        {"action": "book", "employee_id": world.person_b.employee_id},
-    )
+    url = reverse("learning:session", args=[world.session.pk])
+    page = manager.get(url).content.decode()
+    assert world.employee.full_name in page and world.other_employee.full_name not in page
+    manager.post(url, {"action": "book", "employee_id": world.person_b.employee_id})
     assert not world.session.bookings.filter(person=world.person_b).exists()
-    trainer.post(
-        reverse("learning:session", args=[world.session.pk]),
-        {"action": "book", "employee_id": world.other_employee.employee_id},
+    manager.post(url, {"action": "book", "employee_id": world.colleague.employee_id})
+    assert world.session.bookings.filter(person=world.colleague, status="booked").exists()
+    assert manager.post(url, {"action": "attendance", "present": [world.colleague.pk]}).status_code == 404
+    assert manager.post(url, {"action": "details", "cancelled": "on"}).status_code == 404
+    trainer = client_for(world.trainer.user)
+    trainer.post(url, {"action": "book", "employee_id": world.person_b.employee_id})
+    assert not world.session.bookings.filter(person=world.person_b).exists()
+    trainer.post(url, {"action": "details", "recording_link": "https://video.example/rec", "cancelled": ""})
+    world.session.refresh_from_db()
+    assert world.session.recording_link == "https://video.example/rec"
+
+
+def test_job_aid_library(world: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    lead = client_for(world.lead.user)
+    upload = SimpleUploadedFile("avvikelse.pdf", b"%PDF-1.4 lathund", content_type="application/pdf")
+    response = lead.post(
+        reverse("learning:job_aids"),
+        {
+            "title": "Avvikelse i fem steg",
+            "owner": "Kvalitet",
+            "version": "2",
+            "plain_language": "on",
+            "attachment": upload,
+            "modules": [world.module.pk],
+        },
     )
-    assert world.session.bookings.filter(person=world.other_employee, status="booked").exists()
+    assert response.status_code == 302
+    page = client_for(world.employee.user).get(reverse("learning:job_aids")).content.decode()
+    assert "Avvikelse i fem steg" in page
+    from kompetenslyft.learning.models import JobAid
+
+    aid = JobAid.objects.get()
+    assert client_for(world.employee.user).get(reverse("learning:job_aid_file", args=[aid.pk])).content == (
+        b"%PDF-1.4 lathund"
+    )
+    assert (
+        client_for(world.lead_b.user).get(reverse("learning:job_aid_file", args=[aid.pk])).status_code == 404
+    )
+    assert (
+        client_for(world.employee.user).post(reverse("learning:job_aids"), {"title": "x"}).status_code == 404
+    )
