@@ -150,3 +150,20 @@ class JobAidForm(forms.Form):
         if not data.get("link") and not data.get("attachment"):
             raise forms.ValidationError(_("Give a link or attach a file."))
         return data
+
+
+class InitiativeSettingsForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("planned", _("planned")), ("running", _("running")), ("closed", _("closed"))],
+    )
+    owners = forms.CharField(
+        label=_("Owners (employee ids, separated by commas)"), required=False, max_length=2000
+    )
+    steering_group = forms.CharField(
+        label=_("Steering group (employee ids, separated by commas)"), required=False, max_length=2000
+    )
+
+    @staticmethod
+    def ids(value: str) -> list[str]:
+        return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]

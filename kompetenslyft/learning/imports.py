@@ -133,6 +133,8 @@ def _import_modules(
                     "name": data["name"],
                     "category": data["category"],
                     "level": level,
+                    "description": data.get("description", ""),
+                    "pre_material": data.get("pre_material", ""),
                     "format": module_format,
                     "hours": hours,
                     "competences": sorted(set(competence_ids)),
@@ -153,6 +155,8 @@ def _import_modules(
     for row in wanted:
         module = existing.get(row["code"].casefold())
         fields = {k: row[k] for k in ("name", "category", "level", "format", "hours")}
+        # Optional text columns change the module only when the file has them.
+        fields.update({k: row[k] for k in ("description", "pre_material") if k in table.columns})
         if module is None:
             module = Module.objects.create(organisation=organisation, code=row["code"], **fields)
             module.competences.set(row["competences"])
@@ -309,7 +313,7 @@ def _import_attendance(
 register(
     "modules",
     required=("module_code", "name", "category", "level", "format", "hours"),
-    optional=("competence_codes", "mandatory_roles"),
+    optional=("competence_codes", "mandatory_roles", "description", "pre_material"),
     handler=_import_modules,
 )
 register(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -102,6 +103,19 @@ def initiative_create(
     return initiative
 
 
+# Evidence that exempts someone from a module besides the self-assessment: a passed knowledge
+# test, or a completion reported to the learning record store. Each source is a function
+# (initiative, module ids) → set of (person id, module id) that need not take the module;
+# the evaluation and LRS domains register theirs here.
+ExemptionSource = Callable[[Initiative, list[int]], set[tuple[int, int]]]
+EXEMPTION_SOURCES: list[ExemptionSource] = []
+
+
+def register_exemption_source(source: ExemptionSource) -> None:
+    if source not in EXEMPTION_SOURCES:
+        EXEMPTION_SOURCES.append(source)
+
+
 def initiative_people(initiative: Initiative) -> Any:
     paths = Q(pk__in=[])
     for path in initiative.units.values_list("path", flat=True):
@@ -171,6 +185,9 @@ def proposals_generate(*, initiative_id: int) -> int:
             group_plans[key] = plan
         return group_plans[key]
 
+    evidence: set[tuple[int, int]] = set()
+    for source in EXEMPTION_SOURCES:
+        evidence |= source(initiative, [m.pk for m in modules])
     rows: list[tuple[Any, ...]] = []
     now = timezone.now()
     no_levels: dict[int, int] = {}
@@ -186,6 +203,8 @@ def proposals_generate(*, initiative_id: int) -> int:
                 mandatory_items.append(module_key)
                 continue
             below = [code for c, code, level in relevant if mine.get(c, -1) < level]
+            if below and evidence and (person_id, int(module_key)) in evidence:
+                below = []
             if below:
                 below_items[module_key] = below
             else:
@@ -490,3 +509,36 @@ def job_aid_save(
         event=AuditEvent("job_aid.created", "job_aid", str(aid.pk), title),
     )
     return aid
+
+
+@transaction.atomic
+def initiative_settings(
+    *, initiative: Initiative, status: str, owner_ids: list[str], steering_ids: list[str], actor: Any = None
+) -> list[str]:
+    """Set the status, owners and steering group (by employee id, within the organisation).
+    Returns the ids that name no one; nothing is changed then."""
+    people = {
+        p.employee_id: p
+        for p in Person.objects.filter(
+            organisation_id=initiative.organisation_id, employee_id__in=owner_ids + steering_ids
+        )
+    }
+    unknown = [e for e in owner_ids + steering_ids if e not in people]
+    if unknown:
+        return unknown
+    initiative.status = status
+    initiative.save(update_fields=["status"])
+    initiative.owners.set([people[e] for e in owner_ids])
+    initiative.steering_group.set([people[e] for e in steering_ids])
+    audit_record(
+        actor=actor,
+        organisation=initiative.organisation,
+        event=AuditEvent(
+            "initiative.settings",
+            "initiative",
+            initiative.code,
+            initiative.name,
+            {"status": status, "owners": owner_ids, "steering_group": steering_ids},
+        ),
+    )
+    return []

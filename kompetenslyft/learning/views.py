@@ -25,6 +25,7 @@ from .forms import (
     AnswerForm,
     GoalForm,
     InitiativeForm,
+    InitiativeSettingsForm,
     JobAidForm,
     PlanEntryForm,
     SessionDetailsForm,
@@ -113,6 +114,14 @@ def initiatives(request: HttpRequest) -> HttpResponse:
 def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access, initiative, can_edit = _initiative(request, pk)
     entry_form = PlanEntryForm(prefix="entry")
+    settings_form = InitiativeSettingsForm(
+        prefix="settings",
+        initial={
+            "status": initiative.status,
+            "owners": ", ".join(initiative.owners.values_list("employee_id", flat=True)),
+            "steering_group": ", ".join(initiative.steering_group.values_list("employee_id", flat=True)),
+        },
+    )
     goal_form = GoalForm(prefix="goal", competences=competences_in_use(initiative.organisation))
     if request.method == "POST":
         if not can_edit:
@@ -141,6 +150,26 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 goal.competences.set(competences)
                 messages.success(request, _("The goal was added."))
                 return redirect(request.path)
+        elif action == "settings":
+            settings_form = InitiativeSettingsForm(request.POST, prefix="settings")
+            if settings_form.is_valid():
+                data = settings_form.cleaned_data
+                unknown = services.initiative_settings(
+                    initiative=initiative,
+                    status=data["status"],
+                    owner_ids=settings_form.ids(data["owners"]),
+                    steering_ids=settings_form.ids(data["steering_group"]),
+                    actor=request.user,
+                )
+                if unknown:
+                    messages.error(
+                        request,
+                        _("No one in the organisation has the employee id(s): %(ids)s")
+                        % {"ids": ", ".join(unknown)},
+                    )
+                else:
+                    messages.success(request, _("The initiative was updated."))
+                return redirect(request.path)
         elif action == "propose":
             from .tasks import proposals_task
 
@@ -159,6 +188,7 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "goals": selectors.goal_attainment(initiative),
             "summary": selectors.proposal_summary(access, initiative),
             "entry_form": entry_form,
+            "settings_form": settings_form,
             "goal_form": goal_form,
             "modules": initiative.modules.all(),
         },

@@ -216,3 +216,50 @@ def test_booking_waiting_list_invitation_and_attendance(
     attendance_take(session=session, present={setup.other_employee.pk})
     row = Attendance.objects.get(person=setup.other_employee)
     assert (row.status, row.hours) == (Attendance.Status.ATTENDED, Decimal("1.50"))
+
+
+def test_other_evidence_exempts_through_the_hook(setup: Any) -> None:
+    from kompetenslyft.learning import services
+
+    initiative = initiative_create(
+        organisation=setup.org_a,
+        code="hook",
+        name="Krok",
+        units=[setup.admin_a],
+        modules=[Module.objects.get(code="M-MAIL")],
+    )
+    mail_module = Module.objects.get(code="M-MAIL").pk
+
+    def passed_test(initiative: Any, module_ids: list[int]) -> set[tuple[int, int]]:
+        return {(setup.employee.pk, mail_module)}
+
+    services.register_exemption_source(passed_test)
+    try:
+        proposals_generate(initiative_id=initiative.pk)
+    finally:
+        services.EXEMPTION_SOURCES.remove(passed_test)
+    assert (
+        Proposal.objects.get(initiative=initiative, person=setup.employee).decisions()[mail_module]["s"]
+        == "exempt"
+    )
+    assert (
+        Proposal.objects.get(initiative=initiative, person=setup.trainer).decisions()[mail_module]["s"]
+        == "assigned"
+    )
+
+
+def test_reminders_two_days_before(setup: Any) -> None:
+    from kompetenslyft.learning.services import session_send_reminders
+
+    session = session_create(
+        module=Module.objects.get(code="M-MAIL"),
+        starts_at=timezone.now() + dt.timedelta(days=2),
+        duration_minutes=60,
+        capacity=5,
+        meeting_link="https://teams.example/meet",
+    )
+    booking_book(session=session, person=setup.employee)
+    mail.outbox.clear()
+    assert session_send_reminders(session_id=session.pk) == 1
+    assert mail.outbox[0].to == [setup.employee.email] and "teams.example" in mail.outbox[0].body
+    assert session_send_reminders(session_id=session.pk) == 0  # once

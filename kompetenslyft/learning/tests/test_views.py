@@ -195,3 +195,35 @@ def test_job_aid_library(world: Any) -> None:
     assert (
         client_for(world.employee.user).post(reverse("learning:job_aids"), {"title": "x"}).status_code == 404
     )
+
+
+def test_initiative_settings_and_project_leader_access(world: Any) -> None:
+    lead = client_for(world.lead.user)
+    url = reverse("learning:initiative", args=[world.initiative.pk])
+    project_leader = client_for(world.project_leader.user)
+    assert project_leader.get(url).status_code == 404  # not yet one of its initiatives
+    lead.post(
+        url,
+        {
+            "action": "settings",
+            "settings-status": "running",
+            "settings-owners": world.project_leader.employee_id,
+            "settings-steering_group": "NOBODY",
+        },
+    )
+    world.initiative.refresh_from_db()
+    assert world.initiative.status == "planned"  # an unknown id changes nothing
+    lead.post(
+        url,
+        {
+            "action": "settings",
+            "settings-status": "running",
+            "settings-owners": world.project_leader.employee_id,
+            "settings-steering_group": world.top.employee_id,
+        },
+    )
+    world.initiative.refresh_from_db()
+    assert world.initiative.status == "running"
+    assert project_leader.get(url).status_code == 200  # an owner follows and edits its initiative
+    assert client_for(world.top.user).get(url).status_code == 200  # the steering group follows it
+    assert client_for(world.top.user).post(url, {"action": "toggle", "entry": "1"}).status_code == 404
