@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from kompetenslyft.assessment.models import Answer, Campaign
 from kompetenslyft.core.importing import import_file
@@ -40,7 +41,7 @@ def test_baseline_answer_on_a_phone_heatmap_and_drill_down(
     assert_accessible(axe, page)
     page.get_by_role("button", name="Skapa").click()
     page.get_by_role("button", name="Öppna och skicka inbjudningar").click()
-    assert page.get_by_text("Självskattningen förbereds").is_visible()
+    expect(page.get_by_text("Självskattningen förbereds")).to_be_visible()
     page.reload()
     assert "öppen" in page.locator("dl.facts").inner_text()
     assert_accessible(axe, page)
@@ -50,15 +51,15 @@ def test_baseline_answer_on_a_phone_heatmap_and_drill_down(
     log_in(phone, "employee")
     phone.goto("/assessment/me/")
     phone.get_by_role("link", name="Svara på självskattningen").click()
-    assert phone.get_by_role("group", name="Avvikelserapportering").is_visible()
-    assert phone.get_by_text("Jag kan rapportera en avvikelse").is_visible()
+    expect(phone.get_by_role("group", name="Avvikelserapportering")).to_be_visible()
+    expect(phone.get_by_text("Jag kan rapportera en avvikelse")).to_be_visible()
     assert_accessible(axe, phone)
     phone.get_by_role("radio", name="Jag kan med hjälp").check()
     phone.get_by_text("Sparat").wait_for()  # saved as it goes, before any button
     assert Answer.objects.get(person=network.employee).level == 2
     assert not phone.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
     phone.get_by_role("button", name="Spara mina svar").click()
-    assert phone.get_by_text("Tack! Dina svar är sparade.").is_visible()
+    expect(phone.get_by_text("Tack! Dina svar är sparade.")).to_be_visible()
 
     page.goto("/assessment/gaps/")
     table = page.get_by_role("table")
@@ -66,8 +67,8 @@ def test_baseline_answer_on_a_phone_heatmap_and_drill_down(
     assert "100 %" in table.inner_text()
     assert_accessible(axe, page)
     page.get_by_role("link", name="100 %").click()
-    assert page.get_by_role(
-        "heading", name=f"Under målet i Avvikelserapportering – {network.admin_a.name}"
-    ).is_visible()
+    expect(
+        page.get_by_role("heading", name=f"Under målet i Avvikelserapportering – {network.admin_a.name}")
+    ).to_be_visible()
     assert network.employee.family_name in page.locator("table").inner_text()
     assert_accessible(axe, page)

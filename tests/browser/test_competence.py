@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from kompetenslyft.competence.models import Requirement
 
@@ -20,7 +21,7 @@ def test_lead_picks_a_framework_and_sets_requirements(
     page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Ramverk").click()
     assert_accessible(axe, page)
     page.get_by_role("button", name="Använd DigComp 2.2 – Ramverk för digital kompetens").click()
-    assert page.get_by_text("CC BY 4.0").is_visible()
+    expect(page.get_by_text("CC BY 4.0")).to_be_visible()
     assert_accessible(axe, page)
     page.goto("/competence/")
     page.get_by_role("button", name="Använd Verksamhetens digitala system").click()
@@ -30,7 +31,7 @@ def test_lead_picks_a_framework_and_sets_requirements(
     page.get_by_label(f"{role} – Avvikelserapportering: obligatorisk").check()
     assert_accessible(axe, page)
     page.get_by_role("button", name="Spara kompetenskraven").click()
-    assert page.get_by_text("1 kompetenskrav sparades.").is_visible()
+    expect(page.get_by_text("1 kompetenskrav sparades.")).to_be_visible()
     requirement = Requirement.objects.get()
     assert (requirement.competence.code, requirement.required_level, requirement.mandatory) == (
         "AVVIK",
@@ -42,7 +43,7 @@ def test_lead_picks_a_framework_and_sets_requirements(
     employee = context.new_page()
     log_in(employee, "employee")
     employee.goto("/org/me/")
-    assert employee.get_by_role("heading", name="Det här kräver din yrkesroll").is_visible()
+    expect(employee.get_by_role("heading", name="Det här kräver din yrkesroll")).to_be_visible()
     assert "Avvikelserapportering" in employee.locator("table").first.inner_text()
     assert_accessible(axe, employee)
     context.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from kompetenslyft.org.models import Person, Unit
 
@@ -29,18 +30,18 @@ def test_import_with_preview_and_confirmation(page: Any, axe: Any, network: Any)
     assert_accessible(axe, page)
     units = "unit_id;name;parent_id\nU4;Hemtjänst Östra;DEP1\nU1;Hemtjänst Norra (ny);DEP1\n"
     upload(page, "units", "enheter.csv", ("\ufeff" + units).encode())
-    assert page.get_by_role("heading", name="Förhandsgranska import").is_visible()
+    expect(page.get_by_role("heading", name="Förhandsgranska import")).to_be_visible()
     summary = page.get_by_role("table", name="Vad importen gör").inner_text()
     assert "Nya\t1" in summary and "Ändrade\t1" in summary
     assert_accessible(axe, page)
     assert not Unit.objects.filter(unit_id="U4").exists()  # nothing before confirming
     page.get_by_role("button", name="Bekräfta importen").click()
-    assert page.get_by_role("heading", name="Importen är genomförd").is_visible()
+    expect(page.get_by_role("heading", name="Importen är genomförd")).to_be_visible()
     assert Unit.objects.get(unit_id="U4").parent == network.dep1
 
     bad = "employee_id,given_name,family_name,unit_id,role\nX1,Ny,,U4,lärare\nX2,Nyare,Person,NOPE,lärare\n"
     upload(page, "people", "fel.csv", bad.encode())
-    assert page.get_by_role("heading", name="Importen avvisades").is_visible()
+    expect(page.get_by_role("heading", name="Importen avvisades")).to_be_visible()
     errors = page.locator("section").inner_text()
     assert "family_name" in errors and "NOPE" in errors
     assert page.get_by_role("button", name="Bekräfta importen").count() == 0

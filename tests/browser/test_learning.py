@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from kompetenslyft.core.importing import import_file
 from kompetenslyft.learning.models import Attendance, Proposal
@@ -47,8 +48,9 @@ def test_initiative_to_funder_report(
     page.get_by_label("Moduler").select_option(label="M-AVVIK Avvikelser i praktiken")
     assert_accessible(axe, page)
     page.get_by_role("button", name="Skapa").click()
-    assert page.get_by_role("heading", name="Digitalt lyft").is_visible()
+    expect(page.get_by_role("heading", name="Digitalt lyft")).to_be_visible()
     page.get_by_role("button", name="Föreslå tilldelning från gapet").click()
+    page.get_by_text("Förslag tas fram från gapet").wait_for()
     page.reload()
     assert_accessible(axe, page)
     mine = Proposal.objects.get(person=network.employee).decisions()
@@ -65,7 +67,7 @@ def test_initiative_to_funder_report(
     assert_accessible(axe, manager)
     manager.get_by_role("button", name="Bekräfta förslagen som visas").click()
     confirmed = Proposal.objects.filter(status="confirmed").count()
-    assert manager.get_by_text(f"{confirmed} förslag bekräftades.").is_visible()
+    expect(manager.get_by_text(f"{confirmed} förslag bekräftades.")).to_be_visible()
     assert Proposal.objects.get(person=network.employee).status == "confirmed"
     assert Proposal.objects.get(person=network.other_employee).status == "proposed"
 
@@ -81,7 +83,7 @@ def test_initiative_to_funder_report(
     trainer.get_by_role("button", name="Schemalägg").click()
     trainer.get_by_label("Anställnings-id").fill(network.employee.employee_id)
     trainer.get_by_role("button", name="Boka", exact=True).click()
-    assert trainer.get_by_text(f"{network.employee.full_name} är bokad.").is_visible()
+    expect(trainer.get_by_text(f"{network.employee.full_name} är bokad.")).to_be_visible()
     assert any(m.attachments and m.to == [network.employee.email] for m in mail.outbox)  # the .ics invitation
 
     log_in(phone, "trainer")
@@ -94,7 +96,7 @@ def test_initiative_to_funder_report(
     employee = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="sv-SE").new_page()
     log_in(employee, "employee")
     employee.goto("/learning/me/")
-    assert employee.get_by_text("1 av 1 moduler klara").is_visible()
+    expect(employee.get_by_text("1 av 1 moduler klara")).to_be_visible()
     assert_accessible(axe, employee)
 
     for url in ("/learning/job-aids/", "/learning/modules/", "/learning/sessions/"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import assert_accessible, log_in
 
@@ -19,7 +20,7 @@ def people_rows(page: Any) -> str:
 def test_login_page_is_swedish_and_accessible(page: Any, axe: Any, network: Any) -> None:
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "sv"
-    assert page.get_by_role("heading", name="Logga in i Kompetenslyft").is_visible()
+    expect(page.get_by_role("heading", name="Logga in i Kompetenslyft")).to_be_visible()
     assert_accessible(axe, page)
     # the skip link is the first thing a keyboard reaches, and it shows when focused
     first = page.evaluate(
@@ -39,7 +40,7 @@ def test_wrong_password_is_refused_in_swedish(page: Any, network: Any) -> None:
     page.get_by_label("Användarnamn eller e-post").fill("employee")
     page.get_by_label("Lösenord").fill("not-the-password")
     page.get_by_role("button", name="Logga in").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert "/accounts/login/" in page.url
 
 
@@ -58,7 +59,7 @@ def test_competence_lead_sees_its_whole_organisation(page: Any, axe: Any, networ
     page.get_by_role(
         "link", name=f"{network.other_employee.family_name}, {network.other_employee.given_name}"
     ).click()
-    assert page.get_by_role("heading", name=network.other_employee.full_name).is_visible()
+    expect(page.get_by_role("heading", name=network.other_employee.full_name)).to_be_visible()
     assert_accessible(axe, page)
     page.goto("/org/units/")
     assert network.unit3.name in page.locator("table").inner_text()
@@ -85,7 +86,7 @@ def test_manager_sees_its_units_and_those_below_only(page: Any, axe: Any, networ
 def test_employee_sees_itself_only(page: Any, axe: Any, network: Any) -> None:
     log_in(page, "employee")
     page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Min sida").click()
-    assert page.get_by_role("heading", name=network.employee.full_name).is_visible()
+    expect(page.get_by_role("heading", name=network.employee.full_name)).to_be_visible()
     assert_accessible(axe, page)
     nav = page.get_by_role("navigation", name="Huvudmeny").inner_text()
     assert "Medarbetare" not in nav and "Import" not in nav
@@ -130,7 +131,7 @@ def test_lead_of_another_organisation_sees_only_its_own(page: Any, network: Any)
 def test_employee_on_a_phone(phone: Any, axe: Any, network: Any) -> None:
     log_in(phone, "employee")
     phone.goto("/org/me/")
-    assert phone.get_by_role("heading", name=network.employee.full_name).is_visible()
+    expect(phone.get_by_role("heading", name=network.employee.full_name)).to_be_visible()
     overflow = phone.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
     assert not overflow, "the page scrolls sideways on a phone"
     assert_accessible(axe, phone)
@@ -141,7 +142,9 @@ def test_language_switch(page: Any, network: Any) -> None:
     page.get_by_label("Språk").select_option("nb")
     page.get_by_role("button", name="Ändra").click()
     assert page.locator("html").get_attribute("lang") == "nb"
-    assert page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Min side").is_visible()
+    expect(
+        page.get_by_role("navigation", name="Hovedmeny").get_by_role("link", name="Min side")
+    ).to_be_visible()
     page.get_by_label("Språk").select_option("en")
     page.get_by_role("button", name="Endre").click()
-    assert page.get_by_role("link", name="My page", exact=True).is_visible()
+    expect(page.get_by_role("link", name="My page", exact=True)).to_be_visible()
