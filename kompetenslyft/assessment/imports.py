@@ -79,16 +79,14 @@ def _import_assessments(
         if person_id is None or competence_id is None or level is None or point is None:
             continue
         key = (person_id, competence_id, point)
-        if key in seen:
-            result.error(
-                number,
-                "measurement_point",
-                _("the same person, competence and measurement point appear again (first in row %(first)s)")
-                % {"first": seen[key]},
-            )
-            continue
-        seen[key] = number
-        wanted[key] = (level, moment)
+        if result.first_time(
+            seen,
+            key,
+            number,
+            "measurement_point",
+            _("the same person, competence and measurement point appear again (first in row %(first)s)"),
+        ):
+            wanted[key] = (level, moment)
     if result.errors:
         return
     existing = {

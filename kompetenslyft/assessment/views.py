@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from kompetenslyft.competence.models import LEVEL_HELP, Competence, Level
 from kompetenslyft.core.access import Access, access_for
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
+from kompetenslyft.org.selectors import team_unit, team_units
 
 from . import selectors, services
 from .forms import CampaignForm, GapFilterForm
@@ -448,15 +449,8 @@ def team(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if not access.can_list_people:
         raise Http404
-    units = Unit.objects.filter(access.units_with_people_filter()).order_by("organisation__name", "path")
-    wanted = request.GET.get("unit", "")
-    unit = units.filter(pk=int(wanted)).first() if wanted.isdigit() else None
-    if unit is None:
-        unit = (
-            units.filter(people__is_active=True).first()
-            if not access.managed_paths
-            else units.filter(path__in=list(access.managed_paths)).first()
-        )
+    units = team_units(access)
+    unit = team_unit(access, request.GET.get("unit", ""))
     if unit is None:
         raise Http404
     competences, rows = selectors.team_gaps(access, unit)

@@ -62,6 +62,15 @@ class ImportResult:
     def error(self, row: int, column: str, message: str) -> None:
         self.errors.append(RowError(row, column, message))
 
+    def first_time(self, seen: dict[Any, int], key: Any, row: int, column: str, message: str) -> bool:
+        """Record where ``key`` first appears; on a repeat, name the row ("… appear again (first
+        in row N)", ``message`` carrying ``%(first)s``) and return False."""
+        if key in seen:
+            self.error(row, column, message % {"first": seen[key]})
+            return False
+        seen[key] = row
+        return True
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind,

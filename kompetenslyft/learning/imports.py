@@ -245,16 +245,14 @@ def _import_attendance(
         if person is None or module is None or day is None or hours is None or status is None:
             continue
         key = (person["pk"], module.pk, day)
-        if key in seen:
-            result.error(
-                number,
-                "date",
-                _("the same person, module and date appear again (first in row %(first)s)")
-                % {"first": seen[key]},
-            )
-            continue
-        seen[key] = number
-        wanted[key] = (hours, status)
+        if result.first_time(
+            seen,
+            key,
+            number,
+            "date",
+            _("the same person, module and date appear again (first in row %(first)s)"),
+        ):
+            wanted[key] = (hours, status)
     if result.errors:
         return
     person_ids = {k[0] for k in wanted}

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.access import Access, access_for
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
+from kompetenslyft.org.selectors import team_unit, team_units
 
 from . import selectors, services
 from .forms import (
@@ -437,11 +438,8 @@ def team(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if not access.can_list_people:
         raise Http404
-    units = Unit.objects.filter(access.units_with_people_filter()).order_by("organisation__name", "path")
-    wanted = request.GET.get("unit", "")
-    unit = units.filter(pk=int(wanted)).first() if wanted.isdigit() else None
-    if unit is None:
-        unit = units.filter(path__in=list(access.managed_paths)).first() or units.first()
+    units = team_units(access)
+    unit = team_unit(access, request.GET.get("unit", ""))
     if unit is None:
         raise Http404
     below = request.GET.get("below") == "1"

@@ -165,3 +165,20 @@ def roles_for_filter(access: Access) -> QuerySet[Role]:
         return Role.objects.all()
     org_ids = access.lead_org_ids | set(access.managed_organisation_ids)
     return Role.objects.filter(organisation_id__in=sorted(org_ids)).order_by("name")
+
+
+def team_units(access: Access) -> QuerySet[Unit]:
+    """The units whose people this account may list (a manager's own and those below)."""
+    return Unit.objects.filter(access.units_with_people_filter()).order_by("organisation__name", "path")
+
+
+def team_unit(access: Access, wanted: str) -> Unit | None:
+    """The unit a team page shows: the one asked for if in scope, else the manager's own unit
+    (or, for a lead, the first unit with people)."""
+    units = team_units(access)
+    unit = units.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    if unit is None and access.managed_paths:
+        unit = units.filter(path__in=list(access.managed_paths)).first()
+    if unit is None:
+        unit = units.filter(people__is_active=True).first()
+    return unit
