@@ -106,7 +106,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
         "transaction_mode": "IMMEDIATE",
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("KOMPETENSLYFT_TEST_SQLITE") or None}
+    # Tests use a file too (not memory): the browser tests' live server then has connections
+    # of its own in each thread, as in production.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("KOMPETENSLYFT_TEST_SQLITE") or str(VAR_DIR / "test-kompetenslyft.sqlite3")
+    }
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 else:
     DATABASES["default"].setdefault("OPTIONS", {})
 
