@@ -424,10 +424,16 @@ def me(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your question is sent; you see the answer here."))
             return redirect("learning:me")
     journey = selectors.journey(person)
-    module_ids = [j.module.pk for j in journey.open_modules] + [m.pk for m in journey.electives]
-    open_sessions = Session.objects.filter(
-        module_id__in=module_ids, cancelled=False, starts_at__gte=timezone.now()
-    ).select_related("module")[:30]
+    # Sessions of the modules still to do (not those it is exempt from), not already booked.
+    module_ids = [j.module.pk for j in journey.open_modules if j.state != "exempt"]
+    open_sessions = (
+        Session.objects.filter(module_id__in=module_ids, cancelled=False, starts_at__gte=timezone.now())
+        .exclude(
+            bookings__person=person, bookings__status__in=[Booking.Status.BOOKED, Booking.Status.WAITING]
+        )
+        .select_related("module")
+        .order_by("starts_at")[:30]
+    )
     return render(
         request, "learning/me.html", {"journey": journey, "form": form, "open_sessions": open_sessions}
     )
