@@ -163,6 +163,11 @@ class InitiativeSettingsForm(forms.Form):
     steering_group = forms.CharField(
         label=_("Steering group (employee ids, separated by commas)"), required=False, max_length=2000
     )
+    support = forms.CharField(
+        label=_("Trainers and super users who answer questions (employee ids)"),
+        required=False,
+        max_length=2000,
+    )
 
     @staticmethod
     def ids(value: str) -> list[str]:

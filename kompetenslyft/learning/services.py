@@ -23,7 +23,18 @@ from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.org.models import Person, Unit
 
-from .models import Attendance, Booking, Enrolment, Initiative, JobAid, Module, PlanEntry, Proposal, Session
+from .models import (
+    Attendance,
+    Booking,
+    Enrolment,
+    Initiative,
+    JobAid,
+    Module,
+    PlanEntry,
+    Proposal,
+    Session,
+    SupportContact,
+)
 
 # The before / during / after checklist of the 40-20-40 model, as the guides give it.
 CHECKLIST = {
@@ -513,23 +524,35 @@ def job_aid_save(
 
 @transaction.atomic
 def initiative_settings(
-    *, initiative: Initiative, status: str, owner_ids: list[str], steering_ids: list[str], actor: Any = None
+    *,
+    initiative: Initiative,
+    status: str,
+    owner_ids: list[str],
+    steering_ids: list[str],
+    support_ids: list[str] | None = None,
+    actor: Any = None,
 ) -> list[str]:
-    """Set the status, owners and steering group (by employee id, within the organisation).
-    Returns the ids that name no one; nothing is changed then."""
+    """Set the status, owners, steering group and the trainers and super users who answer the
+    initiative's questions (by employee id, within the organisation). Returns the ids that name
+    no one; nothing is changed then."""
+    support_ids = support_ids or []
+    named = owner_ids + steering_ids + support_ids
     people = {
         p.employee_id: p
         for p in Person.objects.filter(
-            organisation_id=initiative.organisation_id, employee_id__in=owner_ids + steering_ids
+            organisation_id=initiative.organisation_id, is_active=True, employee_id__in=named
         )
     }
-    unknown = [e for e in owner_ids + steering_ids if e not in people]
+    unknown = [e for e in named if e not in people]
     if unknown:
         return unknown
     initiative.status = status
     initiative.save(update_fields=["status"])
     initiative.owners.set([people[e] for e in owner_ids])
     initiative.steering_group.set([people[e] for e in steering_ids])
+    SupportContact.objects.filter(initiative=initiative).exclude(person__employee_id__in=support_ids).delete()
+    for employee_id in support_ids:
+        SupportContact.objects.get_or_create(initiative=initiative, person=people[employee_id])
     audit_record(
         actor=actor,
         organisation=initiative.organisation,
@@ -538,7 +561,7 @@ def initiative_settings(
             "initiative",
             initiative.code,
             initiative.name,
-            {"status": status, "owners": owner_ids, "steering_group": steering_ids},
+            {"status": status, "owners": owner_ids, "steering_group": steering_ids, "support": support_ids},
         ),
     )
     return []

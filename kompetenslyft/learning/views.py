@@ -42,6 +42,7 @@ from .models import (
     PlanEntry,
     Proposal,
     Session,
+    SupportContact,
     SupportRequest,
 )
 from .reports import FunderScope, funder_figures
@@ -121,6 +122,11 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "status": initiative.status,
             "owners": ", ".join(initiative.owners.values_list("employee_id", flat=True)),
             "steering_group": ", ".join(initiative.steering_group.values_list("employee_id", flat=True)),
+            "support": ", ".join(
+                SupportContact.objects.filter(initiative=initiative).values_list(
+                    "person__employee_id", flat=True
+                )
+            ),
         },
     )
     goal_form = GoalForm(prefix="goal", competences=competences_in_use(initiative.organisation))
@@ -160,6 +166,7 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     status=data["status"],
                     owner_ids=settings_form.ids(data["owners"]),
                     steering_ids=settings_form.ids(data["steering_group"]),
+                    support_ids=settings_form.ids(data["support"]),
                     actor=request.user,
                 )
                 if unknown:

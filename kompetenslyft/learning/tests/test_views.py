@@ -220,8 +220,10 @@ def test_initiative_settings_and_project_leader_access(world: Any) -> None:
             "settings-status": "running",
             "settings-owners": world.project_leader.employee_id,
             "settings-steering_group": world.top.employee_id,
+            "settings-support": world.other_employee.employee_id,
         },
     )
+    assert SupportContact.objects.filter(initiative=world.initiative, person=world.other_employee).exists()
     world.initiative.refresh_from_db()
     assert world.initiative.status == "running"
     assert project_leader.get(url).status_code == 200  # an owner follows and edits its initiative
