@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from kompetenslyft.core.reporting import ReportInputError, register
 from kompetenslyft.org.models import Organisation, Role, Unit
 
-from .selectors import gap_report
+from .selectors import gap_report, gap_report_anonymised
 
 
 def organisations_for_report(code: str | None) -> list[Organisation]:
@@ -37,6 +37,7 @@ def build_gap(
     measurement_point: int | None = None,
     unit: str | None = None,
     role: str | None = None,
+    anonymised: bool = False,
     **_options: Any,
 ) -> dict[str, Any]:
     organisations = organisations_for_report(organisation)
@@ -53,6 +54,8 @@ def build_gap(
         )
         if not role_names:
             raise ReportInputError(_("'%(value)s' is not a role of the organisation") % {"value": role})
+    if anonymised:
+        return _anonymised(organisations, measurement_point, unit, role)
     rows = []
     for org in organisations:
         ensure_current(org)
@@ -82,10 +85,63 @@ def build_gap(
     }
 
 
+def _anonymised(
+    organisations: list[Organisation], point: int | None, unit: str | None, role: str | None
+) -> dict[str, Any]:
+    """What an aggregates-only viewer may see: every figure through the disclosure control.
+    The threshold is the organisation's; a report over several organisations with different
+    thresholds names the highest (each organisation's rows use its own)."""
+    rows = []
+    found_unit = False
+    for org in organisations:
+        ensure_current(org)
+        unit_obj = None
+        if unit:
+            unit_obj = Unit.objects.filter(organisation=org, unit_id=unit).first()
+            if unit_obj is None:
+                continue
+            found_unit = True
+        role_obj = None
+        if role:
+            role_obj = Role.objects.filter(organisation=org, name__iexact=role).first()
+            if role_obj is None:
+                continue
+        rows.extend(gap_report_anonymised(org, point=point, unit=unit_obj, role=role_obj))
+    if unit and not found_unit:
+        raise ReportInputError(_("'%(value)s' is not a unit of the organisation") % {"value": unit})
+    rows.sort(key=lambda r: (r.unit_id, r.competence_code, r.scope != "unit"))
+    return {
+        "threshold": max((o.anonymity_threshold for o in organisations), default=0),
+        "rows": [
+            {
+                "unit_id": r.unit_id,
+                "competence_code": r.competence_code,
+                "scope": r.scope,
+                "required": r.required,
+                "assessed": r.assessed,
+                "below": r.below,
+                "share_below": _share(r.below, r.assessed),
+            }
+            for r in rows
+        ],
+    }
+
+
+def _share(below: int | None, assessed: int | None) -> float | None:
+    if below is None or assessed is None:
+        return None
+    return round(below / assessed, 6) if assessed else 0.0
+
+
 def gap_arguments(parser: Any) -> None:
     parser.add_argument("--measurement-point", type=int, dest="measurement_point")
     parser.add_argument("--unit", help="unit_id: the unit and every unit below it")
     parser.add_argument("--role")
+    parser.add_argument(
+        "--anonymised",
+        action="store_true",
+        help="what an aggregates-only viewer sees: small groups, and what would reveal them, hidden",
+    )
 
 
 register("gap", build=build_gap, arguments=gap_arguments)

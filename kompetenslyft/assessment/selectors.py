@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from kompetenslyft.competence.models import Competence
 from kompetenslyft.competence.selectors import person_requirements
+from kompetenslyft.core import disclosure
 from kompetenslyft.core.access import Access
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
 
@@ -131,6 +133,7 @@ class HeatRow:
     cells: list[Cell]
     has_children: bool = False
     html: list[str] = field(default_factory=list)
+    exact: bool = True
 
 
 @dataclass
@@ -154,6 +157,33 @@ def _sum_cells(cells: QuerySet[GapCell], by: tuple[str, ...], prefix: str) -> di
     return {tuple(row[k] for k in by): Cell(row["r"] or 0, row["a"] or 0, row["b"] or 0) for row in rows}
 
 
+def gap_releases(
+    organisation: Organisation, *, point: int, competence_ids: Iterable[int]
+) -> dict[int, disclosure.Release]:
+    """The disclosure control's release of the gap, one table per competence: units × roles,
+    the people who answered at ``point`` (always over the whole organisation, so that every
+    view of it hides the same cells)."""
+    parents = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "parent_id"))
+    wanted = set(competence_ids)
+    atoms: dict[int, dict[tuple[int, Any], int]] = defaultdict(dict)
+    rows = GapCell.objects.filter(
+        organisation=organisation, point=point, direct_assessed__gt=0, competence_id__in=sorted(wanted)
+    ).values_list("unit_id", "role_id", "competence_id", "direct_assessed")
+    for unit_id, role_id, competence_id, assessed in rows.iterator(chunk_size=20000):
+        atoms[competence_id][(unit_id, role_id)] = assessed
+    k = organisation.anonymity_threshold
+    return {c: disclosure.protect(parents, atoms.get(c, {}), k) for c in wanted}
+
+
+def exact_units(access: Access, organisation: Organisation) -> Callable[[Unit], bool]:
+    """Where the viewer sees exact figures: its whole organisation for a lead, the units it
+    manages (and below) for a manager; everywhere else figures pass the disclosure control."""
+    if access.is_lead_of(organisation.pk):
+        return lambda unit: True
+    paths = access.managed_paths
+    return lambda unit: any(unit.path.startswith(path) for path in paths)
+
+
 def heatmap(
     access: Access,
     organisation: Organisation,
@@ -161,12 +191,11 @@ def heatmap(
     parent: Unit | None,
     point: int = LATEST,
     role: Role | None = None,
-    aggregates_only: bool = False,
-    threshold: int = 0,
 ) -> Heatmap:
     """Units × competences: the share below the required level, with counts. Rows are the
     children of ``parent`` (the top units, or for a manager its own units) each with
-    everything below it, plus the people directly in ``parent``."""
+    everything below it, plus the people directly in ``parent``. Outside the units the viewer
+    manages or leads, every cell passes the disclosure control (``gap_releases``)."""
     visible_units = Unit.objects.filter(access.units_filter(), organisation=organisation)
     if parent is None:
         roots = list(
@@ -200,33 +229,52 @@ def heatmap(
         .order_by("framework__name", "category__position", "position", "code")
     )
     children = set(Unit.objects.filter(parent_id__in=unit_ids).values_list("parent_id", flat=True))
+    exact = exact_units(access, organisation)
+    shown_units = ([direct_unit] if direct_unit is not None else []) + roots
+    releases: dict[int, disclosure.Release] = {}
+    if not all(exact(u) for u in shown_units):
+        releases = gap_releases(organisation, point=point, competence_ids=[c.pk for c in competences])
+    column = role.pk if role is not None else disclosure.ALL
 
     def row_cells(
-        unit_id: int, values: dict[tuple[Any, ...], Cell], required: dict[tuple[Any, ...], Cell]
+        unit: Unit,
+        direct_row: bool,
+        values: dict[tuple[Any, ...], Cell],
+        required: dict[tuple[Any, ...], Cell],
     ) -> list[Cell]:
         cells = []
+        protected = not exact(unit)
         for competence in competences:
-            cell = values.get((unit_id, competence.pk), Cell())
+            cell = values.get((unit.pk, competence.pk), Cell())
             cell = Cell(
-                required.get((unit_id, competence.pk), Cell()).required,
+                required.get((unit.pk, competence.pk), Cell()).required,
                 cell.assessed,
                 cell.below,
                 competence_pk=competence.pk,
             )
-            if aggregates_only and 0 < cell.assessed < threshold:
-                cell = Cell(cell.required, 0, 0, hidden=True, competence_pk=competence.pk)
+            if protected:
+                release = releases[competence.pk]
+                check = release.direct if direct_row else release.tree
+                if not check(unit.pk, column, value=cell.assessed):
+                    cell = Cell(cell.required, 0, 0, hidden=True, competence_pk=competence.pk)
             cells.append(cell)
         return cells
 
     rows = []
     if direct_unit is not None and any(c.required for c in direct_required.values()):
         rows.append(
-            HeatRow(direct_unit, direct_unit.name, True, row_cells(direct_unit.pk, direct, direct_required))
+            HeatRow(
+                direct_unit,
+                direct_unit.name,
+                True,
+                row_cells(direct_unit, True, direct, direct_required),
+                exact=exact(direct_unit),
+            )
         )
     for unit in roots:
-        cells = row_cells(unit.pk, tree, tree_required)
+        cells = row_cells(unit, False, tree, tree_required)
         if any(c.required for c in cells):
-            rows.append(HeatRow(unit, unit.name, False, cells, unit.pk in children))
+            rows.append(HeatRow(unit, unit.name, False, cells, unit.pk in children, exact=exact(unit)))
     crumbs = []
     if parent is not None:
         ids = [int(pk) for pk in parent.path.strip("/").split("/") if pk]
@@ -313,6 +361,77 @@ def gap_report(
                         )
                     )
     rows.sort(key=lambda r: (r.unit_id, r.competence_code))
+    return rows
+
+
+@dataclass
+class AnonymisedRow:
+    unit_id: str
+    competence_code: str
+    scope: str  # "unit" (people directly in it) or "subtree"
+    required: int
+    assessed: int | None
+    below: int | None
+
+
+def gap_report_anonymised(
+    organisation: Organisation,
+    *,
+    point: int | None = None,
+    unit: Unit | None = None,
+    role: Role | None = None,
+) -> list[AnonymisedRow]:
+    """`report gap --anonymised` (formats.md): a row of each scope per unit and competence,
+    every figure through the disclosure control, as an aggregates-only viewer sees them."""
+    measured = LATEST if point is None else point
+    units = Unit.objects.filter(organisation=organisation)
+    if unit is not None:
+        units = units.filter(path__startswith=unit.path)
+    unit_codes = dict(units.values_list("pk", "unit_id"))
+    cells = GapCell.objects.filter(organisation=organisation, unit_id__in=units.values("pk"))
+    if role is not None:
+        cells = cells.filter(role=role)
+    required = {
+        (r["unit_id"], r["competence_id"]): (r["d"] or 0, r["t"] or 0)
+        for r in cells.filter(point=LATEST)
+        .values("unit_id", "competence_id")
+        .annotate(d=Sum("direct_required"), t=Sum("tree_required"))
+        .order_by()
+    }
+    measured_counts = {
+        (r["unit_id"], r["competence_id"]): (r["da"] or 0, r["db"] or 0, r["ta"] or 0, r["tb"] or 0)
+        for r in cells.filter(point=measured)
+        .values("unit_id", "competence_id")
+        .annotate(
+            da=Sum("direct_assessed"), db=Sum("direct_below"), ta=Sum("tree_assessed"), tb=Sum("tree_below")
+        )
+        .order_by()
+    }
+    competence_ids = {c for (_u, c), (_d, t) in required.items() if t}
+    codes = dict(Competence.objects.filter(pk__in=competence_ids).values_list("pk", "code"))
+    releases = gap_releases(organisation, point=measured, competence_ids=competence_ids)
+    column = role.pk if role is not None else disclosure.ALL
+    rows: list[AnonymisedRow] = []
+    for (unit_pk, competence_pk), (direct_required, tree_required) in required.items():
+        if not tree_required:
+            continue
+        da, db, ta, tb = measured_counts.get((unit_pk, competence_pk), (0, 0, 0, 0))
+        release = releases[competence_pk]
+        for scope, req, assessed, below, shown in (
+            ("unit", direct_required, da, db, release.direct(unit_pk, column, value=da)),
+            ("subtree", tree_required, ta, tb, release.tree(unit_pk, column, value=ta)),
+        ):
+            rows.append(
+                AnonymisedRow(
+                    unit_codes[unit_pk],
+                    codes[competence_pk],
+                    scope,
+                    req,
+                    assessed if shown else None,
+                    below if shown else None,
+                )
+            )
+    rows.sort(key=lambda r: (r.unit_id, r.competence_code, r.scope != "unit"))
     return rows
 
 

@@ -239,8 +239,9 @@ def _gap_context(request: HttpRequest) -> tuple[Access, Organisation, GapFilterF
     return access, organisation, form, chosen
 
 
-def _aggregates_only(access: Access, organisation: Organisation) -> bool:
-    return not (access.is_lead_of(organisation.pk) or access.is_manager)
+def _protected_anywhere(access: Access, organisation: Organisation) -> bool:
+    """Does the viewer see figures that pass the disclosure control (outside its own units)?"""
+    return not access.is_lead_of(organisation.pk) and bool(access.aggregate_org_ids)
 
 
 def _cell_html(
@@ -280,23 +281,17 @@ def _cell_html(
 @login_required
 def gap_heatmap(request: HttpRequest) -> HttpResponse:
     access, organisation, form, chosen = _gap_context(request)
-    aggregates_only = _aggregates_only(access, organisation)
     heat = selectors.heatmap(
-        access,
-        organisation,
-        parent=chosen["unit"],
-        point=chosen["point"],
-        role=chosen["role"],
-        aggregates_only=aggregates_only,
-        threshold=organisation.anonymity_threshold,
+        access, organisation, parent=chosen["unit"], point=chosen["point"], role=chosen["role"]
     )
     query = request.GET.copy()
     query.pop("unit", None)
-    can_drill = access.can_list_people and not aggregates_only
     drill_base = reverse("assessment:gap_people") + "?" + request.GET.urlencode()
     counts_text = _("%(below)s of %(assessed)s (%(required)s)")
     too_few = _("too few")
     for row in heat.rows:
+        # Only where the viewer sees people by name does a cell lead to them.
+        can_drill = access.can_list_people and row.exact
         row.html = [_cell_html(cell, row, can_drill, drill_base, counts_text, too_few) for cell in row.cells]
     return render(
         request,
@@ -306,8 +301,7 @@ def gap_heatmap(request: HttpRequest) -> HttpResponse:
             "form": form,
             "organisation": organisation,
             "query": query.urlencode(),
-            "can_drill": access.can_list_people and not aggregates_only,
-            "aggregates_only": aggregates_only,
+            "protected": not all(row.exact for row in heat.rows),
             "chosen": chosen,
             "points": selectors.measurement_points(organisation),
         },
@@ -321,13 +315,7 @@ def gap_export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404
     access, organisation, _form, chosen = _gap_context(request)
     heat = selectors.heatmap(
-        access,
-        organisation,
-        parent=chosen["unit"],
-        point=chosen["point"],
-        role=chosen["role"],
-        aggregates_only=_aggregates_only(access, organisation),
-        threshold=organisation.anonymity_threshold,
+        access, organisation, parent=chosen["unit"], point=chosen["point"], role=chosen["role"]
     )
     header = [
         "unit_id",
@@ -384,7 +372,7 @@ def gap_export(request: HttpRequest, fmt: str) -> HttpResponse:
 def gap_people(request: HttpRequest) -> HttpResponse:
     """Drill-down: the people under the goal, within the viewer's scope only."""
     access, organisation, form, chosen = _gap_context(request)
-    if not access.can_list_people or _aggregates_only(access, organisation):
+    if not access.can_list_people:
         raise Http404
     unit_pk, competence_pk = request.GET.get("at", ""), request.GET.get("competence", "")
     if not (unit_pk.isdigit() and competence_pk.isdigit()):
@@ -428,7 +416,9 @@ def gap_movement(request: HttpRequest) -> HttpResponse:
     rows = selectors.movement(
         access, organisation, unit=chosen["unit"], first=first, second=second, role=chosen["role"]
     )
-    threshold = organisation.anonymity_threshold if _aggregates_only(access, organisation) else 0
+    # Movement counts people the viewer may see by name (people_filter), nobody else; an
+    # aggregates-only viewer is shown no group under the threshold either.
+    threshold = organisation.anonymity_threshold if _protected_anywhere(access, organisation) else 0
     return render(
         request,
         "assessment/movement.html",

@@ -1,0 +1,246 @@
+"""Statistical disclosure control: the one place where small groups are protected.
+
+Every aggregate shown to a viewer who may not see the people behind it (top management, an
+external evaluator, anyone outside the units it manages or leads) passes through
+:func:`protect`. Its promise (ADR 0004):
+
+* a group of 1 to k−1 people is never shown, and
+* no hidden group can be worked out from what is shown — not the total minus the groups
+  shown, not a unit minus its children, not a filter minus a narrower one.
+
+The figures form a table over a unit tree and one column dimension (a role, a gender …). Its
+smallest pieces are *atoms*: the people directly in one unit with one column value. The cells
+that can be shown are sums of atoms:
+
+* ``direct(unit, column)`` — one atom; ``direct(unit, ALL)`` — the unit's own people;
+* ``tree(unit, column)`` and ``tree(unit, ALL)`` — the unit and every unit below it.
+
+Method — *releases of fixed blocks*: the atoms are partitioned into blocks that each hold k or
+more people, built bottom-up the tree (an atom of k or more is its own block; small atoms of one
+column pool with the same column's small atoms below; what is still short mixes the unit's
+columns, or joins the smallest block of the unit, or goes up to the parent). A cell is shown
+only when it is an exact union of blocks. Everything shown is then a sum of whole blocks, so any
+arithmetic on shown figures — any difference of units, of filters, of totals — yields only sums
+of whole blocks, each of k or more: the people inside a block cannot be told apart, whatever
+is combined. A block that could not reach k (a whole table with fewer than k people) is never
+part of a shown cell.
+
+The release depends only on the counts, never on who looks; a viewer's exact scope (its own
+units) is decided by the caller, which shows exact figures there and this release elsewhere.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+ALL: None = None
+"""The column "every column" (no role filter, every gender)."""
+
+ROOT = 0
+"""The organisation as a whole: the parent of the top units (unit primary keys are positive)."""
+
+Atom = tuple[int, Hashable]
+
+
+@dataclass
+class _Block:
+    atoms: list[Atom]
+    anchor: int
+    size: int
+
+    @property
+    def columns(self) -> set[Hashable]:
+        return {column for _unit, column in self.atoms}
+
+
+@dataclass
+class Release:
+    """Which cells of one table may be shown. Cells are named by ``(unit, column)`` where
+    ``column`` is a column value or :data:`ALL`, and ``unit`` may be :data:`ROOT`."""
+
+    threshold: int
+    counts: dict[Atom, int]
+    hidden_direct: set[tuple[int, Hashable]] = field(default_factory=set)
+    hidden_tree: set[tuple[int, Hashable]] = field(default_factory=set)
+    root_published: bool = False
+
+    def direct(self, unit: int, column: Hashable = ALL, *, value: int | None = None) -> bool:
+        """May the people directly in ``unit`` (with ``column``) be shown?"""
+        if (unit, column) in self.hidden_direct:
+            return False
+        return self._large_enough(value)
+
+    def tree(self, unit: int, column: Hashable = ALL, *, value: int | None = None) -> bool:
+        """May ``unit`` with every unit below it (with ``column``) be shown?"""
+        if unit == ROOT and not self.root_published:
+            return False
+        if (unit, column) in self.hidden_tree:
+            return False
+        return self._large_enough(value)
+
+    def _large_enough(self, value: int | None) -> bool:
+        # The blocks make every shown cell hold 0 or k or more; a caller that passes the value
+        # gets the primary rule checked once more (a cheap guard, never the only one).
+        return value is None or value == 0 or value >= self.threshold
+
+
+def protect(
+    parents: Mapping[int, int | None],
+    counts: Mapping[Atom, int] | Iterable[tuple[Atom, int]],
+    threshold: int,
+    *,
+    publish_root: bool = False,
+) -> Release:
+    """The release of one table.
+
+    ``parents`` maps every unit of the tree to its parent (``None`` for a top unit);
+    ``counts`` gives the number of people per atom ``(unit, column)``. ``publish_root`` says
+    whether the organisation's own totals (``tree(ROOT, …)``) are shown as well.
+    """
+    k = max(1, int(threshold))
+    items = counts.items() if isinstance(counts, Mapping) else counts
+    own: dict[int, dict[Hashable, int]] = defaultdict(dict)
+    atom_counts: dict[Atom, int] = {}
+    for (unit, column), n in items:
+        if n > 0:
+            own[unit][column] = own[unit].get(column, 0) + n
+            atom_counts[(unit, column)] = own[unit][column]
+    parent_of: dict[int, int] = {u: (p if p is not None else ROOT) for u, p in parents.items()}
+    for unit in own:
+        if unit not in parent_of:
+            raise ValueError(f"unit {unit} has counts but is not in the tree")
+    depth = _depths(parent_of)
+    order = sorted(parent_of, key=lambda u: -depth[u])
+
+    blocks: list[_Block] = []
+    best: dict[int, _Block] = {}  # per unit, the nearest and smallest block in its subtree
+    children: dict[int, list[int]] = defaultdict(list)
+    for unit, parent in parent_of.items():
+        children[parent].append(unit)
+    carried: dict[int, dict[Hashable, list[Atom]]] = defaultdict(lambda: defaultdict(list))
+    for unit in [*order, ROOT]:
+        incoming = carried.pop(unit, {})
+        here: list[_Block] = []
+        residue: dict[Hashable, list[Atom]] = {}
+        mine_by_column = own.get(unit, {})
+        for column in sorted(set(mine_by_column) | set(incoming), key=repr):
+            mine = mine_by_column.get(column, 0)
+            came = incoming.get(column, [])
+            atoms = [*came, (unit, column)] if mine else list(came)
+            size = mine + sum(atom_counts[a] for a in came)
+            if size >= k:
+                here.append(_Block(atoms, unit, size))
+            elif size:
+                residue[column] = atoms
+        short = [a for atoms in residue.values() for a in atoms]
+        short_size = sum(atom_counts[a] for a in short)
+        if short_size:
+            below = [best[child] for child in children.get(unit, []) if child in best]
+            target: _Block | None = None
+            if short_size >= k:
+                here.append(_Block(short, unit, short_size))
+            elif here:
+                # Join the unit's smallest block, preferring one that already hides its direct
+                # figure (a pool): the unit's own totals stay shown.
+                target = min(here, key=lambda b: (len(b.atoms) == 1, b.size))
+            elif below and (unit != ROOT or publish_root):
+                # Join the nearest, smallest block below: one child's figures go, this unit's
+                # totals (and everything above) stay.
+                target = min(below, key=lambda b: (depth[b.anchor], b.size))
+            elif unit != ROOT:
+                for column, atoms in residue.items():
+                    carried[parent_of[unit]][column].extend(atoms)
+            elif publish_root and blocks:
+                target = min(blocks, key=lambda b: b.size)
+            else:
+                here.append(_Block(short, ROOT, short_size))
+            if target is not None:
+                target.atoms.extend(short)
+                target.size += short_size
+        nearest = [*here, *(best[child] for child in children.get(unit, []) if child in best)]
+        if nearest:
+            best[unit] = min(nearest, key=lambda b: (depth[b.anchor], b.size))
+        blocks.extend(here)
+
+    release = Release(k, atom_counts, root_published=publish_root)
+    ancestry = _Ancestry(parent_of)
+    for block in blocks:
+        _hide_partial_cells(block, release, ancestry)
+    return release
+
+
+def _depths(parent_of: Mapping[int, int]) -> dict[int, int]:
+    depth: dict[int, int] = {ROOT: 0}
+
+    def find(unit: int) -> int:
+        chain = []
+        while unit not in depth:
+            chain.append(unit)
+            unit = parent_of.get(unit, ROOT)
+            if len(chain) > len(parent_of) + 1:
+                raise ValueError("the unit tree has a cycle")
+        base = depth[unit]
+        for offset, u in enumerate(reversed(chain), start=1):
+            depth[u] = base + offset
+        return depth[chain[0]] if chain else base
+
+    for unit in parent_of:
+        find(unit)
+    return depth
+
+
+class _Ancestry:
+    def __init__(self, parent_of: Mapping[int, int]) -> None:
+        self.parent_of = parent_of
+        self._paths: dict[int, tuple[int, ...]] = {ROOT: (ROOT,)}
+
+    def path(self, unit: int) -> tuple[int, ...]:
+        """ROOT, …, unit."""
+        found = self._paths.get(unit)
+        if found is None:
+            found = (*self.path(self.parent_of[unit]), unit)
+            self._paths[unit] = found
+        return found
+
+    def common(self, units: Iterable[int]) -> int:
+        paths = [self.path(u) for u in set(units)]
+        common = paths[0]
+        for path in paths[1:]:
+            n = 0
+            while n < len(common) and n < len(path) and common[n] == path[n]:
+                n += 1
+            common = common[:n]
+        return common[-1]
+
+
+def _hide_partial_cells(block: _Block, release: Release, ancestry: _Ancestry) -> None:
+    """Hide every cell that holds part of the block but not all of it."""
+    units = {unit for unit, _column in block.atoms}
+    short = block.size < release.threshold
+    # A block short of k (a whole table with fewer than k people) is inside no shown cell.
+    lowest = -1 if short else ancestry.common(units)
+    mixed = len(block.columns) > 1
+    single_unit = len(units) == 1
+    for unit, column in block.atoms:
+        if short:
+            release.hidden_direct.add((unit, column))
+            release.hidden_direct.add((unit, ALL))
+        elif len(block.atoms) > 1:
+            release.hidden_direct.add((unit, column))
+        if not single_unit:
+            release.hidden_direct.add((unit, ALL))
+        below_lowest = True
+        for above in reversed(ancestry.path(unit)):
+            if above == lowest:
+                below_lowest = False
+            if below_lowest:
+                # The subtree of ``above`` holds part of the block, not all of it.
+                release.hidden_tree.add((above, ALL))
+                release.hidden_tree.add((above, column))
+            elif mixed:
+                # A block of several columns is never whole inside one column.
+                release.hidden_tree.add((above, column))
+            else:
+                break
