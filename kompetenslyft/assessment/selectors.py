@@ -163,7 +163,9 @@ def gap_releases(
     """The disclosure control's release of the gap, one table per competence: units × roles,
     the people who answered at ``point`` (always over the whole organisation, so that every
     view of it hides the same cells)."""
-    parents = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "parent_id"))
+    tree = disclosure.Tree(
+        dict(Unit.objects.filter(organisation=organisation).values_list("pk", "parent_id"))
+    )
     wanted = set(competence_ids)
     atoms: dict[int, dict[tuple[int, Any], int]] = defaultdict(dict)
     rows = GapCell.objects.filter(
@@ -172,7 +174,7 @@ def gap_releases(
     for unit_id, role_id, competence_id, assessed in rows.iterator(chunk_size=20000):
         atoms[competence_id][(unit_id, role_id)] = assessed
     k = organisation.anonymity_threshold
-    return {c: disclosure.protect(parents, atoms.get(c, {}), k) for c in wanted}
+    return {c: disclosure.protect(tree, atoms.get(c, {}), k) for c in wanted}
 
 
 def exact_units(access: Access, organisation: Organisation) -> Callable[[Unit], bool]:

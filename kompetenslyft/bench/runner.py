@@ -256,14 +256,13 @@ def _seed_answers(organisation: Organisation, competence_ids: list[int]) -> int:
     return rows
 
 
-def _lead_client(organisation: Organisation) -> Client:
+def _lead_client(organisation: Organisation, role: str = "lead") -> Client:
     from django.contrib.auth import get_user_model
 
-    from kompetenslyft.core.models import ProductRole
     from kompetenslyft.org.services import grant_add
 
-    user, _created = get_user_model().objects.get_or_create(username="bench-lead")
-    grant_add(user=user, organisation=organisation, role=ProductRole.LEAD)
+    user, _created = get_user_model().objects.get_or_create(username=f"bench-{role}")
+    grant_add(user=user, organisation=organisation, role=role)
     client = Client()
     client.force_login(user)
     return client
@@ -325,6 +324,19 @@ def op_gap(ctx: BenchContext) -> None:
             200.0,
         )
     )
+    # Aggregates-only viewers: every cell through the disclosure control (the whole
+    # organisation's release per competence).
+    evaluator = _lead_client(organisation, "evaluator")
+    ctx.report(
+        Figure(
+            "gap heatmap as an external evaluator, whole organisation, median",
+            _median_ms(evaluator, url, {}, runs=5),
+            "ms",
+            500.0,
+        )
+    )
+    seconds, _ = timed(lambda: json.dumps(build_gap(organisation=BENCH_CODE, anonymised=True)))
+    ctx.report(Figure("report gap --anonymised", seconds, "s", 3.0))
 
 
 def op_campaign(ctx: BenchContext) -> None:

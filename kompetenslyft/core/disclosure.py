@@ -86,8 +86,21 @@ class Release:
         return value is None or value == 0 or value >= self.threshold
 
 
+class Tree:
+    """A unit tree prepared once and used for many tables (one per competence, say)."""
+
+    def __init__(self, parents: Mapping[int, int | None]) -> None:
+        self.parent_of: dict[int, int] = {u: (p if p is not None else ROOT) for u, p in parents.items()}
+        self.depth = _depths(self.parent_of)
+        self.order = sorted(self.parent_of, key=lambda u: -self.depth[u])
+        self.children: dict[int, list[int]] = defaultdict(list)
+        for unit, parent in self.parent_of.items():
+            self.children[parent].append(unit)
+        self.ancestry = _Ancestry(self.parent_of)
+
+
 def protect(
-    parents: Mapping[int, int | None],
+    parents: Mapping[int, int | None] | Tree,
     counts: Mapping[Atom, int] | Iterable[tuple[Atom, int]],
     threshold: int,
     *,
@@ -95,10 +108,12 @@ def protect(
 ) -> Release:
     """The release of one table.
 
-    ``parents`` maps every unit of the tree to its parent (``None`` for a top unit);
-    ``counts`` gives the number of people per atom ``(unit, column)``. ``publish_root`` says
-    whether the organisation's own totals (``tree(ROOT, …)``) are shown as well.
+    ``parents`` maps every unit of the tree to its parent (``None`` for a top unit), or is a
+    :class:`Tree` made from such a map; ``counts`` gives the number of people per atom
+    ``(unit, column)``. ``publish_root`` says whether the organisation's own totals
+    (``tree(ROOT, …)``) are shown as well.
     """
+    tree = parents if isinstance(parents, Tree) else Tree(parents)
     k = max(1, int(threshold))
     items = counts.items() if isinstance(counts, Mapping) else counts
     own: dict[int, dict[Hashable, int]] = defaultdict(dict)
@@ -107,24 +122,32 @@ def protect(
         if n > 0:
             own[unit][column] = own[unit].get(column, 0) + n
             atom_counts[(unit, column)] = own[unit][column]
-    parent_of: dict[int, int] = {u: (p if p is not None else ROOT) for u, p in parents.items()}
+    parent_of, children = tree.parent_of, tree.children
     for unit in own:
-        if unit not in parent_of:
+        if unit != ROOT and unit not in parent_of:
             raise ValueError(f"unit {unit} has counts but is not in the tree")
-    depth = _depths(parent_of)
-    order = sorted(parent_of, key=lambda u: -depth[u])
 
     blocks: list[_Block] = []
-    best: dict[int, _Block] = {}  # per unit, the nearest and smallest block in its subtree
-    children: dict[int, list[int]] = defaultdict(list)
-    for unit, parent in parent_of.items():
-        children[parent].append(unit)
+    anchored: dict[int, list[_Block]] = defaultdict(list)
+
+    def nearest_below(unit: int) -> _Block | None:
+        """The nearest (then smallest) block anchored strictly below ``unit``."""
+        level = list(children.get(unit, []))
+        while level:
+            found = [b for u in level for b in anchored.get(u, [])]
+            if found:
+                return min(found, key=lambda b: b.size)
+            level = [c for u in level for c in children.get(u, [])]
+        return None
+
     carried: dict[int, dict[Hashable, list[Atom]]] = defaultdict(lambda: defaultdict(list))
-    for unit in [*order, ROOT]:
+    for unit in [*tree.order, ROOT]:
         incoming = carried.pop(unit, {})
+        mine_by_column = own.get(unit, {})
+        if not incoming and not mine_by_column:
+            continue
         here: list[_Block] = []
         residue: dict[Hashable, list[Atom]] = {}
-        mine_by_column = own.get(unit, {})
         for column in sorted(set(mine_by_column) | set(incoming), key=repr):
             mine = mine_by_column.get(column, 0)
             came = incoming.get(column, [])
@@ -137,18 +160,18 @@ def protect(
         short = [a for atoms in residue.values() for a in atoms]
         short_size = sum(atom_counts[a] for a in short)
         if short_size:
-            below = [best[child] for child in children.get(unit, []) if child in best]
             target: _Block | None = None
+            below = None if here or short_size >= k else nearest_below(unit)
             if short_size >= k:
                 here.append(_Block(short, unit, short_size))
             elif here:
                 # Join the unit's smallest block, preferring one that already hides its direct
                 # figure (a pool): the unit's own totals stay shown.
                 target = min(here, key=lambda b: (len(b.atoms) == 1, b.size))
-            elif below and (unit != ROOT or publish_root):
+            elif below is not None and (unit != ROOT or publish_root):
                 # Join the nearest, smallest block below: one child's figures go, this unit's
                 # totals (and everything above) stay.
-                target = min(below, key=lambda b: (depth[b.anchor], b.size))
+                target = below
             elif unit != ROOT:
                 for column, atoms in residue.items():
                     carried[parent_of[unit]][column].extend(atoms)
@@ -159,15 +182,14 @@ def protect(
             if target is not None:
                 target.atoms.extend(short)
                 target.size += short_size
-        nearest = [*here, *(best[child] for child in children.get(unit, []) if child in best)]
-        if nearest:
-            best[unit] = min(nearest, key=lambda b: (depth[b.anchor], b.size))
+        anchored[unit] = here
         blocks.extend(here)
 
     release = Release(k, atom_counts, root_published=publish_root)
-    ancestry = _Ancestry(parent_of)
     for block in blocks:
-        _hide_partial_cells(block, release, ancestry)
+        if len(block.atoms) == 1 and block.size >= k:
+            continue  # one whole atom: inside every cell that holds any of it
+        _hide_partial_cells(block, release, tree.ancestry)
     return release
 
 

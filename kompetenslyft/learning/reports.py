@@ -4,13 +4,16 @@ exist)."""
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from kompetenslyft.core import disclosure
 from kompetenslyft.core.reporting import ReportInputError, register
 from kompetenslyft.org.models import Organisation, Unit
 
@@ -66,6 +69,55 @@ def funder_figures(scope: FunderScope) -> dict[str, Any]:
         "training_hours": float(total["hours"] or 0),
         "evaluations": evaluations,
     }
+
+
+def whole_months(scope: FunderScope) -> FunderScope:
+    """The period widened to whole months (what aggregates-only viewers are shown)."""
+    start, end = scope.date_from, scope.date_to
+    if start is not None:
+        start = start.replace(day=1)
+    if end is not None:
+        end = end.replace(day=calendar.monthrange(end.year, end.month)[1])
+    return replace(scope, date_from=start, date_to=end)
+
+
+GENDER_COLUMNS = {"woman": "woman", "man": "man"}
+
+
+def protected_funder_figures(scope: FunderScope) -> dict[str, Any]:
+    """The funder figures as a viewer outside its own units sees them: the period in whole
+    months, and every count through the disclosure control — a table of units × gender
+    (woman, man, other or unspecified) over the whole organisation, so that a unit minus its
+    children or the total minus the genders shown gives nothing away. A hidden figure is
+    ``None``; hours are shown only with the participants they belong to."""
+    scope = whole_months(scope)
+    figures = funder_figures(scope)
+    atoms: dict[tuple[int, Any], int] = defaultdict(int)
+    whole = replace(scope, unit=None)
+    for unit_id, gender, n in (
+        attendance_in_scope(whole)
+        .values("unit_id", "person__gender")
+        .annotate(n=Count("person", distinct=True))
+        .values_list("unit_id", "person__gender", "n")
+        .order_by()
+    ):
+        atoms[(unit_id or disclosure.ROOT, GENDER_COLUMNS.get(gender, "other"))] += n
+    parents = dict(Unit.objects.filter(organisation__in=scope.organisations).values_list("pk", "parent_id"))
+    threshold = max(o.anonymity_threshold for o in scope.organisations)
+    release = disclosure.protect(parents, atoms, threshold, publish_root=True)
+    where = scope.unit.pk if scope.unit is not None else disclosure.ROOT
+    people = figures["unique_participants"]
+    shown = {
+        "total": release.tree(where, disclosure.ALL, value=people["total"]),
+        "women": release.tree(where, "woman", value=people["women"]),
+        "men": release.tree(where, "man", value=people["men"]),
+        "other_or_unspecified": release.tree(where, "other", value=people["other_or_unspecified"]),
+    }
+    figures["unique_participants"] = {key: people[key] if ok else None for key, ok in shown.items()}
+    if not shown["total"]:
+        figures["training_hours"] = None
+    figures["period"] = (scope.date_from, scope.date_to)
+    return figures
 
 
 def evaluation_figures(scope: FunderScope) -> dict[str, Any]:
@@ -155,4 +207,4 @@ def funder_arguments(parser: Any) -> None:
 
 register("funder", build=build_funder, arguments=funder_arguments)
 
-__all__ = ["FunderScope", "funder_figures"]
+__all__ = ["FunderScope", "funder_figures", "protected_funder_figures"]

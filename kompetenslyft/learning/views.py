@@ -45,7 +45,7 @@ from .models import (
     SupportContact,
     SupportRequest,
 )
-from .reports import FunderScope, funder_figures
+from .reports import FunderScope, funder_figures, protected_funder_figures
 
 
 def _lead_org(request: HttpRequest, access: Access) -> Organisation:
@@ -512,7 +512,16 @@ def funder(request: HttpRequest) -> HttpResponse:
             messages.error(
                 request, _("'%(value)s' is not a date (use YYYY-MM-DD)") % {"value": request.GET[key]}
             )
-    figures = funder_figures(FunderScope([organisation], initiative, days[0], days[1], unit))
+    scope = FunderScope([organisation], initiative, days[0], days[1], unit)
+    # Exact figures for the organisation's lead and inside the units a manager manages;
+    # everyone else (top management, project leaders, evaluators) sees them through the
+    # disclosure control, in whole months.
+    exact = access.is_lead_of(organisation.pk) or (
+        unit is not None and any(unit.path.startswith(path) for path in access.managed_paths)
+    )
+    figures = funder_figures(scope) if exact else protected_funder_figures(scope)
+    if not exact:
+        days = list(figures["period"])
     if request.GET.get("format") == "xlsx":
         from openpyxl import Workbook
 
@@ -533,7 +542,7 @@ def funder(request: HttpRequest) -> HttpResponse:
             (_("Training hours"), figures["training_hours"]),
             (_("Evaluation responses"), figures["evaluations"]["responses"]),
         ):
-            sheet.append([label, value])
+            sheet.append([label, _("too few") if value is None else value])
         out = io.BytesIO()
         workbook.save(out)
         response = HttpResponse(
@@ -573,6 +582,7 @@ def funder(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "days": days,
             "query": request.GET.urlencode(),
+            "protected": not exact,
         },
     )
 
