@@ -377,10 +377,10 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 except ValidationError as exc:
                     messages.error(request, " ".join(exc.messages))
                 if booked:
-                    messages.success(request, _("%(names)s is booked.") % {"names": ", ".join(booked)})
+                    messages.success(request, _("%(name)s is booked.") % {"name": ", ".join(booked)})
                 if waiting:
                     messages.success(
-                        request, _("%(names)s is on the waiting list.") % {"names": ", ".join(waiting)}
+                        request, _("%(name)s is on the waiting list.") % {"name": ", ".join(waiting)}
                     )
                 return redirect(request.path)
         elif action == "cancel":
