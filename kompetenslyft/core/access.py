@@ -7,14 +7,48 @@ Every selector that lists or fetches people or units goes through :func:`access_
 * manager: the people of the units it manages and every unit below them, and itself;
 * employee: itself only;
 * top management and external evaluator: aggregates of their organisation, never a person;
-* project leader and trainer: their initiatives and sessions (later issues), and themselves.
+* project leader and trainer: their initiatives and sessions, and themselves.
 
 An installation superuser (the operator) sees everything.
+
+Sessions and the organisations of a network (the ``session_*`` and ``booking*`` rules below):
+
+* A session belongs to the organisation that **runs** it (``Session.organisation``). Its module
+  is that organisation's own or one shared with the network. A session of a shared module may be
+  **opened to** named other organisations (``Session.open_to``); only then may their people book
+  it. The session's organisations are the running one and those it is opened to.
+* **Who sees a session**: a lead, the sessions its organisation runs and those opened to it; a
+  trainer, the sessions it trains; a manager, the coming sessions run by or opened to the
+  organisation of the units it manages; an employee books from its own page, from the sessions
+  run by or opened to its own organisation. Nobody else sees a session: it is a 404, as for one
+  that does not exist.
+* **Who runs a session** (takes the register, adds the recording, cancels it, opens it to other
+  organisations): a lead of the running organisation and the session's trainers.
+* **What the running side sees of participants**: its own organisation's people as before
+  (name and unit); a participant of another organisation (a *guest*) by name only, to tick the
+  register: no e-mail, unit, role, employee id or link to the person. Guests on the waiting list
+  are counted, not named. Bookings of people whose organisation is neither running nor opened
+  are not part of the register at all.
+* **Who sees the other side**: a lead or manager of a guest's organisation sees its own people's
+  bookings on a session opened to it (nothing of the running organisation's people).
+* **Booking others** is picking from the people one may list (a lead: its organisation; a
+  manager: its units and below) who belong to one of the session's organisations. Trainers do
+  not book others: they see their participants only (PRODUCT.md), and people enrol themselves or
+  are booked by their manager or lead. A person id outside this set is answered exactly as one
+  that does not exist.
+* **Cancelling a booking**: the person itself, anyone who may list the person (its manager, its
+  own lead) and, for the running organisation's own people, the running side. A guest's booking
+  is never cancelled by the running side (closing the session to the guest's organisation
+  cancels that organisation's bookings as a whole, see ``learning.services.session_update``).
+* **Attendance** is recorded by the running side for every booked person of the session's
+  organisations, guests included, and counts where the person belongs: the funder figures of an
+  organisation count its own people, whoever ran the session, and never anyone else's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.db.models import Q
@@ -126,6 +160,75 @@ class Access:
         for path in self.managed_paths:
             q |= Q(path__startswith=path)
         return q
+
+    # --- sessions (learning) -----------------------------------------------------------------
+    def sessions_filter(self) -> Q:
+        """A Q on Session: the sessions this account sees (lists and detail pages)."""
+        if self.is_superuser:
+            return Q()
+        q = Q(pk__in=[])
+        if self.person_id:
+            q |= Q(pk__in=_sessions_trained_by(self.person_id))
+        leads = sorted(self.lead_org_ids)
+        if leads:
+            q |= session_organisations_filter(leads)
+        if self.managed_organisation_ids:
+            from django.utils import timezone
+
+            coming = Q(starts_at__gte=timezone.now() - timedelta(days=1), cancelled=False)
+            q |= coming & session_organisations_filter(sorted(self.managed_organisation_ids))
+        return q
+
+    def runs_session(self, session: Any) -> bool:
+        """Whether this account runs the session: a lead of the running organisation or one of
+        the session's trainers (takes the register, edits the session, opens it)."""
+        if self.is_superuser or session.organisation_id in self.lead_org_ids:
+            return True
+        return bool(self.person_id and session.trainers.filter(pk=self.person_id).exists())
+
+    def session_bookings_filter(self, session: Any, *, runs: bool) -> Q:
+        """A Q on Booking of the session: the bookings this account sees. The running side sees
+        everyone of the session's organisations (guests by name only, see the module's
+        docstring); others see the people they may list."""
+        if runs:
+            return Q(person__organisation_id__in=sorted(session_organisation_ids(session)))
+        return self.people_filter("person__")
+
+    def booking_cancel_filter(self, session: Any, *, runs: bool) -> Q:
+        """A Q on Booking of the session: the bookings this account may cancel."""
+        q = self.people_filter("person__")
+        if runs:
+            q |= Q(person__organisation_id=session.organisation_id)
+        return q
+
+    def booking_candidates_filter(self, session: Any) -> Q:
+        """A Q on Person: the people this account may book on the session (picked from a list)."""
+        if not self.can_list_people:
+            return Q(pk__in=[])
+        return self.people_filter() & Q(organisation_id__in=sorted(session_organisation_ids(session)))
+
+
+def session_organisations_filter(organisation_ids: list[int]) -> Q:
+    """A Q on Session: the sessions run by, or opened to, one of the organisations."""
+    from kompetenslyft.learning.models import Session
+
+    opened = Session.open_to.through.objects.filter(organisation_id__in=organisation_ids)
+    return Q(organisation_id__in=organisation_ids) | Q(pk__in=opened.values("session_id"))
+
+
+def session_organisation_ids(session: Any) -> set[int]:
+    """The running organisation and those the session is opened to: whose people may book it."""
+    return {session.organisation_id, *session.open_to.values_list("pk", flat=True)}
+
+
+def session_bookable_by(session: Any, person: Any) -> bool:
+    return bool(person.organisation_id in session_organisation_ids(session))
+
+
+def _sessions_trained_by(person_id: int) -> Any:
+    from kompetenslyft.learning.models import Session
+
+    return Session.trainers.through.objects.filter(person_id=person_id).values("session_id")
 
 
 def _units_under(paths: tuple[str, ...]) -> Any:

@@ -24,9 +24,10 @@ class ModuleAdmin(admin.ModelAdmin):
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
-    list_display = ("module", "starts_at", "place", "capacity", "cancelled")
-    list_filter = ("cancelled",)
+    list_display = ("module", "organisation", "starts_at", "place", "capacity", "cancelled")
+    list_filter = ("organisation", "cancelled")
     raw_id_fields = ("module", "initiative", "trainers")
+    filter_horizontal = ("open_to",)
 
 
 @admin.register(JobAid)

@@ -102,10 +102,26 @@ class SessionForm(forms.Form):
     accessibility = forms.CharField(
         label=_("Accessibility"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    organisation = forms.TypedChoiceField(label=_("Run by"), coerce=int)
+    open_to = forms.TypedMultipleChoiceField(
+        label=_("Open to other organisations of the network (shared modules only)"),
+        coerce=int,
+        required=False,
+        help_text=_("Their people may book the session; you see them by name only, in the register."),
+    )
 
-    def __init__(self, *args: Any, modules: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, modules: Any, organisations: Any, network: Any, **kwargs: Any) -> None:
+        """``organisations``: those the actor may run sessions for (the field is hidden when
+        there is one); ``network``: every organisation a session may be opened to."""
         super().__init__(*args, **kwargs)
         self.fields["module"].choices = [(m.pk, f"{m.code} {m.name}") for m in modules]  # type: ignore[attr-defined]
+        running = [(o.pk, o.name) for o in organisations]
+        self.fields["organisation"].choices = running  # type: ignore[attr-defined]
+        if len(running) == 1:
+            self.fields["organisation"].widget = forms.HiddenInput()
+            self.fields["organisation"].initial = running[0][0]
+        self.fields["open_to"].choices = [(o.pk, o.name) for o in network]  # type: ignore[attr-defined]
+        self.fields["open_to"].widget.attrs["size"] = min(8, max(2, len(self.fields["open_to"].choices)))  # type: ignore[attr-defined]
 
 
 class SupportForm(forms.Form):
@@ -120,6 +136,50 @@ class AnswerForm(forms.Form):
 class SessionDetailsForm(forms.Form):
     recording_link = forms.URLField(label=_("Recording (afterwards)"), required=False, assume_scheme="https")
     cancelled = forms.BooleanField(label=_("The session is cancelled"), required=False)
+    open_to = forms.TypedMultipleChoiceField(
+        label=_("Open to other organisations of the network"),
+        coerce=int,
+        required=False,
+        help_text=_("Closing the session to an organisation cancels its people's bookings."),
+    )
+
+    def __init__(self, *args: Any, network: Any = None, **kwargs: Any) -> None:
+        """``network``: the organisations the session may be opened to; none (a module of the
+        running organisation's own) leaves the field out."""
+        super().__init__(*args, **kwargs)
+        choices = [(o.pk, o.name) for o in network or []]
+        if choices:
+            self.fields["open_to"].choices = choices  # type: ignore[attr-defined]
+            self.fields["open_to"].widget.attrs["size"] = min(8, max(2, len(choices)))
+        else:
+            del self.fields["open_to"]
+
+
+class BookPeopleForm(forms.Form):
+    """Book people picked from a list. ``people`` is checked against everyone the actor may
+    book on the session: an id outside it gets the same answer as one that does not exist."""
+
+    people = forms.TypedMultipleChoiceField(
+        label=_("People to book"),
+        coerce=int,
+        error_messages={
+            "required": _("Choose at least one person from the list."),
+            "invalid_choice": _("Choose people from the list."),
+        },
+    )
+
+    def __init__(self, *args: Any, bookable: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.bookable = bookable
+        # Any whole number is accepted here; clean_people checks it against the scope.
+        self.fields["people"].valid_value = lambda value: str(value).isdigit() and len(str(value)) < 12  # type: ignore[attr-defined]
+
+    def clean_people(self) -> list[Any]:
+        wanted = set(self.cleaned_data["people"])
+        found = list(self.bookable.filter(pk__in=sorted(wanted)))
+        if len(found) != len(wanted):
+            raise forms.ValidationError(_("Choose people from the list."))
+        return found
 
 
 class JobAidForm(forms.Form):

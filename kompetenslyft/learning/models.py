@@ -233,6 +233,23 @@ class Enrolment(models.Model):
 
 
 class Session(models.Model):
+    """A time a module is given. It belongs to the organisation that runs it; people of other
+    organisations of the network may book it only where it is opened to their organisation
+    (``open_to``, for sessions of shared modules). The rules are in ``core/access.py``."""
+
+    organisation = models.ForeignKey(
+        "org.Organisation",
+        on_delete=models.CASCADE,
+        related_name="sessions",
+        verbose_name=_("run by"),
+    )
+    open_to = models.ManyToManyField(
+        "org.Organisation",
+        blank=True,
+        related_name="sessions_opened",
+        verbose_name=_("open to other organisations"),
+        help_text=_("People of these organisations may book the session too (shared modules only)."),
+    )
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="sessions")
     initiative = models.ForeignKey(
         Initiative, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -246,43 +245,121 @@ def team_progress(access: Access, unit: Unit, *, include_below: bool = False) ->
 
 
 def session_runs(access: Access, session: Session) -> bool:
-    """Whether this account runs the session (its trainer, or a lead of its organisation): it
-    sees every participant and takes attendance. Others (managers) see their own people."""
-    if access.is_superuser:
-        return True
-    organisation_ids = {session.module.organisation_id, getattr(session.initiative, "organisation_id", None)}
-    if any(org in access.lead_org_ids for org in organisation_ids if org):
-        return True
-    return bool(access.person_id and session.trainers.filter(pk=access.person_id).exists())
+    """Whether this account runs the session (a lead of the running organisation or its
+    trainer): it takes the register and edits the session. See ``core.access``."""
+    return access.runs_session(session)
 
 
 def sessions_for(access: Access) -> QuerySet[Session]:
-    """Trainers: their own sessions; leads: every session of their organisations' modules;
-    managers: the coming sessions of their organisations' (and shared) modules, to book their
-    people (they see only their own people's bookings, see ``session_runs``)."""
-    q = Q(pk__in=[])
-    if access.person_id:
-        q |= Q(trainers=access.person_id)
-    if access.managed_organisation_ids:
-        coming = Q(starts_at__gte=timezone.now() - dt.timedelta(days=1), cancelled=False)
-        q |= coming & (
-            Q(module__organisation_id__in=sorted(access.managed_organisation_ids))
-            | Q(module__organisation__isnull=True)
-        )
-    if access.lead_org_ids:
-        q |= Q(module__organisation_id__in=sorted(access.lead_org_ids)) | Q(
-            initiative__organisation_id__in=sorted(access.lead_org_ids)
-        )
-    if access.is_superuser:
-        q = Q()
+    """The sessions this account sees (``Access.sessions_filter``), with their booked and waiting
+    counts."""
     return (
-        Session.objects.filter(q)
-        .distinct()
-        .select_related("module")
+        Session.objects.filter(access.sessions_filter())
+        .select_related("module", "organisation")
         .annotate(
             booked=Count("bookings", filter=Q(bookings__status=Booking.Status.BOOKED), distinct=True),
             waiting=Count("bookings", filter=Q(bookings__status=Booking.Status.WAITING), distinct=True),
         )
+    )
+
+
+@dataclass(frozen=True)
+class Participant:
+    """One booking as the viewer may see it. A guest (someone of another organisation than the
+    one running the session, seen by the running side) carries its name only: ``unit`` is empty
+    and nothing else of the person is read."""
+
+    booking_id: int
+    person_id: int
+    name: str
+    status: str
+    status_label: str
+    unit: str = ""
+    guest: bool = False
+    may_cancel: bool = False
+
+
+@dataclass
+class SessionPeople:
+    booked: list[Participant]
+    waiting: list[Participant]
+    guests_waiting: int = 0
+
+    @property
+    def cancellable(self) -> list[Participant]:
+        return [p for p in self.booked + self.waiting if p.may_cancel]
+
+
+def session_people(access: Access, session: Session, *, runs: bool) -> SessionPeople:
+    """The participants of a session as this account may see them (``core.access`` rules)."""
+    bookings = (
+        session.bookings.exclude(status=Booking.Status.CANCELLED)
+        .filter(access.session_bookings_filter(session, runs=runs))
+        .order_by("created_at", "pk")
+    )
+    cancellable = set(
+        bookings.filter(access.booking_cancel_filter(session, runs=runs)).values_list("pk", flat=True)
+    )
+    labels = dict(Booking.Status.choices)
+    people = SessionPeople([], [])
+    for pk, person_id, given, family, organisation_id, unit, status in bookings.values_list(
+        "pk",
+        "person_id",
+        "person__given_name",
+        "person__family_name",
+        "person__organisation_id",
+        "person__unit__name",
+        "status",
+    ):
+        guest = runs and organisation_id != session.organisation_id
+        if guest and status == Booking.Status.WAITING:
+            people.guests_waiting += 1
+            continue
+        row = Participant(
+            booking_id=pk,
+            person_id=person_id,
+            name=f"{given} {family}".strip(),
+            status=status,
+            status_label=str(labels[status]),
+            unit="" if guest else unit,
+            guest=guest,
+            may_cancel=pk in cancellable,
+        )
+        (people.booked if status == Booking.Status.BOOKED else people.waiting).append(row)
+    return people
+
+
+def booking_candidates(
+    access: Access, session: Session, search: str = "", limit: int = 50
+) -> tuple[list[Person], int]:
+    """The people this account may book on the session and who are not booked or waiting yet,
+    matching the search (name or employee id), at most ``limit``; and how many match in all."""
+    people = Person.objects.filter(access.booking_candidates_filter(session), is_active=True).exclude(
+        pk__in=session.bookings.exclude(status=Booking.Status.CANCELLED).values("person_id")
+    )
+    for term in search.split()[:5]:
+        people = people.filter(
+            Q(given_name__icontains=term) | Q(family_name__icontains=term) | Q(employee_id__iexact=term)
+        )
+    return (
+        list(people.select_related("unit").order_by("family_name", "given_name", "pk")[:limit]),
+        people.count(),
+    )
+
+
+def bookable_people(access: Access, session: Session) -> QuerySet[Person]:
+    """Everyone this account may book on the session (to check what a form posted)."""
+    return Person.objects.filter(access.booking_candidates_filter(session), is_active=True)
+
+
+def sessions_bookable_by(person: Person) -> QuerySet[Session]:
+    """Sessions a person may book itself: run by or opened to its organisation, of a module
+    offered to its organisation."""
+    from kompetenslyft.core.access import session_organisations_filter
+
+    return Session.objects.filter(
+        session_organisations_filter([person.organisation_id]),
+        module__in=modules_for(person.organisation_id),
     )
 
 

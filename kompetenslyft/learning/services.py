@@ -19,9 +19,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kompetenslyft.competence.selectors import RequirementIndex
+from kompetenslyft.core.access import session_bookable_by, session_organisation_ids
 from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.bulk import bulk_insert
-from kompetenslyft.org.models import Person, Unit
+from kompetenslyft.org.models import Organisation, Person, Unit
 
 from .models import (
     Attendance,
@@ -295,13 +296,29 @@ def session_create(
     initiative: Initiative | None = None,
     language: str = "sv",
     accessibility: str = "",
+    organisation: Organisation | None = None,
+    open_to: list[Organisation] | None = None,
     actor: Any = None,
 ) -> Session:
+    """Schedule a session run by ``organisation`` (by default the module's, else the
+    initiative's), opened to the ``open_to`` organisations of the network."""
     if capacity < 1:
         raise ValidationError(_("A session needs room for at least one person."))
     if not place and not meeting_link:
         raise ValidationError(_("Give a place or a meeting link."))
+    if organisation is None:
+        organisation = module.organisation or (initiative.organisation if initiative else None)
+    if organisation is None:
+        raise ValidationError(_("Name the organisation that runs the session."))
+    if module.organisation_id not in (None, organisation.pk):
+        raise ValidationError(_("The module belongs to another organisation."))
+    if initiative is not None and initiative.organisation_id != organisation.pk:
+        raise ValidationError(_("The initiative belongs to another organisation."))
+    if any(person.organisation_id != organisation.pk for person in trainers or []):
+        raise ValidationError(_("The trainers must belong to the organisation that runs the session."))
+    guests = _check_open_to(module=module, organisation=organisation, open_to=open_to or [])
     session = Session.objects.create(
+        organisation=organisation,
         module=module,
         starts_at=starts_at,
         duration_minutes=duration_minutes,
@@ -313,6 +330,18 @@ def session_create(
         accessibility=accessibility,
     )
     session.trainers.set(trainers or [])
+    session.open_to.set(guests)
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        event=AuditEvent(
+            "session.created",
+            "session",
+            str(session.pk),
+            str(session),
+            {"open_to": sorted(o.code for o in guests)},
+        ),
+    )
     from .tasks import session_reminders_task
 
     remind_at = starts_at - dt.timedelta(days=2)
@@ -322,10 +351,24 @@ def session_create(
     return session
 
 
+def _check_open_to(
+    *, module: Module, organisation: Organisation, open_to: list[Organisation]
+) -> list[Organisation]:
+    guests = [o for o in open_to if o.pk != organisation.pk]
+    if guests and module.organisation_id is not None:
+        raise ValidationError(
+            _("Only a session of a module shared with the network can be opened to other organisations.")
+        )
+    return guests
+
+
 @transaction.atomic
 def booking_book(*, session: Session, person: Person, actor: Any = None) -> Booking:
-    """Book a place, or a place on the waiting list when the session is full."""
+    """Book a place, or a place on the waiting list when the session is full. Only people of
+    the running organisation and of those the session is opened to may be booked."""
     session = Session.objects.select_for_update().get(pk=session.pk)
+    if not session_bookable_by(session, person):
+        raise ValidationError(_("The session is not open to this person's organisation."))
     if session.cancelled or session.starts_at < timezone.now():
         raise ValidationError(_("The session cannot be booked (it is cancelled or has started)."))
     existing = Booking.objects.filter(session=session, person=person).first()
@@ -441,7 +484,13 @@ def attendance_take(
     hours; booked people absent a no_show row (kept, counted nowhere)."""
     hours = hours if hours is not None else (Decimal(session.duration_minutes) / 60).quantize(Decimal("0.01"))
     day = timezone.localtime(session.starts_at).date()
-    booked = list(session.bookings.filter(status=Booking.Status.BOOKED).select_related("person"))
+    # The register: booked people of the session's organisations (guests included), nobody else.
+    booked = list(
+        session.bookings.filter(
+            status=Booking.Status.BOOKED,
+            person__organisation_id__in=sorted(session_organisation_ids(session)),
+        ).select_related("person")
+    )
     for booking in booked:
         status = Attendance.Status.ATTENDED if booking.person_id in present else Attendance.Status.NO_SHOW
         Attendance.objects.update_or_create(
@@ -459,32 +508,53 @@ def attendance_take(
     Session.objects.filter(pk=session.pk).update(attendance_taken_at=timezone.now())
     audit_record(
         actor=actor,
-        organisation=booking.person.organisation if booked else None,
+        organisation=session.organisation,
         event=AuditEvent(
-            "attendance.taken", "session", str(session.pk), str(session), {"present": len(present)}
+            "attendance.taken",
+            "session",
+            str(session.pk),
+            str(session),
+            {"present": len(present & {b.person_id for b in booked})},
         ),
     )
     return len(booked)
 
 
 @transaction.atomic
-def session_update(*, session: Session, recording_link: str, cancelled: bool, actor: Any = None) -> None:
-    """Add the recording afterwards, or cancel the session (bookings stay, for the record)."""
+def session_update(
+    *,
+    session: Session,
+    recording_link: str,
+    cancelled: bool,
+    open_to: list[Organisation] | None = None,
+    actor: Any = None,
+) -> int:
+    """Add the recording afterwards, cancel the session (bookings stay, for the record), or
+    change the organisations it is opened to (``None``: unchanged). Closing it to an
+    organisation cancels that organisation's bookings (the waiting list moves up). Returns how
+    many bookings were cancelled so."""
     Session.objects.filter(pk=session.pk).update(recording_link=recording_link, cancelled=cancelled)
-    organisation = session.module.organisation or (
-        session.initiative.organisation if session.initiative else None
-    )
+    closed = 0
+    details: dict[str, Any] = {"recording_link": recording_link, "cancelled": cancelled}
+    if open_to is not None:
+        guests = _check_open_to(module=session.module, organisation=session.organisation, open_to=open_to)
+        session.open_to.set(guests)
+        details["open_to"] = sorted(o.code for o in guests)
+        allowed = {session.organisation_id, *(o.pk for o in guests)}
+        for booking in (
+            session.bookings.exclude(status=Booking.Status.CANCELLED)
+            .exclude(person__organisation_id__in=sorted(allowed))
+            .order_by("-status", "created_at")  # the waiting ones first: nobody of theirs moves up
+        ):
+            booking_cancel(booking=booking, actor=actor)
+            closed += 1
+        details["bookings_cancelled"] = closed
     audit_record(
         actor=actor,
-        organisation=organisation,
-        event=AuditEvent(
-            "session.updated",
-            "session",
-            str(session.pk),
-            str(session),
-            {"recording_link": recording_link, "cancelled": cancelled},
-        ),
+        organisation=session.organisation,
+        event=AuditEvent("session.updated", "session", str(session.pk), str(session), details),
     )
+    return closed
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from kompetenslyft.org.selectors import team_unit, team_units
 from . import selectors, services
 from .forms import (
     AnswerForm,
+    BookPeopleForm,
     GoalForm,
     InitiativeForm,
     InitiativeSettingsForm,
@@ -274,21 +275,36 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @login_required
 def sessions(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
-    can_create = access.is_lead or bool(access.org_ids_with("trainer"))
+    running_orgs = (
+        Organisation.objects.all()
+        if access.is_superuser
+        else Organisation.objects.filter(pk__in=sorted(access.lead_org_ids | access.org_ids_with("trainer")))
+    ).order_by("name")
+    can_create = running_orgs.exists()
     if not can_create and not selectors.sessions_for(access).exists():
         raise Http404
     form = None
     if can_create:
-        org_ids = access.lead_org_ids | access.org_ids_with("trainer")
-        modules = Module.objects.filter(organisation_id__in=sorted(org_ids)) | Module.objects.filter(
+        modules = Module.objects.filter(organisation__in=running_orgs) | Module.objects.filter(
             organisation__isnull=True
         )
-        form = SessionForm(request.POST or None, modules=modules.order_by("code"))
+        network = Organisation.objects.order_by("name")
+        if len(running_orgs) == 1:
+            network = network.exclude(pk=running_orgs[0].pk)
+        form = SessionForm(
+            request.POST or None,
+            modules=modules.order_by("code"),
+            organisations=running_orgs,
+            network=network,
+        )
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
+            organisation = running_orgs.get(pk=data["organisation"])
             me = Person.objects.filter(pk=access.person_id).first() if access.person_id else None
             try:
                 session = services.session_create(
+                    organisation=organisation,
+                    open_to=list(network.filter(pk__in=data["open_to"])),
                     module=modules.get(pk=data["module"]),
                     starts_at=data["starts_at"],
                     duration_minutes=data["duration_minutes"],
@@ -297,7 +313,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
                     meeting_link=data["meeting_link"],
                     language=data["language"],
                     accessibility=data["accessibility"],
-                    trainers=[me] if me else [],
+                    trainers=[me] if me and me.organisation_id == organisation.pk else [],
                     actor=request.user,
                 )
             except ValidationError as exc:
@@ -316,85 +332,124 @@ def sessions(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _session_network(session: Session) -> list[Organisation]:
+    """The organisations a session may be opened to: for a shared module, every other one."""
+    if session.module.organisation_id is not None:
+        return []
+    return list(Organisation.objects.exclude(pk=session.organisation_id).order_by("name"))
+
+
 @login_required
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Participants, booking, the waiting list and the trainer's register (works on a phone)."""
+    """Participants, booking, the waiting list and the trainer's register (works on a phone).
+    What each viewer sees and may do is decided in ``core.access`` (see its docstring)."""
     access = access_for(request.user)
     session = selectors.sessions_for(access).filter(pk=pk).first()
     if session is None:
         raise Http404
     runs = selectors.session_runs(access, session)
-    bookings = session.bookings.exclude(status=Booking.Status.CANCELLED).select_related(
-        "person", "person__unit"
+    bookable = selectors.bookable_people(access, session)
+    book_form = BookPeopleForm(bookable=bookable)
+    network = _session_network(session) if runs else []
+    details_form = SessionDetailsForm(
+        network=network,
+        initial={
+            "recording_link": session.recording_link,
+            "cancelled": session.cancelled,
+            "open_to": list(session.open_to.values_list("pk", flat=True)),
+        },
     )
-    if not runs:
-        bookings = bookings.filter(access.people_filter("person__"))
     if request.method == "POST":
         action = request.POST.get("action")
         if action in ("attendance", "details") and not runs:
             raise Http404
         if action == "book":
-            person = Person.objects.filter(
-                access.people_filter(),
-                is_active=True,
-                employee_id=request.POST.get("employee_id", "").strip(),
-            ).first()
-            # Leads book anyone in their organisations; trainers anyone in the organisations
-            # they train for (they fill their sessions); managers their own people.
-            booking_orgs = (access.lead_org_ids | access.org_ids_with("trainer")) if runs else set()
-            if person is None and booking_orgs:
-                person = Person.objects.filter(
-                    organisation_id__in=sorted(booking_orgs),
-                    is_active=True,
-                    employee_id=request.POST.get("employee_id", "").strip(),
-                ).first()
-            if person is None:
-                messages.error(request, _("No one you may book has that employee id."))
-            else:
+            book_form = BookPeopleForm(request.POST, bookable=bookable)
+            if book_form.is_valid():
+                booked: list[str] = []
+                waiting: list[str] = []
                 try:
-                    booking = services.booking_book(session=session, person=person, actor=request.user)
+                    for person in book_form.cleaned_data["people"]:
+                        booking = services.booking_book(session=session, person=person, actor=request.user)
+                        (booked if booking.status == Booking.Status.BOOKED else waiting).append(
+                            person.full_name
+                        )
                 except ValidationError as exc:
                     messages.error(request, " ".join(exc.messages))
-                else:
+                if booked:
+                    messages.success(request, _("%(name)s is booked.") % {"name": ", ".join(booked)})
+                if waiting:
                     messages.success(
-                        request,
-                        _("%(name)s is booked.") % {"name": person.full_name}
-                        if booking.status == Booking.Status.BOOKED
-                        else _("%(name)s is on the waiting list.") % {"name": person.full_name},
+                        request, _("%(name)s is on the waiting list.") % {"name": ", ".join(waiting)}
                     )
+                return redirect(request.path)
         elif action == "cancel":
-            to_cancel = bookings.filter(pk=request.POST.get("booking", "0") or 0).first()
-            if to_cancel is not None:
-                services.booking_cancel(booking=to_cancel, actor=request.user)
-                messages.success(request, _("The booking was cancelled."))
+            wanted = request.POST.get("booking", "")
+            to_cancel = (
+                session.bookings.exclude(status=Booking.Status.CANCELLED)
+                .filter(access.booking_cancel_filter(session, runs=runs), pk=int(wanted))
+                .first()
+                if wanted.isdigit() and len(wanted) < 12
+                else None
+            )
+            if to_cancel is None:
+                raise Http404
+            services.booking_cancel(booking=to_cancel, actor=request.user)
+            messages.success(request, _("The booking was cancelled."))
+            return redirect(request.path)
         elif action == "details":
-            form = SessionDetailsForm(request.POST)
-            if form.is_valid():
-                services.session_update(
-                    session=session,
-                    recording_link=form.cleaned_data["recording_link"],
-                    cancelled=form.cleaned_data["cancelled"],
-                    actor=request.user,
-                )
-                messages.success(request, _("The session was updated."))
+            details_form = SessionDetailsForm(request.POST, network=network)
+            if details_form.is_valid():
+                data = details_form.cleaned_data
+                try:
+                    closed = services.session_update(
+                        session=session,
+                        recording_link=data["recording_link"],
+                        cancelled=data["cancelled"],
+                        open_to=[o for o in network if o.pk in data["open_to"]] if network else None,
+                        actor=request.user,
+                    )
+                except ValidationError as exc:
+                    details_form.add_error(None, exc)
+                else:
+                    messages.success(request, _("The session was updated."))
+                    if closed:
+                        messages.info(
+                            request,
+                            _("%(count)s booking(s) of organisations it is no longer open to were cancelled.")
+                            % {"count": closed},
+                        )
+                    return redirect(request.path)
         elif action == "attendance":
-            present = {int(v) for v in request.POST.getlist("present") if v.isdigit()}
+            present = {int(v) for v in request.POST.getlist("present") if v.isdigit() and len(v) < 12}
             count = services.attendance_take(session=session, present=present, actor=request.user)
             messages.success(request, _("Attendance saved for %(count)s people.") % {"count": count})
-        return redirect(request.path)
+            return redirect(request.path)
+        else:
+            return redirect(request.path)
+    people = selectors.session_people(access, session, runs=runs)
+    search = request.GET.get("q", "").strip()[:100]
+    candidates, candidates_total = (
+        selectors.booking_candidates(access, session, search) if access.can_list_people else ([], 0)
+    )
     attended = set(session.attendances.filter(status__in=selectors.DONE).values_list("person_id", flat=True))
     return render(
         request,
         "learning/session.html",
         {
             "session": session,
-            "bookings": bookings,
+            "people": people,
             "attended": attended,
             "runs": runs,
-            "details_form": SessionDetailsForm(
-                initial={"recording_link": session.recording_link, "cancelled": session.cancelled}
-            ),
+            "details_form": details_form,
+            "book_form": book_form,
+            "can_book": access.can_list_people,
+            "candidates": candidates,
+            "candidates_total": candidates_total,
+            "search": search,
+            "open_to": list(session.open_to.order_by("name")),
         },
+        status=400 if book_form.errors or details_form.errors else 200,
     )
 
 
@@ -409,16 +464,32 @@ def me(request: HttpRequest) -> HttpResponse:
     form = SupportForm(request.POST or None)
     if request.method == "POST":
         if request.POST.get("action") == "book":
-            session = Session.objects.filter(
-                pk=request.POST.get("session", "0") or 0,
-                module__in=selectors.modules_for(person.organisation_id),
-            ).first()
+            wanted = request.POST.get("session", "")
+            session = (
+                selectors.sessions_bookable_by(person).filter(pk=int(wanted)).first()
+                if wanted.isdigit() and len(wanted) < 12
+                else None
+            )
             if session is None:
                 raise Http404
             try:
                 services.booking_book(session=session, person=person, actor=request.user)
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
+            return redirect("learning:me")
+        if request.POST.get("action") == "cancel":
+            wanted = request.POST.get("booking", "")
+            booking = (
+                Booking.objects.filter(person=person, pk=int(wanted))
+                .exclude(status=Booking.Status.CANCELLED)
+                .first()
+                if wanted.isdigit() and len(wanted) < 12
+                else None
+            )
+            if booking is None:
+                raise Http404
+            services.booking_cancel(booking=booking, actor=request.user)
+            messages.success(request, _("The booking was cancelled."))
             return redirect("learning:me")
         if form.is_valid():
             SupportRequest.objects.create(
@@ -434,7 +505,8 @@ def me(request: HttpRequest) -> HttpResponse:
     # Sessions of the modules still to do (not those it is exempt from), not already booked.
     module_ids = [j.module.pk for j in journey.open_modules if j.state != "exempt"]
     open_sessions = (
-        Session.objects.filter(module_id__in=module_ids, cancelled=False, starts_at__gte=timezone.now())
+        selectors.sessions_bookable_by(person)
+        .filter(module_id__in=module_ids, cancelled=False, starts_at__gte=timezone.now())
         .exclude(
             bookings__person=person, bookings__status__in=[Booking.Status.BOOKED, Booking.Status.WAITING]
         )

@@ -315,6 +315,43 @@ DEMO_MODULES = (
 )
 
 
+def _shared_session_for_demo(runner: Organisation, guest: Organisation) -> None:
+    """A module shared with the network, given by Fjellvik in a session opened to Solvik: Solvik's
+    managers book their people on it, Fjellvik's lead sees them by name only."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from kompetenslyft.learning.models import Module
+    from kompetenslyft.learning.services import session_create
+
+    module, _created = Module.objects.get_or_create(
+        organisation=None,
+        code="N-DIGI",
+        defaults={
+            "name": "Digital grunnkompetanse / Digital grundkompetens",
+            "category": "Digital kompetens",
+            "level": Module.Level.BASIC,
+            "format": Module.Format.LIVE_REMOTE,
+            "hours": Decimal("2"),
+        },
+    )
+    start = timezone.make_aware(
+        dt.datetime.combine(timezone.localdate() + dt.timedelta(days=10), dt.time(13, 0))
+    )
+    session_create(
+        organisation=runner,
+        open_to=[guest],
+        module=module,
+        starts_at=start,
+        duration_minutes=120,
+        capacity=30,
+        meeting_link="https://teams.microsoft.com/l/meetup-join/fjellvik-demo",
+        language="nb",
+    )
+
+
 def _learning_for_demo(organisation: Organisation) -> None:
     """Modules, the initiative "Digitalt lyft" for elderly care and disability with proposals
     from the gap, sessions with bookings, earlier attendance, job aids and support contacts."""
@@ -618,6 +655,7 @@ def load_demo() -> list[DemoLogin]:
         import_file(kind="units", content=units_csv.encode(), filename="enheter.csv", organisation=fjellvik)
         import_file(kind="people", content=people_csv.encode(), filename="ansatte.csv", organisation=fjellvik)
         _frameworks_for_demo(fjellvik, "digcomp22", FJELLVIK_REQUIREMENTS)
+        _shared_session_for_demo(fjellvik, solvik)
 
     def first(org: Organisation, **filters: str) -> Person:
         return Person.objects.filter(organisation=org, is_active=True, **filters).order_by("employee_id")[0]

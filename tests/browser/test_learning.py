@@ -81,9 +81,15 @@ def test_initiative_to_funder_report(
     trainer.get_by_label("Plats", exact=True).fill("Stadshuset, sal 3")
     assert_accessible(axe, trainer)
     trainer.get_by_role("button", name="Schemalägg").click()
-    trainer.get_by_label("Anställnings-id").fill(network.employee.employee_id)
-    trainer.get_by_role("button", name="Boka", exact=True).click()
-    expect(trainer.get_by_text(f"{network.employee.full_name} är bokad.")).to_be_visible()
+    expect(trainer.get_by_text("Anordnas av")).to_be_visible()
+    # A trainer books no one (it sees its participants only); the manager picks its own people.
+    expect(trainer.get_by_role("heading", name="Boka någon")).to_have_count(0)
+    manager.goto(trainer.url)
+    manager.get_by_role("checkbox", name=network.employee.full_name).check()
+    assert manager.get_by_role("checkbox", name=network.other_employee.full_name).count() == 0
+    assert_accessible(axe, manager)
+    manager.get_by_role("button", name="Boka", exact=True).click()
+    expect(manager.get_by_text(f"{network.employee.full_name} är bokad.")).to_be_visible()
     assert any(m.attachments and m.to == [network.employee.email] for m in mail.outbox)  # the .ics invitation
 
     log_in(phone, "trainer")

@@ -150,14 +150,14 @@ def test_a_manager_books_only_its_own_people(world: Any) -> None:
     url = reverse("learning:session", args=[world.session.pk])
     page = manager.get(url).content.decode()
     assert world.employee.full_name in page and world.other_employee.full_name not in page
-    manager.post(url, {"action": "book", "employee_id": world.person_b.employee_id})
+    manager.post(url, {"action": "book", "people": [world.person_b.pk]})
     assert not world.session.bookings.filter(person=world.person_b).exists()
-    manager.post(url, {"action": "book", "employee_id": world.colleague.employee_id})
+    manager.post(url, {"action": "book", "people": [world.colleague.pk]})
     assert world.session.bookings.filter(person=world.colleague, status="booked").exists()
     assert manager.post(url, {"action": "attendance", "present": [world.colleague.pk]}).status_code == 404
     assert manager.post(url, {"action": "details", "cancelled": "on"}).status_code == 404
     trainer = client_for(world.trainer.user)
-    trainer.post(url, {"action": "book", "employee_id": world.person_b.employee_id})
+    trainer.post(url, {"action": "book", "people": [world.person_b.pk]})
     assert not world.session.bookings.filter(person=world.person_b).exists()
     trainer.post(url, {"action": "details", "recording_link": "https://video.example/rec", "cancelled": ""})
     world.session.refresh_from_db()
