@@ -15,7 +15,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from kompetenslyft.competence.selectors import RequirementIndex
@@ -76,6 +76,7 @@ def refresh_group(*, organisation_id: int, unit_id: int, role_id: int) -> None:
     if not deltas:
         return
     new_points = {point for _c, point in deltas if point != LATEST}
+    summary_changed(organisation.pk)
     state, _created = GapState.objects.get_or_create(organisation=organisation)
     if not new_points <= set(state.points):
         state.points = sorted(set(state.points) | new_points)
@@ -209,6 +210,7 @@ def rebuild(organisation: Organisation) -> int:
             organisation=organisation,
             defaults={"rebuilt_at": timezone.now(), "stale": False, "points": points},
         )
+        summary_changed(organisation.pk)
     return len(cells)
 
 
@@ -235,3 +237,11 @@ def totals(organisation: Organisation) -> dict[str, int]:
     return GapCell.objects.filter(organisation=organisation, point=LATEST).aggregate(
         required=Sum("direct_required"), assessed=Sum("direct_assessed"), below=Sum("direct_below")
     )
+
+
+def summary_changed(organisation_id: int) -> None:
+    """Every write to an organisation's summary raises its version, in the same transaction:
+    readers that cache what they derive from it (the disclosure control's release) key on it."""
+    updated = GapState.objects.filter(organisation_id=organisation_id).update(version=F("version") + 1)
+    if not updated:
+        GapState.objects.get_or_create(organisation_id=organisation_id, defaults={"version": 1})

@@ -129,3 +129,6 @@ class GapState(models.Model):
     rebuilt_at = models.DateTimeField(null=True, blank=True)
     stale = models.BooleanField(default=True)
     points = models.JSONField(default=list, help_text="The measurement points that have answers.")
+    version = models.PositiveBigIntegerField(
+        default=0, help_text="Raised by every write to the summary (keys the disclosure control's cache)."
+    )

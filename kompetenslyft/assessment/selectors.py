@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -157,24 +158,61 @@ def _sum_cells(cells: QuerySet[GapCell], by: tuple[str, ...], prefix: str) -> di
     return {tuple(row[k] for k in by): Cell(row["r"] or 0, row["a"] or 0, row["b"] or 0) for row in rows}
 
 
+_RELEASES: OrderedDict[tuple[Any, ...], dict[int, disclosure.Release]] = OrderedDict()
+_RELEASES_LOCK = threading.Lock()
+_RELEASES_KEPT = 8
+
+
 def gap_releases(
     organisation: Organisation, *, point: int, competence_ids: Iterable[int]
 ) -> dict[int, disclosure.Release]:
     """The disclosure control's release of the gap, one table per competence: units × roles,
     the people who answered at ``point`` (always over the whole organisation, so that every
-    view of it hides the same cells)."""
+    view of it hides the same cells).
+
+    Kept in a small per-process memo keyed by the summary's version (raised by every write to
+    it, in the same transaction), so a page computes it once per change; a stale entry is
+    never used."""
+    version = GapState.objects.filter(organisation=organisation).values_list("version", flat=True).first()
+    key = (organisation.pk, point, version, organisation.anonymity_threshold)
+    wanted = set(competence_ids)
+    with _RELEASES_LOCK:
+        cached = _RELEASES.get(key)
+        if cached is not None:
+            _RELEASES.move_to_end(key)
+    if cached is None or not wanted <= cached.keys():
+        cached = _compute_gap_releases(organisation, point, wanted)
+        with _RELEASES_LOCK:
+            _RELEASES[key] = cached
+            while len(_RELEASES) > _RELEASES_KEPT:
+                _RELEASES.popitem(last=False)
+    return {c: cached[c] for c in wanted}
+
+
+def _compute_gap_releases(
+    organisation: Organisation, point: int, wanted: set[int]
+) -> dict[int, disclosure.Release]:
     tree = disclosure.Tree(
         dict(Unit.objects.filter(organisation=organisation).values_list("pk", "parent_id"))
     )
-    wanted = set(competence_ids)
     atoms: dict[int, dict[tuple[int, Any], int]] = defaultdict(dict)
-    rows = GapCell.objects.filter(
-        organisation=organisation, point=point, direct_assessed__gt=0, competence_id__in=sorted(wanted)
-    ).values_list("unit_id", "role_id", "competence_id", "direct_assessed")
+    rows = GapCell.objects.filter(organisation=organisation, point=point, direct_assessed__gt=0).values_list(
+        "unit_id", "role_id", "competence_id", "direct_assessed"
+    )
     for unit_id, role_id, competence_id, assessed in rows.iterator(chunk_size=20000):
         atoms[competence_id][(unit_id, role_id)] = assessed
     k = organisation.anonymity_threshold
-    return {c: disclosure.protect(tree, atoms.get(c, {}), k) for c in wanted}
+    # Competences answered by the same people give the same table: one release serves them all.
+    by_table: dict[tuple[Any, ...], disclosure.Release] = {}
+    releases = {}
+    for competence_id in wanted | set(atoms):
+        table = atoms.get(competence_id, {})
+        signature = tuple(sorted(table.items()))
+        release = by_table.get(signature)
+        if release is None:
+            release = by_table[signature] = disclosure.protect(tree, table, k)
+        releases[competence_id] = release
+    return releases
 
 
 def exact_units(access: Access, organisation: Organisation) -> Callable[[Unit], bool]:
