@@ -4,7 +4,7 @@ bookings and attendance, the employee's journey, the team view, support, the fun
 from __future__ import annotations
 
 import datetime as dt
-import io
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.access import Access, access_for
+from kompetenslyft.core.spreadsheet import xlsx_bytes
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
 from kompetenslyft.org.selectors import team_unit, team_units
 
@@ -514,30 +515,23 @@ def funder(request: HttpRequest) -> HttpResponse:
             )
     figures = funder_figures(FunderScope([organisation], initiative, days[0], days[1], unit))
     if request.GET.get("format") == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "funder"
-        sheet.append([_("Organisation"), organisation.name])
-        sheet.append([_("Initiative"), initiative.name if initiative else _("all")])
-        sheet.append([_("Unit"), unit.name if unit else _("all")])
-        sheet.append([_("Period"), f"{days[0] or ''} – {days[1] or ''}"])
-        sheet.append([])
         participants = figures["unique_participants"]
-        for label, value in (
-            (_("Unique participants"), participants["total"]),
-            (_("women"), participants["women"]),
-            (_("men"), participants["men"]),
-            (_("other or unspecified"), participants["other_or_unspecified"]),
-            (_("Training hours"), figures["training_hours"]),
-            (_("Evaluation responses"), figures["evaluations"]["responses"]),
-        ):
-            sheet.append([label, value])
-        out = io.BytesIO()
-        workbook.save(out)
+        sheet_rows: list[list[Any]] = [
+            [_("Organisation"), organisation.name],
+            [_("Initiative"), initiative.name if initiative else _("all")],
+            [_("Unit"), unit.name if unit else _("all")],
+            [_("Period"), f"{days[0] or ''} – {days[1] or ''}"],
+            [],
+            [_("Unique participants"), participants["total"]],
+            [_("women"), participants["women"]],
+            [_("men"), participants["men"]],
+            [_("other or unspecified"), participants["other_or_unspecified"]],
+            [_("Training hours"), figures["training_hours"]],
+            [_("Evaluation responses"), figures["evaluations"]["responses"]],
+        ]
         response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            xlsx_bytes("funder", sheet_rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="funder-{organisation.code}.xlsx"'
         return response
