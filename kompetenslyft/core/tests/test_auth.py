@@ -53,6 +53,46 @@ def test_login_is_throttled_after_repeated_failures(network: Any, settings: Any)
     assert "Too many" in locked.content.decode() or "För många" in locked.content.decode()
 
 
+def test_lockout_counts_per_account_not_per_typed_spelling(network: Any) -> None:
+    """5 failures as `employee` lock the account: case variants and the e-mail addresses
+    (the account's and the person's), from any client address, are refused too."""
+    statuses = [login(Client(), "employee", "wrong-password").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]  # the fifth failure locks
+    for variant in ("EMPLOYEE", "Employee", "employee", network.employee.user.email, network.employee.email):
+        locked = Client(REMOTE_ADDR="203.0.113.9").post(
+            reverse("login"), {"username": variant.upper(), "password": "correct-horse-battery"}
+        )
+        assert locked.status_code == 429, variant
+        page = locked.content.decode()
+        assert "För många misslyckade inloggningsförsök" in page
+        assert "Inloggningen är pausad för kontot en stund" in page
+    # other accounts are not affected
+    assert login(Client(), "manager").status_code == 302
+
+
+def test_lockout_mixes_spellings_into_one_counter(network: Any) -> None:
+    """The attack of the issue: guesses spread over case variants and the e-mail."""
+    for variant in ("employee", "EMPLOYEE", "Employee", "eMployee", network.employee.email):
+        login(Client(), variant, "wrong-password")
+    assert login(Client(), "employee").status_code == 429
+
+
+def test_probing_unknown_names_is_limited_too(network: Any) -> None:
+    for _ in range(5):
+        login(Client(), "nobody-here", "guess")
+    assert login(Client(), "NOBODY-HERE", "guess").status_code == 429
+    assert login(Client(), "employee").status_code == 302
+
+
+def test_a_successful_log_in_resets_the_account_counter(network: Any) -> None:
+    for _ in range(4):
+        login(Client(), "EMPLOYEE", "wrong-password")
+    assert login(Client(), network.employee.email).status_code == 302
+    for _ in range(4):
+        login(Client(), "employee", "wrong-password")
+    assert login(Client(), "employee").status_code == 302
+
+
 def test_password_reset_reaches_a_person_without_an_account(db: Any) -> None:
     person = PersonFactory(email="new.person@solvik.se", user=None)
     response = Client().post(reverse("password_reset"), {"email": "New.Person@solvik.se"})
