@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "kompetenslyft.core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "kompetenslyft.core.middleware.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -236,7 +237,7 @@ PERMISSIONS_POLICY = ", ".join(
 )
 # A session ends after this long without a request (a working day by default).
 SESSION_COOKIE_AGE = int(float(os.environ.get("KOMPETENSLYFT_SESSION_IDLE_HOURS", "8")) * 3600)
-SESSION_SAVE_EVERY_REQUEST = True
+KOMPETENSLYFT_SESSION_REFRESH_SECONDS = 300  # core.middleware.SessionIdleMiddleware
 
 # --- Product settings -----------------------------------------------------------------
 KOMPETENSLYFT_PAGE_SIZE = 50
