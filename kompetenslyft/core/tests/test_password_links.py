@@ -194,3 +194,18 @@ def test_the_client_behind_a_proxy_is_the_address_the_proxy_saw(settings: Any) -
     assert client_address(request) == "203.0.113.5"
     settings.AXES_IPWARE_PROXY_COUNT = 0
     assert client_address(request) == "10.0.0.1"
+
+
+def test_the_limit_lifts_when_the_hour_is_over(db: Any) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kompetenslyft.core.throttle import throttle_hit, throttle_key
+
+    key = throttle_key("test", "someone")
+    window = dt.timedelta(hours=1)
+    assert [throttle_hit(key=key, limit=2, window=window) for _ in range(3)] == [True, True, False]
+    RequestThrottle.objects.filter(key=key).update(window_started_at=timezone.now() - window)
+    assert throttle_hit(key=key, limit=2, window=window)
+    assert RequestThrottle.objects.get(key=key).count == 1
