@@ -60,7 +60,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "kompetenslyft.core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "kompetenslyft.core.middleware.SessionIdleMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -138,7 +140,13 @@ LOGOUT_REDIRECT_URL = "login"
 
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Failures count per account, whatever spelling or address was typed (core.auth.lockout_key),
+# and from every client address together. Not per client address: a municipality's staff often
+# share one public address, and a user agent or cookie cannot be rotated around an account key
+# (hence axes.W006 is silenced).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "kompetenslyft.core.auth.lockout_key"
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -203,12 +211,44 @@ CONTENT_SECURITY_POLICY = {
         "script-src": ["'self'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
     }
 }
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
+# A session ends after this long without a request (a working day by default).
+SESSION_COOKIE_AGE = int(float(os.environ.get("KOMPETENSLYFT_SESSION_IDLE_HOURS", "8")) * 3600)
+KOMPETENSLYFT_SESSION_REFRESH_SECONDS = 300  # core.middleware.SessionIdleMiddleware
 
 # --- Product settings -----------------------------------------------------------------
 KOMPETENSLYFT_PAGE_SIZE = 50
 KOMPETENSLYFT_BASE_URL = os.environ.get("KOMPETENSLYFT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Password links: at most this many requests per hour per e-mail address and per client address.
+KOMPETENSLYFT_PASSWORD_LINKS_PER_ADDRESS = int(
+    os.environ.get("KOMPETENSLYFT_PASSWORD_LINKS_PER_ADDRESS", "3")
+)
+KOMPETENSLYFT_PASSWORD_LINKS_PER_CLIENT = int(
+    os.environ.get("KOMPETENSLYFT_PASSWORD_LINKS_PER_CLIENT", "100")
+)
 KOMPETENSLYFT_IMPORT_MAX_BYTES = int(os.environ.get("KOMPETENSLYFT_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = KOMPETENSLYFT_IMPORT_MAX_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

@@ -3,7 +3,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from kompetenslyft.core import views as core_views
-from kompetenslyft.core.forms import PasswordResetForm
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -13,7 +12,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        core_views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -23,8 +22,13 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        core_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
+    ),
+    path(
+        "accounts/activate/<uidb64>/<token>/",
+        core_views.AccountActivateView.as_view(),
+        name="account_activate",
     ),
     path(
         "accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"

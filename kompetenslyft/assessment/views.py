@@ -344,11 +344,13 @@ def gap_export(request: HttpRequest, fmt: str) -> HttpResponse:
         for competence, cell in zip(heat.competences, row.cells, strict=True)
     ]
     stamp = timezone.localdate().isoformat()
+    from kompetenslyft.core.spreadsheet import append_row, neutralise_row  # no live formulas
+
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow(neutralise_row(header))
+        writer.writerows(neutralise_row(row_values) for row_values in rows)
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     else:
         from openpyxl import Workbook
@@ -356,9 +358,9 @@ def gap_export(request: HttpRequest, fmt: str) -> HttpResponse:
         workbook = Workbook()
         sheet = workbook.active
         sheet.title = "gap"
-        sheet.append(header)
+        append_row(sheet, header)
         for row_values in rows:
-            sheet.append(row_values)
+            append_row(sheet, row_values)
         out = io.BytesIO()
         workbook.save(out)
         response = HttpResponse(

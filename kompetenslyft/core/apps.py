@@ -6,3 +6,11 @@ class CoreConfig(AppConfig):
     name = "kompetenslyft.core"
     label = "core"
     verbose_name = _("Accounts and access")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import session_started
+
+        # A new session starts its idle clock at log-in (saved with the log-in itself).
+        user_logged_in.connect(session_started, dispatch_uid="kompetenslyft.core.session_started")

@@ -58,3 +58,19 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.target_label}"
+
+
+class RequestThrottle(models.Model):
+    """A counter of requests per key (a hashed client address or e-mail address) in a fixed
+    window, kept in the database so that every app process sees the same counts."""
+
+    key = models.CharField(max_length=64, unique=True)
+    window_started_at = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("request throttle")
+        verbose_name_plural = _("request throttles")
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}… {self.count} since {self.window_started_at:%Y-%m-%d %H:%M}"

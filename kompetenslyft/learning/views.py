@@ -4,7 +4,7 @@ bookings and attendance, the employee's journey, the team view, support, the fun
 from __future__ import annotations
 
 import datetime as dt
-import io
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.access import Access, access_for
+from kompetenslyft.core.spreadsheet import xlsx_bytes
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
 from kompetenslyft.org.selectors import team_unit, team_units
 
@@ -595,17 +596,15 @@ def funder(request: HttpRequest) -> HttpResponse:
     if not exact:
         days = list(figures["period"])
     if request.GET.get("format") == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = "funder"
-        sheet.append([_("Organisation"), organisation.name])
-        sheet.append([_("Initiative"), initiative.name if initiative else _("all")])
-        sheet.append([_("Unit"), unit.name if unit else _("all")])
-        sheet.append([_("Period"), f"{days[0] or ''} – {days[1] or ''}"])
-        sheet.append([])
         participants = figures["unique_participants"]
+        sheet_rows: list[list[Any]] = [
+            [_("Organisation"), organisation.name],
+            [_("Initiative"), initiative.name if initiative else _("all")],
+            [_("Unit"), unit.name if unit else _("all")],
+            [_("Period"), f"{days[0] or ''} – {days[1] or ''}"],
+            [],
+        ]
+        too_few = _("too few")
         for label, value in (
             (_("Unique participants"), participants["total"]),
             (_("women"), participants["women"]),
@@ -614,11 +613,10 @@ def funder(request: HttpRequest) -> HttpResponse:
             (_("Training hours"), figures["training_hours"]),
             (_("Evaluation responses"), figures["evaluations"]["responses"]),
         ):
-            sheet.append([label, _("too few") if value is None else value])
-        out = io.BytesIO()
-        workbook.save(out)
+            sheet_rows.append([label, too_few if value is None else value])
         response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            xlsx_bytes("funder", sheet_rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="funder-{organisation.code}.xlsx"'
         return response

@@ -6,24 +6,38 @@ from django.contrib import admin
 from django.forms.models import model_to_dict
 from django.http import HttpRequest
 
+from kompetenslyft.core.admin import AuditedModelAdmin
 from kompetenslyft.core.audit import AuditEvent, audit_record
 
 from .models import Organisation, Person, Placement, Role, Unit
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedModelAdmin):
     list_display = ("name", "code", "anonymity_threshold")
     search_fields = ("name", "code")
+    # The anonymity threshold decides which aggregates top management and evaluators see.
+    audit_type = "organisation"
+    audit_fields = ("code", "name", "anonymity_threshold")
+
+    def audit_organisation(self, obj: Any, *, deleting: bool = False) -> Any:
+        # The log of a deleted organisation goes with it; its own deletion is kept.
+        return None if deleting else obj
 
 
 @admin.register(Unit)
-class UnitAdmin(admin.ModelAdmin):
+class UnitAdmin(AuditedModelAdmin):
     list_display = ("name", "unit_id", "organisation", "manager")
     list_filter = ("organisation",)
     search_fields = ("name", "unit_id")
     raw_id_fields = ("parent", "manager")
     readonly_fields = ("path", "depth")
+    # A unit's manager sees the people of the unit and every unit below it.
+    audit_type = "unit"
+    audit_fields = ("organisation", "unit_id", "name", "parent", "manager", "manager_employee_id")
+
+    def audit_target(self, obj: Any) -> tuple[str, str]:
+        return obj.unit_id, obj.name
 
 
 @admin.register(Role)

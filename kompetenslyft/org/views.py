@@ -19,6 +19,7 @@ from kompetenslyft.assessment.selectors import person_campaigns
 from kompetenslyft.competence.models import Level
 from kompetenslyft.competence.selectors import person_requirements
 from kompetenslyft.core.access import access_for
+from kompetenslyft.core.spreadsheet import neutralise_row
 
 from . import selectors
 from .forms import ImportUploadForm, PeopleFilterForm
@@ -107,19 +108,21 @@ def people_export(request: HttpRequest) -> StreamingHttpResponse:
         yield "\ufeff" + writer.writerow(header)
         for p in rows.iterator(chunk_size=2000):
             yield writer.writerow(
-                [
-                    p.employee_id,
-                    p.given_name,
-                    p.family_name,
-                    p.unit.unit_id,
-                    p.unit.name,
-                    p.role.name,
-                    p.email,
-                    p.gender,
-                    p.language,
-                    p.start_date.isoformat() if p.start_date else "",
-                    "yes" if p.is_active else "no",
-                ]
+                neutralise_row(
+                    [
+                        p.employee_id,
+                        p.given_name,
+                        p.family_name,
+                        p.unit.unit_id,
+                        p.unit.name,
+                        p.role.name,
+                        p.email,
+                        p.gender,
+                        p.language,
+                        p.start_date.isoformat() if p.start_date else "",
+                        "yes" if p.is_active else "no",
+                    ]
+                )
             )
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
