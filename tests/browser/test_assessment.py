@@ -72,3 +72,53 @@ def test_baseline_answer_on_a_phone_heatmap_and_drill_down(
     ).to_be_visible()
     assert network.employee.family_name in page.locator("table").inner_text()
     assert_accessible(axe, page)
+
+
+def test_evaluator_reaches_the_protected_heatmap_from_its_home_page(
+    page: Any, axe: Any, network: Any
+) -> None:
+    """The evaluator clicks to the gap analysis and down the tree: small groups, and the cells
+    they could be worked out from, say "för få"; nothing leads to people."""
+    from kompetenslyft.assessment import gaps
+    from kompetenslyft.org.tests.factories import PersonFactory
+
+    role = network.employee.role
+    PersonFactory.create_batch(6, unit=network.unit1, role=role)
+    PersonFactory.create_batch(2, unit=network.unit2, role=role)
+    import_file(
+        kind="framework",
+        content=b"competence_code,name,category\nAVVIK,Avvikelserapportering,Dokumentation\n",
+        filename="f.csv",
+        organisation=network.org_a,
+    )
+    import_file(
+        kind="requirements",
+        content=f"role,competence_code,required_level\n{role.name},AVVIK,3\n".encode(),
+        filename="r.csv",
+        organisation=network.org_a,
+    )
+    from kompetenslyft.org.models import Person
+
+    rows = "".join(
+        f"{p},AVVIK,2,0\n"
+        for p in Person.objects.filter(organisation=network.org_a).values_list("employee_id", flat=True)
+    )
+    import_file(
+        kind="assessments",
+        content=("employee_id,competence_code,level,measurement_point\n" + rows).encode(),
+        filename="a.csv",
+        organisation=network.org_a,
+    )
+    gaps.rebuild(network.org_a)
+
+    log_in(page, "evaluator")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Gapanalys").click()
+    expect(page.get_by_text("Celler med färre än 5 svar visas inte")).to_be_visible()
+    page.get_by_role("link", name=network.admin_a.name).click()
+    page.get_by_role("link", name=network.dep1.name).click()
+    table = page.get_by_role("table")
+    # Hemtjänst: Norra (7 people) and Södra (3) below, and its manager directly in it (1):
+    # Södra is too few, and so must one more cell be, or Hemtjänst minus Norra gives it away.
+    assert table.inner_text().count("för få") >= 2
+    assert page.locator("table a[href*='/gaps/people/']").count() == 0
+    assert_accessible(axe, page)
