@@ -67,7 +67,9 @@ class GoalForm(forms.Form):
         max_digits=5,
         decimal_places=4,
     )
-    target_count = forms.IntegerField(label=_("Target number of participants"), required=False, min_value=1)
+    target_count = forms.IntegerField(
+        label=_("Target number of participants"), required=False, min_value=1, max_value=1_000_000
+    )
     women_share = forms.DecimalField(
         label=_("Share of women (e.g. 0.7)"),
         required=False,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.access import Access, access_for
+from kompetenslyft.core.params import id_list, optional_id, parse_id
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
 from kompetenslyft.org.selectors import team_unit, team_units
 
@@ -141,7 +142,7 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Added to the plan."))
                 return redirect(request.path)
         elif action == "toggle":
-            entry = initiative.entries.filter(pk=request.POST.get("entry", "0") or 0).first()
+            entry = initiative.entries.filter(pk=parse_id(request.POST.get("entry"), name="entry")).first()
             if entry is not None:
                 entry.done = not entry.done
                 entry.save(update_fields=["done"])
@@ -212,8 +213,8 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
     units = Unit.objects.filter(
         access.units_with_people_filter(), organisation=initiative.organisation
     ).order_by("path")
-    wanted = request.GET.get("unit") or request.POST.get("unit") or ""
-    unit = units.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    wanted = optional_id(request.GET.get("unit") or request.POST.get("unit"), name="unit")
+    unit = units.filter(pk=wanted).first() if wanted is not None else None
     scoped = Proposal.objects.filter(initiative=initiative).filter(access.people_filter("person__"))
     if unit is not None:
         scoped = scoped.filter(unit__path__startswith=unit.path)
@@ -254,7 +255,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST":
         person = Person.objects.filter(pk=access.person_id).first() if access.person_id else None
-        module = modules.filter(pk=request.POST.get("module", "0") or 0).first()
+        module = modules.filter(pk=parse_id(request.POST.get("module"), name="module")).first()
         if person is None or module is None:
             raise Http404
         services.enrol(person=person, module=module)
@@ -363,7 +364,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         else _("%(name)s is on the waiting list.") % {"name": person.full_name},
                     )
         elif action == "cancel":
-            to_cancel = bookings.filter(pk=request.POST.get("booking", "0") or 0).first()
+            to_cancel = bookings.filter(pk=parse_id(request.POST.get("booking"), name="booking")).first()
             if to_cancel is not None:
                 services.booking_cancel(booking=to_cancel, actor=request.user)
                 messages.success(request, _("The booking was cancelled."))
@@ -378,7 +379,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 messages.success(request, _("The session was updated."))
         elif action == "attendance":
-            present = {int(v) for v in request.POST.getlist("present") if v.isdigit()}
+            present = set(id_list(request.POST.getlist("present"), name="present"))
             count = services.attendance_take(session=session, present=present, actor=request.user)
             messages.success(request, _("Attendance saved for %(count)s people.") % {"count": count})
         return redirect(request.path)
@@ -410,7 +411,7 @@ def me(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "book":
             session = Session.objects.filter(
-                pk=request.POST.get("session", "0") or 0,
+                pk=parse_id(request.POST.get("session"), name="session"),
                 module__in=selectors.modules_for(person.organisation_id),
             ).first()
             if session is None:
@@ -452,7 +453,7 @@ def team(request: HttpRequest) -> HttpResponse:
     if not access.can_list_people:
         raise Http404
     units = team_units(access)
-    unit = team_unit(access, request.GET.get("unit", ""))
+    unit = team_unit(access, optional_id(request.GET.get("unit"), name="unit"))
     if unit is None:
         raise Http404
     below = request.GET.get("below") == "1"
@@ -473,7 +474,7 @@ def support(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     inbox = selectors.support_inbox(access)
     if request.method == "POST":
-        question = inbox.filter(pk=request.POST.get("request", "0") or 0).first()
+        question = inbox.filter(pk=parse_id(request.POST.get("request"), name="request")).first()
         form = AnswerForm(request.POST)
         if question is None:
             raise Http404
