@@ -296,7 +296,8 @@ def gap_heatmap(request: HttpRequest) -> HttpResponse:
     counts_text = _("%(below)s of %(assessed)s (%(required)s)")
     too_few = _("too few")
     for row in heat.rows:
-        row.html = [_cell_html(cell, row, can_drill, drill_base, counts_text, too_few) for cell in row.cells]
+        row_drill = can_drill and access.can_list_people_of(row.unit)
+        row.html = [_cell_html(cell, row, row_drill, drill_base, counts_text, too_few) for cell in row.cells]
     return render(
         request,
         "assessment/heatmap.html",

@@ -6,3 +6,11 @@ class CoreConfig(AppConfig):
     name = "kompetenslyft.core"
     label = "core"
     verbose_name = _("Accounts and access")
+
+    def ready(self) -> None:
+        from django.urls import register_converter
+
+        from .params import IdConverter
+
+        # ``<id:pk>`` in every app's URL patterns (registered before any URLconf is read).
+        register_converter(IdConverter, "id")

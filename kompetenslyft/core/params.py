@@ -66,3 +66,16 @@ def parse_date(value: object, *, name: str = "date") -> dt.date | None:
         except ValueError:
             pass
     raise BadRequest(f"{name}: not a date (YYYY-MM-DD)")
+
+
+class IdConverter:
+    """``<id:pk>`` in URL patterns: 1–18 ASCII digits, so that an id beyond any database
+    column is "no such page" (404) rather than an overflow in the database driver."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int | str) -> str:
+        return str(value)

@@ -76,3 +76,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "roles": access.product_roles,
         },
     )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused by the CSRF check (an old page, blocked cookies): the product's own page,
+    in the person's language, rather than Django's English one."""
+    return render(request, "403_csrf.html", status=403)

@@ -76,7 +76,8 @@ def _initiative(request: HttpRequest, pk: int) -> tuple[Access, Initiative, bool
 def initiatives(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     visible = selectors.initiatives_visible(access).select_related("organisation")
-    if not (access.is_lead or visible.exists()):
+    # The menu offers this page to project leaders before any initiative names them.
+    if not (access.is_lead or access.project_leader or visible.exists()):
         raise Http404
     form = None
     if access.is_lead:
