@@ -277,7 +277,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 def sessions(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     can_create = access.is_lead or bool(access.org_ids_with("trainer"))
-    if not can_create and not selectors.sessions_for(access).exists():
+    # Managers have it in their menu (their people's sessions), even before there are any.
+    if not can_create and not access.is_manager and not selectors.sessions_for(access).exists():
         raise Http404
     form = None
     if can_create:
