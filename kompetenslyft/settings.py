@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "whitenoise.runserver_nostatic",  # static files come through WhiteNoise, DEBUG on or off
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "kompetenslyft.core.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -162,6 +164,10 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+# WhiteNoise serves STATIC_ROOT (after `collectstatic`) from the app itself, so the demo and
+# simple deployments run with DEBUG off; with DEBUG on it finds the files in the apps directly.
+WHITENOISE_USE_FINDERS = DEBUG
+CSRF_FAILURE_VIEW = "kompetenslyft.core.views.csrf_failure"
 
 # --- E-mail ---------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kompetenslyft@localhost")

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -42,6 +43,20 @@ def test_demo_serves_a_swedish_login_page(tmp_path: Path) -> None:
             except OSError:
                 time.sleep(0.5)
         assert '<html lang="sv">' in page and "Logga in" in page
+        # DEBUG is off, yet the stylesheet and script load (WhiteNoise serves them) …
+        for asset, kind in (("site.css", "text/css"), ("autosave.js", "javascript")):
+            with urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/static/kompetenslyft/{asset}", timeout=5
+            ) as answer:  # noqa: S310
+                assert answer.status == 200 and kind in answer.headers["Content-Type"]
+        # … and a dead address gives the product's Swedish page, not Django's URL listing.
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/no/such/page/", timeout=5)  # noqa: S310
+            raise AssertionError("expected 404")
+        except urllib.error.HTTPError as error:
+            assert error.code == 404
+            missing = error.read().decode()
+        assert "Sidan finns inte" in missing and "URLconf" not in missing
         log.seek(0)
         printed = log.read()
         assert "password: kompetens-2026" in printed

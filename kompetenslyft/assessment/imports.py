@@ -12,6 +12,7 @@ from kompetenslyft.competence.imports import competence_for_row, parse_level
 from kompetenslyft.competence.selectors import competence_codes
 from kompetenslyft.core.audit import AuditEvent, audit_record_many
 from kompetenslyft.core.importing import ImportResult, register
+from kompetenslyft.core.params import int_or_none
 from kompetenslyft.core.tabular import Table
 from kompetenslyft.org.models import Person
 
@@ -57,7 +58,8 @@ def _import_assessments(
         if level is None:
             result.error(number, "level", _("'%(value)s' is not a level 0–4") % {"value": data["level"]})
         point_text = data["measurement_point"].strip().removesuffix(".0")
-        point = int(point_text) if point_text.isdigit() and int(point_text) < 1000 else None
+        point = int_or_none(point_text)
+        point = point if point is not None and point < 1000 else None
         if point is None:
             result.error(
                 number,

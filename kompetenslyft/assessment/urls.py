@@ -5,11 +5,11 @@ from . import views
 app_name = "assessment"
 urlpatterns = [
     path("", views.campaigns, name="campaigns"),
-    path("campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
-    path("campaigns/<int:pk>/open/", views.campaign_open_view, name="open"),
-    path("campaigns/<int:pk>/close/", views.campaign_close_view, name="close"),
-    path("campaigns/<int:pk>/remind/", views.campaign_remind_view, name="remind"),
-    path("campaigns/<int:pk>/answer/", views.answer, name="answer"),
+    path("campaigns/<id:pk>/", views.campaign_detail, name="campaign"),
+    path("campaigns/<id:pk>/open/", views.campaign_open_view, name="open"),
+    path("campaigns/<id:pk>/close/", views.campaign_close_view, name="close"),
+    path("campaigns/<id:pk>/remind/", views.campaign_remind_view, name="remind"),
+    path("campaigns/<id:pk>/answer/", views.answer, name="answer"),
     path("gaps/", views.gap_heatmap, name="gaps"),
     path("gaps/export.<str:fmt>", views.gap_export, name="gaps_export"),
     path("gaps/people/", views.gap_people, name="gap_people"),

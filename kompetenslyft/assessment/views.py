@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from kompetenslyft.competence.models import LEVEL_HELP, Competence, Level
 from kompetenslyft.core.access import Access, access_for
+from kompetenslyft.core.params import int_or_none, optional_id, parse_id, parse_int
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
 from kompetenslyft.org.selectors import team_unit, team_units
 
@@ -34,9 +35,9 @@ def _organisation(request: HttpRequest, ids: set[int] | None) -> Organisation:
     organisations = (
         Organisation.objects.all() if ids is None else Organisation.objects.filter(pk__in=sorted(ids))
     )
-    wanted = request.GET.get("organisation")
-    if wanted and wanted.isdigit():
-        organisations = organisations.filter(pk=int(wanted))
+    wanted = optional_id(request.GET.get("organisation"), name="organisation")
+    if wanted is not None:
+        organisations = organisations.filter(pk=wanted)
     organisation = organisations.order_by("name").first()
     if organisation is None:
         raise Http404
@@ -92,6 +93,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if campaign is None:
         raise Http404
     unit_filter = request.GET.get("unit")
+    unit_pk = optional_id(unit_filter, name="unit")
     rows = selectors.response_rates(access, campaign)
     invited = sum(r.invited for r in rows)
     completed = sum(r.completed for r in rows)
@@ -106,11 +108,7 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rate": completed / invited if invited else 0.0,
             "is_lead": access.is_lead_of(campaign.organisation_id),
             "answerable": services.campaign_is_answerable(campaign),
-            "missing": selectors.not_answered(
-                access, campaign, int(unit_filter) if unit_filter and unit_filter.isdigit() else None
-            )[:200]
-            if unit_filter
-            else None,
+            "missing": selectors.not_answered(access, campaign, unit_pk)[:200] if unit_filter else None,
         },
     )
 
@@ -173,8 +171,9 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         levels = {}
         for key in request.POST:
             value = request.POST.get(key, "")
-            if key.startswith("competence-") and key[11:].isdigit() and value != "":
-                levels[int(key[11:])] = int(value) if value.isdigit() else -1
+            if key.startswith("competence-") and value != "":
+                level = int_or_none(value)
+                levels[parse_id(key[11:], name=key)] = -1 if level is None or level > 4 else level
         try:
             services.answers_submit(person=person, campaign=campaign, levels=levels)
         except ValidationError as exc:
@@ -218,8 +217,8 @@ def _gap_context(request: HttpRequest) -> tuple[Access, Organisation, GapFilterF
     roles = Role.objects.filter(organisation=organisation).order_by("name")
     # The list offers the top of the tree, the unit shown with the units above it, and its
     # children (the heatmap's own links lead further down), not thousands of units.
-    wanted = request.GET.get("unit", "")
-    shown = units.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    wanted = optional_id(request.GET.get("unit"), name="unit")
+    shown = units.filter(pk=wanted).first() if wanted is not None else None
     top_depth = units.values_list("depth", flat=True).order_by("depth").first() or 0
     nearby = Q(depth=top_depth)
     if shown is not None:
@@ -376,13 +375,12 @@ def gap_people(request: HttpRequest) -> HttpResponse:
     access, organisation, form, chosen = _gap_context(request)
     if not access.can_list_people:
         raise Http404
-    unit_pk, competence_pk = request.GET.get("at", ""), request.GET.get("competence", "")
-    if not (unit_pk.isdigit() and competence_pk.isdigit()):
-        raise Http404
+    unit_pk = parse_id(request.GET.get("at"), name="at")
+    competence_pk = parse_id(request.GET.get("competence"), name="competence")
     unit = Unit.objects.filter(
-        access.units_with_people_filter(), organisation=organisation, pk=int(unit_pk)
+        access.units_with_people_filter(), organisation=organisation, pk=unit_pk
     ).first()
-    competence = Competence.objects.filter(pk=int(competence_pk)).first()
+    competence = Competence.objects.filter(pk=competence_pk).first()
     if unit is None or competence is None:
         raise Http404
     direct = request.GET.get("direct") == "1"
@@ -413,8 +411,8 @@ def gap_people(request: HttpRequest) -> HttpResponse:
 def gap_movement(request: HttpRequest) -> HttpResponse:
     access, organisation, form, chosen = _gap_context(request)
     points = selectors.measurement_points(organisation)
-    first = int(request.GET.get("from", points[0] if points else 0) or 0)
-    second = int(request.GET.get("to", points[-1] if points else 1) or 0)
+    first = parse_int(request.GET.get("from"), default=points[0] if points else 0, maximum=999, name="from")
+    second = parse_int(request.GET.get("to"), default=points[-1] if points else 1, maximum=999, name="to")
     rows = selectors.movement(
         access, organisation, unit=chosen["unit"], first=first, second=second, role=chosen["role"]
     )
@@ -442,7 +440,7 @@ def team(request: HttpRequest) -> HttpResponse:
     if not access.can_list_people:
         raise Http404
     units = team_units(access)
-    unit = team_unit(access, request.GET.get("unit", ""))
+    unit = team_unit(access, optional_id(request.GET.get("unit"), name="unit"))
     if unit is None:
         raise Http404
     competences, rows = selectors.team_gaps(access, unit)

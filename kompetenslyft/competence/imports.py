@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from kompetenslyft.core.audit import AuditEvent, audit_record_many
 from kompetenslyft.core.importing import ImportResult, register
+from kompetenslyft.core.params import int_or_none
 from kompetenslyft.core.tabular import Table
 
 from .models import Category, Competence, Framework, KnowledgeGoal, Requirement
@@ -23,9 +24,8 @@ def parse_level(value: str) -> int | None:
     text = value.strip()
     if text.endswith(".0"):
         text = text[:-2]
-    if text.isdigit() and 0 <= int(text) <= 4:
-        return int(text)
-    return None
+    level = int_or_none(text)
+    return level if level is not None and level <= 4 else None
 
 
 def competence_for_row(index: CodeIndex, code: str, number: int, result: ImportResult) -> int | None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import access_for
+from kompetenslyft.core.params import int_or_none, optional_id
 from kompetenslyft.org.models import Organisation, Role, Unit
 
 from . import selectors, services
@@ -29,9 +30,11 @@ def lead_organisation(request: HttpRequest) -> Organisation:
         if access.is_superuser
         else Organisation.objects.filter(pk__in=sorted(access.lead_org_ids))
     )
-    wanted = request.GET.get("organisation") or request.POST.get("organisation")
-    if wanted and str(wanted).isdigit():
-        orgs = orgs.filter(pk=int(wanted))
+    wanted = optional_id(
+        request.GET.get("organisation") or request.POST.get("organisation"), name="organisation"
+    )
+    if wanted is not None:
+        orgs = orgs.filter(pk=wanted)
     organisation = orgs.order_by("name").first()
     if organisation is None:
         raise Http404
@@ -202,8 +205,8 @@ def requirement_grid(request: HttpRequest) -> HttpResponse:
                 for competence in competences:
                     raw = request.POST.get(f"level-{role.pk}-{competence.pk}", "")
                     mandatory = request.POST.get(f"mandatory-{role.pk}-{competence.pk}") == "on"
-                    level = int(raw) if raw.isdigit() else None
-                    if raw and level is None:
+                    level = int_or_none(raw)
+                    if raw and (level is None or level > 4):
                         errors.append(f"{role.name} · {competence.code}")
                         continue
                     current = grid.get((role.pk, competence.pk))

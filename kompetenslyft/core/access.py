@@ -149,6 +149,13 @@ class Access:
             q |= Q(path__startswith=path)
         return q
 
+    def can_list_people_of(self, unit: Any) -> bool:
+        """Whether the people of ``unit`` (by name) are in scope: ``units_with_people_filter``
+        for one unit already at hand, so that pages link only where the viewer may follow."""
+        return self.is_lead_of(unit.organisation_id) or any(
+            unit.path.startswith(p) for p in self.managed_paths
+        )
+
     def units_with_people_filter(self) -> Q:
         """A Q on Unit: the units whose people (by name) this account may see."""
         if self.is_superuser:

@@ -14,3 +14,10 @@ class CoreConfig(AppConfig):
 
         # A new session starts its idle clock at log-in (saved with the log-in itself).
         user_logged_in.connect(session_started, dispatch_uid="kompetenslyft.core.session_started")
+
+        from django.urls import register_converter
+
+        from .params import IdConverter
+
+        # ``<id:pk>`` in every app's URL patterns (registered before any URLconf is read).
+        register_converter(IdConverter, "id")

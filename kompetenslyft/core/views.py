@@ -194,3 +194,9 @@ class AccountActivateView(FormView):
             return self.invalid()
         self.request.session.pop(ACTIVATION_SESSION_TOKEN, None)
         return HttpResponseRedirect(reverse("password_reset_complete"))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused by the CSRF check (an old page, blocked cookies): the product's own page,
+    in the person's language, rather than Django's English one."""
+    return render(request, "403_csrf.html", status=403)

@@ -5,6 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kompetenslyft.core.params import int_or_none
+
 from .models import PlanEntry
 
 
@@ -67,7 +69,9 @@ class GoalForm(forms.Form):
         max_digits=5,
         decimal_places=4,
     )
-    target_count = forms.IntegerField(label=_("Target number of participants"), required=False, min_value=1)
+    target_count = forms.IntegerField(
+        label=_("Target number of participants"), required=False, min_value=1, max_value=1_000_000
+    )
     women_share = forms.DecimalField(
         label=_("Share of women (e.g. 0.7)"),
         required=False,
@@ -172,7 +176,7 @@ class BookPeopleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.bookable = bookable
         # Any whole number is accepted here; clean_people checks it against the scope.
-        self.fields["people"].valid_value = lambda value: str(value).isdigit() and len(str(value)) < 12  # type: ignore[attr-defined]
+        self.fields["people"].valid_value = lambda value: int_or_none(value) is not None  # type: ignore[attr-defined]
 
     def clean_people(self) -> list[Any]:
         wanted = set(self.cleaned_data["people"])

@@ -5,15 +5,15 @@ from . import views
 app_name = "learning"
 urlpatterns = [
     path("", views.initiatives, name="initiatives"),
-    path("initiatives/<int:pk>/", views.initiative_detail, name="initiative"),
-    path("initiatives/<int:pk>/proposals/", views.proposals, name="proposals"),
+    path("initiatives/<id:pk>/", views.initiative_detail, name="initiative"),
+    path("initiatives/<id:pk>/proposals/", views.proposals, name="proposals"),
     path("modules/", views.catalogue, name="catalogue"),
     path("sessions/", views.sessions, name="sessions"),
-    path("sessions/<int:pk>/", views.session_detail, name="session"),
+    path("sessions/<id:pk>/", views.session_detail, name="session"),
     path("me/", views.me, name="me"),
     path("team/", views.team, name="team"),
     path("support/", views.support, name="support"),
     path("funder/", views.funder, name="funder"),
     path("job-aids/", views.job_aids, name="job_aids"),
-    path("job-aids/<int:pk>/file", views.job_aid_file, name="job_aid_file"),
+    path("job-aids/<id:pk>/file", views.job_aid_file, name="job_aid_file"),
 ]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.access import Access, access_for
+from kompetenslyft.core.params import id_list, optional_id, parse_id
 from kompetenslyft.core.spreadsheet import xlsx_bytes
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
 from kompetenslyft.org.selectors import team_unit, team_units
@@ -77,7 +78,8 @@ def _initiative(request: HttpRequest, pk: int) -> tuple[Access, Initiative, bool
 def initiatives(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     visible = selectors.initiatives_visible(access).select_related("organisation")
-    if not (access.is_lead or visible.exists()):
+    # The menu offers this page to project leaders before any initiative names them.
+    if not (access.is_lead or access.project_leader or visible.exists()):
         raise Http404
     form = None
     if access.is_lead:
@@ -143,7 +145,7 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Added to the plan."))
                 return redirect(request.path)
         elif action == "toggle":
-            entry = initiative.entries.filter(pk=request.POST.get("entry", "0") or 0).first()
+            entry = initiative.entries.filter(pk=parse_id(request.POST.get("entry"), name="entry")).first()
             if entry is not None:
                 entry.done = not entry.done
                 entry.save(update_fields=["done"])
@@ -214,8 +216,8 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
     units = Unit.objects.filter(
         access.units_with_people_filter(), organisation=initiative.organisation
     ).order_by("path")
-    wanted = request.GET.get("unit") or request.POST.get("unit") or ""
-    unit = units.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    wanted = optional_id(request.GET.get("unit") or request.POST.get("unit"), name="unit")
+    unit = units.filter(pk=wanted).first() if wanted is not None else None
     scoped = Proposal.objects.filter(initiative=initiative).filter(access.people_filter("person__"))
     if unit is not None:
         scoped = scoped.filter(unit__path__startswith=unit.path)
@@ -256,7 +258,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST":
         person = Person.objects.filter(pk=access.person_id).first() if access.person_id else None
-        module = modules.filter(pk=request.POST.get("module", "0") or 0).first()
+        module = modules.filter(pk=parse_id(request.POST.get("module"), name="module")).first()
         if person is None or module is None:
             raise Http404
         services.enrol(person=person, module=module)
@@ -282,7 +284,8 @@ def sessions(request: HttpRequest) -> HttpResponse:
         else Organisation.objects.filter(pk__in=sorted(access.lead_org_ids | access.org_ids_with("trainer")))
     ).order_by("name")
     can_create = running_orgs.exists()
-    if not can_create and not selectors.sessions_for(access).exists():
+    # Managers have it in their menu (their people's sessions), even before there are any.
+    if not can_create and not access.is_manager and not selectors.sessions_for(access).exists():
         raise Http404
     form = None
     if can_create:
@@ -385,13 +388,11 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 return redirect(request.path)
         elif action == "cancel":
-            wanted = request.POST.get("booking", "")
+            wanted = parse_id(request.POST.get("booking"), name="booking")
             to_cancel = (
                 session.bookings.exclude(status=Booking.Status.CANCELLED)
-                .filter(access.booking_cancel_filter(session, runs=runs), pk=int(wanted))
+                .filter(access.booking_cancel_filter(session, runs=runs), pk=wanted)
                 .first()
-                if wanted.isdigit() and len(wanted) < 12
-                else None
             )
             if to_cancel is None:
                 raise Http404
@@ -422,7 +423,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
                         )
                     return redirect(request.path)
         elif action == "attendance":
-            present = {int(v) for v in request.POST.getlist("present") if v.isdigit() and len(v) < 12}
+            present = set(id_list(request.POST.getlist("present"), name="present"))
             count = services.attendance_take(session=session, present=present, actor=request.user)
             messages.success(request, _("Attendance saved for %(count)s people.") % {"count": count})
             return redirect(request.path)
@@ -465,11 +466,10 @@ def me(request: HttpRequest) -> HttpResponse:
     form = SupportForm(request.POST or None)
     if request.method == "POST":
         if request.POST.get("action") == "book":
-            wanted = request.POST.get("session", "")
             session = (
-                selectors.sessions_bookable_by(person).filter(pk=int(wanted)).first()
-                if wanted.isdigit() and len(wanted) < 12
-                else None
+                selectors.sessions_bookable_by(person)
+                .filter(pk=parse_id(request.POST.get("session"), name="session"))
+                .first()
             )
             if session is None:
                 raise Http404
@@ -479,13 +479,12 @@ def me(request: HttpRequest) -> HttpResponse:
                 messages.error(request, " ".join(exc.messages))
             return redirect("learning:me")
         if request.POST.get("action") == "cancel":
-            wanted = request.POST.get("booking", "")
             booking = (
-                Booking.objects.filter(person=person, pk=int(wanted))
+                Booking.objects.filter(
+                    person=person, pk=parse_id(request.POST.get("booking"), name="booking")
+                )
                 .exclude(status=Booking.Status.CANCELLED)
                 .first()
-                if wanted.isdigit() and len(wanted) < 12
-                else None
             )
             if booking is None:
                 raise Http404
@@ -525,7 +524,7 @@ def team(request: HttpRequest) -> HttpResponse:
     if not access.can_list_people:
         raise Http404
     units = team_units(access)
-    unit = team_unit(access, request.GET.get("unit", ""))
+    unit = team_unit(access, optional_id(request.GET.get("unit"), name="unit"))
     if unit is None:
         raise Http404
     below = request.GET.get("below") == "1"
@@ -546,7 +545,7 @@ def support(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     inbox = selectors.support_inbox(access)
     if request.method == "POST":
-        question = inbox.filter(pk=request.POST.get("request", "0") or 0).first()
+        question = inbox.filter(pk=parse_id(request.POST.get("request"), name="request")).first()
         form = AnswerForm(request.POST)
         if question is None:
             raise Http404

@@ -172,11 +172,11 @@ def team_units(access: Access) -> QuerySet[Unit]:
     return Unit.objects.filter(access.units_with_people_filter()).order_by("organisation__name", "path")
 
 
-def team_unit(access: Access, wanted: str) -> Unit | None:
+def team_unit(access: Access, wanted: int | None) -> Unit | None:
     """The unit a team page shows: the one asked for if in scope, else the manager's own unit
     (or, for a lead, the first unit with people)."""
     units = team_units(access)
-    unit = units.filter(pk=int(wanted)).first() if wanted.isdigit() else None
+    unit = units.filter(pk=wanted).first() if wanted is not None else None
     if unit is None and access.managed_paths:
         unit = units.filter(path__in=list(access.managed_paths)).first()
     if unit is None:

@@ -8,8 +8,8 @@ urlpatterns = [
     path("units/", views.units, name="units"),
     path("people/", views.people, name="people"),
     path("people/export.csv", views.people_export, name="people_export"),
-    path("people/<int:pk>/", views.person_detail, name="person"),
+    path("people/<id:pk>/", views.person_detail, name="person"),
     path("import/", views.import_upload, name="import"),
-    path("import/<int:pk>/", views.import_preview, name="import_preview"),
-    path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
+    path("import/<id:pk>/", views.import_preview, name="import_preview"),
+    path("import/<id:pk>/confirm/", views.import_confirm, name="import_confirm"),
 ]

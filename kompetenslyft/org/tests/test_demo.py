@@ -48,3 +48,26 @@ def test_demo_network(capsys: Any) -> None:
     # a second run changes nothing and prints the same logins
     load_demo()
     assert Person.objects.filter(organisation=solvik).count() == people
+
+
+@pytest.mark.django_db
+def test_demo_links_in_e_mails_use_its_port(monkeypatch: Any, settings: Any) -> None:
+    """`demo --port N` serves with DEBUG off and e-mails link to http://127.0.0.1:N."""
+    from django.core import mail
+
+    from kompetenslyft.learning.models import Booking
+    from kompetenslyft.learning.services import booking_send_invitation
+
+    monkeypatch.delenv("KOMPETENSLYFT_BASE_URL", raising=False)
+    settings.DEBUG = True
+    call_command("demo", "--no-serve", "--port", "8123")
+    assert settings.DEBUG is False
+    assert {"127.0.0.1", "localhost"} <= set(settings.ALLOWED_HOSTS)
+    assert settings.KOMPETENSLYFT_BASE_URL == "http://127.0.0.1:8123"
+    booking = Booking.objects.filter(status=Booking.Status.BOOKED, person__email__gt="").first()
+    assert booking is not None
+    mail.outbox.clear()
+    assert booking_send_invitation(booking_id=booking.pk)
+    body = mail.outbox[-1].body
+    assert "http://127.0.0.1:8123/learning/me/" in body
+    assert "127.0.0.1:8000" not in body

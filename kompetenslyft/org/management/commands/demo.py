@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from kompetenslyft.core.cli import activate_cli_language
 from kompetenslyft.org.demo import DEMO_PASSWORD, load_demo
+
+
+def demo_settings(*, host: str, port: int) -> str:
+    """Run as a newcomer would meet the product: DEBUG off (the product's own error pages, no
+    URL listings), static files through WhiteNoise, and links in e-mails pointing at the port
+    the demo serves on (unless KOMPETENSLYFT_BASE_URL says otherwise). Returns the address."""
+    public_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+    url = f"http://{public_host}:{port}"
+    settings.DEBUG = False
+    hosts = list(settings.ALLOWED_HOSTS)
+    settings.ALLOWED_HOSTS = hosts + [h for h in (public_host, "127.0.0.1", "localhost") if h not in hosts]
+    if not os.environ.get("KOMPETENSLYFT_BASE_URL"):
+        settings.KOMPETENSLYFT_BASE_URL = url
+    return url + "/"
 
 
 class Command(BaseCommand):
@@ -21,13 +37,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         activate_cli_language()
-        from django.conf import settings
-
+        url = demo_settings(host=options["host"], port=options["port"])
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("Loading the demo organisations (Solvik kommun, Fjellvik kommune)…")
         logins = load_demo()
-        url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write("")
         self.stdout.write(f"Kompetenslyft demo at {url}")
         self.stdout.write(f"Every demo login has the password: {DEMO_PASSWORD}")

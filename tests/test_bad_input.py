@@ -1,0 +1,292 @@
+"""Bad numbers and ids in query strings, forms and paths are refused (400/404) or reported on
+the page, never a 500: ``?unit=²`` ("²".isdigit() is True, int("²") fails), ``?from=abc``,
+``booking=abc``, ``entry=abc``, ``competence-1=²``, numbers beyond any database column, …
+
+The test walks every URL pattern of the product, fills path ids with real objects, and sends
+every parameter name any view reads, set to each bad value, by GET and by POST (once per form
+``action`` the view knows), as each role of the ``network`` fixture."""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import logging
+import re
+from typing import Any
+
+import pytest
+from django import forms
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from kompetenslyft.core import params
+
+BAD_VALUES = ["²", "abc", "-1", "1e9", "99999999999999999999", ""]
+VIEW_MODULES = [
+    "kompetenslyft.core.views",
+    "kompetenslyft.org.views",
+    "kompetenslyft.competence.views",
+    "kompetenslyft.assessment.views",
+    "kompetenslyft.learning.views",
+]
+FORM_MODULES = [
+    "kompetenslyft.org.forms",
+    "kompetenslyft.competence.forms",
+    "kompetenslyft.assessment.forms",
+    "kompetenslyft.learning.forms",
+]
+
+
+def _patterns(resolver: Any = None, prefix: str = "", namespace: str = "") -> list[tuple[str, str, Any]]:
+    """(route, name, callback) of every URL pattern, includes flattened."""
+    resolver = resolver or get_resolver()
+    found = []
+    for item in resolver.url_patterns:
+        if isinstance(item, URLResolver):
+            ns = f"{namespace}{item.namespace}:" if item.namespace else namespace
+            found += _patterns(item, prefix + str(item.pattern), ns)
+        elif isinstance(item, URLPattern):
+            found.append((prefix + str(item.pattern), f"{namespace}{item.name}", item.callback))
+    return found
+
+
+def _names_read() -> tuple[set[str], set[str]]:
+    """Every request parameter and form ``action`` the product's views read (from their source),
+    and every field of the product's forms (with the prefixes the views give them)."""
+    import importlib
+
+    names: set[str] = set()
+    actions: set[str] = set()
+    prefixes: set[str] = set()
+    for module_name in VIEW_MODULES:
+        source = inspect.getsource(importlib.import_module(module_name))
+        names |= set(
+            re.findall(r"request\.(?:GET|POST)(?:\.get|\.getlist|\.copy\(\)\.get)?\(\s*\"([^\"]+)\"", source)
+        )
+        names |= set(re.findall(r"request\.(?:GET|POST)\[\s*\"([^\"]+)\"", source))
+        actions |= set(re.findall(r"action == \"(\w+)\"", source))
+        for group in re.findall(r"action in \(([^)]*)\)", source):
+            actions |= set(re.findall(r"\"(\w+)\"", group))
+        actions |= set(re.findall(r"get\(\"action\"\) == \"(\w+)\"", source))
+        prefixes |= set(re.findall(r"prefix=\"(\w+)\"", source))
+    for module_name in FORM_MODULES:
+        module = importlib.import_module(module_name)
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, forms.BaseForm) and cls.__module__ == module_name:
+                for field in cls.base_fields:
+                    names.add(field)
+                    names |= {f"{prefix}-{field}" for prefix in prefixes}
+    # keys with ids in their names (the questionnaire, the requirement grid)
+    names |= {"competence-1", "competence-²", "competence-99999999999999999999"}
+    return names, actions
+
+
+@pytest.fixture
+def world(network: Any, django_capture_on_commit_callbacks: Any) -> Any:
+    from kompetenslyft.assessment import gaps
+    from kompetenslyft.assessment.services import campaign_create, campaign_open
+    from kompetenslyft.core.importing import import_file
+    from kompetenslyft.learning.models import Module
+    from kompetenslyft.learning.services import initiative_create, proposals_generate, session_create
+
+    role = network.employee.role.name
+    org = network.org_a
+    for kind, text in (
+        ("framework", "competence_code,name,category\nMAIL,E-post,Kommunikation\n"),
+        ("requirements", f"role,competence_code,required_level\n{role},MAIL,3\n"),
+        (
+            "modules",
+            "module_code,name,category,level,format,hours,competence_codes\n"
+            "M-MAIL,E-post grund,Kommunikation,basic,onsite,1.5,MAIL\n",
+        ),
+        (
+            "assessments",
+            "employee_id,competence_code,level,measurement_point\n"
+            f"{network.employee.employee_id},MAIL,1,0\n{network.colleague.employee_id},MAIL,1,0\n",
+        ),
+    ):
+        import_file(kind=kind, content=text.encode(), filename="f.csv", organisation=org)
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign = campaign_create(
+            organisation=org,
+            name="Baslinje",
+            measurement_point=0,
+            opens_on=today,
+            closes_on=today + dt.timedelta(days=7),
+            units=[network.admin_a],
+            roles=[],
+        )
+        campaign_open(campaign=campaign)
+    gaps.rebuild(org)
+    module = Module.objects.get(code="M-MAIL")
+    initiative = initiative_create(
+        organisation=org, code="lyft", name="Digitalt lyft", units=[network.admin_a], modules=[module]
+    )
+    initiative.owners.add(network.project_leader)
+    proposals_generate(initiative_id=initiative.pk)
+    session = session_create(
+        module=module,
+        starts_at=timezone.now() + dt.timedelta(days=5),
+        duration_minutes=60,
+        capacity=10,
+        place="Sal 1",
+        trainers=[network.trainer],
+    )
+    network.campaign, network.initiative, network.session = campaign, initiative, session
+    return network
+
+
+def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
+    """Real ids for each kind of path id (and one beyond any column: a 404, never a 500)."""
+    from kompetenslyft.competence.models import Competence, Framework
+
+    framework = Framework.objects.filter(organisation=world.org_a).first()
+    competence = Competence.objects.filter(framework=framework).first()
+    person_id = getattr(getattr(viewer, "person", None), "pk", world.lead.pk)
+    huge = "99999999999999999999"
+    return {
+        "assessment": [str(world.campaign.pk), huge],
+        "learning:initiative": [str(world.initiative.pk), huge],
+        "learning:proposals": [str(world.initiative.pk), huge],
+        "learning:session": [str(world.session.pk), huge],
+        "learning:job_aid_file": ["1", huge],
+        "competence": [str(framework.pk), huge],
+        "competence_pk": [str(competence.pk), huge],
+        "org:person": [str(person_id), huge],
+        "org:import": ["1", huge],
+        "fmt": ["csv", "xlsx"],
+    }
+
+
+def _fill(route: str, name: str, values: dict[str, list[str]]) -> list[str]:
+    """The route with its converters filled, once per candidate value."""
+    paths = ["/" + route]
+    for converter, arg in re.findall(r"<(?:(\w+):)?(\w+)>", route):
+        token = f"<{converter}:{arg}>" if converter else f"<{arg}>"
+        key = arg if arg in values else next(k for k in values if name.startswith(k))
+        paths = [p.replace(token, v, 1) for p in paths for v in values[key]]
+    return paths
+
+
+@pytest.mark.django_db
+def test_bad_numbers_never_give_500(world: Any, settings: Any) -> None:
+    settings.DEBUG = False
+    names, actions = _names_read()
+    assert {"unit", "from", "booking", "entry", "present", "organisation", "at"} <= names
+    assert {"toggle", "cancel", "attendance", "book"} <= actions
+    from kompetenslyft.competence.models import Competence
+    from kompetenslyft.org.models import Role
+
+    grid_keys = {
+        f"{kind}-{role.pk}-{competence.pk}"
+        for role in Role.objects.filter(organisation=world.org_a)
+        for competence in Competence.objects.filter(framework__organisation=world.org_a)
+        for kind in ("level", "mandatory")
+    }
+    patterns = [
+        p for p in _patterns() if not p[0].startswith(("admin/", "accounts/")) and p[0] != "language/"
+    ]
+    failures: list[str] = []
+    # The roles that get past each view's first checks; top management and the evaluator
+    # see aggregates only (their pages are walked by the crawler test).
+    viewers = [
+        world.lead.user,
+        world.manager.user,
+        world.employee.user,
+        world.trainer.user,
+        world.project_leader.user,
+    ]
+    logging.disable(logging.CRITICAL)  # thousands of refused requests: keep the log quiet
+    try:
+        requests = _walk(viewers, world, patterns, names | grid_keys, actions, failures)
+    finally:
+        logging.disable(logging.NOTSET)
+    assert requests > 1000
+    assert not failures, "\n".join(failures)
+
+
+def _walk(
+    viewers: list[Any],
+    world: Any,
+    patterns: list[tuple[str, str, Any]],
+    names: set[str],
+    actions: set[str],
+    failures: list[str],
+) -> int:
+    requests = 0
+    huge = "99999999999999999999"
+    for viewer in viewers:
+        client = Client(raise_request_exception=False)
+        client.force_login(viewer)
+        values = _path_values(world, viewer)
+        for route, name, callback in patterns:
+            source = inspect.getsource(inspect.unwrap(callback))
+            own_actions = sorted(a for a in actions if f'"{a}"' in source) if "action" in source else []
+            for path in _fill(route, name, values):
+                plain = [client.get(path).status_code, client.post(path).status_code]
+                requests += 2
+                failures += [f"{viewer.username} {path} (no data)" for status in plain if status >= 500]
+                attempts: list[tuple[str, dict[str, str]]] = []
+                # An id beyond any column (the pattern refuses it: 404); a view this role
+                # cannot reach at all (404 to both) reads nothing.
+                if huge not in path and plain != [404, 404]:
+                    attempts = []
+                    for value in BAD_VALUES:
+                        data = dict.fromkeys(names, value)
+                        attempts += [("get", data), ("post", data)]
+                        attempts += [("post", {**data, "action": action}) for action in own_actions]
+                for method, payload in attempts:
+                    response = getattr(client, method)(path, payload)
+                    requests += 1
+                    if response.status_code >= 500:
+                        value = next(iter(payload.values()), "")
+                        failures.append(
+                            f"{viewer.username} {method.upper()} {path} {value!r} {payload.get('action', '')}"
+                        )
+    return requests
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("12", 12),
+        ("0", 0),
+        ("²", None),
+        ("٣", None),
+        (" 1", None),
+        ("+1", None),
+        ("1_0", None),
+        ("-1", None),
+        ("1e9", None),
+        ("", None),
+        ("9" * 18, 10**18 - 1),
+        ("9" * 19, None),
+        (None, None),
+    ],
+)
+def test_int_or_none_takes_ascii_digits_only(value: Any, expected: int | None) -> None:
+    assert params.int_or_none(value) == expected
+
+
+def test_parsers_refuse_with_400() -> None:
+    from django.core.exceptions import BadRequest
+
+    for bad in ("²", "abc", "-1", "1e9", "99999999999999999999"):
+        with pytest.raises(BadRequest):
+            params.parse_id(bad)
+        with pytest.raises(BadRequest):
+            params.optional_id(bad)
+    assert params.optional_id("") is None and params.optional_id(None) is None
+    assert params.parse_int("", default=3, maximum=10) == 3
+    assert params.parse_int("7", default=3, maximum=10) == 7
+    with pytest.raises(BadRequest):
+        params.parse_int("11", default=3, maximum=10)
+    assert params.parse_date("2026-02-03") == dt.date(2026, 2, 3)
+    for bad in ("2026-02-30", "２０２６-02-03", "abc", "99999-01-01"):
+        with pytest.raises(BadRequest):
+            params.parse_date(bad)
+    assert params.id_list(["1", "2"]) == [1, 2]
+    with pytest.raises(BadRequest):
+        params.id_list(["1", "²"])
