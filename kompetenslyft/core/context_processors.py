@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .access import access_for
+from .models import ProductRole
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -28,6 +29,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("assessment:campaigns"), _("Self-assessments")))
         if access.is_lead or access.project_leader:
             items.append((reverse("learning:initiatives"), _("Initiatives")))
+        if access.is_superuser or access.org_ids_with(
+            ProductRole.LEAD, ProductRole.PROJECT_LEADER, ProductRole.TOP_MANAGEMENT, ProductRole.EVALUATOR
+        ):
+            items.append((reverse("learning:funder"), _("Funder report")))
         if access.is_lead or access.is_trainer or access.is_manager:
             items.append((reverse("learning:sessions"), _("Sessions")))
         if access.organisation_ids or access.is_superuser:

@@ -105,6 +105,7 @@ def protect(
     threshold: int,
     *,
     publish_root: bool = False,
+    keep: str = "units",
 ) -> Release:
     """The release of one table.
 
@@ -112,7 +113,15 @@ def protect(
     :class:`Tree` made from such a map; ``counts`` gives the number of people per atom
     ``(unit, column)``. ``publish_root`` says whether the organisation's own totals
     (``tree(ROOT, …)``) are shown as well.
+
+    ``keep`` says which figures to keep where both cannot be: ``"units"`` (the default) mixes a
+    unit's small groups into one of its blocks, so the unit's total stays and its breakdown by
+    column goes; ``"columns"`` carries small groups of each column up the tree until they pool
+    with the same column elsewhere, so breakdowns by column stay (at the top above all) and the
+    totals of the units they left go.
     """
+    if keep not in ("units", "columns"):
+        raise ValueError(f"keep must be 'units' or 'columns', not {keep!r}")
     tree = parents if isinstance(parents, Tree) else Tree(parents)
     k = max(1, int(threshold))
     items = counts.items() if isinstance(counts, Mapping) else counts
@@ -162,7 +171,10 @@ def protect(
         if short_size:
             target: _Block | None = None
             below = None if here or short_size >= k else nearest_below(unit)
-            if short_size >= k:
+            if keep == "columns" and unit != ROOT:
+                for column, atoms in residue.items():
+                    carried[parent_of[unit]][column].extend(atoms)
+            elif short_size >= k:
                 here.append(_Block(short, unit, short_size))
             elif here:
                 # Join the unit's smallest block, preferring one that already hides its direct

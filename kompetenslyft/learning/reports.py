@@ -88,7 +88,8 @@ def protected_funder_figures(scope: FunderScope) -> dict[str, Any]:
     """The funder figures as a viewer outside its own units sees them: the period in whole
     months, and every count through the disclosure control — a table of units × gender
     (woman, man, other or unspecified) over the whole organisation, so that a unit minus its
-    children or the total minus the genders shown gives nothing away. A hidden figure is
+    children or the total minus the genders shown gives nothing away; small groups pool by
+    gender up the tree, so that the split by gender stays. A hidden figure is
     ``None``; hours are shown only with the participants they belong to."""
     scope = whole_months(scope)
     figures = funder_figures(scope)
@@ -104,7 +105,9 @@ def protected_funder_figures(scope: FunderScope) -> dict[str, Any]:
         atoms[(unit_id or disclosure.ROOT, GENDER_COLUMNS.get(gender, "other"))] += n
     parents = dict(Unit.objects.filter(organisation__in=scope.organisations).values_list("pk", "parent_id"))
     threshold = max(o.anonymity_threshold for o in scope.organisations)
-    release = disclosure.protect(parents, atoms, threshold, publish_root=True)
+    # The split by gender is what a funder report is for: keep it, and hide a unit's total
+    # where its small groups had to join others above it.
+    release = disclosure.protect(parents, atoms, threshold, publish_root=True, keep="columns")
     where = scope.unit.pk if scope.unit is not None else disclosure.ROOT
     people = figures["unique_participants"]
     shown = {

@@ -116,3 +116,43 @@ def test_initiative_to_funder_report(
     figures = page.get_by_role("table").inner_text()
     assert "Unika deltagare\t1" in figures and "Utbildningstimmar\t1,5" in figures
     assert_accessible(axe, page)
+
+
+def test_evaluator_reaches_the_funder_report_and_sees_whole_months(page: Any, axe: Any, network: Any) -> None:
+    """From the menu, with one unit and one day: whole months and no small group."""
+    from kompetenslyft.org.tests.factories import PersonFactory
+
+    org = network.org_a
+    import_file(
+        kind="modules",
+        content=b"module_code,name,category,level,format,hours\nM1,E-post,K,basic,onsite,2\n",
+        filename="m.csv",
+        organisation=org,
+    )
+    lines = ["employee_id,module_code,date,hours,status"]
+    for unit, gender, n in (
+        (network.unit1, "woman", 1),
+        (network.unit2, "man", 6),
+        (network.unit3, "woman", 7),
+    ):
+        lines += [
+            f"{p.employee_id},M1,2026-03-15,2,attended"
+            for p in PersonFactory.create_batch(n, unit=unit, gender=gender)
+        ]
+    import_file(
+        kind="attendance", content=("\n".join(lines) + "\n").encode(), filename="a.csv", organisation=org
+    )
+
+    log_in(page, "evaluator")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role(
+        "link", name="Rapport till finansiär"
+    ).click()
+    page.get_by_label("Enhet").select_option(label=network.dep1.name)
+    page.get_by_label("Från").fill("2026-03-15")
+    page.get_by_label("Till").fill("2026-03-15")
+    page.get_by_role("button", name="Visa").click()
+    expect(page.get_by_text("Siffrorna gäller hela månader")).to_be_visible()
+    table = page.get_by_role("table").inner_text()
+    assert "för få" in table  # the one woman of Hemtjänst Norra
+    assert "2026-03-01" in page.content() or "1 mars 2026" in page.content()
+    assert_accessible(axe, page)
