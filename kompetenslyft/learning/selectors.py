@@ -120,8 +120,6 @@ def journey(person: Person) -> Journey:
                 states[module_id] = (item["s"], item["r"], item["c"])
     for module_id in enrolments:
         states.setdefault(module_id, ("elective", "elective", []))
-    modules = Module.objects.prefetch_related("competences").in_bulk(list(states))
-    done = completed_modules([person.pk]).get(person.pk, set())
     now = timezone.now()
     bookings = {
         b.session.module_id: b
@@ -134,6 +132,11 @@ def journey(person: Person) -> Journey:
         .select_related("session", "session__module")
         .order_by("session__starts_at")
     }
+    # A module someone else booked the person on (a lead, its manager) is on its journey too.
+    for module_id in bookings:
+        states.setdefault(module_id, ("elective", "booked", []))
+    modules = Module.objects.prefetch_related("competences").in_bulk(list(states))
+    done = completed_modules([person.pk]).get(person.pk, set())
     codes = {m.pk: [c.code for c in m.competences.all()] for m in modules.values()}
     items = [
         JourneyModule(modules[m], s, r, c or (codes[m] if r == "reached" else []), m in done, bookings.get(m))

@@ -457,3 +457,13 @@ def test_an_employee_books_a_session_opened_to_its_organisation(net: Any) -> Non
     response = client.post(reverse("learning:me"), {"action": "book", "session": net.session_b.pk})
     assert response.status_code == 302
     assert Booking.objects.get(person=net.employee).session == net.session_b
+
+
+def test_a_booking_made_by_someone_else_is_on_the_journey(opened: Any) -> None:
+    """Booked by its lead on another organisation's session: the person sees the module and
+    its booking on "My learning", where the invitation sends it."""
+    n = opened
+    page = client_for(n.employee.user).get(reverse("learning:me")).content.decode()
+    assert n.session_b.module.name in page
+    booking = Booking.objects.get(session=n.session_b, person=n.employee)
+    assert f'name="booking" value="{booking.pk}"' in page  # and it can cancel it there
