@@ -211,6 +211,14 @@ KOMPETENSLYFT_PAGE_SIZE = 50
 KOMPETENSLYFT_BASE_URL = os.environ.get("KOMPETENSLYFT_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 KOMPETENSLYFT_IMPORT_MAX_BYTES = int(os.environ.get("KOMPETENSLYFT_IMPORT_MAX_BYTES", 50 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = KOMPETENSLYFT_IMPORT_MAX_BYTES
+# What one import file may hold (checked before anything is allocated; see core/tabular.py).
+KOMPETENSLYFT_IMPORT_MAX_ROWS = int(os.environ.get("KOMPETENSLYFT_IMPORT_MAX_ROWS", 500_000))
+KOMPETENSLYFT_IMPORT_MAX_COLUMNS = int(os.environ.get("KOMPETENSLYFT_IMPORT_MAX_COLUMNS", 200))
+KOMPETENSLYFT_IMPORT_MAX_CELLS = int(os.environ.get("KOMPETENSLYFT_IMPORT_MAX_CELLS", 10_000_000))
+KOMPETENSLYFT_IMPORT_MAX_SHEET_BYTES = 512 * 1024 * 1024  # a sheet's XML, unpacked (streamed)
+KOMPETENSLYFT_IMPORT_MAX_WORKBOOK_PART_BYTES = 64 * 1024 * 1024  # shared strings, styles …, unpacked
+# Uploads previewed and never confirmed are deleted (with their file) after this many days.
+KOMPETENSLYFT_IMPORT_RETENTION_DAYS = int(os.environ.get("KOMPETENSLYFT_IMPORT_RETENTION_DAYS", 7))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {
