@@ -11,5 +11,6 @@ urlpatterns = [
     path("people/<int:pk>/", views.person_detail, name="person"),
     path("import/", views.import_upload, name="import"),
     path("import/<int:pk>/", views.import_preview, name="import_preview"),
+    path("import/<int:pk>/progress/", views.import_progress, name="import_progress"),
     path("import/<int:pk>/confirm/", views.import_confirm, name="import_confirm"),
 ]
