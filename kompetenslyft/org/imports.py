@@ -459,7 +459,7 @@ def _import_people(
             return
 
     # New people in chunks, each with its placement, so that memory does not grow with the file.
-    for start in range(0, len(to_create), BATCH):
+    for offset in range(0, len(to_create), BATCH):
         chunk = [
             Person(
                 organisation=organisation,
@@ -468,7 +468,7 @@ def _import_people(
                 role_id=parsed[employee_id]["role_id"],
                 **{f: parsed[employee_id][f] for f in PERSON_FIELDS},
             )
-            for employee_id in to_create[start : start + BATCH]
+            for employee_id in to_create[offset : offset + BATCH]
         ]
         Person.objects.bulk_create(chunk, batch_size=BATCH)
         if any(p.pk is None for p in chunk):  # databases that return no keys from bulk inserts
