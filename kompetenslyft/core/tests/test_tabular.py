@@ -72,7 +72,9 @@ def test_a_tiny_workbook_with_one_cell_at_xfd1048576_is_refused_in_a_subprocess(
         f"""
         import resource, django
         django.setup()
+        from django.utils import translation
         from kompetenslyft.core.tabular import TableError, read_table
+        translation.activate("en")
         try:
             read_table(open({str(path)!r}, "rb").read(), filename="far.xlsx", required=("unit_id", "name"))
         except TableError as exc:
@@ -97,6 +99,7 @@ def test_the_import_command_refuses_it_with_exit_status_2(tmp_path: Path) -> Non
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.sqlite3'}",
         "KOMPETENSLYFT_TASK_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "LANG": "C.UTF-8",
     }
     cli = [sys.executable, "-m", "kompetenslyft"]
     subprocess.run([*cli, "migrate", "-v0"], env=env, check=True, timeout=300)  # noqa: S603
