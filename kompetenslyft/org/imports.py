@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -234,6 +235,32 @@ def _recompute_paths(units: list[Unit]) -> list[str]:
 PERSON_FIELDS = ("given_name", "family_name", "email", "gender", "language", "start_date")
 
 
+class _PersonValues:
+    """One checked row of a people file (slots: a file of 200,000 people stays small)."""
+
+    __slots__ = (
+        "row",
+        "given_name",
+        "family_name",
+        "role",
+        "unit_id",
+        "email",
+        "gender",
+        "language",
+        "start_date",
+        "role_id",
+    )
+
+    def __init__(self, row: int) -> None:
+        self.row = row
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        setattr(self, key, value)
+
+
 def _parse_date(value: str) -> dt.date | None:
     for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%Y%m%d", "%Y-%m-%dT%H:%M:%S"):
         try:
@@ -256,11 +283,11 @@ def _import_people(
     units = dict(Unit.objects.filter(organisation=organisation).values_list("unit_id", "pk"))
     unit_names = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "name"))
     roles = {r.name.casefold(): r for r in Role.objects.filter(organisation=organisation)}
-    parsed: dict[str, dict[str, Any]] = {}
+    parsed: dict[str, _PersonValues] = {}
     first_row: dict[str, int] = {}
     for number, data in table.rows:
         employee_id = data["employee_id"]
-        values: dict[str, Any] = {"row": number}
+        values = _PersonValues(number)
         if not employee_id:
             result.error(number, "employee_id", _("is empty"))
         elif len(employee_id) > 64:
@@ -281,7 +308,7 @@ def _import_people(
                 result.error(number, column, _("is empty"))
             elif len(value) > (200 if column == "role" else 150):
                 result.error(number, column, _("is too long"))
-            values[column] = value
+            values[column] = sys.intern(value)  # names and roles repeat: keep one copy of each
         unit_id = data["unit_id"]
         if not unit_id:
             result.error(number, "unit_id", _("is empty"))
