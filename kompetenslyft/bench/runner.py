@@ -514,3 +514,9 @@ def op_learning(ctx: BenchContext) -> None:
 
 
 OPERATIONS["learning"] = op_learning
+
+
+# --- issue 7: files cannot take the server down (kompetenslyft/bench/files.py) ---------------
+from .files import file_operations  # noqa: E402 - registered after the operations above
+
+OPERATIONS.update(file_operations())

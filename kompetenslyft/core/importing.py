@@ -16,10 +16,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .audit import AuditEvent, audit_record
-from .tabular import Table, TableError, read_table
+from .tabular import Progress, Table, TableError, read_table
 
 SAMPLE_SIZE = 100
 BATCH = 1000
+MAX_ERRORS = 1000  # errors kept with a result; error_count counts them all
 
 
 @dataclass
@@ -48,10 +49,13 @@ class ImportResult:
     samples: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+    # Facts a preview must put first, e.g. {"mass_deactivation": {"count": …, "active": …}}.
+    notices: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
-        return not self.errors
+        return not self.error_count
 
     def count(self, category: str, description: str) -> None:
         self.counts[category] = self.counts.get(category, 0) + 1
@@ -60,7 +64,10 @@ class ImportResult:
             sample.append(description)
 
     def error(self, row: int, column: str, message: str) -> None:
-        self.errors.append(RowError(row, column, message))
+        """Record a bad cell; only the first :data:`MAX_ERRORS` are kept, all are counted."""
+        self.error_count += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(RowError(row, column, message))
 
     def first_time(self, seen: dict[Any, int], key: Any, row: int, column: str, message: str) -> bool:
         """Record where ``key`` first appears; on a repeat, name the row ("… appear again (first
@@ -81,12 +88,14 @@ class ImportResult:
             "samples": self.samples,
             "warnings": self.warnings,
             "errors": [{"row": e.row, "column": e.column, "message": e.message} for e in self.errors],
+            "error_count": self.error_count,
+            "notices": self.notices,
         }
 
 
 class ImportRefused(Exception):
     def __init__(self, result: ImportResult) -> None:
-        super().__init__(f"{len(result.errors)} error(s)")
+        super().__init__(f"{result.error_count} error(s)")
         self.result = result
 
 
@@ -119,45 +128,61 @@ def import_file(
     organisation: Any,
     actor: Any = None,
     dry_run: bool = False,
+    progress: Progress | None = None,
     **options: Any,
 ) -> ImportResult:
-    """Check and apply one import file. Raises :class:`ImportRefused` for bad input."""
+    """Check and apply one import file. Raises :class:`ImportRefused` for bad input.
+
+    ``progress(rows_read, rows_total)`` is called while the file is read."""
     importer = IMPORTERS.get(kind)
     if importer is None:
         raise ValueError(f"unknown import kind {kind!r}")
     result = ImportResult(kind=kind, organisation=organisation.code, dry_run=dry_run)
     try:
-        table = read_table(content, filename=filename, required=importer.required, optional=importer.optional)
+        table = read_table(
+            content,
+            filename=filename,
+            required=importer.required,
+            optional=importer.optional,
+            progress=progress,
+            max_cell_errors=MAX_ERRORS,
+        )
     except TableError as exc:
         result.error(0, "", str(exc))
         raise ImportRefused(result) from exc
-    result.rows = len(table.rows)
-    result.warnings.extend(table.warnings)
-    if not table.rows:
-        result.error(0, "", _("The file has a header but no rows."))
-        raise ImportRefused(result)
-    with transaction.atomic():
-        importer.handler(table, organisation, actor, result, **options)
-        if result.errors:
-            result.errors.sort(key=lambda e: e.row)
+    try:
+        result.rows = len(table.rows)
+        result.warnings.extend(table.warnings)
+        if not table.rows:
+            result.error(0, "", _("The file has a header but no rows."))
             raise ImportRefused(result)
-        if not dry_run:
-            from .hooks import changed
+        for cell in table.cell_errors:
+            result.error(cell.row, cell.column, cell.message)
+        result.error_count += table.cell_error_count - len(table.cell_errors)
+        with transaction.atomic():
+            importer.handler(table, organisation, actor, result, **options)
+            if result.error_count:
+                result.errors.sort(key=lambda e: e.row)
+                raise ImportRefused(result)
+            if not dry_run:
+                from .hooks import changed
 
-            changed(kind, organisation)
-            audit_record(
-                actor=actor,
-                organisation=organisation,
-                event=AuditEvent(
-                    action=f"import.{kind}",
-                    target_type="organisation",
-                    target_id=organisation.code,
-                    target_label=filename,
-                    changes={"rows": result.rows, **result.counts},
-                ),
-            )
-        else:
-            transaction.set_rollback(True)
+                changed(kind, organisation)
+                audit_record(
+                    actor=actor,
+                    organisation=organisation,
+                    event=AuditEvent(
+                        action=f"import.{kind}",
+                        target_type="organisation",
+                        target_id=organisation.code,
+                        target_label=filename,
+                        changes={"rows": result.rows, **result.counts},
+                    ),
+                )
+            else:
+                transaction.set_rollback(True)
+    finally:
+        table.close()
     return result
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +48,9 @@ GENDERS = {
     "": "",
 }
 LANGUAGES = {"sv": "sv", "nb": "nb", "no": "nb", "en": "en", "": ""}
+# An import that would deactivate more than 1/MASS_DEACTIVATION_DIVISOR of the active people is
+# refused unless explicitly allowed (the web preview asks for a tick, the CLI for a flag).
+MASS_DEACTIVATION_DIVISOR = 5
 
 
 # --- units ------------------------------------------------------------------------------------
@@ -231,6 +235,32 @@ def _recompute_paths(units: list[Unit]) -> list[str]:
 PERSON_FIELDS = ("given_name", "family_name", "email", "gender", "language", "start_date")
 
 
+class _PersonValues:
+    """One checked row of a people file (slots: a file of 200,000 people stays small)."""
+
+    __slots__ = (
+        "row",
+        "given_name",
+        "family_name",
+        "role",
+        "unit_id",
+        "email",
+        "gender",
+        "language",
+        "start_date",
+        "role_id",
+    )
+
+    def __init__(self, row: int) -> None:
+        self.row = row
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        setattr(self, key, value)
+
+
 def _parse_date(value: str) -> dt.date | None:
     for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%Y%m%d", "%Y-%m-%dT%H:%M:%S"):
         try:
@@ -241,17 +271,23 @@ def _parse_date(value: str) -> dt.date | None:
 
 
 def _import_people(
-    table: Table, organisation: Organisation, actor: Any, result: ImportResult, *, keep_missing: bool
+    table: Table,
+    organisation: Organisation,
+    actor: Any,
+    result: ImportResult,
+    *,
+    keep_missing: bool,
+    allow_deactivation: bool,
 ) -> None:
     today = timezone.localdate()
     units = dict(Unit.objects.filter(organisation=organisation).values_list("unit_id", "pk"))
     unit_names = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "name"))
     roles = {r.name.casefold(): r for r in Role.objects.filter(organisation=organisation)}
-    parsed: dict[str, dict[str, Any]] = {}
+    parsed: dict[str, _PersonValues] = {}
     first_row: dict[str, int] = {}
     for number, data in table.rows:
         employee_id = data["employee_id"]
-        values: dict[str, Any] = {"row": number}
+        values = _PersonValues(number)
         if not employee_id:
             result.error(number, "employee_id", _("is empty"))
         elif len(employee_id) > 64:
@@ -272,7 +308,7 @@ def _import_people(
                 result.error(number, column, _("is empty"))
             elif len(value) > (200 if column == "role" else 150):
                 result.error(number, column, _("is too long"))
-            values[column] = value
+            values[column] = sys.intern(value)  # names and roles repeat: keep one copy of each
         unit_id = data["unit_id"]
         if not unit_id:
             result.error(number, "unit_id", _("is empty"))
@@ -341,7 +377,7 @@ def _import_people(
         )
     }
     events: list[AuditEvent] = []
-    to_create: list[Person] = []
+    to_create: list[str] = []  # employee ids; the Person rows are built chunk by chunk
     to_update: list[Person] = []
     update_fields: set[str] = set()
     moved_ids: list[int] = []
@@ -356,15 +392,7 @@ def _import_people(
         old = existing.get(employee_id)
         label = f"{employee_id} {values['given_name']} {values['family_name']}"
         if old is None:
-            to_create.append(
-                Person(
-                    organisation=organisation,
-                    employee_id=employee_id,
-                    unit_id=values["unit_id"],
-                    role_id=values["role_id"],
-                    **{f: values[f] for f in PERSON_FIELDS},
-                )
-            )
+            to_create.append(employee_id)
             result.count("new", f"{label} ({where(values['unit_id'], values['role_id'])})")
             events.append(
                 AuditEvent(
@@ -375,6 +403,9 @@ def _import_people(
                     {f: values[f] for f in (*PERSON_FIELDS, "unit_id", "role")},
                 )
             )
+            if len(events) >= BATCH:  # the audit log is written as it goes, not held
+                audit_record_many(actor=actor, organisation=organisation, events=events)
+                events.clear()
             continue
         changes: dict[str, list[Any]] = {f: [old[f], values[f]] for f in PERSON_FIELDS if old[f] != values[f]}
         moved = old["unit_id"] != values["unit_id"] or old["role_id"] != values["role_id"]
@@ -439,24 +470,58 @@ def _import_people(
                 result.count("deactivated", label)
                 events.append(AuditEvent("person.deactivated", "person", employee_id, label))
 
-    Person.objects.bulk_create(to_create, batch_size=BATCH)
-    if any(p.pk is None for p in to_create):
-        pks = dict(Person.objects.filter(organisation=organisation).values_list("employee_id", "pk"))
-        for p in to_create:
-            p.pk = pks[p.employee_id]
+    active = sum(1 for old in existing.values() if old["is_active"])
+    if deactivated_ids and len(deactivated_ids) * MASS_DEACTIVATION_DIVISOR > active:
+        result.notices["mass_deactivation"] = {"count": len(deactivated_ids), "active": active}
+        if not allow_deactivation:
+            result.error(
+                0,
+                "",
+                _(
+                    "The file would deactivate %(count)s of the %(active)s active people (more than a "
+                    "fifth): refused unless the deactivation is explicitly allowed."
+                )
+                % {"count": len(deactivated_ids), "active": active},
+            )
+            return
+
+    # New people in chunks, each with its placement, so that memory does not grow with the file.
+    for offset in range(0, len(to_create), BATCH):
+        chunk = [
+            Person(
+                organisation=organisation,
+                employee_id=employee_id,
+                unit_id=parsed[employee_id]["unit_id"],
+                role_id=parsed[employee_id]["role_id"],
+                **{f: parsed[employee_id][f] for f in PERSON_FIELDS},
+            )
+            for employee_id in to_create[offset : offset + BATCH]
+        ]
+        Person.objects.bulk_create(chunk, batch_size=BATCH)
+        if any(p.pk is None for p in chunk):  # databases that return no keys from bulk inserts
+            pks = dict(
+                Person.objects.filter(
+                    organisation=organisation, employee_id__in=[p.employee_id for p in chunk]
+                ).values_list("employee_id", "pk")
+            )
+            for p in chunk:
+                p.pk = pks[p.employee_id]
+        Placement.objects.bulk_create(
+            [
+                Placement(
+                    person_id=p.pk,
+                    unit_id=p.unit_id,
+                    role_id=p.role_id,
+                    valid_from=min(p.start_date, today) if p.start_date else today,
+                )
+                for p in chunk
+            ],
+            batch_size=BATCH,
+        )
     if to_update:
         Person.objects.bulk_update(to_update, sorted(update_fields), batch_size=BATCH)
 
     # History: one open placement per active person.
-    placements = [
-        Placement(
-            person_id=p.pk,
-            unit_id=p.unit_id,
-            role_id=p.role_id,
-            valid_from=min(p.start_date, today) if p.start_date else today,
-        )
-        for p in to_create
-    ]
     current = {p.pk: p for p in to_update}
     yesterday = today - dt.timedelta(days=1)
     closing = list(
@@ -477,12 +542,16 @@ def _import_people(
     Placement.objects.bulk_update(closed, ["valid_to"], batch_size=BATCH)
     Placement.objects.bulk_update(corrected, ["unit", "role"], batch_size=BATCH)
     corrected_ids = {p.person_id for p in corrected}
-    placements.extend(
-        Placement(person_id=pk, unit_id=current[pk].unit_id, role_id=current[pk].role_id, valid_from=today)
-        for pk in moved_ids + reactivated_ids
-        if pk not in corrected_ids
+    Placement.objects.bulk_create(
+        [
+            Placement(
+                person_id=pk, unit_id=current[pk].unit_id, role_id=current[pk].role_id, valid_from=today
+            )
+            for pk in moved_ids + reactivated_ids
+            if pk not in corrected_ids
+        ],
+        batch_size=BATCH,
     )
-    Placement.objects.bulk_create(placements, batch_size=BATCH)
 
     if user_active:
         from django.contrib.auth import get_user_model
@@ -524,9 +593,17 @@ def _people_handler(
     actor: Any,
     result: ImportResult,
     keep_missing: bool = False,
+    allow_deactivation: bool = False,
     **_options: Any,
 ) -> None:
-    _import_people(table, organisation, actor, result, keep_missing=keep_missing)
+    _import_people(
+        table,
+        organisation,
+        actor,
+        result,
+        keep_missing=keep_missing,
+        allow_deactivation=allow_deactivation,
+    )
 
 
 register("units", required=UNIT_COLUMNS[0], optional=UNIT_COLUMNS[1], handler=_units_handler)

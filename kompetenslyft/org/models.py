@@ -154,23 +154,47 @@ class Placement(models.Model):
 
 
 class ImportBatch(models.Model):
-    """An uploaded import file between its preview and its confirmation. Kept in the database
-    (not on local disk) so that any app process can confirm what another one previewed."""
+    """An uploaded import file from its upload to its confirmation. Kept in the database (not on
+    local disk) so that any app process or task worker can check or apply what another one
+    received. The preview (a dry run) and the import itself run as background tasks that write
+    their progress here; an upload that is never confirmed is deleted after
+    ``KOMPETENSLYFT_IMPORT_RETENTION_DAYS`` (``kompetenslyft purge_imports``)."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("being checked")
         PREVIEWED = "previewed", _("previewed")
+        IMPORTING = "importing", _("being imported")
         REFUSED = "refused", _("refused")
         APPLIED = "applied", _("applied")
+        FAILED = "failed", _("failed")
+
+    RUNNING = (Status.CHECKING, Status.IMPORTING)
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=32)
     filename = models.CharField(max_length=255)
     content = models.BinaryField()
     keep_missing = models.BooleanField(default=False)
+    allow_deactivation = models.BooleanField(default=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PREVIEWED)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.CHECKING)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
     summary = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-created_at"]
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in self.RUNNING
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))

@@ -11,5 +11,6 @@ urlpatterns = [
     path("people/<id:pk>/", views.person_detail, name="person"),
     path("import/", views.import_upload, name="import"),
     path("import/<id:pk>/", views.import_preview, name="import_preview"),
+    path("import/<id:pk>/progress/", views.import_progress, name="import_progress"),
     path("import/<id:pk>/confirm/", views.import_confirm, name="import_confirm"),
 ]

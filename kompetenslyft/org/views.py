@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import csv
-from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kompetenslyft.assessment.selectors import person_campaigns
@@ -23,7 +21,7 @@ from kompetenslyft.core.spreadsheet import neutralise_row
 
 from . import selectors
 from .forms import ImportUploadForm, PeopleFilterForm
-from .imports import ImportRefused, import_file
+from .import_batches import ConfirmError, import_batch_confirm, import_batch_create
 from .models import ImportBatch, Person
 
 
@@ -180,48 +178,30 @@ def _lead_organisations(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
+    """Store the file and start its preview in the background; answer at once."""
     access, organisations = _lead_organisations(request)
     if not access.is_lead:
         raise Http404
     form = ImportUploadForm(request.POST or None, request.FILES or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        organisation = organisations.get(pk=data["organisation"])
         upload = data["file"]
-        batch = ImportBatch(
-            organisation=organisation,
+        batch = import_batch_create(
+            organisation=organisations.get(pk=data["organisation"]),
             kind=data["kind"],
-            filename=upload.name[:255],
+            filename=upload.name,
             content=upload.read(),
             keep_missing=data["keep_missing"],
-            uploaded_by=request.user,  # type: ignore[misc]
+            user=request.user,
         )
-        try:
-            result = import_file(
-                kind=batch.kind,
-                content=bytes(batch.content),
-                filename=batch.filename,
-                organisation=organisation,
-                actor=request.user,
-                dry_run=True,
-                **import_options(batch),
-            )
-        except ImportRefused as refused:
-            result = refused.result
-            batch.status = ImportBatch.Status.REFUSED
-            batch.content = b""
-        batch.summary = result.as_dict()
-        batch.save()
         return redirect("org:import_preview", pk=batch.pk)
-    recent = ImportBatch.objects.filter(organisation__in=organisations).defer("content")[:10]
-    return render(request, "org/import_upload.html", {"form": form, "recent": recent})
-
-
-def import_options(batch: ImportBatch) -> dict[str, Any]:
-    """The options each kind of import takes from the web form."""
-    if batch.kind == "people":
-        return {"keep_missing": batch.keep_missing}
-    return {}
+    recent = ImportBatch.objects.filter(organisation__in=organisations).defer("content", "summary")[:10]
+    return render(
+        request,
+        "org/import_upload.html",
+        {"form": form, "recent": recent},
+        status=400 if form.errors else 200,
+    )
 
 
 def _batch_for(request: HttpRequest, pk: int) -> ImportBatch:
@@ -229,7 +209,7 @@ def _batch_for(request: HttpRequest, pk: int) -> ImportBatch:
     if not access.is_lead:
         raise Http404
     try:
-        return ImportBatch.objects.get(pk=pk, organisation__in=organisations)
+        return ImportBatch.objects.defer("content").get(pk=pk, organisation__in=organisations)
     except ImportBatch.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -249,6 +229,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for key in CATEGORIES
     ]
+    errors = summary.get("errors", [])
     return render(
         request,
         "org/import_preview.html",
@@ -257,7 +238,25 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
             "summary": summary,
             "sections": sections,
             "unchanged": summary.get("counts", {}).get("unchanged", 0),
+            "error_count": summary.get("error_count", len(errors)),
+            "errors_shown": len(errors),
+            "mass_deactivation": summary.get("notices", {}).get("mass_deactivation"),
         },
+    )
+
+
+@login_required
+def import_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    """What the preview page polls while a task runs."""
+    batch = _batch_for(request, pk)
+    return JsonResponse(
+        {
+            "status": batch.status,
+            "running": batch.is_running,
+            "done": batch.progress_done,
+            "total": batch.progress_total,
+            "percent": batch.progress_percent,
+        }
     )
 
 
@@ -265,27 +264,10 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     batch = _batch_for(request, pk)
-    if batch.status != ImportBatch.Status.PREVIEWED:
-        messages.error(request, _("This import cannot be confirmed (it was refused or already applied)."))
-        return redirect("org:import_preview", pk=batch.pk)
     try:
-        result = import_file(
-            kind=batch.kind,
-            content=bytes(batch.content),
-            filename=batch.filename,
-            organisation=batch.organisation,
-            actor=request.user,
-            **import_options(batch),
+        import_batch_confirm(
+            batch=batch, user=request.user, allow_deactivation=request.POST.get("allow_deactivation") == "on"
         )
-    except ImportRefused as refused:
-        batch.status = ImportBatch.Status.REFUSED
-        batch.summary = refused.result.as_dict()
-        batch.save(update_fields=["status", "summary"])
-        messages.error(request, _("The file no longer fits the organisation; nothing was changed."))
-        return redirect("org:import_preview", pk=batch.pk)
-    batch.status = ImportBatch.Status.APPLIED
-    batch.summary = result.as_dict()
-    batch.content = b""
-    batch.save(update_fields=["status", "summary", "content"])
-    messages.success(request, _("The import was applied."))
+    except ConfirmError as exc:
+        messages.error(request, str(exc))
     return redirect("org:import_preview", pk=batch.pk)

@@ -47,3 +47,22 @@ def test_import_with_preview_and_confirmation(page: Any, axe: Any, network: Any)
     assert page.get_by_role("button", name="Bekräfta importen").count() == 0
     assert_accessible(axe, page)
     assert not Person.objects.filter(employee_id__in=["X1", "X2"]).exists()
+
+
+def test_the_preview_runs_in_the_background_and_the_page_follows_it(
+    page: Any, axe: Any, network: Any, settings: Any
+) -> None:
+    from kompetenslyft.org.import_batches import import_batch_preview
+    from kompetenslyft.org.models import ImportBatch
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # no worker yet
+    log_in(page, "lead")
+    upload(page, "units", "enheter.csv", b"unit_id,name,parent_id\nU7,Hemtj\xc3\xa4nst Sju,DEP1\n")
+    expect(page.get_by_role("heading", name="Filen kontrolleras")).to_be_visible()
+    expect(page.get_by_role("link", name="Ladda om sidan")).to_be_visible()
+    assert page.get_by_role("button", name="Bekräfta importen").count() == 0
+    assert_accessible(axe, page)
+    import_batch_preview(batch_id=ImportBatch.objects.get().pk)  # the worker's part
+    # the page's script notices and shows the preview without anyone reloading it
+    expect(page.get_by_role("heading", name="Förhandsgranska import")).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("button", name="Bekräfta importen")).to_be_visible()

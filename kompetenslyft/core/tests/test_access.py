@@ -172,9 +172,11 @@ def test_a_lead_cannot_see_or_confirm_another_organisations_import(network: Any)
         filename="b.csv",
         content=b"x",
         uploaded_by=network.lead_b.user,
+        status=ImportBatch.Status.PREVIEWED,
     )
     client = client_for(network.lead.user)
     assert client.get(reverse("org:import_preview", args=[batch.pk])).status_code == 404
+    assert client.get(reverse("org:import_progress", args=[batch.pk])).status_code == 404
     assert client.post(reverse("org:import_confirm", args=[batch.pk])).status_code == 404
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.PREVIEWED
@@ -188,7 +190,7 @@ def test_a_lead_cannot_upload_into_another_organisation(network: Any) -> None:
     response = client.post(
         reverse("org:import"), {"kind": "units", "organisation": network.org_b.pk, "file": upload}
     )
-    assert response.status_code == 200  # the form refuses the choice
+    assert response.status_code == 400  # the form refuses the choice
     assert not ImportBatch.objects.filter(organisation=network.org_b).exists()
 
 

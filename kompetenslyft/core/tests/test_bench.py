@@ -26,4 +26,4 @@ def test_bench_run_prints_every_figure(capsys: Any, settings: Any, tmp_path: Any
     assert "import 600 people + 60 units (fresh)" in out
     assert "re-import of the unchanged files" in out
     assert "people list of a manager" in out
-    assert "0 missed" in out
+    assert "0 missed" in out, out

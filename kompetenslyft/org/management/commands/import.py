@@ -1,7 +1,9 @@
-"""kompetenslyft import KIND FILE [--dry-run] [--organisation CODE]"""
+"""kompetenslyft import KIND FILE [--dry-run] [--organisation CODE] [--allow-deactivation]"""
 
 from __future__ import annotations
 
+import getpass
+import os
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,11 @@ class Command(BaseCommand):
             action="store_true",
             help="people: do not deactivate people who are not in the file",
         )
+        parser.add_argument(
+            "--allow-deactivation",
+            action="store_true",
+            help="people: allow a file that deactivates more than a fifth of the active people",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         activate_cli_language()
@@ -45,7 +52,12 @@ class Command(BaseCommand):
         except OrganisationChoiceError as exc:
             raise CommandError(str(exc), returncode=2) from exc
         try:
-            extra = {"keep_missing": options["keep_missing"]} if kind == "people" else {}
+            extra: dict[str, Any] = {}
+            if kind == "people":
+                extra = {
+                    "keep_missing": options["keep_missing"],
+                    "allow_deactivation": options["allow_deactivation"],
+                }
             if kind == "framework":
                 extra = {
                     "framework_code": options.get("framework") or "main",
@@ -56,6 +68,7 @@ class Command(BaseCommand):
                 content=content,
                 filename=path.name,
                 organisation=organisation,
+                actor=cli_actor(),
                 dry_run=options["dry_run"],
                 **extra,
             )
@@ -64,8 +77,17 @@ class Command(BaseCommand):
                 self.stderr.write(f"warning: {warning}")
             for error in refused.result.errors:
                 self.stderr.write(f"{path.name}: {error}")
+            if refused.result.error_count > len(refused.result.errors):
+                self.stderr.write(
+                    f"{path.name}: … and {refused.result.error_count - len(refused.result.errors)} more error(s)"
+                )
+            if "mass_deactivation" in refused.result.notices:
+                self.stderr.write(
+                    f"{path.name}: give --allow-deactivation to deactivate them, "
+                    "or --keep-missing to keep people who are not in the file"
+                )
             raise CommandError(
-                f"{path.name}: refused, {len(refused.result.errors)} error(s); nothing was changed",
+                f"{path.name}: refused, {refused.result.error_count} error(s); nothing was changed",
                 returncode=2,
             ) from refused
         for warning in result.warnings:
@@ -77,3 +99,12 @@ def summary_line(result: ImportResult, name: str) -> str:
     counts = ", ".join(f"{k} {v}" for k, v in sorted(result.counts.items())) or "nothing to change"
     prefix = "dry run, nothing changed: " if result.dry_run else ""
     return f"{name}: {result.kind} into {result.organisation}: {prefix}{result.rows} rows; {counts}"
+
+
+def cli_actor() -> str:
+    """Who ran the command, for the audit log: the operating-system user."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (e.g. a container)
+        user = f"uid {os.getuid()}"
+    return f"{user} (command line)"
