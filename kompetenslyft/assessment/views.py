@@ -334,7 +334,10 @@ def gap_export(request: HttpRequest, fmt: str) -> HttpResponse:
             "direct" if row.direct else "with units below",
             competence.code,
             competence.local_name,
-            cell.required,
+            # Hidden cells hide their head count too: "at most as many answered as are
+            # required" would otherwise pin a hidden figure (as on screen, where they say
+            # "too few" and nothing else).
+            "" if cell.hidden else cell.required,
             "" if cell.hidden else cell.assessed,
             "" if cell.hidden else cell.below,
             "" if cell.hidden else round(cell.share_below, 4),

@@ -491,8 +491,20 @@ def attendance_take(
             person__organisation_id__in=sorted(session_organisation_ids(session)),
         ).select_related("person")
     )
+    existing = {
+        a.person_id: a
+        for a in Attendance.objects.select_for_update().filter(
+            person_id__in=[b.person_id for b in booked], module=session.module, date=day
+        )
+    }
     for booking in booked:
         status = Attendance.Status.ATTENDED if booking.person_id in present else Attendance.Status.NO_SHOW
+        row = existing.get(booking.person_id)
+        if row is not None and row.session_id != session.pk:
+            # A row of another session's register (perhaps another organisation's) or of an
+            # import: this register never undoes it; it only records a presence over a no-show.
+            if not (status == Attendance.Status.ATTENDED and row.status == Attendance.Status.NO_SHOW):
+                continue
         Attendance.objects.update_or_create(
             person=booking.person,
             module=session.module,

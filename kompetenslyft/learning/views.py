@@ -584,16 +584,29 @@ def funder(request: HttpRequest) -> HttpResponse:
             messages.error(
                 request, _("'%(value)s' is not a date (use YYYY-MM-DD)") % {"value": request.GET[key]}
             )
-    scope = FunderScope([organisation], initiative, days[0], days[1], unit)
     # Exact figures for the organisation's lead and inside the units a manager manages;
     # everyone else (top management, project leaders, evaluators) sees them through the
-    # disclosure control, in whole months.
+    # disclosure control, one initiative at a time over its whole period: counts of distinct
+    # people over nested periods, or over all initiatives against one, would differ by small
+    # groups (ADR 0004).
     exact = access.is_lead_of(organisation.pk) or (
         unit is not None and any(unit.path.startswith(path) for path in access.managed_paths)
     )
-    figures = funder_figures(scope) if exact else protected_funder_figures(scope)
     if not exact:
-        days = list(figures["period"])
+        initiative = initiative or initiatives_qs.first()
+        days = [None, None]
+    scope = FunderScope([organisation], initiative, days[0], days[1], unit)
+    if exact:
+        figures = funder_figures(scope)
+    elif initiative is not None:
+        figures = protected_funder_figures(scope)
+        days = [initiative.starts_on, initiative.ends_on]
+    else:
+        figures = {
+            "unique_participants": dict.fromkeys(("total", "women", "men", "other_or_unspecified")),
+            "training_hours": None,
+            "evaluations": {"responses": None},
+        }
     if request.GET.get("format") == "xlsx":
         participants = figures["unique_participants"]
         sheet_rows: list[list[Any]] = [

@@ -122,6 +122,8 @@ def export_cells(client: Client, org: Any) -> dict[tuple[str, str, str | None], 
             for row in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))):
                 scope = "unit" if row["scope"] == "direct" else "subtree"
                 value = None if row["assessed"] == "" else int(row["assessed"])
+                if value is None:
+                    assert row["required"] == "", "a hidden cell's head count bounds it"
                 key = (row["unit_id"], scope, role.name if role else None)
                 assert cells.get(key, value) == value, f"two pages disagree on {key}"
                 cells[key] = value

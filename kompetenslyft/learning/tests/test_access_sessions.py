@@ -467,3 +467,31 @@ def test_a_booking_made_by_someone_else_is_on_the_journey(opened: Any) -> None:
     assert n.session_b.module.name in page
     booking = Booking.objects.get(session=n.session_b, person=n.employee)
     assert f'name="booking" value="{booking.pk}"' in page  # and it can cancel it there
+
+
+def test_one_register_never_undoes_another_sessions_attendance(opened: Any) -> None:
+    """The same person booked on both organisations' sessions of the shared module on one day:
+    Fjellvik's register (the person unticked) must not erase Solvik's "attended"."""
+    n = opened
+    booking_book(session=n.session_a, person=n.employee)
+    client_for(n.lead.user).post(
+        session_url(n.session_a), {"action": "attendance", "present": [n.employee.pk]}
+    )
+    row = Attendance.objects.get(person=n.employee, module=n.shared)
+    assert (row.session_id, row.status) == (n.session_a.pk, Attendance.Status.ATTENDED)
+    client_for(n.trainer_b.user).post(
+        session_url(n.session_b), {"action": "attendance", "present": [n.person_b.pk]}
+    )
+    row.refresh_from_db()
+    assert (row.session_id, row.status) == (n.session_a.pk, Attendance.Status.ATTENDED)
+    # The other way round: a no-show on one register gives way to a presence on the other.
+    Attendance.objects.all().delete()
+    client_for(n.trainer_b.user).post(
+        session_url(n.session_b), {"action": "attendance", "present": [n.person_b.pk]}
+    )
+    assert Attendance.objects.get(person=n.employee).status == Attendance.Status.NO_SHOW
+    client_for(n.lead.user).post(
+        session_url(n.session_a), {"action": "attendance", "present": [n.employee.pk]}
+    )
+    row = Attendance.objects.get(person=n.employee)
+    assert (row.session_id, row.status) == (n.session_a.pk, Attendance.Status.ATTENDED)

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from kompetenslyft.core.importing import import_file
 from kompetenslyft.core.tests.test_disclosure import Span
+from kompetenslyft.learning.models import Initiative, Module
 from kompetenslyft.learning.reports import FunderScope, protected_funder_figures
 from kompetenslyft.org.models import Unit
 from kompetenslyft.org.tests.factories import PersonFactory
@@ -46,6 +47,15 @@ def attended(network: Any) -> Any:
     run("attendance", "\n".join(lines) + "\n", org)
     org.anonymity_threshold = K
     org.save()
+    initiative = Initiative.objects.create(
+        organisation=org,
+        code="lyft",
+        name="Digitalt lyft",
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2026, 12, 31),
+    )
+    initiative.modules.add(Module.objects.get(code="M1"))
+    network.initiative = initiative
     return network
 
 
@@ -85,7 +95,7 @@ def test_no_hidden_figure_can_be_worked_out(attended: Any) -> None:
     org = attended.org_a
     units = list(Unit.objects.filter(organisation=org))
     scopes = [None, *units]
-    month = (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    month = (None, None)
     truth: dict[tuple[int, str], int] = {}
     from kompetenslyft.learning.models import Attendance
 
@@ -96,7 +106,7 @@ def test_no_hidden_figure_can_be_worked_out(attended: Any) -> None:
     span = Span()
     hidden = []
     for unit in scopes:
-        figures = protected_funder_figures(FunderScope([org], None, *month, unit))
+        figures = protected_funder_figures(FunderScope([org], attended.initiative, *month, unit))
         inside = {u.pk for u in units if unit is None or u.path.startswith(unit.path)}
         for column, key in [(None, "total"), *GENDERS.items()]:
             vector = [0] * len(index)
@@ -117,9 +127,23 @@ def test_no_hidden_figure_can_be_worked_out(attended: Any) -> None:
     assert [cell for cell, vector in hidden if span.contains(vector)] == []
 
 
-def test_periods_are_whole_months(attended: Any) -> None:
-    figures = protected_funder_figures(
-        FunderScope([attended.org_a], None, dt.date(2026, 3, 15), dt.date(2026, 3, 15), None)
-    )
-    assert figures["period"] == (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
-    assert figures["unique_participants"]["total"] == 22
+@pytest.mark.parametrize("who", ["evaluator", "top", "project_leader"])
+def test_no_periods_and_no_all_against_one_for_protected_viewers(attended: Any, who: str) -> None:
+    """Distinct people over nested periods (Aug–Oct minus Aug–Sep) or over all initiatives
+    against one differ by small groups: such viewers get one initiative over its whole period."""
+    client = Client()
+    user = getattr(attended, who)
+    client.force_login(user if who == "evaluator" else user.user)
+    one_day = figures_on_page(client, unit="DEP2", **{"from": "2026-03-10", "to": "2026-03-10"})
+    whole = figures_on_page(client, unit="DEP2")
+    assert one_day == whole  # the dates are not applied
+    page = client.get(reverse("learning:funder")).content.decode()
+    assert 'name="from"' not in page and 'name="initiative"><option value="">' not in page
+    assert attended.initiative.name in page
+
+
+def test_the_lead_keeps_periods_and_all_initiatives(attended: Any) -> None:
+    client = Client()
+    client.force_login(attended.lead.user)
+    page = client.get(reverse("learning:funder")).content.decode()
+    assert 'name="from"' in page and 'name="initiative"><option value="">' in page
