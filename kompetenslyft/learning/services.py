@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from kompetenslyft.competence.selectors import RequirementIndex
 from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.bulk import bulk_insert
+from kompetenslyft.core.db import analyse
 from kompetenslyft.org.models import Person, Unit
 
 from .models import (
@@ -243,6 +244,7 @@ def proposals_generate(*, initiative_id: int) -> int:
             ("initiative_id", "person_id", "unit_id", "items", "assigned", "exempt", "status", "updated_at"),
             rows,
         )
+        analyse(Proposal)
     return len(rows)
 
 
