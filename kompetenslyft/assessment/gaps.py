@@ -201,29 +201,38 @@ def compute(organisation: Organisation) -> dict[Key, list[int]]:
 # --- The rebuild: in bounded chunks, each its own short transaction ----------------------------
 #
 # Phase 1 recomputes the direct counts of a block of units (in path order, about CHUNK_PEOPLE
-# people) from their answers and writes the difference. Phase 2 recomputes the tree counts
-# bottom-up, one depth level at a time, in blocks of units: a unit's tree counts are its direct
-# counts plus its children's tree counts, summed in the database. Each chunk locks the
-# organisation row first (as refresh_group does) and reads what it writes inside its
-# transaction, so an answer's refresh_group running between chunks keeps every count right:
-# a refresh before a unit's chunk is overwritten by a recomputation that already sees its
-# answers; a refresh after it moves the tree counts by its difference, as always. Memory is
-# bounded by the chunk, not by the organisation. On SQLite (one writer) the rebuild pauses
-# between chunks, so that log-ins and answers waiting for the write lock get it.
+# people). The aggregate over their answers runs before the chunk's transaction (a plain read,
+# which on SQLite waits for no writer and makes none wait); inside it, under the organisation's
+# lock (the one refresh_group takes), units whose stored counts already equal it are left
+# alone, and the others are recomputed from the answers as they are now and written. Phase 2
+# recomputes the tree counts bottom-up, one depth level at a time, in blocks of about
+# CHUNK_TREE_CELLS cells: a unit's tree counts are its direct counts plus its children's tree
+# counts, summed in the database inside the chunk's transaction.
+#
+# Why answers saved meanwhile are counted exactly once: refresh_group runs after each saved
+# answer, under the same lock, and moves the stored counts by (counts from the answers now −
+# counts stored). A refresh before a unit's chunk leaves stored counts that the chunk either
+# keeps (equal) or recomputes from the answers then; a refresh after it starts from what the
+# chunk wrote. Tree counts written by phase 2 equal the sum of the direct counts at that moment,
+# and every later refresh keeps that true. Memory is bounded by the chunk, not the
+# organisation. On SQLite (one writer) the rebuild pauses between chunks, so that log-ins and
+# answers waiting for the write lock get it.
 
-CHUNK_PEOPLE = 400
-CHUNK_TREE_UNITS = 150
+CHUNK_PEOPLE = 100
+CHUNK_TREE_CELLS = 10_000
 SQLITE_PAUSE = (0.05, 0.15)  # seconds: at least, at most (half the chunk's own time between)
 ID_BATCH = 500
 DIRECT = ("direct_required", "direct_assessed", "direct_below")
 TREE = ("tree_required", "tree_assessed", "tree_below")
 COLUMNS = ("organisation_id", "unit_id", "role_id", "competence_id", "point", *DIRECT, *TREE)
+ZERO = (0, 0, 0)
 
 
 @dataclass
 class RebuildStats:
     chunks: int = 0
     written: int = 0
+    recomputed_units: int = 0
     longest_chunk: float = 0.0
     cells: int = 0
     points: set[int] = field(default_factory=set)
@@ -275,27 +284,44 @@ def _chunk(organisation: Organisation, stats: RebuildStats, work: Callable[[], i
         time.sleep(min(high, max(low, seconds / 2)))
 
 
-def _rebuild_direct(organisation: Organisation, unit_ids: list[int], stats: RebuildStats) -> int:
-    new = _direct(organisation, RequirementIndex(organisation), unit_ids)
-    stats.points.update(key[3] for key in new if key[3] != LATEST)
-    old = {
-        (unit, role, competence, point): (pk, required, assessed, below)
+def _write_direct(
+    organisation: Organisation, unit_ids: list[int], computed: dict[Key, Counts], stats: RebuildStats
+) -> int:
+    """Inside the chunk's transaction: bring the stored direct counts of these units to the
+    answers' (see the comment above on why this is safe beside refresh_group)."""
+    stored = {
+        (unit, role, competence, point): (pk, (required, assessed, below))
         for pk, unit, role, competence, point, required, assessed, below in GapCell.objects.filter(
             unit_id__in=unit_ids
         ).values_list("pk", "unit_id", "role_id", "competence_id", "point", *DIRECT)
     }
+    differing = {key[0] for key, counts in computed.items() if tuple(counts) != stored.get(key, (0, ZERO))[1]}
+    differing |= {key[0] for key, (_pk, counts) in stored.items() if counts != ZERO and key not in computed}
+    if not differing:
+        return 0
+    stats.recomputed_units += len(differing)
+    new = _direct(organisation, RequirementIndex(organisation), sorted(differing))
+    stats.points.update(key[3] for key in new if key[3] != LATEST)
     updates: list[tuple[int, ...]] = []
     inserts: list[tuple[int, ...]] = []
     for key, counts in new.items():
-        current = old.pop(key, None)
+        current = stored.pop(key, None)
         if current is None:
-            inserts.append((organisation.pk, *key, *counts, 0, 0, 0))
-        elif list(current[1:]) != counts:
+            inserts.append((organisation.pk, *key, *counts, *ZERO))
+        elif current[1] != tuple(counts):
             updates.append((*counts, current[0]))
-    updates.extend((0, 0, 0, current[0]) for current in old.values() if any(current[1:]))
+    updates.extend(
+        (*ZERO, pk) for key, (pk, counts) in stored.items() if key[0] in differing and counts != ZERO
+    )
     _execute_many(_update_sql(DIRECT), updates)
     bulk_insert(GapCell._meta.db_table, COLUMNS, inserts)
     return len(updates) + len(inserts)
+
+
+def _rebuild_direct(organisation: Organisation, unit_ids: list[int], stats: RebuildStats) -> None:
+    computed = _direct(organisation, RequirementIndex(organisation), unit_ids)  # before the lock
+    stats.points.update(key[3] for key in computed if key[3] != LATEST)
+    _chunk(organisation, stats, lambda: _write_direct(organisation, unit_ids, computed, stats))
 
 
 def _rebuild_tree(organisation: Organisation, unit_ids: list[int]) -> int:
@@ -322,7 +348,7 @@ def _rebuild_tree(organisation: Organisation, unit_ids: list[int]) -> int:
             deletes.append(pk)
         elif list(tree) != wanted:
             updates.append((*wanted, pk))
-    inserts = [(organisation.pk, *key, 0, 0, 0, *counts) for key, counts in sums.items()]
+    inserts = [(organisation.pk, *key, *ZERO, *counts) for key, counts in sums.items()]
     _execute_many(_update_sql(TREE), updates)
     _delete(deletes)
     bulk_insert(GapCell._meta.db_table, COLUMNS, inserts)
@@ -345,14 +371,22 @@ def rebuild(organisation: Organisation, *, stats: RebuildStats | None = None) ->
         .order_by()
     )
     for block in _blocks([(pk, 1 + people.get(pk, 0)) for pk, _parent, _depth in units], CHUNK_PEOPLE):
-        _chunk(organisation, stats, lambda block=block: _rebuild_direct(organisation, block, stats))
-    children: dict[int, int] = defaultdict(int)
-    for _pk, parent, _depth in units:
+        _rebuild_direct(organisation, block, stats)
+    # Phase 2 reads each unit's cells and its children's: weigh the blocks by those (as
+    # stored now; refreshes meanwhile change them by little).
+    cells = dict(
+        GapCell.objects.filter(organisation=organisation)
+        .values_list("unit_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    below: dict[int, int] = defaultdict(int)
+    for pk, parent, _depth in units:
         if parent is not None:
-            children[parent] += 1
+            below[parent] += cells.get(pk, 0)
     for depth in sorted({d for _pk, _parent, d in units}, reverse=True):
-        level = [(pk, 1 + children[pk]) for pk, _parent, d in units if d == depth]
-        for block in _blocks(level, CHUNK_TREE_UNITS):
+        level = [(pk, 1 + cells.get(pk, 0) + below[pk]) for pk, _parent, d in units if d == depth]
+        for block in _blocks(level, CHUNK_TREE_CELLS):
             _chunk(organisation, stats, lambda block=block: _rebuild_tree(organisation, block))
     with transaction.atomic():
         Organisation.objects.select_for_update().filter(pk=organisation.pk).exists()

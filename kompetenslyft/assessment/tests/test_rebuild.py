@@ -68,7 +68,7 @@ def test_rebuild_over_a_wrong_summary_equals_a_full_recomputation(
     )
     # One person per chunk, so the rebuild really runs in many transactions.
     monkeypatch.setattr(gaps, "CHUNK_PEOPLE", 1)
-    monkeypatch.setattr(gaps, "CHUNK_TREE_UNITS", 1)
+    monkeypatch.setattr(gaps, "CHUNK_TREE_CELLS", 1)
     stats = gaps.RebuildStats()
     with CaptureQueriesContext(connection) as queries:
         cells = gaps.rebuild(setup.org_a, stats=stats)
@@ -118,16 +118,15 @@ def test_answers_between_rebuild_chunks_are_counted_once(
     waiting = list(Participant.objects.filter(campaign=campaign).select_related("person", "person__unit"))
     random.Random(6).shuffle(waiting)
     mail_c, dok_c = competence("MAIL", setup), competence("DOK", setup)
-    original = gaps._chunk
+    original_chunk, original_write = gaps._chunk, gaps._write_direct
     interleaved = 0
 
-    def chunk_then_answer(*args: Any, **kwargs: Any) -> None:
+    def answer(unit_ids: list[int] | None = None) -> None:
         nonlocal interleaved
-        original(*args, **kwargs)
-        for _ in range(2):
-            if not waiting:
-                return
-            person = waiting.pop().person
+        mine = [p for p in waiting if unit_ids is None or p.person.unit_id in unit_ids]
+        for participant in mine[:2]:
+            waiting.remove(participant)
+            person = participant.person
             levels = {mail_c.pk: random.Random(person.pk).randint(0, 4)}
             if person.unit.path.startswith(setup.dep2.path):
                 levels[dok_c.pk] = 1
@@ -135,9 +134,20 @@ def test_answers_between_rebuild_chunks_are_counted_once(
                 answers_submit(person=person, campaign=campaign, levels=levels)
             interleaved += 1
 
+    def chunk_then_answer(*args: Any, **kwargs: Any) -> None:
+        original_chunk(*args, **kwargs)
+        answer()
+
+    def answer_between_read_and_write(organisation: Any, unit_ids: list[int], *args: Any) -> int:
+        # The chunk has aggregated its answers; answers of its own units arrive (and are
+        # refreshed) before it takes the lock.
+        answer(unit_ids)
+        return original_write(organisation, unit_ids, *args)
+
     monkeypatch.setattr(gaps, "_chunk", chunk_then_answer)
+    monkeypatch.setattr(gaps, "_write_direct", answer_between_read_and_write)
     monkeypatch.setattr(gaps, "CHUNK_PEOPLE", 3)
-    monkeypatch.setattr(gaps, "CHUNK_TREE_UNITS", 1)
+    monkeypatch.setattr(gaps, "CHUNK_TREE_CELLS", 1)
     gaps.rebuild(setup.org_a)
     assert interleaved >= 10
     assert gaps.stored(setup.org_a) == gaps.compute(setup.org_a)
@@ -162,7 +172,7 @@ def test_answers_beside_a_rebuild_in_another_thread(
     ]
     mail_c = competence("MAIL", setup)
     monkeypatch.setattr(gaps, "CHUNK_PEOPLE", 2)
-    monkeypatch.setattr(gaps, "CHUNK_TREE_UNITS", 1)
+    monkeypatch.setattr(gaps, "CHUNK_TREE_CELLS", 1)
     monkeypatch.setattr(gaps, "SQLITE_PAUSE", (0.005, 0.01))
     errors: list[BaseException] = []
     rebuilt = threading.Event()
