@@ -12,6 +12,7 @@ Two ways to the same rows, and tests hold them equal:
 
 from __future__ import annotations
 
+import functools
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -387,7 +388,7 @@ def rebuild(organisation: Organisation, *, stats: RebuildStats | None = None) ->
     for depth in sorted({d for _pk, _parent, d in units}, reverse=True):
         level = [(pk, 1 + cells.get(pk, 0) + below[pk]) for pk, _parent, d in units if d == depth]
         for block in _blocks(level, CHUNK_TREE_CELLS):
-            _chunk(organisation, stats, lambda block=block: _rebuild_tree(organisation, block))
+            _chunk(organisation, stats, functools.partial(_rebuild_tree, organisation, block))
     with transaction.atomic():
         Organisation.objects.select_for_update().filter(pk=organisation.pk).exists()
         state, _created = GapState.objects.get_or_create(organisation=organisation)
