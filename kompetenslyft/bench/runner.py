@@ -664,7 +664,9 @@ def _report_beside(ctx: BenchContext, title: str, result: dict[str, Any], seen: 
             note=f"{result['chunks']} chunks, {result['written']} rows written, beside log-ins and answers",
         )
     )
-    ctx.report(Figure("  … longest chunk (one write transaction)", result["longest_chunk"] * 1000, "ms"))
+    ctx.report(
+        Figure("  … longest hold of the write lock by one chunk", result["longest_chunk"] * 1000, "ms")
+    )
     ctx.report(
         Figure(
             "  … peak memory of the rebuild process",
