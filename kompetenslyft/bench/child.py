@@ -45,6 +45,7 @@ def rebuild_in_child(organisation_pk: int, database_name: str) -> dict[str, Any]
         "chunks": stats.chunks,
         "written": stats.written,
         "longest_chunk": stats.longest_chunk,
+        "longest_chunk_cpu": stats.longest_chunk_cpu,
         "rss_before_mb": before,
         "rss_peak_mb": peak_memory_mb(),
     }

@@ -1,52 +1,90 @@
-"""Pages over HTTP for the bench: a live server in the bench's own process (a thread per
-request, each with its own database connection, as a threaded app server has) and a small
-client that keeps cookies and sends the CSRF token, as a browser would."""
+"""Pages over HTTP for the bench: the product served by gunicorn in processes of its own (so
+that the bench's clients share no interpreter with it), and a small client that keeps cookies
+and sends the CSRF token, as a browser would."""
 
 from __future__ import annotations
 
 import http.cookiejar
+import os
 import re
-import threading
+import socket
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from django.core.handlers.wsgi import WSGIHandler
-from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+from django.conf import settings
+from django.db import connection
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base's name
-        pass
+def database_url() -> str:
+    """DATABASE_URL of the database this process uses (the test database under pytest)."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    user = urllib.parse.quote(db.get("USER") or "")
+    password = f":{urllib.parse.quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    return (
+        f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+    )
 
 
 class LiveServer:
-    """``with LiveServer() as server: server.url`` — serves the product on 127.0.0.1."""
+    """``with LiveServer() as server: server.url`` — the product served by gunicorn on
+    127.0.0.1, as in production (worker processes with threads, their own connections), on the
+    database this process uses."""
 
-    def __init__(self) -> None:
+    def __init__(self, workers: int = 2, threads: int = 4) -> None:
         self.url = ""
-        self._httpd: ThreadedWSGIServer | None = None
-        self._thread: threading.Thread | None = None
+        self.workers, self.threads = workers, threads
+        self._process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> LiveServer:
-        self._httpd = ThreadedWSGIServer(("127.0.0.1", 0), _QuietHandler, allow_reuse_address=False)
-        self._httpd.set_app(WSGIHandler())
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
-        self._thread.start()
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        return self
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        log = Path(settings.VAR_DIR) / "bench" / "server.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "DATABASE_URL": database_url(), "KOMPETENSLYFT_VAR_DIR": str(settings.VAR_DIR)}
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "kompetenslyft.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={self.workers}",
+            f"--threads={self.threads}",
+            "--log-level=warning",
+        ]
+        with log.open("ab") as output:
+            self._process = subprocess.Popen(command, env=env, stdout=output, stderr=output)  # noqa: S603
+        self.url = f"http://127.0.0.1:{port}"
+        deadline = time.perf_counter() + 60
+        while time.perf_counter() < deadline:
+            if self._process.poll() is not None:
+                raise RuntimeError(f"the bench's server stopped; see {log}")
+            status, _body, _seconds = HttpUser(self.url).request("/healthz")
+            if status == 200:
+                return self
+            time.sleep(0.2)
+        self.__exit__(None, None, None)
+        raise RuntimeError(f"the bench's server did not answer within 60 s; see {log}")
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        if self._process is not None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

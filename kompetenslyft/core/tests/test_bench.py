@@ -21,6 +21,9 @@ def test_synthetic_shape(tmp_path: Any) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_bench_run_prints_every_figure(capsys: Any, settings: Any, tmp_path: Any) -> None:
     settings.VAR_DIR = tmp_path
+    # The bench's server runs in processes of its own under the product's settings: the
+    # passwords it sets must be hashed the way those check them.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     call_command("bench", "run", "--people", "600", "--units", "60")
     out = capsys.readouterr().out
     assert "import 600 people + 60 units (fresh)" in out
