@@ -665,7 +665,12 @@ def _report_beside(ctx: BenchContext, title: str, result: dict[str, Any], seen: 
         )
     )
     ctx.report(
-        Figure("  … longest hold of the write lock by one chunk", result["longest_chunk"] * 1000, "ms")
+        Figure(
+            "  … longest hold of the write lock by one chunk",
+            result["longest_chunk"] * 1000,
+            "ms",
+            note=f"{result['longest_chunk_cpu'] * 1000:.0f} ms of it on the CPU",
+        )
     )
     ctx.report(
         Figure(
