@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from kompetenslyft.competence.imports import competence_for_row, parse_level
 from kompetenslyft.competence.selectors import competence_codes
 from kompetenslyft.core.audit import AuditEvent, audit_record_many
+from kompetenslyft.core.db import analyse
 from kompetenslyft.core.importing import ImportResult, register
 from kompetenslyft.core.params import int_or_none
 from kompetenslyft.core.tabular import Table
@@ -123,6 +124,7 @@ def _import_assessments(
     Answer.objects.bulk_update(to_update, ["level", "measured_at"], batch_size=2000)
     update_latest({(k[0], k[1]) for k in wanted})
     if to_create or to_update:
+        analyse(Answer)
         audit_record_many(
             actor=actor,
             organisation=organisation,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from kompetenslyft.competence.models import Competence, Level
 from kompetenslyft.competence.selectors import RequirementIndex, requirements_for
 from kompetenslyft.core.audit import AuditEvent, audit_record
+from kompetenslyft.core.db import analyse
 from kompetenslyft.org.models import Person, Unit
 
 from .models import Answer, Campaign, Participant
@@ -133,6 +134,7 @@ def campaign_generate(*, campaign_id: int, invite: bool = True) -> int:
             batch = []
             Campaign.objects.filter(pk=campaign.pk).update(progress_done=done)
     Participant.objects.bulk_create(batch)
+    analyse(Participant)
     Campaign.objects.filter(pk=campaign.pk).update(
         progress_done=done, status=Campaign.Status.OPEN, opened_at=timezone.now()
     )

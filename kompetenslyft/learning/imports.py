@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from kompetenslyft.competence.imports import competence_for_row
 from kompetenslyft.competence.selectors import competence_codes
 from kompetenslyft.core.audit import AuditEvent, audit_record_many
+from kompetenslyft.core.db import analyse
 from kompetenslyft.core.importing import ImportResult, register
 from kompetenslyft.core.tabular import Table
 from kompetenslyft.org.models import Person, Placement, Role
@@ -293,6 +294,7 @@ def _import_attendance(
     Attendance.objects.bulk_create(to_create, batch_size=2000)
     Attendance.objects.bulk_update(to_update, ["hours", "status"], batch_size=2000)
     if to_create or to_update:
+        analyse(Attendance)
         audit_record_many(
             actor=actor,
             organisation=organisation,

@@ -22,6 +22,7 @@ from kompetenslyft.competence.selectors import RequirementIndex
 from kompetenslyft.core.access import session_bookable_by, session_organisation_ids
 from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.bulk import bulk_insert
+from kompetenslyft.core.db import analyse
 from kompetenslyft.org.models import Organisation, Person, Unit
 
 from .models import (
@@ -244,6 +245,7 @@ def proposals_generate(*, initiative_id: int) -> int:
             ("initiative_id", "person_id", "unit_id", "items", "assigned", "exempt", "status", "updated_at"),
             rows,
         )
+        analyse(Proposal)
     return len(rows)
 
 

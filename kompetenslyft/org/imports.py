@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kompetenslyft.core.audit import AuditEvent, audit_record_many
+from kompetenslyft.core.db import analyse
 from kompetenslyft.core.importing import (
     BATCH,
     SAMPLE_SIZE,
@@ -197,6 +198,8 @@ def _import_units(table: Table, organisation: Organisation, actor: Any, result: 
         Unit.objects.bulk_update(
             to_update, ["name", "parent", "path", "depth", "manager", "manager_employee_id"], batch_size=BATCH
         )
+    if new_units or to_update:
+        analyse(Unit)
     not_in_file = len(existing) - sum(1 for r in rows if r in existing)
     if not_in_file:
         result.warnings.append(
@@ -563,6 +566,8 @@ def _import_people(
                 user_model.objects.filter(pk__in=ids).update(is_active=active)
 
     _resolve_managers(organisation)
+    if to_create or to_update:
+        analyse(Person, Placement, Role, Unit)
     if events:
         audit_record_many(actor=actor, organisation=organisation, events=events)
 
