@@ -169,13 +169,14 @@ def proposals_generate(*, initiative_id: int) -> int:
         answers = answers.filter(is_latest=True)
     else:
         answers = answers.filter(measurement_point=initiative.measurement_point)
-    sql, params = answers.values_list("person_id", "competence_id", "level").query.sql_with_params()
     levels: dict[int, dict[int, int]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        while chunk := cursor.fetchmany(50_000):
-            for person_id, competence_id, level in chunk:
-                levels.setdefault(person_id, {})[competence_id] = level
+    if wanted_competences:  # (no modules, or none teaching a competence: nothing to read)
+        sql, params = answers.values_list("person_id", "competence_id", "level").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            while chunk := cursor.fetchmany(50_000):
+                for person_id, competence_id, level in chunk:
+                    levels.setdefault(person_id, {})[competence_id] = level
     # What each module means for a (unit, role) group is the same for all its members:
     # mandatory, or the (competence, code, required level) it teaches that the group requires.
     module_keys = [(m.pk, str(m.pk)) for m in modules]

@@ -263,3 +263,11 @@ def test_reminders_two_days_before(setup: Any) -> None:
     assert session_send_reminders(session_id=session.pk) == 1
     assert mail.outbox[0].to == [setup.employee.email] and "teams.example" in mail.outbox[0].body
     assert session_send_reminders(session_id=session.pk) == 0  # once
+
+
+def test_proposals_for_an_initiative_without_modules_are_empty_not_an_error(setup: Any) -> None:
+    initiative = initiative_create(
+        organisation=setup.org_a, code="tom", name="Ännu utan moduler", units=[setup.admin_a], modules=[]
+    )
+    proposals_generate(initiative_id=initiative.pk)
+    assert all(not p.decisions() for p in Proposal.objects.filter(initiative=initiative))
