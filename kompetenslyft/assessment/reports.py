@@ -57,18 +57,10 @@ def build_gap(
     if anonymised:
         return _anonymised(organisations, measurement_point, unit, role)
     rows = []
-    for org in organisations:
-        ensure_current(org)
-        unit_obj = None
-        if unit:
-            unit_obj = Unit.objects.filter(organisation=org, unit_id=unit).first()
-            if unit_obj is None:
-                continue
+    for org, unit_obj in _in_scope(organisations, unit):
         rows.extend(
             gap_report(organisations=[org], point=measurement_point, unit=unit_obj, role_names=role_names)
         )
-    if unit and not Unit.objects.filter(organisation__in=organisations, unit_id=unit).exists():
-        raise ReportInputError(_("'%(value)s' is not a unit of the organisation") % {"value": unit})
     rows.sort(key=lambda r: (r.unit_id, r.competence_code))
     return {
         "rows": [
@@ -85,6 +77,21 @@ def build_gap(
     }
 
 
+def _in_scope(organisations: list[Organisation], unit: str | None) -> list[tuple[Organisation, Unit | None]]:
+    """The organisations to report on (each with its summary current) and, with ``--unit``,
+    the unit in each that has it; a unit found in none is refused."""
+    found = []
+    for org in organisations:
+        unit_obj = Unit.objects.filter(organisation=org, unit_id=unit).first() if unit else None
+        if unit and unit_obj is None:
+            continue
+        ensure_current(org)
+        found.append((org, unit_obj))
+    if unit and not found:
+        raise ReportInputError(_("'%(value)s' is not a unit of the organisation") % {"value": unit})
+    return found
+
+
 def _anonymised(
     organisations: list[Organisation], point: int | None, unit: str | None, role: str | None
 ) -> dict[str, Any]:
@@ -92,23 +99,13 @@ def _anonymised(
     The threshold is the organisation's; a report over several organisations with different
     thresholds names the highest (each organisation's rows use its own)."""
     rows = []
-    found_unit = False
-    for org in organisations:
-        ensure_current(org)
-        unit_obj = None
-        if unit:
-            unit_obj = Unit.objects.filter(organisation=org, unit_id=unit).first()
-            if unit_obj is None:
-                continue
-            found_unit = True
+    for org, unit_obj in _in_scope(organisations, unit):
         role_obj = None
         if role:
             role_obj = Role.objects.filter(organisation=org, name__iexact=role).first()
             if role_obj is None:
                 continue
         rows.extend(gap_report_anonymised(org, point=point, unit=unit_obj, role=role_obj))
-    if unit and not found_unit:
-        raise ReportInputError(_("'%(value)s' is not a unit of the organisation") % {"value": unit})
     rows.sort(key=lambda r: (r.unit_id, r.competence_code, r.scope != "unit"))
     return {
         "threshold": max((o.anonymity_threshold for o in organisations), default=0),
