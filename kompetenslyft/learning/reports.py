@@ -4,7 +4,6 @@ exist)."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -71,27 +70,16 @@ def funder_figures(scope: FunderScope) -> dict[str, Any]:
     }
 
 
-def whole_months(scope: FunderScope) -> FunderScope:
-    """The period widened to whole months (what aggregates-only viewers are shown)."""
-    start, end = scope.date_from, scope.date_to
-    if start is not None:
-        start = start.replace(day=1)
-    if end is not None:
-        end = end.replace(day=calendar.monthrange(end.year, end.month)[1])
-    return replace(scope, date_from=start, date_to=end)
-
-
 GENDER_COLUMNS = {"woman": "woman", "man": "man"}
 
 
 def protected_funder_figures(scope: FunderScope) -> dict[str, Any]:
-    """The funder figures as a viewer outside its own units sees them: the period in whole
-    months, and every count through the disclosure control — a table of units × gender
+    """The funder figures as a viewer outside its own units sees them (the page gives such
+    viewers one initiative over its whole period, ADR 0004): every count through the disclosure control — a table of units × gender
     (woman, man, other or unspecified) over the whole organisation, so that a unit minus its
     children or the total minus the genders shown gives nothing away; small groups pool by
     gender up the tree, so that the split by gender stays. A hidden figure is
     ``None``; hours are shown only with the participants they belong to."""
-    scope = whole_months(scope)
     figures = funder_figures(scope)
     atoms: dict[tuple[int, Any], int] = defaultdict(int)
     whole = replace(scope, unit=None)
@@ -119,7 +107,6 @@ def protected_funder_figures(scope: FunderScope) -> dict[str, Any]:
     figures["unique_participants"] = {key: people[key] if ok else None for key, ok in shown.items()}
     if not shown["total"]:
         figures["training_hours"] = None
-    figures["period"] = (scope.date_from, scope.date_to)
     return figures
 
 

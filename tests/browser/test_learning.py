@@ -118,7 +118,7 @@ def test_initiative_to_funder_report(
     assert_accessible(axe, page)
 
 
-def test_evaluator_reaches_the_funder_report_and_sees_whole_months(page: Any, axe: Any, network: Any) -> None:
+def test_evaluator_reaches_the_funder_report_for_one_initiative(page: Any, axe: Any, network: Any) -> None:
     """From the menu, with one unit: one initiative over its whole period, no small group."""
     from kompetenslyft.org.tests.factories import PersonFactory
 
