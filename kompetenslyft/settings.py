@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "kompetenslyft.competence",
     "kompetenslyft.assessment",
     "kompetenslyft.learning",
+    "kompetenslyft.evaluation",
 ]
 
 MIDDLEWARE = [

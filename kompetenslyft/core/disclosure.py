@@ -278,3 +278,103 @@ def _hide_partial_cells(block: _Block, release: Release, ancestry: _Ancestry) ->
                 release.hidden_tree.add((above, column))
             else:
                 break
+
+
+# --- Blocks over a hierarchy of several dimensions -----------------------------------------
+
+
+@dataclass
+class Blocks:
+    """The release of a table whose atoms are named by *paths*: tuples read from the coarsest
+    dimension to the finest, e.g. ``(module, month, unit, …, unit, DIRECT, gender, role)``.
+    Each atom belongs to one block; :meth:`shown` says whether a set of atoms (the cells a
+    figure is made of) is an exact union of whole blocks of k or more."""
+
+    threshold: int
+    block_of: dict[Hashable, int]
+    atoms_in: list[int]
+    size: list[int]
+
+    def shown(self, atoms: Iterable[Hashable]) -> bool:
+        touched: dict[int, int] = defaultdict(int)
+        for atom in atoms:
+            block = self.block_of.get(atom)
+            if block is not None:  # an atom with nothing in it is in no block
+                touched[block] += 1
+        return all(n == self.atoms_in[b] and self.size[b] >= self.threshold for b, n in touched.items())
+
+
+def pool_paths(atoms: Mapping[tuple[Hashable, ...], int], threshold: int) -> Blocks:
+    """Partition atoms named by paths into blocks of ``threshold`` or more, bottom-up the tree
+    the paths make (ADR 0005 — the same rule as :func:`protect`, over any number of nested
+    dimensions):
+
+    * an atom of k or more is a block of its own;
+    * at every node, the short atoms and the short remainders of its children pool; a pool of
+      k or more is a block anchored there;
+    * a pool still short joins the smallest block anchored at the node itself, else the
+      smallest of the nearest blocks below it (so that the node's own total stays exact), else
+      goes up to the parent;
+    * at the top, a remainder joins the smallest nearest block; a table of fewer than k in all
+      is one short block, shown nowhere.
+
+    So a figure that is the whole of a node (a module, a module's month, a unit's subtree in
+    it …) is shown whenever the node holds k or more, and finer figures as far as the counts
+    allow. Every shown figure being a union of whole blocks, no sum or difference of shown
+    figures can single out fewer than k. Atoms are keys of ``atoms`` (paths must be distinct
+    and none a prefix of another)."""
+    k = max(1, int(threshold))
+    block_of: dict[Hashable, int] = {}
+    atoms_in: list[int] = []
+    size: list[int] = []
+
+    def new_block(members: list[tuple[Hashable, ...]], n: int) -> int:
+        index = len(size)
+        for atom in members:
+            block_of[atom] = index
+        atoms_in.append(len(members))
+        size.append(n)
+        return index
+
+    def join(index: int, members: list[tuple[Hashable, ...]], n: int) -> None:
+        for atom in members:
+            block_of[atom] = index
+        atoms_in[index] += len(members)
+        size[index] += n
+
+    # Returns (residue atoms, residue size, nearest blocks anchored in this subtree).
+    def visit(items: list[tuple[tuple[Hashable, ...], int]], depth: int) -> tuple[list, int, list[int]]:
+        residue: list[tuple[Hashable, ...]] = []
+        residue_size = 0
+        here: list[int] = []
+        children: dict[Hashable, list[tuple[tuple[Hashable, ...], int]]] = {}
+        for path, n in items:
+            if len(path) == depth:
+                if n >= k:
+                    here.append(new_block([path], n))
+                else:
+                    residue.append(path)
+                    residue_size += n
+            else:
+                children.setdefault(path[depth], []).append((path, n))
+        below: list[int] = []
+        for _key, group in sorted(children.items(), key=lambda kv: repr(kv[0])):
+            r, rs, nearest = visit(group, depth + 1)
+            residue.extend(r)
+            residue_size += rs
+            below.extend(nearest)
+        if residue_size >= k:
+            here.append(new_block(residue, residue_size))
+        elif residue_size:
+            candidates = here or below
+            if candidates:
+                join(min(candidates, key=lambda b: (size[b], b)), residue, residue_size)
+            elif depth == 0:
+                here.append(new_block(residue, residue_size))  # a short table: shown nowhere
+            else:
+                return residue, residue_size, []
+        return [], 0, (here or below)
+
+    items = [(tuple(path), int(n)) for path, n in atoms.items() if n > 0]
+    visit(items, 0)
+    return Blocks(k, block_of, atoms_in, size)

@@ -15,6 +15,11 @@ class Organisation(models.Model):
         default=5,
         help_text=_("Evaluation results are never shown for a group smaller than this."),
     )
+    evaluation_days = models.PositiveSmallIntegerField(
+        _("days an evaluation stays open"),
+        default=14,
+        help_text=_("A module evaluation closes this many days after the session; one reminder is sent before."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,236 @@
+"""Evaluation results for any filter and grouping, under the disclosure control (ADR 0005).
+
+The summary of one organisation (:class:`~.models.Cell`, one row per module, month and
+placement) is read once per summary version into arrays, with the release of fixed blocks that
+:func:`kompetenslyft.core.disclosure.pool_paths` makes of it over the whole organisation. Every
+figure is a sum over the cells a filter selects, and is shown only when those cells are an
+exact union of whole blocks of k or more — for everyone, the competence lead included: no
+difference of filters, groups or totals can single out fewer than k answers.
+
+The dimensions nest (coarsest first) as module → month → unit tree → gender → role, so what
+stays exact where not everything can be is, in that order: a module's figures, its months, a
+unit's subtree, the split by gender, by role.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from kompetenslyft.core import disclosure
+
+from .models import ITEMS, Cell
+from .summary import COUNTERS, version
+
+GENDERS = ("woman", "man", "other")
+GENDER_KEYS = {"woman": "woman", "man": "man", "other": "other_or_unspecified"}
+UNPLACED = "~"
+DIRECT = "·"
+_C = {name: i for i, name in enumerate(COUNTERS)}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A filter; every part combines. ``units`` is a set of unit ids (a subtree)."""
+
+    modules: frozenset[int] | None = None
+    units: frozenset[int] | None = None
+    role: int | None = None
+    gender: str | None = None  # woman | man | other
+    month_from: dt.date | None = None  # first day of a month
+    month_to: dt.date | None = None
+
+    @property
+    def needs_person(self) -> bool:
+        return self.units is not None or self.role is not None or self.gender is not None
+
+
+def empty_figure() -> dict[str, Any]:
+    return figure_of(np.zeros(len(COUNTERS), dtype=np.int64), shown=True)
+
+
+def hidden_figure() -> dict[str, Any]:
+    return figure_of(np.zeros(len(COUNTERS), dtype=np.int64), shown=False)
+
+
+def figure_of(sums: np.ndarray, *, shown: bool) -> dict[str, Any]:
+    """The shape of formats.md: responses, the four positive shares, the level split; all
+    ``None`` when hidden. A share is a fraction of the non-empty answers (0.0 when none)."""
+    if not shown:
+        return {
+            "responses": None,
+            **{f"{item}_share": None for item in ITEMS},
+            "level": {"too_easy": None, "right": None, "too_hard": None},
+        }
+
+    def share(part: str, whole: str) -> float:
+        n = int(sums[_C[whole]])
+        return int(sums[_C[part]]) / n if n else 0.0
+
+    return {
+        "responses": int(sums[_C["responses"]]),
+        **{f"{item}_share": share(f"{item}_pos", f"{item}_n") for item in ITEMS},
+        "level": {
+            "too_easy": share("too_easy", "level_n"),
+            "right": share("right", "level_n"),
+            "too_hard": share("too_hard", "level_n"),
+        },
+    }
+
+
+class Cube:
+    """One organisation's evaluation summary at one version, with its release."""
+
+    def __init__(
+        self,
+        organisation_id: int,
+        threshold: int,
+        parents: Mapping[int, int | None],
+        rows: Iterable[tuple[Any, ...]],
+    ) -> None:
+        self.organisation_id = organisation_id
+        self.threshold = max(1, int(threshold))
+        self.parents = {u: p for u, p in parents.items()}
+        self.unit_ids = sorted(self.parents)
+        self.unit_index = {u: i + 1 for i, u in enumerate(self.unit_ids)}  # 0 = no person
+        self._ancestry: dict[int, tuple[int, ...]] = {}
+        modules: list[int] = []
+        months: list[int] = []
+        units: list[int] = []
+        roles: list[int] = []
+        genders: list[int] = []
+        counts: list[tuple[int, ...]] = []
+        paths: dict[tuple[Any, ...], int] = {}
+        for module_id, month, unit_id, role_id, gender, *values in rows:
+            index = len(counts)
+            mkey = month.year * 12 + month.month - 1
+            modules.append(module_id)
+            months.append(mkey)
+            units.append(self.unit_index.get(unit_id, 0) if unit_id else 0)
+            roles.append(role_id or 0)
+            genders.append(GENDERS.index(gender) if gender in GENDERS else -1)
+            counts.append(tuple(values))
+            if unit_id:
+                path = (module_id, mkey, *self.ancestry(unit_id), DIRECT, gender, role_id or 0, index)
+            else:
+                path = (module_id, mkey, UNPLACED, index)
+            paths[path] = int(values[_C["responses"]])
+        self.module = np.array(modules, dtype=np.int64)
+        self.month = np.array(months, dtype=np.int64)
+        self.unit = np.array(units, dtype=np.int64)
+        self.role = np.array(roles, dtype=np.int64)
+        self.gender = np.array(genders, dtype=np.int64)
+        self.counts = np.array(counts, dtype=np.int64).reshape(len(counts), len(COUNTERS))
+        blocks = disclosure.pool_paths(paths, self.threshold)
+        self.block = np.zeros(len(counts), dtype=np.int64)
+        for atom, b in blocks.block_of.items():
+            self.block[atom[-1]] = b  # type: ignore[index]  # paths end with the cell's index
+        self.block_atoms = np.array(blocks.atoms_in or [0], dtype=np.int64)
+        self.block_size = np.array(blocks.size or [0], dtype=np.int64)
+
+    def ancestry(self, unit_id: int) -> tuple[int, ...]:
+        """Top unit, …, the unit."""
+        found = self._ancestry.get(unit_id)
+        if found is None:
+            parent = self.parents.get(unit_id)
+            found = (*(self.ancestry(parent) if parent else ()), unit_id)
+            self._ancestry[unit_id] = found
+        return found
+
+    # --- selection ---------------------------------------------------------------------------
+
+    def mask(self, scope: Scope) -> np.ndarray:
+        mask = np.ones(len(self.module), dtype=bool)
+        if scope.modules is not None:
+            mask &= np.isin(self.module, np.fromiter(scope.modules, dtype=np.int64, count=len(scope.modules)))
+        if scope.month_from is not None:
+            mask &= self.month >= scope.month_from.year * 12 + scope.month_from.month - 1
+        if scope.month_to is not None:
+            mask &= self.month <= scope.month_to.year * 12 + scope.month_to.month - 1
+        if scope.needs_person:
+            mask &= self.unit > 0
+        if scope.units is not None:
+            inside = np.zeros(len(self.unit_ids) + 1, dtype=bool)
+            for unit_id in scope.units:
+                index = self.unit_index.get(unit_id)
+                if index:
+                    inside[index] = True
+            mask &= inside[self.unit]
+        if scope.role is not None:
+            mask &= self.role == scope.role
+        if scope.gender is not None:
+            mask &= self.gender == GENDERS.index(scope.gender)
+        return mask
+
+    def _aligned(self, blocks: np.ndarray) -> bool:
+        if not len(blocks):
+            return True
+        found, n = np.unique(blocks, return_counts=True)
+        return bool(np.all(n == self.block_atoms[found]) and np.all(self.block_size[found] >= self.threshold))
+
+    def total(self, scope: Scope) -> tuple[np.ndarray, bool]:
+        """The sums over the scope and whether they may be shown."""
+        mask = self.mask(scope)
+        sums = self.counts[mask].sum(axis=0) if mask.any() else np.zeros(len(COUNTERS), dtype=np.int64)
+        responses = int(sums[_C["responses"]])
+        shown = (responses == 0 or responses >= self.threshold) and self._aligned(self.block[mask])
+        return sums, shown
+
+    def groups(self, scope: Scope, keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
+        """Sums per group (``keys`` gives each cell's group, −1 = in none) and whether each may
+        be shown. Answers without a person are in no group."""
+        mask = self.mask(scope) & (keys >= 0) & (self.unit > 0)
+        sums = np.zeros((n_groups, len(COUNTERS)), dtype=np.int64)
+        shown = np.ones(n_groups, dtype=bool)
+        if not mask.any():
+            return sums, shown
+        g = keys[mask]
+        np.add.at(sums, g, self.counts[mask])
+        nb = len(self.block_atoms)
+        pair, n = np.unique(g * nb + self.block[mask], return_counts=True)
+        group, block = pair // nb, pair % nb
+        bad = (n != self.block_atoms[block]) | (self.block_size[block] < self.threshold)
+        shown[np.unique(group[bad])] = False
+        responses = sums[:, _C["responses"]]
+        shown &= (responses == 0) | (responses >= self.threshold)
+        return sums, shown
+
+
+_LOCK = threading.Lock()
+_CUBES: OrderedDict[tuple[int, tuple[str, int], int], Cube] = OrderedDict()
+_KEPT = 8
+
+
+def cube_for(organisation: Any) -> Cube:
+    """The organisation's cube at the summary's current version (memoised per process; a
+    stale one is never used)."""
+    from kompetenslyft.org.models import Unit
+
+    key: tuple[int, tuple[str, int], int] = (
+        organisation.pk,
+        version(organisation.pk),
+        int(organisation.anonymity_threshold),
+    )
+    with _LOCK:
+        found = _CUBES.get(key)
+        if found is not None:
+            _CUBES.move_to_end(key)
+            return found
+    parents = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "parent_id"))
+    rows = (
+        Cell.objects.filter(organisation=organisation, responses__gt=0)
+        .order_by("pk")
+        .values_list("module_id", "month", "unit_id", "role_id", "gender", *COUNTERS)
+    )
+    cube = Cube(organisation.pk, organisation.anonymity_threshold, parents, rows.iterator(chunk_size=20000))
+    with _LOCK:
+        _CUBES[key] = cube
+        while len(_CUBES) > _KEPT:
+            _CUBES.popitem(last=False)
+    return cube

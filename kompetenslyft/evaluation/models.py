@@ -1,0 +1,253 @@
+"""Module evaluations (Kirkpatrick level 1), an initiative's final survey, and the summary the
+results are read from.
+
+Anonymous by construction (ADR 0005): *who was asked and has answered* (:class:`Request`,
+:class:`SurveyRequest`) is stored apart from *what was answered* (:class:`Answer`,
+:class:`Comment`, :class:`QuestionAnswer`), and nothing joins them: no foreign key, no time
+finer than a date on either side (an answer keeps the module occurrence's date and month, never
+when it was given), random primary keys, and the rows of one occurrence are rewritten in a
+random order whenever one is added, so that neither ids nor the physical order of the table
+follow the order of answering. An answer keeps only its placement: module, session or date,
+month, and the person's unit, role and gender on the occurrence's day.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+ITEMS = ("motivated", "method_good", "important", "will_use")
+"""The four 1–4 items of formats.md; their *positive share* is the share of 3 and 4."""
+
+LEVEL = "level"
+"""The 1–5 item: 1–2 too easy, 3 right, 4–5 too hard."""
+
+
+def new_epoch() -> str:
+    return uuid.uuid4().hex
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Request(models.Model):
+    """One person asked to evaluate one module occurrence (a session, or a module on a date).
+    Says whether and on which day it answered, never what."""
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="evaluation_requests")
+    module = models.ForeignKey("learning.Module", on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(
+        "learning.Session",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evaluation_requests",
+    )
+    initiative = models.ForeignKey(
+        "learning.Initiative", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    occurred_on = models.DateField(help_text="The module occurrence's day (the session's date).")
+    opens_on = models.DateField()
+    closes_on = models.DateField()
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    sent_on = models.DateField(null=True, blank=True)
+    reminded_on = models.DateField(null=True, blank=True)
+    answered_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "module", "occurred_on"], name="evaluation_request_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "closes_on"], name="evaluation_request_open_idx")]
+
+
+class Placement(models.Model):
+    """What an anonymous row keeps of the person who gave it (abstract)."""
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="First day of the occurrence's month.")
+    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    role = models.ForeignKey("org.Role", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    gender = models.CharField(max_length=8, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Answer(Placement):
+    """One module evaluation as given: the five items, placed, with no trace of who gave it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    module = models.ForeignKey("learning.Module", on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(
+        "learning.Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    occurred_on = models.DateField()
+    motivated = models.PositiveSmallIntegerField(null=True, blank=True)
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    method_good = models.PositiveSmallIntegerField(null=True, blank=True)
+    important = models.PositiveSmallIntegerField(null=True, blank=True)
+    will_use = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_id = models.CharField(max_length=128, blank=True, help_text="The id an imported row came with.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "module", "occurred_on"], name="evaluation_answer_occ_idx")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "response_id"],
+                condition=~models.Q(response_id=""),
+                name="evaluation_answer_response_id",
+            )
+        ]
+
+
+class Comment(Placement):
+    """A free-text comment, stored apart from the scores it came with (never shown beside them)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    module = models.ForeignKey("learning.Module", on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(
+        "learning.Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    occurred_on = models.DateField()
+    text = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "module", "month"], name="evaluation_comment_idx")]
+
+
+class Survey(models.Model):
+    """An initiative's final survey (Solna's slututvärdering), sent to everyone who took part."""
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey("learning.Initiative", on_delete=models.CASCADE, related_name="surveys")
+    title = models.CharField(_("title"), max_length=200)
+    introduction = models.TextField(_("introduction"), blank=True)
+    opens_on = models.DateField(_("opens"), null=True, blank=True)
+    closes_on = models.DateField(_("closes"), null=True, blank=True)
+    sent_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+
+class Question(models.Model):
+    """A question an initiative adds to its modules' evaluations, or a final survey's question."""
+
+    class Kind(models.TextChoices):
+        SCALE = "scale", _("scale 1–4")
+        TEXT = "text", _("free text")
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(
+        "learning.Initiative",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="evaluation_questions",
+    )
+    survey = models.ForeignKey(
+        Survey, null=True, blank=True, on_delete=models.CASCADE, related_name="questions"
+    )
+    text = models.CharField(_("question"), max_length=500)
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.SCALE)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+
+class QuestionAnswer(Placement):
+    """One answer to an added or final-survey question: a 1–4 value or a text, placed like an
+    :class:`Answer` and linked to nothing else it was given with."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    module = models.ForeignKey(
+        "learning.Module", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    occurred_on = models.DateField(null=True, blank=True)
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+
+
+class SurveyRequest(models.Model):
+    """One person asked to answer a final survey; says whether and on which day it answered."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="requests")
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="survey_requests")
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    sent_on = models.DateField(null=True, blank=True)
+    reminded_on = models.DateField(null=True, blank=True)
+    answered_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "person"], name="survey_request_unique")]
+
+
+class Cell(models.Model):
+    """The summary the results are read from, kept current in the same transaction as every
+    answer (as the gap summary is): one row per module, month and placement, with the counts
+    that the shares of formats.md are made of. ``unit`` empty = answers without a person."""
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=80, help_text="module:month:unit:role:gender (- for none).")
+    module = models.ForeignKey("learning.Module", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    role = models.ForeignKey("org.Role", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    gender = models.CharField(max_length=8, blank=True)
+    responses = models.PositiveIntegerField(default=0)
+    motivated_n = models.PositiveIntegerField(default=0)
+    motivated_pos = models.PositiveIntegerField(default=0)
+    method_good_n = models.PositiveIntegerField(default=0)
+    method_good_pos = models.PositiveIntegerField(default=0)
+    important_n = models.PositiveIntegerField(default=0)
+    important_pos = models.PositiveIntegerField(default=0)
+    will_use_n = models.PositiveIntegerField(default=0)
+    will_use_pos = models.PositiveIntegerField(default=0)
+    level_n = models.PositiveIntegerField(default=0)
+    too_easy = models.PositiveIntegerField(default=0)
+    right = models.PositiveIntegerField(default=0)
+    too_hard = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="evaluation_cell_unique")]
+
+    @staticmethod
+    def make_key(module_id: int, month: object, unit_id: int | None, role_id: int | None, gender: str) -> str:
+        return f"{module_id}:{month}:{unit_id or '-'}:{role_id or '-'}:{gender or '-'}"
+
+
+class State(models.Model):
+    """Raised in the same transaction as every write to :class:`Cell`: releases and results
+    computed from the summary are memoised per version."""
+
+    organisation = models.OneToOneField("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    version = models.BigIntegerField(default=0)
+    epoch = models.CharField(max_length=32, default=new_epoch, help_text="New with every state row.")
+
+
+class ImportedFile(models.Model):
+    """The content digest of an evaluations file without response_ids, so that importing the
+    same file again changes nothing."""
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64)
+    imported_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "digest"], name="evaluation_file_unique")
+        ]

@@ -1,0 +1,96 @@
+"""The write path and the results cube: answers stored apart from who gave them, the summary
+kept current, totals and groups under the threshold rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from kompetenslyft.evaluation.models import Answer, Cell
+from kompetenslyft.evaluation.results import Query, evaluation_results
+from kompetenslyft.evaluation.services import Given, Where, store_answers
+from kompetenslyft.learning.models import Module
+
+DAY = dt.date(2026, 3, 10)
+
+
+@pytest.fixture
+def module(network: Any) -> Module:
+    return Module.objects.create(
+        organisation=network.org_a,
+        code="M1",
+        name="Dokumentation",
+        category="c",
+        level="basic",
+        format="onsite",
+        hours=2,
+    )
+
+
+def given(
+    module: Module, unit: Any, role: Any, gender: str, motivated: int, n: int, day: dt.date = DAY
+) -> list[Given]:
+    return [
+        Given(
+            module.pk,
+            day,
+            Where(unit.pk, role.pk, gender),
+            motivated=motivated,
+            level=3,
+            method_good=4,
+            important=2,
+            will_use=3,
+        )
+        for _ in range(n)
+    ]
+
+
+def test_shares_and_the_threshold(network: Any, module: Module) -> None:
+    role = network.employee.role
+    store_answers(network.org_a.pk, given(module, network.unit1, role, "woman", 4, 6))
+    store_answers(network.org_a.pk, given(module, network.unit2, role, "man", 2, 4))
+    assert Answer.objects.count() == 10
+    assert sum(Cell.objects.values_list("responses", flat=True)) == 10
+    result = evaluation_results([network.org_a], Query(), by="unit")
+    assert result["threshold"] == 5
+    total = result["total"]
+    assert total["responses"] == 10
+    assert total["motivated_share"] == pytest.approx(0.6)
+    assert total["important_share"] == 0.0
+    assert total["level"] == {"too_easy": 0.0, "right": 1.0, "too_hard": 0.0}
+    # one top unit (ADM) holds everything: shown
+    assert result["groups"] == [{"key": "ADM", **total}]
+    below = evaluation_results([network.org_a], Query(unit=network.dep1), by="unit")
+    groups = {g["key"]: g["responses"] for g in below["groups"]}
+    # U2 has 4: hidden, and U1 with it (else DEP1 minus U1 gives U2)
+    assert groups == {"U1": None, "U2": None, "direct": 0}
+    assert below["total"]["responses"] == 10
+    by_gender = {
+        g["key"]: g["responses"] for g in evaluation_results([network.org_a], Query(), by="gender")["groups"]
+    }
+    assert by_gender["man"] is None
+    assert by_gender["woman"] is None  # the men had to pool with the women to be shown at all
+
+
+def test_answers_without_a_person_count_in_the_total_only(network: Any, module: Module) -> None:
+    role = network.employee.role
+    store_answers(network.org_a.pk, given(module, network.unit1, role, "woman", 4, 6))
+    store_answers(network.org_a.pk, [Given(module.pk, DAY, Where(), motivated=1) for _ in range(5)])
+    result = evaluation_results([network.org_a], Query(), by="module")
+    assert result["total"]["responses"] == 11
+    assert result["groups"] == [{"key": "M1", **result["groups"][0]}]
+    assert result["groups"][0]["responses"] == 6
+    assert evaluation_results([network.org_a], Query(gender="woman"))["total"]["responses"] == 6
+
+
+def test_rows_of_an_occurrence_are_rewritten_in_random_order(network: Any, module: Module) -> None:
+    role = network.employee.role
+    for motivated in (1, 2, 3, 4, 1, 2, 3, 4):
+        store_answers(network.org_a.pk, given(module, network.unit1, role, "woman", motivated, 1))
+    orders = set()
+    for _ in range(6):
+        store_answers(network.org_a.pk, given(module, network.unit1, role, "woman", 4, 1))
+        orders.add(tuple(Answer.objects.order_by("pk").values_list("motivated", flat=True)))
+    assert len(orders) > 1
