@@ -37,5 +37,6 @@ urlpatterns = [
     path("competence/", include("kompetenslyft.competence.urls")),
     path("assessment/", include("kompetenslyft.assessment.urls")),
     path("learning/", include("kompetenslyft.learning.urls")),
+    path("evaluation/", include("kompetenslyft.evaluation.urls")),
     path("admin/", admin.site.urls),
 ]
