@@ -347,8 +347,10 @@ def pool_paths(atoms: Mapping[tuple[Hashable, ...], int], threshold: int) -> Blo
         residue: list[tuple[Hashable, ...]] = []
         residue_size = 0
         here: list[int] = []
+        below: list[int] = []
         children: dict[Hashable, list[tuple[tuple[Hashable, ...], int]]] = {}
-        for path, n in items:
+        for item in items:
+            path, n = item
             if len(path) == depth:
                 if n >= k:
                     here.append(new_block([path], n))
@@ -356,12 +358,25 @@ def pool_paths(atoms: Mapping[tuple[Hashable, ...], int], threshold: int) -> Blo
                     residue.append(path)
                     residue_size += n
             else:
-                children.setdefault(path[depth], []).append((path, n))
-        below: list[int] = []
-        for _key, group in sorted(children.items(), key=lambda kv: repr(kv[0])):
+                group = children.get(path[depth])
+                if group is None:
+                    children[path[depth]] = [item]
+                else:
+                    group.append(item)
+        for group in children.values():
+            if len(group) == 1:
+                # One atom below: no pooling to do on the way down.
+                path, n = group[0]
+                if n >= k:
+                    below.append(new_block([path], n))
+                else:
+                    residue.append(path)
+                    residue_size += n
+                continue
             r, rs, nearest = visit(group, depth + 1)
-            residue.extend(r)
-            residue_size += rs
+            if rs:
+                residue.extend(r)
+                residue_size += rs
             below.extend(nearest)
         if residue_size >= k:
             here.append(new_block(residue, residue_size))

@@ -94,3 +94,19 @@ def test_rows_of_an_occurrence_are_rewritten_in_random_order(network: Any, modul
         store_answers(network.org_a.pk, given(module, network.unit1, role, "woman", 4, 1))
         orders.add(tuple(Answer.objects.order_by("pk").values_list("motivated", flat=True)))
     assert len(orders) > 1
+
+
+def test_the_cube_kept_in_a_file_reads_back_the_same(network: Any, module: Module, tmp_path: Any) -> None:
+    from kompetenslyft.evaluation.cube import Cube, Scope, cube_for
+
+    role = network.employee.role
+    store_answers(network.org_a.pk, given(module, network.unit1, role, "woman", 4, 6))
+    store_answers(network.org_a.pk, given(module, network.unit2, role, "man", 2, 7))
+    cube = cube_for(network.org_a)
+    cube.save(tmp_path / "c.npz")
+    again = Cube.load(tmp_path / "c.npz")
+    for scope in (Scope(), Scope(gender="man"), Scope(units=frozenset({network.unit1.pk}))):
+        a, shown_a = cube.total(scope)
+        b, shown_b = again.total(scope)
+        assert list(a) == list(b) and shown_a == shown_b
+    assert again.ancestry(network.unit1.pk) == cube.ancestry(network.unit1.pk)
