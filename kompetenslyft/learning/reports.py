@@ -344,3 +344,100 @@ __all__ = [
     "protected_funder_figures",
     "register_evaluation_source",
 ]
+
+
+@dataclass
+class GoalResult:
+    """One target of an initiative against what it reached (``result`` None: not shown or
+    not measured; ``reached`` None: no verdict)."""
+
+    label: str
+    target: float
+    result: float | None
+    is_share: bool
+    reached: bool | None
+
+
+def _outermost(units: list[Unit]) -> list[Unit]:
+    return [u for u in units if not any(o.pk != u.pk and u.path.startswith(o.path) for o in units)]
+
+
+def competence_reach(initiative: Initiative, competence_ids: list[int], *, protected: bool) -> float | None:
+    """The share of the target group's answers (each person's latest, per competence) at or
+    above the required level, from the gap summary: the initiative's target units (their
+    subtrees) and roles. For an aggregates-only viewer, only when every figure it is made of is
+    shown by the gap's own release (so it adds nothing to what the heatmap shows)."""
+    from kompetenslyft.assessment.models import LATEST, GapCell
+    from kompetenslyft.assessment.selectors import gap_releases
+
+    units = _outermost(list(initiative.units.all()))
+    role_ids = list(initiative.roles.values_list("pk", flat=True))
+    if not units or not competence_ids:
+        return None
+    cells = GapCell.objects.filter(
+        organisation_id=initiative.organisation_id, point=LATEST, unit__in=units, competence__in=competence_ids
+    )
+    if role_ids:
+        cells = cells.filter(role__in=role_ids)
+    assessed = below = 0
+    for _unit_id, _role_id, _competence_id, n, b in cells.values_list(
+        "unit_id", "role_id", "competence_id", "tree_assessed", "tree_below"
+    ):
+        assessed += n
+        below += b
+    if not assessed:
+        return None
+    if protected:
+        releases = gap_releases(initiative.organisation, point=LATEST, competence_ids=competence_ids)
+        columns = role_ids or [disclosure.ALL]
+        for release in releases.values():
+            if not all(release.tree(u.pk, c) for u in units for c in columns):
+                return None
+    return (assessed - below) / assessed
+
+
+def goal_attainment(initiative: Initiative, *, protected: bool) -> list[GoalResult]:
+    """The initiative's goals, each against the whole initiative (its modules over its period,
+    the whole organisation): participants, the share of women, competence-goal reach."""
+    scope = FunderScope([initiative.organisation], initiative)
+    figures = protected_funder_figures(scope) if protected else funder_figures(scope)
+    people = figures["unique_participants"]
+    results = []
+    for goal in initiative.goals.prefetch_related("competences"):
+        if goal.target_count is not None:
+            total = people["total"]
+            results.append(
+                GoalResult(
+                    _("Unique participants"),
+                    float(goal.target_count),
+                    total,
+                    False,
+                    None if total is None else total >= goal.target_count,
+                )
+            )
+        if goal.women_share is not None:
+            share = (
+                people["women"] / people["total"]
+                if people["women"] is not None and people["total"]
+                else None
+            )
+            target = float(goal.women_share)
+            results.append(
+                GoalResult(_("Share of women"), target, share, True, None if share is None else share >= target)
+            )
+        if goal.target_share is not None:
+            competence_ids = [c.pk for c in goal.competences.all()] or list(
+                initiative.modules.values_list("competences", flat=True).exclude(competences=None).distinct()
+            )
+            reach = competence_reach(initiative, competence_ids, protected=protected)
+            target = float(goal.target_share)
+            results.append(
+                GoalResult(
+                    goal.description or _("Share reaching the knowledge goals"),
+                    target,
+                    reach,
+                    True,
+                    None if reach is None else reach >= target,
+                )
+            )
+    return results

@@ -62,8 +62,8 @@ def attended(network: Any) -> Any:
 def figures_on_page(client: Client, **query: str) -> list[Any]:
     response = client.get(reverse("learning:funder"), {**query, "format": "xlsx"})
     assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.content)).active
-    return [row[1] for row in sheet.iter_rows(min_row=6, max_row=10, values_only=True)]
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[1]  # the participants
+    return [row[1] for row in sheet.iter_rows(min_row=2, max_row=6, values_only=True)]
 
 
 @pytest.mark.parametrize("who", ["evaluator", "top", "project_leader"])
