@@ -375,7 +375,10 @@ def competence_reach(initiative: Initiative, competence_ids: list[int], *, prote
     if not units or not competence_ids:
         return None
     cells = GapCell.objects.filter(
-        organisation_id=initiative.organisation_id, point=LATEST, unit__in=units, competence__in=competence_ids
+        organisation_id=initiative.organisation_id,
+        point=LATEST,
+        unit__in=units,
+        competence__in=competence_ids,
     )
     if role_ids:
         cells = cells.filter(role__in=role_ids)
@@ -417,13 +420,13 @@ def goal_attainment(initiative: Initiative, *, protected: bool) -> list[GoalResu
             )
         if goal.women_share is not None:
             share = (
-                people["women"] / people["total"]
-                if people["women"] is not None and people["total"]
-                else None
+                people["women"] / people["total"] if people["women"] is not None and people["total"] else None
             )
             target = float(goal.women_share)
             results.append(
-                GoalResult(_("Share of women"), target, share, True, None if share is None else share >= target)
+                GoalResult(
+                    _("Share of women"), target, share, True, None if share is None else share >= target
+                )
             )
         if goal.target_share is not None:
             competence_ids = [c.pk for c in goal.competences.all()] or list(

@@ -628,6 +628,11 @@ def funder(request: HttpRequest) -> HttpResponse:
             "evaluations": hidden_evaluations(),
         }
     goals = goal_attainment(initiative, protected=not exact) if initiative is not None else None
+    if initiative is not None:  # the period the figures cover, stated on the page and exports
+        days = [
+            max(filter(None, (days[0], initiative.starts_on)), default=None),
+            min(filter(None, (days[1], initiative.ends_on)), default=None),
+        ]
     context = {
         "organisation": organisation,
         "figures": figures,
