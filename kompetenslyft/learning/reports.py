@@ -116,9 +116,11 @@ def participant_figures(scope: FunderScope) -> tuple[dict[str, int], float]:
     women = by_gender.get("woman", (0, 0))[0]
     men = by_gender.get("man", (0, 0))[0]
     other = by_gender.get("other", (0, 0))[0]
-    hours = sum(float(h or 0) for _n, h in by_gender.values())
+    hours_total = 0.0
+    for _n, h in by_gender.values():
+        hours_total += float(h or 0)
     people = {"total": women + men + other, "women": women, "men": men, "other_or_unspecified": other}
-    return people, hours
+    return people, hours_total
 
 
 def funder_figures(scope: FunderScope) -> dict[str, Any]:
@@ -392,7 +394,7 @@ def competence_reach(initiative: Initiative, competence_ids: list[int], *, prote
         return None
     if protected:
         releases = gap_releases(initiative.organisation, point=LATEST, competence_ids=competence_ids)
-        columns = role_ids or [disclosure.ALL]
+        columns: list[int | None] = list(role_ids) or [disclosure.ALL]
         for release in releases.values():
             if not all(release.tree(u.pk, c) for u in units for c in columns):
                 return None

@@ -233,7 +233,7 @@ def test_protected_module_filter_shows_no_participants(world: Any) -> None:
 
 
 def test_goals_and_exports(world: Any) -> None:
-    org, initiative = world.org_a, world.initiative
+    initiative = world.initiative
     InitiativeGoal.objects.create(
         initiative=initiative, kind="participants", target_count=40, women_share=Decimal("0.9000")
     )
