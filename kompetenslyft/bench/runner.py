@@ -399,20 +399,23 @@ def op_learning(ctx: BenchContext) -> None:
     Attendance.objects.filter(person__organisation=organisation)._raw_delete(connection.alias)
     rnd = random.Random(9)
     people_units = list(
-        Person.objects.filter(organisation=organisation, is_active=True).values_list("pk", "unit_id")
+        Person.objects.filter(organisation=organisation, is_active=True).values_list(
+            "pk", "unit_id", "role_id"
+        )
     )
     module_ids = [m.pk for m in modules]
     first_day = timezone.localdate() - dt.timedelta(days=365)
     per_person = max(1, 1_000_000 // len(people_units))
 
     def rows() -> Any:
-        for person_id, unit_id in people_units:
+        for person_id, unit_id, role_id in people_units:
             for index, module_id in enumerate(rnd.sample(module_ids, min(per_person, len(module_ids)))):
                 status = "no_show" if rnd.random() < 0.03 else ("completed" if index % 3 == 0 else "attended")
                 yield (
                     person_id,
                     module_id,
                     unit_id,
+                    role_id,
                     first_day + dt.timedelta(days=rnd.randint(0, 360)),
                     Decimal("1.50"),
                     status,
@@ -422,10 +425,14 @@ def op_learning(ctx: BenchContext) -> None:
     with transaction.atomic():
         seeded = bulk_insert(
             Attendance._meta.db_table,
-            ("person_id", "module_id", "unit_id", "date", "hours", "status", "source"),
+            ("person_id", "module_id", "unit_id", "role_id", "date", "hours", "status", "source"),
             rows(),
         )
     analyse(Attendance)
+    from kompetenslyft.learning.participation import rebuild as participation_rebuild
+
+    seconds, summary_rows = timed(lambda: participation_rebuild(organisation))
+    ctx.report(Figure(f"participation summary rebuilt ({summary_rows} rows)", seconds, "s"))
     ctx.report(Figure(f"seed {seeded} attendance rows", 0.0, "s", note="setup"))
     seconds, data = timed(lambda: build_funder(organisation=BENCH_CODE))
     ctx.report(
@@ -461,4 +468,11 @@ from .beside import op_pages, op_rebuild  # noqa: E402
 
 OPERATIONS["people-list"] = OPERATIONS.pop("people-list")
 OPERATIONS["pages"] = op_pages
+
+# Issue 8, the funder report whole (kompetenslyft/bench/funder.py).
+from .funder import op_evaluation_report, op_evaluations, op_funder_pages  # noqa: E402
+
+OPERATIONS["evaluations"] = op_evaluations
+OPERATIONS["funder-pages"] = op_funder_pages
+OPERATIONS["evaluation-report"] = op_evaluation_report
 OPERATIONS["rebuild"] = op_rebuild

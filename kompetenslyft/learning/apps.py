@@ -8,4 +8,9 @@ class LearningConfig(AppConfig):
     verbose_name = _("Initiatives and training")
 
     def ready(self) -> None:
+        from kompetenslyft.core.hooks import subscribe
+
         from . import imports, reports  # noqa: F401 - registers the modules and attendance imports, report funder
+        from .participation import genders_changed
+
+        subscribe(["people"], genders_changed)

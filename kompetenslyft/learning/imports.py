@@ -17,6 +17,7 @@ from kompetenslyft.core.importing import ImportResult, register
 from kompetenslyft.core.tabular import Table
 from kompetenslyft.org.models import Person, Placement, Role
 
+from . import participation
 from .models import Attendance, Module
 
 LEVELS = {
@@ -201,7 +202,9 @@ def _import_attendance(
 ) -> None:
     people = {
         p["employee_id"]: p
-        for p in Person.objects.filter(organisation=organisation).values("pk", "employee_id", "unit_id")
+        for p in Person.objects.filter(organisation=organisation).values(
+            "pk", "employee_id", "unit_id", "role_id"
+        )
     }
     modules = modules_by_code(organisation)
     seen: dict[tuple[int, int, dt.date], int] = {}
@@ -258,11 +261,14 @@ def _import_attendance(
         return
     person_ids = {k[0] for k in wanted}
     placements: dict[int, list[tuple[dt.date, dt.date | None, int]]] = {}
-    for person_id, valid_from, valid_to, unit_id in Placement.objects.filter(
+    role_placements: dict[int, list[tuple[dt.date, dt.date | None, int]]] = {}
+    for person_id, valid_from, valid_to, unit_id, role_id in Placement.objects.filter(
         person_id__in=person_ids
-    ).values_list("person_id", "valid_from", "valid_to", "unit_id"):
+    ).values_list("person_id", "valid_from", "valid_to", "unit_id", "role_id"):
         placements.setdefault(person_id, []).append((valid_from, valid_to, unit_id))
+        role_placements.setdefault(person_id, []).append((valid_from, valid_to, role_id))
     current_unit = {p["pk"]: p["unit_id"] for p in people.values()}
+    current_role = {p["pk"]: p["role_id"] for p in people.values()}
     existing = {
         (a.person_id, a.module_id, a.date): a
         for a in Attendance.objects.filter(
@@ -282,6 +288,7 @@ def _import_attendance(
                     status=status,
                     source="import",
                     unit_id=unit_on(placements, key[0], key[2], current_unit[key[0]]),
+                    role_id=unit_on(role_placements, key[0], key[2], current_role[key[0]]),
                 )
             )
             result.counts["new"] = result.counts.get("new", 0) + 1
@@ -294,6 +301,7 @@ def _import_attendance(
     Attendance.objects.bulk_create(to_create, batch_size=2000)
     Attendance.objects.bulk_update(to_update, ["hours", "status"], batch_size=2000)
     if to_create or to_update:
+        participation.refresh_people(organisation.pk, {a.person_id for a in [*to_create, *to_update]})
         analyse(Attendance)
         audit_record_many(
             actor=actor,

@@ -3,6 +3,7 @@ sessions with bookings, attendance, job aids and support requests."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -318,6 +319,14 @@ class Attendance(models.Model):
         related_name="+",
         help_text="The person's unit on that date (for reports by unit).",
     )
+    role = models.ForeignKey(
+        "org.Role",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The person's role on that date (for reports by role).",
+    )
     date = models.DateField()
     hours = models.DecimalField(max_digits=6, decimal_places=2)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ATTENDED)
@@ -385,3 +394,47 @@ class SupportRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+def new_epoch() -> str:
+    return uuid.uuid4().hex
+
+
+class Participation(models.Model):
+    """The participation summary the funder report counts (ADR 0006): one row per person,
+    scope and placement — ``initiative`` empty for "all attendance", else the initiative's
+    modules within its period — with the unit and role the person had on those days and its
+    gender, the first and last day, the hours and the number of attendance rows. Written in
+    the same transaction as attendance (:mod:`.participation`), so that distinct participants
+    are a count of these rows, not of attendance rows."""
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(
+        Initiative, null=True, blank=True, on_delete=models.CASCADE, related_name="participations"
+    )
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    role = models.ForeignKey("org.Role", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    gender = models.CharField(max_length=8, blank=True, help_text="woman, man or other.")
+    first_on = models.DateField()
+    last_on = models.DateField()
+    hours = models.DecimalField(max_digits=10, decimal_places=2)
+    rows = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "initiative", "unit"], name="participation_scope_idx"),
+            models.Index(fields=["person"], name="participation_person_idx"),
+        ]
+
+
+class ParticipationState(models.Model):
+    """Raised in the same transaction as every write to :class:`Participation` (releases for
+    aggregates-only viewers are memoised per version)."""
+
+    organisation = models.OneToOneField("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    version = models.BigIntegerField(default=0)
+    epoch = models.CharField(max_length=32, default=new_epoch, help_text="New with every state row.")
+    scopes = models.JSONField(
+        default=dict, help_text="initiative id → the modules and period its rows were made for."
+    )

@@ -1,12 +1,14 @@
 """`kompetenslyft report funder --format json` exactly as formats.md defines it: unique
-participants by gender, training hours, and the evaluation shares (zero until evaluations
-exist)."""
+participants by gender and training hours (from the participation summary, ADR 0006), and the
+evaluation shares (from the evaluation domain, through a registered source)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from dataclasses import dataclass, replace
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
@@ -14,11 +16,12 @@ from django.utils.translation import gettext as _
 
 from kompetenslyft.core import disclosure
 from kompetenslyft.core.reporting import ReportInputError, register
-from kompetenslyft.org.models import Organisation, Unit
+from kompetenslyft.org.models import Organisation, Role, Unit
 
-from .models import Attendance, Initiative
+from . import participation
+from .models import Attendance, Initiative, Module, Participation
 
-COUNTED = (Attendance.Status.ATTENDED, Attendance.Status.COMPLETED)
+COUNTED = participation.COUNTED
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,15 @@ class FunderScope:
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     unit: Unit | None = None
+    role: Role | None = None
+    module: Module | None = None
+    gender: str | None = None  # woman | man | other
+
+    @property
+    def summary_serves(self) -> bool:
+        """The participation summary holds whole scopes (all attendance, or an initiative over
+        its period): a module or a date filter reads the attendance rows."""
+        return self.module is None and self.date_from is None and self.date_to is None
 
 
 def attendance_in_scope(scope: FunderScope) -> QuerySet[Attendance]:
@@ -44,83 +56,214 @@ def attendance_in_scope(scope: FunderScope) -> QuerySet[Attendance]:
         rows = rows.filter(date__lte=scope.date_to)
     if scope.unit is not None:
         rows = rows.filter(unit__in=Unit.objects.filter(path__startswith=scope.unit.path).values("pk"))
+    if scope.role is not None:
+        rows = rows.filter(role=scope.role)
+    if scope.module is not None:
+        rows = rows.filter(module=scope.module)
+    if scope.gender == "other":
+        rows = rows.exclude(person__gender__in=("woman", "man"))
+    elif scope.gender is not None:
+        rows = rows.filter(person__gender=scope.gender)
     return rows
 
 
+def participation_in_scope(scope: FunderScope, *, whole: bool = False) -> QuerySet[Participation]:
+    """The summary rows of the scope (``whole``: over the whole organisation, no unit, role or
+    gender filter)."""
+    if scope.initiative is not None:
+        participation.ensure_current(scope.initiative)
+    rows = Participation.objects.filter(organisation__in=scope.organisations, initiative=scope.initiative)
+    if whole:
+        return rows
+    if scope.unit is not None:
+        rows = rows.filter(
+            unit__in=Unit.objects.filter(
+                organisation_id=scope.unit.organisation_id, path__startswith=scope.unit.path
+            ).values("pk")
+        )
+    if scope.role is not None:
+        rows = rows.filter(role=scope.role)
+    if scope.gender is not None:
+        rows = rows.filter(gender=scope.gender)
+    return rows
+
+
+def participant_figures(scope: FunderScope) -> tuple[dict[str, int], float]:
+    """Unique participants by gender and training hours. A person counts under its gender
+    (the same in every row of it), so the total is the sum of the genders."""
+    if scope.summary_serves:
+        grouped = (
+            participation_in_scope(scope)
+            .values("gender")
+            .annotate(n=Count("person", distinct=True), hours=Sum("hours"))
+            .values_list("gender", "n", "hours")
+            .order_by()
+        )
+        by_gender = {gender: (n, hours) for gender, n, hours in grouped}
+    else:
+        found: dict[str, list[Any]] = defaultdict(lambda: [0, 0])
+        for gender, n, hours in (
+            attendance_in_scope(scope)
+            .values("person__gender")
+            .annotate(n=Count("person", distinct=True), hours=Sum("hours"))
+            .values_list("person__gender", "n", "hours")
+            .order_by()
+        ):
+            code = participation.gender_code(gender)
+            found[code][0] += n
+            found[code][1] += hours or 0
+        by_gender = {code: (n, hours) for code, (n, hours) in found.items()}
+    women = by_gender.get("woman", (0, 0))[0]
+    men = by_gender.get("man", (0, 0))[0]
+    other = by_gender.get("other", (0, 0))[0]
+    hours_total = 0.0
+    for _n, h in by_gender.values():
+        hours_total += float(h or 0)
+    people = {"total": women + men + other, "women": women, "men": men, "other_or_unspecified": other}
+    return people, hours_total
+
+
 def funder_figures(scope: FunderScope) -> dict[str, Any]:
-    rows = attendance_in_scope(scope)
-    by_gender = dict(
-        rows.values("person__gender")
-        .annotate(n=Count("person", distinct=True))
-        .values_list("person__gender", "n")
-        .order_by()
-    )
-    total = rows.aggregate(n=Count("person", distinct=True), hours=Sum("hours"))
-    women, men = by_gender.get("woman", 0), by_gender.get("man", 0)
-    evaluations = evaluation_figures(scope)
+    people, hours = participant_figures(scope)
     return {
-        "unique_participants": {
-            "total": total["n"] or 0,
-            "women": women,
-            "men": men,
-            "other_or_unspecified": (total["n"] or 0) - women - men,
-        },
-        "training_hours": float(total["hours"] or 0),
-        "evaluations": evaluations,
+        "unique_participants": people,
+        "training_hours": hours,
+        "evaluations": evaluation_figures(scope),
     }
 
 
-GENDER_COLUMNS = {"woman": "woman", "man": "man"}
+GENDER_KEYS = {"woman": "women", "man": "men", "other": "other_or_unspecified"}
+_DIRECT = "·"
+_LOCK = threading.Lock()
+_RELEASES: OrderedDict[tuple[Any, ...], tuple[disclosure.Blocks, dict[tuple[Any, ...], int]]] = OrderedDict()
+_KEPT = 8
+
+
+def participation_release(
+    organisation: Organisation, initiative: Initiative
+) -> tuple[disclosure.Blocks, dict[tuple[int, str, int], tuple[Any, ...]]]:
+    """The release of one initiative's participants over the whole organisation (ADR 0004,
+    0006): atoms are the people of one unit, gender and role; their paths read gender → unit
+    tree → role, so small groups pool within their gender up the tree first (the split by
+    gender is what a funder report is for), then across genders. Memoised per summary
+    version. Returns the blocks and each atom's path, by (unit, gender, role)."""
+    participation.ensure_current(initiative)
+    key = (
+        organisation.pk,
+        initiative.pk,
+        participation.version(organisation.pk),
+        int(organisation.anonymity_threshold),
+    )
+    with _LOCK:
+        found = _RELEASES.get(key)
+        if found is not None:
+            _RELEASES.move_to_end(key)
+            return found  # type: ignore[return-value]
+    parents = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "parent_id"))
+    chains: dict[int, tuple[int, ...]] = {}
+
+    def chain(unit_id: int) -> tuple[int, ...]:
+        if unit_id not in chains:
+            parent = parents.get(unit_id)
+            chains[unit_id] = (*(chain(parent) if parent else ()), unit_id)
+        return chains[unit_id]
+
+    paths: dict[tuple[Any, ...], int] = {}
+    where: dict[tuple[int, str, int], tuple[Any, ...]] = {}
+    for unit_id, gender, role_id, n in (
+        Participation.objects.filter(organisation=organisation, initiative=initiative)
+        .values("unit_id", "gender", "role_id")
+        .annotate(n=Count("person", distinct=True))
+        .values_list("unit_id", "gender", "role_id", "n")
+        .order_by()
+    ):
+        path = (gender, *chain(unit_id), _DIRECT, role_id or 0)
+        paths[path] = n
+        where[(unit_id, gender, role_id or 0)] = path
+    blocks = disclosure.pool_paths(paths, organisation.anonymity_threshold)
+    with _LOCK:
+        _RELEASES[key] = (blocks, where)  # type: ignore[assignment]
+        while len(_RELEASES) > _KEPT:
+            _RELEASES.popitem(last=False)
+    return blocks, where
 
 
 def protected_funder_figures(scope: FunderScope) -> dict[str, Any]:
-    """The funder figures as a viewer outside its own units sees them (the page gives such
-    viewers one initiative over its whole period, ADR 0004): every count through the disclosure control — a table of units × gender
-    (woman, man, other or unspecified) over the whole organisation, so that a unit minus its
-    children or the total minus the genders shown gives nothing away; small groups pool by
-    gender up the tree, so that the split by gender stays. A hidden figure is
-    ``None``; hours are shown only with the participants they belong to."""
+    """The funder figures as a viewer outside its own units sees them: one initiative over its
+    whole period (ADR 0004), every count through one release of that initiative's
+    participants (units × gender × role over the whole organisation), so that no unit minus
+    its children, total minus the genders shown, or role or gender filter minus a narrower one
+    gives a small group away. A hidden figure is ``None``; hours are shown only with the
+    participants they belong to. Counts of distinct people over one module against the
+    initiative would differ by small groups too: with a module filter only the evaluation
+    figures (additive, through their own release) are shown."""
     figures = funder_figures(scope)
-    atoms: dict[tuple[int, Any], int] = defaultdict(int)
-    whole = replace(scope, unit=None)
-    for unit_id, gender, n in (
-        attendance_in_scope(whole)
-        .values("unit_id", "person__gender")
-        .annotate(n=Count("person", distinct=True))
-        .values_list("unit_id", "person__gender", "n")
-        .order_by()
-    ):
-        atoms[(unit_id or disclosure.ROOT, GENDER_COLUMNS.get(gender, "other"))] += n
-    parents = dict(Unit.objects.filter(organisation__in=scope.organisations).values_list("pk", "parent_id"))
-    threshold = max(o.anonymity_threshold for o in scope.organisations)
-    # The split by gender is what a funder report is for: keep it, and hide a unit's total
-    # where its small groups had to join others above it.
-    release = disclosure.protect(parents, atoms, threshold, publish_root=True, keep="columns")
-    where = scope.unit.pk if scope.unit is not None else disclosure.ROOT
     people = figures["unique_participants"]
-    shown = {
-        "total": release.tree(where, disclosure.ALL, value=people["total"]),
-        "women": release.tree(where, "woman", value=people["women"]),
-        "men": release.tree(where, "man", value=people["men"]),
-        "other_or_unspecified": release.tree(where, "other", value=people["other_or_unspecified"]),
-    }
+    organisation = scope.organisations[0]
+    if scope.initiative is None or scope.module is not None or not scope.summary_serves:
+        figures["unique_participants"] = dict.fromkeys(people)
+        figures["training_hours"] = None
+        return figures
+    blocks, where = participation_release(organisation, scope.initiative)
+    inside: set[int] | None = None
+    if scope.unit is not None:
+        inside = set(
+            Unit.objects.filter(organisation=organisation, path__startswith=scope.unit.path).values_list(
+                "pk", flat=True
+            )
+        )
+    role_id = scope.role.pk if scope.role is not None else None
+    selected: dict[str | None, list[tuple[Any, ...]]] = {None: [], "woman": [], "man": [], "other": []}
+    for (unit_id, gender, role), path in where.items():
+        if inside is not None and unit_id not in inside:
+            continue
+        if role_id is not None and role != role_id:
+            continue
+        if scope.gender is not None and gender != scope.gender:
+            continue
+        selected[None].append(path)
+        selected[gender].append(path)
+    k = organisation.anonymity_threshold
+    shown = {}
+    for column, key in [(None, "total"), *GENDER_KEYS.items()]:
+        value = people[key]
+        shown[key] = blocks.shown(selected[column]) and (value == 0 or value >= k)
     figures["unique_participants"] = {key: people[key] if ok else None for key, ok in shown.items()}
     if not shown["total"]:
         figures["training_hours"] = None
     return figures
 
 
-def evaluation_figures(scope: FunderScope) -> dict[str, Any]:
-    """The evaluation block; the evaluation domain (a later issue) fills it. Until then every
-    share is zero, as formats.md asks."""
+# The evaluation domain fills the evaluation block (registered in its AppConfig.ready), so that
+# learning does not import it: a function (scope) → the figure of formats.md, every figure
+# through the evaluation results' own disclosure control.
+EvaluationSource = Callable[[FunderScope], dict[str, Any]]
+_EVALUATION_SOURCES: list[EvaluationSource] = []
+
+
+def register_evaluation_source(source: EvaluationSource) -> None:
+    _EVALUATION_SOURCES.clear()
+    _EVALUATION_SOURCES.append(source)
+
+
+def hidden_evaluations() -> dict[str, Any]:
     return {
-        "responses": 0,
-        "motivated_share": 0.0,
-        "method_good_share": 0.0,
-        "important_share": 0.0,
-        "will_use_share": 0.0,
-        "level": {"too_easy": 0.0, "right": 0.0, "too_hard": 0.0},
+        "responses": None,
+        "motivated_share": None,
+        "method_good_share": None,
+        "important_share": None,
+        "will_use_share": None,
+        "level": {"too_easy": None, "right": None, "too_hard": None},
     }
+
+
+def evaluation_figures(scope: FunderScope) -> dict[str, Any]:
+    """The evaluation block: the module evaluations of the scope (the initiative's modules, its
+    period or the dates' whole months, the unit's subtree, role, gender), from the evaluation
+    domain's results. Without an evaluation domain installed, every figure is hidden."""
+    if not _EVALUATION_SOURCES:
+        return hidden_evaluations()
+    return _EVALUATION_SOURCES[0](scope)
 
 
 def parse_scope(
@@ -197,4 +340,109 @@ def funder_arguments(parser: Any) -> None:
 
 register("funder", build=build_funder, arguments=funder_arguments)
 
-__all__ = ["FunderScope", "funder_figures", "protected_funder_figures"]
+__all__ = [
+    "FunderScope",
+    "funder_figures",
+    "protected_funder_figures",
+    "register_evaluation_source",
+]
+
+
+@dataclass
+class GoalResult:
+    """One target of an initiative against what it reached (``result`` None: not shown or
+    not measured; ``reached`` None: no verdict)."""
+
+    label: str
+    target: float
+    result: float | None
+    is_share: bool
+    reached: bool | None
+
+
+def _outermost(units: list[Unit]) -> list[Unit]:
+    return [u for u in units if not any(o.pk != u.pk and u.path.startswith(o.path) for o in units)]
+
+
+def competence_reach(initiative: Initiative, competence_ids: list[int], *, protected: bool) -> float | None:
+    """The share of the target group's answers (each person's latest, per competence) at or
+    above the required level, from the gap summary: the initiative's target units (their
+    subtrees) and roles. For an aggregates-only viewer, only when every figure it is made of is
+    shown by the gap's own release (so it adds nothing to what the heatmap shows)."""
+    from kompetenslyft.assessment.models import LATEST, GapCell
+    from kompetenslyft.assessment.selectors import gap_releases
+
+    units = _outermost(list(initiative.units.all()))
+    role_ids = list(initiative.roles.values_list("pk", flat=True))
+    if not units or not competence_ids:
+        return None
+    cells = GapCell.objects.filter(
+        organisation_id=initiative.organisation_id,
+        point=LATEST,
+        unit__in=units,
+        competence__in=competence_ids,
+    )
+    if role_ids:
+        cells = cells.filter(role__in=role_ids)
+    assessed = below = 0
+    for _unit_id, _role_id, _competence_id, n, b in cells.values_list(
+        "unit_id", "role_id", "competence_id", "tree_assessed", "tree_below"
+    ):
+        assessed += n
+        below += b
+    if not assessed:
+        return None
+    if protected:
+        releases = gap_releases(initiative.organisation, point=LATEST, competence_ids=competence_ids)
+        columns: list[int | None] = list(role_ids) or [disclosure.ALL]
+        for release in releases.values():
+            if not all(release.tree(u.pk, c) for u in units for c in columns):
+                return None
+    return (assessed - below) / assessed
+
+
+def goal_attainment(initiative: Initiative, *, protected: bool) -> list[GoalResult]:
+    """The initiative's goals, each against the whole initiative (its modules over its period,
+    the whole organisation): participants, the share of women, competence-goal reach."""
+    scope = FunderScope([initiative.organisation], initiative)
+    figures = protected_funder_figures(scope) if protected else funder_figures(scope)
+    people = figures["unique_participants"]
+    results = []
+    for goal in initiative.goals.prefetch_related("competences"):
+        if goal.target_count is not None:
+            total = people["total"]
+            results.append(
+                GoalResult(
+                    _("Unique participants"),
+                    float(goal.target_count),
+                    total,
+                    False,
+                    None if total is None else total >= goal.target_count,
+                )
+            )
+        if goal.women_share is not None:
+            share = (
+                people["women"] / people["total"] if people["women"] is not None and people["total"] else None
+            )
+            target = float(goal.women_share)
+            results.append(
+                GoalResult(
+                    _("Share of women"), target, share, True, None if share is None else share >= target
+                )
+            )
+        if goal.target_share is not None:
+            competence_ids = [c.pk for c in goal.competences.all()] or list(
+                initiative.modules.values_list("competences", flat=True).exclude(competences=None).distinct()
+            )
+            reach = competence_reach(initiative, competence_ids, protected=protected)
+            target = float(goal.target_share)
+            results.append(
+                GoalResult(
+                    goal.description or _("Share reaching the knowledge goals"),
+                    target,
+                    reach,
+                    True,
+                    None if reach is None else reach >= target,
+                )
+            )
+    return results

@@ -25,6 +25,7 @@ from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.core.db import analyse
 from kompetenslyft.org.models import Organisation, Person, Unit
 
+from . import participation
 from .models import (
     Attendance,
     Booking,
@@ -101,6 +102,7 @@ def initiative_create(
     initiative.units.set(units or [])
     initiative.roles.set(roles or [])
     initiative.modules.set(modules or [])
+    participation.refresh_initiative(initiative)
     PlanEntry.objects.bulk_create(
         PlanEntry(
             initiative=initiative, kind=PlanEntry.Kind.CHECKLIST, phase=phase, text=str(text), position=index
@@ -517,9 +519,15 @@ def attendance_take(
                 "hours": hours,
                 "status": status,
                 "unit_id": booking.person.unit_id,
+                "role_id": booking.person.role_id,
                 "source": "session",
             },
         )
+    by_organisation: dict[int, set[int]] = {}
+    for booking in booked:
+        by_organisation.setdefault(booking.person.organisation_id, set()).add(booking.person_id)
+    for organisation_id, person_ids in by_organisation.items():
+        participation.refresh_people(organisation_id, person_ids)
     Session.objects.filter(pk=session.pk).update(attendance_taken_at=timezone.now())
     audit_record(
         actor=actor,

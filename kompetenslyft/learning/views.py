@@ -4,7 +4,6 @@ bookings and attendance, the employee's journey, the team view, support, the fun
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,11 +14,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.access import Access, access_for
 from kompetenslyft.core.params import id_list, optional_id, parse_id
-from kompetenslyft.core.spreadsheet import xlsx_bytes
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
 from kompetenslyft.org.selectors import team_unit, team_units
 
@@ -36,6 +35,7 @@ from .forms import (
     SessionForm,
     SupportForm,
 )
+from .funder_export import evaluation_rows, funder_xlsx, scope_rows
 from .models import (
     Booking,
     Initiative,
@@ -48,7 +48,13 @@ from .models import (
     SupportContact,
     SupportRequest,
 )
-from .reports import FunderScope, funder_figures, protected_funder_figures
+from .reports import (
+    FunderScope,
+    funder_figures,
+    goal_attainment,
+    hidden_evaluations,
+    protected_funder_figures,
+)
 
 
 def _lead_org(request: HttpRequest, access: Access) -> Organisation:
@@ -561,9 +567,13 @@ def support(request: HttpRequest) -> HttpResponse:
     return render(request, "learning/support.html", {"inbox": inbox[:100], "form": AnswerForm()})
 
 
+GENDER_CHOICES = {"woman": _lazy("women"), "man": _lazy("men"), "other": _lazy("other or unspecified")}
+
+
 @login_required
 def funder(request: HttpRequest) -> HttpResponse:
-    """The funder report on screen, filtered by initiative, unit subtree and period; to Excel."""
+    """The funder report on screen, filtered by initiative, unit subtree, role, module, gender
+    and period; with the initiative's goals; to Excel and PDF."""
     access = access_for(request.user)
     org_ids = access.org_ids_with("lead", "project_leader", "top_management", "evaluator")
     if access.is_superuser:
@@ -573,8 +583,15 @@ def funder(request: HttpRequest) -> HttpResponse:
         raise Http404
     initiatives_qs = Initiative.objects.filter(organisation=organisation).order_by("name")
     units = Unit.objects.filter(organisation=organisation, depth__lte=1).order_by("path")
+    roles = Role.objects.filter(organisation=organisation).order_by("name")
+    modules = selectors.modules_for(organisation.pk).order_by("code")
     initiative = initiatives_qs.filter(code=request.GET.get("initiative", "")).first()
     unit = units.filter(unit_id=request.GET.get("unit", "")).first()
+    role_id = optional_id(request.GET.get("role"), name="role")
+    role = roles.filter(pk=role_id).first() if role_id is not None else None
+    module_id = optional_id(request.GET.get("module"), name="module")
+    module = modules.filter(pk=module_id).first() if module_id is not None else None
+    gender = request.GET.get("gender") if request.GET.get("gender") in GENDER_CHOICES else None
     days = []
     for key in ("from", "to"):
         try:
@@ -588,14 +605,17 @@ def funder(request: HttpRequest) -> HttpResponse:
     # everyone else (top management, project leaders, evaluators) sees them through the
     # disclosure control, one initiative at a time over its whole period: counts of distinct
     # people over nested periods, or over all initiatives against one, would differ by small
-    # groups (ADR 0004).
+    # groups (ADR 0004). Role and gender pass the same release; a module filter leaves such
+    # viewers the evaluation figures only (ADR 0006).
     exact = access.is_lead_of(organisation.pk) or (
         unit is not None and any(unit.path.startswith(path) for path in access.managed_paths)
     )
     if not exact:
         initiative = initiative or initiatives_qs.first()
         days = [None, None]
-    scope = FunderScope([organisation], initiative, days[0], days[1], unit)
+    if module is not None and initiative is not None and not initiative.modules.filter(pk=module.pk).exists():
+        module = None  # a module outside the initiative: no filter
+    scope = FunderScope([organisation], initiative, days[0], days[1], unit, role, module, gender)
     if exact:
         figures = funder_figures(scope)
     elif initiative is not None:
@@ -605,29 +625,39 @@ def funder(request: HttpRequest) -> HttpResponse:
         figures = {
             "unique_participants": dict.fromkeys(("total", "women", "men", "other_or_unspecified")),
             "training_hours": None,
-            "evaluations": {"responses": None},
+            "evaluations": hidden_evaluations(),
         }
-    if request.GET.get("format") == "xlsx":
-        participants = figures["unique_participants"]
-        sheet_rows: list[list[Any]] = [
-            [_("Organisation"), organisation.name],
-            [_("Initiative"), initiative.name if initiative else _("all")],
-            [_("Unit"), unit.name if unit else _("all")],
-            [_("Period"), f"{days[0] or ''} – {days[1] or ''}"],
-            [],
+    goals = goal_attainment(initiative, protected=not exact) if initiative is not None else None
+    if initiative is not None:  # the period the figures cover, stated on the page and exports
+        days = [
+            max(filter(None, (days[0], initiative.starts_on)), default=None),
+            min(filter(None, (days[1], initiative.ends_on)), default=None),
         ]
-        too_few = _("too few")
-        for label, value in (
-            (_("Unique participants"), participants["total"]),
-            (_("women"), participants["women"]),
-            (_("men"), participants["men"]),
-            (_("other or unspecified"), participants["other_or_unspecified"]),
-            (_("Training hours"), figures["training_hours"]),
-            (_("Evaluation responses"), figures["evaluations"]["responses"]),
-        ):
-            sheet_rows.append([label, too_few if value is None else value])
+    context = {
+        "organisation": organisation,
+        "figures": figures,
+        "initiatives": initiatives_qs,
+        "units": units,
+        "roles": roles,
+        "modules": initiative.modules.order_by("code") if initiative is not None else modules,
+        "genders": list(GENDER_CHOICES.items()),
+        "initiative": initiative,
+        "unit": unit,
+        "role": role,
+        "module": module,
+        "gender": gender,
+        "gender_label": GENDER_CHOICES[gender] if gender else "",
+        "days": days,
+        "goals": goals,
+        "query": request.GET.urlencode(),
+        "protected": not exact,
+        "today": timezone.localdate().isoformat(),
+    }
+    context["scope_rows"] = scope_rows(context)
+    context["evaluation_rows"] = evaluation_rows(figures)
+    if request.GET.get("format") == "xlsx":
         response = HttpResponse(
-            xlsx_bytes("funder", sheet_rows),
+            funder_xlsx(context),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="funder-{organisation.code}.xlsx"'
@@ -636,37 +666,12 @@ def funder(request: HttpRequest) -> HttpResponse:
         from django.template.loader import render_to_string
         from weasyprint import HTML
 
-        html = render_to_string(
-            "learning/funder_pdf.html",
-            {
-                "organisation": organisation,
-                "figures": figures,
-                "initiative": initiative,
-                "unit": unit,
-                "days": days,
-                "today": timezone.localdate().isoformat(),
-            },
-            request=request,
-        )
+        html = render_to_string("learning/funder_pdf.html", context, request=request)
         pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="funder-{organisation.code}.pdf"'
         return response
-    return render(
-        request,
-        "learning/funder.html",
-        {
-            "organisation": organisation,
-            "figures": figures,
-            "initiatives": initiatives_qs,
-            "units": units,
-            "initiative": initiative,
-            "unit": unit,
-            "days": days,
-            "query": request.GET.urlencode(),
-            "protected": not exact,
-        },
-    )
+    return render(request, "learning/funder.html", context)
 
 
 @login_required

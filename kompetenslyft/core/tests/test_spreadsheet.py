@@ -32,8 +32,14 @@ def csv_rows(content: bytes) -> list[list[str]]:
 
 
 def xlsx_cells(content: bytes) -> list[Any]:
-    sheet = load_workbook(io.BytesIO(content)).active
-    return [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    book = load_workbook(io.BytesIO(content))
+    return [
+        cell
+        for sheet in book.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    ]
 
 
 def assert_no_live_formula(values: list[str]) -> None:

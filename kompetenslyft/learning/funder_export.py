@@ -1,0 +1,104 @@
+"""The funder report as a funder reads it: an Excel workbook of titled sheets (the scope, the
+participants, the evaluations, the goals), shares as percentage cells, headers in the person's
+language. The PDF is the template ``learning/funder_pdf.html`` over the same rows."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from kompetenslyft.core.spreadsheet import append_row
+
+PERCENT = "0.0%"
+
+
+def scope_rows(context: dict[str, Any]) -> list[tuple[str, str]]:
+    """What the figures cover, stated on every export."""
+    days = context["days"]
+    return [
+        (_("Organisation"), context["organisation"].name),
+        (_("Initiative"), context["initiative"].name if context["initiative"] else _("All")),
+        (_("Unit"), context["unit"].name if context["unit"] else _("All")),
+        (_("Role"), context["role"].name if context["role"] else _("All")),
+        (_("Module"), str(context["module"]) if context["module"] else _("All")),
+        (_("Gender"), context["gender_label"] or _("All")),
+        (_("Period"), f"{days[0] or '…'} – {days[1] or '…'}"),
+    ]
+
+
+def participant_rows(figures: dict[str, Any]) -> list[tuple[str, Any]]:
+    people = figures["unique_participants"]
+    return [
+        (_("Unique participants"), people["total"]),
+        (_("women"), people["women"]),
+        (_("men"), people["men"]),
+        (_("other or unspecified"), people["other_or_unspecified"]),
+        (_("Training hours"), figures["training_hours"]),
+    ]
+
+
+def evaluation_rows(figures: dict[str, Any]) -> list[tuple[str, Any, bool]]:
+    """(label, value, is a share)."""
+    e = figures["evaluations"]
+    level = e.get("level") or {}
+    return [
+        (_("Evaluation responses"), e.get("responses"), False),
+        (_("Motivated"), e.get("motivated_share"), True),
+        (_("The way of learning was good"), e.get("method_good_share"), True),
+        (_("Important for the job"), e.get("important_share"), True),
+        (_("Will use it"), e.get("will_use_share"), True),
+        (_("Level: too easy"), level.get("too_easy"), True),
+        (_("Level: right"), level.get("right"), True),
+        (_("Level: too hard"), level.get("too_hard"), True),
+    ]
+
+
+def _sheet(workbook: Any, title: str, header: list[str], first: bool = False) -> Any:
+    from openpyxl.styles import Font
+
+    sheet = workbook.active if first else workbook.create_sheet()
+    sheet.title = title[:31]
+    append_row(sheet, header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.column_dimensions["A"].width = 42
+    for column in "BCD":
+        sheet.column_dimensions[column].width = 18
+    return sheet
+
+
+def _value(value: Any, too_few: str) -> Any:
+    return too_few if value is None else value
+
+
+def funder_xlsx(context: dict[str, Any]) -> bytes:
+    from openpyxl import Workbook
+
+    too_few = _("too few")
+    workbook = Workbook()
+    sheet = _sheet(workbook, _("Scope"), [_("Funder report"), ""], first=True)
+    for label, value in scope_rows(context):
+        append_row(sheet, [label, value])
+    figures = context["figures"]
+    sheet = _sheet(workbook, _("Participants"), [_("Figure"), _("Value")])
+    for label, value in participant_rows(figures):
+        append_row(sheet, [label, _value(value, too_few)])
+    sheet = _sheet(workbook, _("Evaluations"), [_("Figure"), _("Value")])
+    for label, value, is_share in evaluation_rows(figures):
+        append_row(sheet, [label, _value(value, too_few)])
+        if is_share and value is not None:
+            sheet.cell(sheet.max_row, 2).number_format = PERCENT
+    if context.get("goals") is not None:
+        sheet = _sheet(workbook, _("Goals"), [_("Goal"), _("Target"), _("Result"), _("Reached")])
+        for goal in context["goals"]:
+            reached = "" if goal.reached is None else (_("yes") if goal.reached else _("no"))
+            append_row(sheet, [goal.label, goal.target, _value(goal.result, _("not shown")), reached])
+            if goal.is_share:
+                sheet.cell(sheet.max_row, 2).number_format = PERCENT
+                if goal.result is not None:
+                    sheet.cell(sheet.max_row, 3).number_format = PERCENT
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
