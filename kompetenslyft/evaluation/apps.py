@@ -6,3 +6,14 @@ class EvaluationConfig(AppConfig):
     name = "kompetenslyft.evaluation"
     label = "evaluation"
     verbose_name = _("Evaluation")
+
+    def ready(self) -> None:
+        from kompetenslyft.learning import hooks
+
+        from . import asking, panels
+
+        # Asked when the register is taken; blocks on the session, journey and initiative pages.
+        hooks.on_attendance(asking.requests_for_register)
+        hooks.add_panel("session", panels.session_panel)
+        hooks.add_panel("journey", panels.journey_panel)
+        hooks.add_panel("initiative", panels.initiative_panel)
