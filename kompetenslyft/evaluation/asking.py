@@ -122,9 +122,9 @@ def _mail(request: Request, kind: str) -> None:
     EmailMessage(subject, body, to=[person.email]).send()
 
 
-def send_invitations(request_ids: Iterable[int]) -> int:
+def send_invitations(request_ids: Iterable[int], *, today: dt.date | None = None) -> int:
     """E-mail the link to each request not yet sent, open today, of a person with an e-mail."""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     sent = 0
     for request in (
         Request.objects.filter(pk__in=sorted(request_ids), sent_on__isnull=True, opens_on__lte=today)
@@ -137,10 +137,10 @@ def send_invitations(request_ids: Iterable[int]) -> int:
     return sent
 
 
-def send_reminders(request_ids: Iterable[int]) -> int:
+def send_reminders(request_ids: Iterable[int], *, today: dt.date | None = None) -> int:
     """The one reminder, to each of these requests still unanswered and open, whose reminder day
     has come."""
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     sent = 0
     for request in (
         Request.objects.filter(
@@ -171,7 +171,7 @@ def send_due(*, today: dt.date | None = None, chunk: int = 500) -> tuple[int, in
     invitations = reminders = 0
     unsent = list(open_requests.filter(sent_on__isnull=True).values_list("pk", flat=True))
     for start in range(0, len(unsent), chunk):
-        invitations += send_invitations(unsent[start : start + chunk])
+        invitations += send_invitations(unsent[start : start + chunk], today=today)
     due = [
         pk
         for pk, opens_on, closes_on in open_requests.filter(
@@ -180,5 +180,5 @@ def send_due(*, today: dt.date | None = None, chunk: int = 500) -> tuple[int, in
         if remind_from(opens_on, closes_on) <= today
     ]
     for start in range(0, len(due), chunk):
-        reminders += send_reminders(due[start : start + chunk])
+        reminders += send_reminders(due[start : start + chunk], today=today)
     return invitations, reminders
