@@ -70,7 +70,7 @@ def _answer(request: HttpRequest, row: Request) -> HttpResponse:
     row = Request.objects.select_related("module", "session").get(pk=row.pk)
     state = _state(row)
     questions = questions_for(row)
-    form = AnswerForm(request.POST or None, questions=questions)
+    form = AnswerForm(request.POST if request.method == "POST" else None, questions=questions)
     status = 200
     if request.method == "POST":
         if state == "open" and form.is_valid():
