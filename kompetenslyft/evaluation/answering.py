@@ -80,9 +80,9 @@ def questions_for(request: Request) -> list[Question]:
     if request.initiative_id is None:
         return []
     return list(
-        Question.objects.filter(initiative_id=request.initiative_id, survey__isnull=True, retired=False).order_by(
-            "position", "id"
-        )
+        Question.objects.filter(
+            initiative_id=request.initiative_id, survey__isnull=True, retired=False
+        ).order_by("position", "id")
     )
 
 
@@ -170,10 +170,13 @@ def _check_question(text: str, kind: str) -> str:
     if not text:
         raise ValidationError(_("Write the question."))
     if has_control_characters(text):
-        raise ValidationError(_("%(what)s contains control characters; remove them.") % {"what": _("The question")})
+        raise ValidationError(
+            _("%(what)s contains control characters; remove them.") % {"what": _("The question")}
+        )
     if len(text) > QUESTION_MAX:
         raise ValidationError(
-            _("%(what)s is too long (at most %(max)s characters).") % {"what": _("The question"), "max": QUESTION_MAX}
+            _("%(what)s is too long (at most %(max)s characters).")
+            % {"what": _("The question"), "max": QUESTION_MAX}
         )
     if kind not in Question.Kind.values:
         raise ValidationError(_("Choose a scale 1–4 or free text."))
@@ -232,4 +235,3 @@ def question_remove(*, question: Question) -> None:
 @transaction.atomic
 def question_retire(*, question: Question, retired: bool = True) -> None:
     Question.objects.filter(pk=question.pk).update(retired=retired)
-

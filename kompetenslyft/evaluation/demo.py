@@ -56,7 +56,9 @@ def _past_session(
         trainers=[trainer] if trainer else [],
         initiative=initiative,
     )
-    Booking.objects.bulk_create(Booking(session=session, person=p, status=Booking.Status.BOOKED) for p in booked)
+    Booking.objects.bulk_create(
+        Booking(session=session, person=p, status=Booking.Status.BOOKED) for p in booked
+    )
     attendance_take(session=session, present={p.pk for p in present})
     # They were e-mailed the link on the day (the demo prints no old e-mails).
     Request.objects.filter(session=session).update(sent_on=start.date())
@@ -103,10 +105,16 @@ def _answer(
 
 
 def evaluations_for_demo(
-    *, organisation: Any, initiative: Any, modules: dict[str, Any], trainer: Any, employee: Any, people: list[Any]
+    *,
+    organisation: Any,
+    initiative: Any,
+    modules: dict[str, Any],
+    trainer: Any,
+    employee: Any,
+    people: list[Any],
 ) -> None:
     """``people``: the initiative's people (elderly care and disability), by employee id."""
-    rnd = random.Random(43)
+    rnd = random.Random(43)  # noqa: S311 - demo data
     questions = [
         Question.objects.create(
             organisation=organisation,

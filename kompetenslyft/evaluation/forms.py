@@ -103,7 +103,9 @@ class AnswerForm(forms.Form):
     def added_items(self) -> list[dict[str, Any]]:
         """The initiative's questions in their order: a scale (a fieldset) or a text field."""
         return [
-            self._scale(f"q{q.pk}") if q.kind == Question.Kind.SCALE else {"kind": "text", "field": self[f"q{q.pk}"]}
+            self._scale(f"q{q.pk}")
+            if q.kind == Question.Kind.SCALE
+            else {"kind": "text", "field": self[f"q{q.pk}"]}
             for q in self.questions
         ]
 
@@ -116,7 +118,7 @@ class AnswerForm(forms.Form):
             important=data.get("important"),
             will_use=data.get("will_use"),
             comment=data.get("comment") or "",
-            extra={q.pk: data.get(f"q{q.pk}") for q in self.questions if data.get(f"q{q.pk}") not in (None, "")},
+            extra={q.pk: data[f"q{q.pk}"] for q in self.questions if data.get(f"q{q.pk}") not in (None, "")},
         )
 
     def clean(self) -> dict[str, Any]:
@@ -128,4 +130,6 @@ class AnswerForm(forms.Form):
 
 class QuestionForm(forms.Form):
     text = forms.CharField(label=_("Question"), max_length=QUESTION_MAX, validators=[_no_control])
-    kind = forms.ChoiceField(label=_("Answered with"), choices=Question.Kind.choices, initial=Question.Kind.SCALE)
+    kind = forms.ChoiceField(
+        label=_("Answered with"), choices=Question.Kind.choices, initial=Question.Kind.SCALE
+    )

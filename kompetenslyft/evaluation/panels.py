@@ -72,7 +72,9 @@ def journey_panel(request: Any, person: Any) -> str:
 
 def initiative_panel(request: Any, subject: dict[str, Any]) -> str:
     initiative, can_edit = subject["initiative"], subject["can_edit"]
-    questions = list(Question.objects.filter(initiative=initiative, survey__isnull=True).order_by("position", "id"))
+    questions = list(
+        Question.objects.filter(initiative=initiative, survey__isnull=True).order_by("position", "id")
+    )
     if not can_edit and not questions:
         return ""
     return render_to_string(

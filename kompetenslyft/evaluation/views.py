@@ -128,7 +128,9 @@ def answer_for_session(request: HttpRequest, signed: str) -> HttpResponse:
         raise Http404
     access = access_for(request.user)
     row = (
-        Request.objects.filter(session_id=session_id, person_id=access.person_id).order_by("-occurred_on").first()
+        Request.objects.filter(session_id=session_id, person_id=access.person_id)
+        .order_by("-occurred_on")
+        .first()
         if access.person_id
         else None
     )
@@ -159,10 +161,12 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
-                    messages.error(request, error)
+                    messages.error(request, str(error))
             return redirect(back)
         try:
-            question_add(initiative=initiative, text=form.cleaned_data["text"], kind=form.cleaned_data["kind"])
+            question_add(
+                initiative=initiative, text=form.cleaned_data["text"], kind=form.cleaned_data["kind"]
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

@@ -66,7 +66,11 @@ def test_trainer_shows_the_code_and_attendees_answer(
         hours=1.5,
     )
     initiative = initiative_create(
-        organisation=network.org_a, code="lyft", name="Digitalt lyft", units=[network.admin_a], modules=[module]
+        organisation=network.org_a,
+        code="lyft",
+        name="Digitalt lyft",
+        units=[network.admin_a],
+        modules=[module],
     )
     start = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(0, 5)))
     session = session_create(
@@ -94,7 +98,9 @@ def test_trainer_shows_the_code_and_attendees_answer(
     # The trainer: home → sessions → its session; takes the register; the QR block shows.
     trainer = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="sv-SE").new_page()
     log_in(trainer, "trainer")
-    trainer.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Utbildningstillfällen").click()
+    trainer.get_by_role("navigation", name="Huvudmeny").get_by_role(
+        "link", name="Utbildningstillfällen"
+    ).click()
     trainer.get_by_role("link", name=timezone.localtime(start).strftime("%Y-%m-%d %H:%M")).click()
     expect(trainer.locator("svg[role=img]")).to_have_count(0)
     trainer.get_by_role("checkbox", name=network.employee.full_name).check()
@@ -116,7 +122,9 @@ def test_trainer_shows_the_code_and_attendees_answer(
     evaluate.click()
     _answer(phone, axe)
     phone.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Mitt lärande").click()
-    expect(phone.get_by_text(re.compile("Ditt svar har tagits emot|Your answer was received"))).to_be_visible()
+    expect(
+        phone.get_by_text(re.compile("Ditt svar har tagits emot|Your answer was received"))
+    ).to_be_visible()
     expect(phone.get_by_role("link", name=re.compile("Utvärdera|Evaluate"))).to_have_count(0)
 
     # Another attendee follows the link shown under the QR code: log in, then its own evaluation.

@@ -20,7 +20,9 @@ class Held:
     role: Any
 
 
-def hold_session(network: Any, *, days_ago: int = 1, people: list[Any] | None = None, module: Any = None) -> Any:
+def hold_session(
+    network: Any, *, days_ago: int = 1, people: list[Any] | None = None, module: Any = None
+) -> Any:
     from kompetenslyft.learning.models import Booking, Module
     from kompetenslyft.learning.services import initiative_create, session_create
 

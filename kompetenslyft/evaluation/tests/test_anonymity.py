@@ -46,7 +46,9 @@ def test_anonymous_tables_hold_no_link_and_no_time(db: Any) -> None:
             if field.is_relation:
                 target = field.related_model._meta.model_name  # type: ignore[union-attr]
                 assert target in PLACEMENT_TARGETS, f"{model.__name__}.{field.name} → {target}"
-            assert not isinstance(field, models.DateTimeField | models.TimeField), f"{model.__name__}.{field.name}"
+            assert not isinstance(field, models.DateTimeField | models.TimeField), (
+                f"{model.__name__}.{field.name}"
+            )
             assert field.name not in ("person", "request", "user", "token", "employee_id")
         # the table in the database has exactly the model's columns, none finer than a date
         with connection.cursor() as cursor:
@@ -190,6 +192,9 @@ def test_an_admin_with_the_database_cannot_link_answers_to_people(
         dates = set()
         for row in model.objects.values():
             dates |= {v for v in row.values() if isinstance(v, dt.date)}
-        assert dates <= {session.starts_at.astimezone(timezone.get_current_timezone()).date(), first_day.replace(day=1)}
+        assert dates <= {
+            session.starts_at.astimezone(timezone.get_current_timezone()).date(),
+            first_day.replace(day=1),
+        }
     # the requests say who answered on which day, and nothing of what
     assert Request.objects.filter(answered_on__isnull=False).count() == PEOPLE

@@ -127,7 +127,10 @@ def test_someone_elses_request_is_404(asked: Held) -> None:
     other = Request.objects.get(person=asked.people[1])
     client = client_for(asked.network.employee.user)
     assert client.get(reverse("evaluation:mine", args=[other.pk])).status_code == 404
-    assert client_for(asked.network.lead.user).get(reverse("evaluation:mine", args=[other.pk])).status_code == 404
+    assert (
+        client_for(asked.network.lead.user).get(reverse("evaluation:mine", args=[other.pk])).status_code
+        == 404
+    )
     anonymous = client_for().get(reverse("evaluation:mine", args=[other.pk]))
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
 
@@ -154,7 +157,9 @@ def test_trainer_sees_the_qr_block_once_attendance_is_taken(held: Held, settings
     assert "<svg" not in trainer.get(session_url).content.decode()
     attendance_take(session=held.session, present={held.people[0].pk})
     html = trainer.get(session_url).content.decode()
-    link = "https://kompetens.example.se" + reverse("evaluation:session", args=[session_value(held.session.pk)])
+    link = "https://kompetens.example.se" + reverse(
+        "evaluation:session", args=[session_value(held.session.pk)]
+    )
     assert '<svg role="img" aria-label="QR code' in html and f'<a href="{link}">{link}</a>' in html
     # the manager viewing its people's session gets no QR block
     assert "<svg" not in client_for(held.network.manager.user).get(session_url).content.decode()
@@ -189,7 +194,9 @@ def test_lead_adds_moves_and_cannot_remove_an_answered_question(asked: Held) -> 
     lead = client_for(asked.network.lead.user)
     url = reverse("evaluation:questions", args=[asked.initiative.pk])
     for text, kind in (("Första", "scale"), ("Andra", "text")):
-        assert lead.post(url, {"action": "add", "question-text": text, "question-kind": kind}).status_code == 302
+        assert (
+            lead.post(url, {"action": "add", "question-text": text, "question-kind": kind}).status_code == 302
+        )
     first, second = Question.objects.order_by("position")
     lead.post(url, {"action": "up", "question": second.pk})
     assert list(Question.objects.order_by("position").values_list("text", flat=True)) == ["Andra", "Första"]
@@ -197,7 +204,9 @@ def test_lead_adds_moves_and_cannot_remove_an_answered_question(asked: Held) -> 
     assert "Questions added to the module evaluations" in page and page.index("Andra") < page.index("Första")
     client_for().post(token_url(asked.people[0]), {f"q{first.pk}": "4"})
     response = lead.post(url, {"action": "remove", "question": first.pk}, follow=True)
-    assert "already has answers" in response.content.decode() and Question.objects.filter(pk=first.pk).exists()
+    assert (
+        "already has answers" in response.content.decode() and Question.objects.filter(pk=first.pk).exists()
+    )
     lead.post(url, {"action": "retire", "question": first.pk})
     assert Question.objects.get(pk=first.pk).retired
     lead.post(url, {"action": "remove", "question": second.pk})
@@ -220,4 +229,6 @@ def test_only_the_lead_and_owners_manage_questions(asked: Held) -> None:
     assert not Question.objects.exists()
     asked.initiative.owners.add(asked.network.project_leader)
     assert client_for(asked.network.project_leader.user).post(url, data).status_code == 302
-    assert client_for(asked.network.lead.user).post(url, {"action": "up", "question": "abc"}).status_code == 400
+    assert (
+        client_for(asked.network.lead.user).post(url, {"action": "up", "question": "abc"}).status_code == 400
+    )
