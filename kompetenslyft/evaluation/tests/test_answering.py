@@ -232,3 +232,35 @@ def test_only_the_lead_and_owners_manage_questions(asked: Held) -> None:
     assert (
         client_for(asked.network.lead.user).post(url, {"action": "up", "question": "abc"}).status_code == 400
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_the_same_moment_store_one_answer(held: Held) -> None:
+    """Two tabs (or a double tap) at once: the request row is locked, one answer is stored and
+    the other submission is told it was already answered."""
+    import threading
+
+    from django.db import connection
+
+    attendance_take(session=held.session, present={held.people[0].pk})
+    row = Request.objects.get(person=held.people[0])
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def submit(value: int) -> None:
+        try:
+            barrier.wait()
+            answer_submit(request_id=row.pk, answers=Answers(motivated=value))
+            outcomes.append("stored")
+        except AlreadyAnswered:
+            outcomes.append("already")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit, args=(v,)) for v in (2, 4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["already", "stored"]
+    assert Answer.objects.count() == 1
