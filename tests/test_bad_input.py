@@ -29,12 +29,14 @@ VIEW_MODULES = [
     "kompetenslyft.competence.views",
     "kompetenslyft.assessment.views",
     "kompetenslyft.learning.views",
+    "kompetenslyft.evaluation.views",
 ]
 FORM_MODULES = [
     "kompetenslyft.org.forms",
     "kompetenslyft.competence.forms",
     "kompetenslyft.assessment.forms",
     "kompetenslyft.learning.forms",
+    "kompetenslyft.evaluation.forms",
 ]
 
 
@@ -141,6 +143,7 @@ def world(network: Any, django_capture_on_commit_callbacks: Any) -> Any:
 def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
     """Real ids for each kind of path id (and one beyond any column: a 404, never a 500)."""
     from kompetenslyft.competence.models import Competence, Framework
+    from kompetenslyft.evaluation.views import session_value
 
     framework = Framework.objects.filter(organisation=world.org_a).first()
     competence = Competence.objects.filter(framework=framework).first()
@@ -157,6 +160,10 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
         "org:person": [str(person_id), huge],
         "org:import": ["1", huge],
         "fmt": ["csv", "xlsx"],
+        "evaluation:token": ["x" * 32, "²" * 32, huge],
+        "evaluation:mine": ["1", huge],
+        "evaluation:session": [session_value(world.session.pk), "1:forged", huge],
+        "evaluation:questions": [str(world.initiative.pk), huge],
     }
 
 

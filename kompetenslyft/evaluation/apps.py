@@ -8,8 +8,15 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self) -> None:
+        from kompetenslyft.learning import hooks
         from kompetenslyft.learning.reports import register_evaluation_source
 
+        from . import asking, panels
         from .funder import funder_evaluations
 
         register_evaluation_source(funder_evaluations)
+        # Asked when the register is taken; blocks on the session, journey and initiative pages.
+        hooks.on_attendance(asking.requests_for_register)
+        hooks.add_panel("session", panels.session_panel)
+        hooks.add_panel("journey", panels.journey_panel)
+        hooks.add_panel("initiative", panels.initiative_panel)

@@ -163,6 +163,7 @@ class Question(models.Model):
     text = models.CharField(_("question"), max_length=500)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.SCALE)
     position = models.PositiveIntegerField(default=0)
+    retired = models.BooleanField(default=False, help_text="No longer asked; kept because it has answers.")
 
     class Meta:
         ordering = ["position", "id"]

@@ -26,6 +26,7 @@ from kompetenslyft.core.db import analyse
 from kompetenslyft.org.models import Organisation, Person, Unit
 
 from . import participation
+from .hooks import Register, attendance_taken
 from .models import (
     Attendance,
     Booking,
@@ -486,7 +487,8 @@ def attendance_take(
     *, session: Session, present: set[int], hours: Decimal | None = None, actor: Any = None
 ) -> int:
     """The trainer's register: booked people present get an attendance row with the session's
-    hours; booked people absent a no_show row (kept, counted nowhere)."""
+    hours; booked people absent a no_show row (kept, counted nowhere). Listeners registered in
+    ``hooks`` (the module evaluation) hear the register as taken, in the same transaction."""
     hours = hours if hours is not None else (Decimal(session.duration_minutes) / 60).quantize(Decimal("0.01"))
     day = timezone.localtime(session.starts_at).date()
     # The register: booked people of the session's organisations (guests included), nobody else.
@@ -529,6 +531,15 @@ def attendance_take(
     for organisation_id, person_ids in by_organisation.items():
         participation.refresh_people(organisation_id, person_ids)
     Session.objects.filter(pk=session.pk).update(attendance_taken_at=timezone.now())
+    on_register = {b.person_id for b in booked}
+    attendance_taken(
+        Register(
+            session=session,
+            day=day,
+            present=frozenset(on_register & present),
+            absent=frozenset(on_register - present),
+        )
+    )
     audit_record(
         actor=actor,
         organisation=session.organisation,

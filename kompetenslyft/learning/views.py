@@ -22,7 +22,7 @@ from kompetenslyft.core.params import id_list, optional_id, parse_id
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
 from kompetenslyft.org.selectors import team_unit, team_units
 
-from . import selectors, services
+from . import hooks, selectors, services
 from .forms import (
     AnswerForm,
     BookPeopleForm,
@@ -209,6 +209,7 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "settings_form": settings_form,
             "goal_form": goal_form,
             "modules": initiative.modules.all(),
+            "panels": hooks.panels("initiative", request, {"initiative": initiative, "can_edit": can_edit}),
         },
     )
 
@@ -456,6 +457,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "candidates_total": candidates_total,
             "search": search,
             "open_to": list(session.open_to.order_by("name")),
+            "panels": hooks.panels("session", request, {"session": session, "runs": runs}),
         },
         status=400 if book_form.errors or details_form.errors else 200,
     )
@@ -520,7 +522,14 @@ def me(request: HttpRequest) -> HttpResponse:
         .order_by("starts_at")[:30]
     )
     return render(
-        request, "learning/me.html", {"journey": journey, "form": form, "open_sessions": open_sessions}
+        request,
+        "learning/me.html",
+        {
+            "journey": journey,
+            "form": form,
+            "open_sessions": open_sessions,
+            "panels": hooks.panels("journey", request, person),
+        },
     )
 
 

@@ -511,6 +511,23 @@ def _learning_for_demo(organisation: Organisation) -> None:
     home_care = [p for p in people if p.unit.unit_id == "VOF-HT-N"][2:16]
     for person in home_care:
         booking_book(session=sessions[0], person=person)
+    # The last weeks' sessions, their registers and evaluations (the demo employee has one to give).
+    nurses = list(
+        Person.objects.filter(
+            organisation=organisation, unit__unit_id="VOF-HT-N", role__name="undersköterska", is_active=True
+        ).order_by("employee_id")[:2]
+    )
+    if trainer is not None and len(nurses) == 2:
+        from kompetenslyft.evaluation.demo import evaluations_for_demo
+
+        evaluations_for_demo(
+            organisation=organisation,
+            initiative=initiative,
+            modules=modules,
+            trainer=trainer,
+            employee=nurses[1],
+            people=people,
+        )
     # Support: each care unit's digital competence leaders (the trainers) answer its questions.
     for person in Person.objects.filter(organisation=organisation, user__grants__role=ProductRole.TRAINER):
         SupportContact.objects.get_or_create(person=person, unit=person.unit)

@@ -1,0 +1,197 @@
+"""The answer page, reached three ways, and the lead's questions of an initiative.
+
+* ``t/<token>/`` — the link in the e-mail: the long random token is the credential (as in survey
+  tools), no log-in needed.
+* ``<id>/`` — from the journey page: the person's own request, with its log-in.
+* ``s/<signed>/`` — the QR code the trainer shows: a signed session id (no model row); with the
+  person's log-in it leads to that person's own request for the session.
+
+Nothing here writes who answered when beyond ``Request.answered_on`` (a date), and nothing is
+logged or audited on answering (ADR 0005)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from kompetenslyft.core.access import access_for
+from kompetenslyft.core.params import int_or_none, parse_id
+
+from .answering import (
+    AlreadyAnswered,
+    Closed,
+    answer_submit,
+    question_add,
+    question_move,
+    question_remove,
+    question_retire,
+    questions_for,
+)
+from .forms import AnswerForm, QuestionForm
+from .models import Question, Request
+
+SESSION_SALT = "kompetenslyft.evaluation.session"
+
+
+def session_value(session_id: int) -> str:
+    """The signed value of a session's QR link."""
+    return signing.Signer(salt=SESSION_SALT).sign(str(session_id))
+
+
+def session_from_value(value: str) -> int | None:
+    try:
+        return int_or_none(signing.Signer(salt=SESSION_SALT).unsign(value))
+    except signing.BadSignature:
+        return None
+
+
+def _state(request_row: Request) -> str:
+    if request_row.answered_on is not None:
+        return "answered"
+    today = timezone.localdate()
+    if today > request_row.closes_on:
+        return "closed"
+    if today < request_row.opens_on:
+        return "not_open"
+    return "open"
+
+
+def _answer(request: HttpRequest, row: Request) -> HttpResponse:
+    """The page for one request: the form, or why there is none."""
+    row = Request.objects.select_related("module", "session").get(pk=row.pk)
+    state = _state(row)
+    questions = questions_for(row)
+    form = AnswerForm(request.POST if request.method == "POST" else None, questions=questions)
+    status = 200
+    if request.method == "POST":
+        if state == "open" and form.is_valid():
+            try:
+                answer_submit(request_id=row.pk, answers=form.answers())
+            except AlreadyAnswered:
+                state = "already"
+            except Closed:
+                state = "closed"
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect(request.path + "?sent=1")
+        elif state == "answered":
+            state = "already"
+        if state == "open":
+            status = 400
+        else:
+            status = 409 if state == "already" else 200
+    elif state == "answered" and request.GET.get("sent") == "1":
+        state = "sent"
+    return render(
+        request,
+        "evaluation/answer.html",
+        {"row": row, "state": state, "form": form},
+        status=status,
+    )
+
+
+@never_cache
+def answer_by_token(request: HttpRequest, token: str) -> HttpResponse:
+    row = Request.objects.filter(token=token).first() if 20 <= len(token) <= 64 else None
+    if row is None:
+        raise Http404
+    return _answer(request, row)
+
+
+@never_cache
+@login_required
+def answer_mine(request: HttpRequest, pk: int) -> HttpResponse:
+    access = access_for(request.user)
+    row = Request.objects.filter(pk=pk, person_id=access.person_id).first() if access.person_id else None
+    if row is None:
+        raise Http404
+    return _answer(request, row)
+
+
+@never_cache
+@login_required
+def answer_for_session(request: HttpRequest, signed: str) -> HttpResponse:
+    """The QR link: the signed-in person's own request for the session, or a page saying there
+    is none."""
+    session_id = session_from_value(signed)
+    if session_id is None:
+        raise Http404
+    access = access_for(request.user)
+    row = (
+        Request.objects.filter(session_id=session_id, person_id=access.person_id)
+        .order_by("-occurred_on")
+        .first()
+        if access.person_id
+        else None
+    )
+    if row is not None:
+        return redirect("evaluation:mine", pk=row.pk)
+    return render(request, "evaluation/no_request.html")
+
+
+@require_POST
+@login_required
+def questions(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add, move, remove or retire an initiative's added questions (its lead and owners)."""
+    from kompetenslyft.learning.selectors import initiatives_visible
+
+    access = access_for(request.user)
+    initiative = initiatives_visible(access).filter(pk=pk).first()
+    if initiative is None:
+        raise Http404
+    if not (
+        access.is_lead_of(initiative.organisation_id)
+        or (access.person_id and initiative.owners.filter(pk=access.person_id).exists())
+    ):
+        raise Http404
+    back = reverse("learning:initiative", args=[initiative.pk]) + "#evaluation-questions"
+    action = request.POST.get("action")
+    if action == "add":
+        form = QuestionForm(request.POST, prefix="question")
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, str(error))
+            return redirect(back)
+        try:
+            question_add(
+                initiative=initiative, text=form.cleaned_data["text"], kind=form.cleaned_data["kind"]
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The question was added to the module evaluations."))
+        return redirect(back)
+    question = Question.objects.filter(
+        initiative=initiative, survey__isnull=True, pk=parse_id(request.POST.get("question"), name="question")
+    ).first()
+    if question is None:
+        raise Http404
+    if action in ("up", "down"):
+        question_move(question=question, up=action == "up")
+    elif action == "remove":
+        try:
+            question_remove(question=question)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The question was removed."))
+    elif action in ("retire", "restore"):
+        question_retire(question=question, retired=action == "retire")
+        messages.success(
+            request,
+            _("The question is retired: it is no longer asked.")
+            if action == "retire"
+            else _("The question is asked again."),
+        )
+    return redirect(back)
