@@ -124,6 +124,8 @@ def test_learning_does_not_import_evaluation() -> None:
     root = Path(learning.__file__).parent
     offenders = []
     for path in root.rglob("*.py"):
+        if "tests" in path.relative_to(root).parts:
+            continue  # the tests of learning may set up evaluations
         for node in ast.walk(ast.parse(path.read_text())):
             names = (
                 [a.name for a in node.names]
