@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 
+from kompetenslyft.learning.models import Module
 from kompetenslyft.org.models import Person
 from kompetenslyft.org.selectors import placement_on
 
@@ -122,14 +123,23 @@ def store_answers(organisation_id: int, given: Sequence[Given], *, reshuffle: bo
             )
     occurrences = {(g.module_id, g.occurred_on) for g in given}
     if reshuffle:
+        # One writer per module at a time (the module row is the lock: rows of an occurrence
+        # come and go, a lock on them would let a concurrent writer delete what another just
+        # wrote); then exactly the rows read are deleted and written again.
+        list(
+            Module.objects.select_for_update()
+            .filter(pk__in=sorted({m for m, _d in occurrences}))
+            .values_list("pk")
+        )
         for model, rows in ((Answer, answers), (Comment, comments), (QuestionAnswer, extras)):
             for module_id, day in occurrences:
-                old = model.objects.select_for_update().filter(
-                    organisation_id=organisation_id, module_id=module_id, occurred_on=day
+                kept = list(
+                    model.objects.filter(
+                        organisation_id=organisation_id, module_id=module_id, occurred_on=day
+                    )
                 )
-                kept = list(old)
                 if kept:
-                    old.delete()
+                    model.objects.filter(pk__in=[row.pk for row in kept]).delete()
                     rows.extend(kept)
     for rows in (answers, comments, extras):
         _shuffle(rows)
