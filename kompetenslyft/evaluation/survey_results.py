@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,7 +46,7 @@ class SurveyCube:
         self,
         survey_id: int,
         threshold: int,
-        parents: dict[int, int | None],
+        parents: Mapping[int, int | None],
         questions: list[tuple[int, str, str]],
         respondents: Iterable[tuple[Place, int]],
         requests: Iterable[tuple[Place, int]],
@@ -105,8 +105,9 @@ class SurveyCube:
             paths[path] = counts[i]
         blocks = disclosure.pool_paths(paths, self.threshold)
         block_of = [-1] * len(self.places)
-        for path, block in blocks.block_of.items():
-            block_of[path[-1]] = block  # type: ignore[index]  # paths end with the cell's index
+        for atom, block in blocks.block_of.items():
+            index: int = atom[-1]  # type: ignore[index]  # paths end with the cell's index
+            block_of[index] = block
         return blocks, block_of
 
     # --- selection -------------------------------------------------------------------------------

@@ -324,7 +324,7 @@ def _answer(request: HttpRequest, found: SurveyRequest, survey: Survey) -> HttpR
     values: dict[str, str] = {}
     status = 200
     if request.method == "POST" and state == "open":
-        values = {k: v for k, v in request.POST.items() if k.startswith("q")}
+        values = {k: request.POST.get(k, "") for k in request.POST if k.startswith("q")}
         submission, errors = surveys.validate_submission(survey, request.POST)
         if not errors:
             try:

@@ -182,7 +182,7 @@ def question_add(*, survey: Survey, text: str, kind: str) -> Question:
 
 @transaction.atomic
 def question_edit(*, question: Question, text: str, kind: str) -> Question:
-    _check_draft(Survey.objects.select_for_update().get(pk=question.survey_id))
+    _check_draft(Survey.objects.select_for_update().get(pk=question.survey_id or 0))
     if kind not in Question.Kind.values:
         raise ValidationError(_("A question is a scale 1–4 or free text."))
     question.text = _clean_text(text, field=_("Question"))
@@ -193,14 +193,14 @@ def question_edit(*, question: Question, text: str, kind: str) -> Question:
 
 @transaction.atomic
 def question_remove(*, question: Question) -> None:
-    _check_draft(Survey.objects.select_for_update().get(pk=question.survey_id))
+    _check_draft(Survey.objects.select_for_update().get(pk=question.survey_id or 0))
     question.delete()
 
 
 @transaction.atomic
 def question_move(*, question: Question, up: bool) -> None:
     """Swap the question with the one before (``up``) or after it."""
-    survey = Survey.objects.select_for_update().get(pk=question.survey_id)
+    survey = Survey.objects.select_for_update().get(pk=question.survey_id or 0)
     _check_draft(survey)
     ordered = list(survey.questions.order_by("position", "id"))
     index = next(i for i, q in enumerate(ordered) if q.pk == question.pk)
