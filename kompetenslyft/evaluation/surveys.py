@@ -451,7 +451,9 @@ def survey_answer(*, request: SurveyRequest, submission: Submission) -> None:
     """Store one person's answers anonymously (see the module's docstring). Raises
     :class:`AlreadyAnswered` if the person has answered (also when two submissions race: one
     conditional UPDATE decides) and :class:`SurveyClosed` outside the open days."""
-    survey = Survey.objects.get(pk=request.survey_id)
+    # One answer of a survey at a time (a short transaction each): the rewrite below sees every
+    # row of its placement, including those of an answer committed a moment before.
+    survey = Survey.objects.select_for_update().get(pk=request.survey_id)
     today = timezone.localdate()
     if not survey_is_open(survey, today):
         raise SurveyClosed
@@ -484,10 +486,9 @@ def survey_answer(*, request: SurveyRequest, submission: Submission) -> None:
     old_responses = SurveyResponse.objects.select_for_update().filter(same_place, survey_id=survey.pk)
     old_answers = QuestionAnswer.objects.select_for_update().filter(same_place, question__survey_id=survey.pk)
     kept_responses, kept_answers = list(old_responses), list(old_answers)
-    if kept_answers:
-        QuestionAnswer.objects.filter(pk__in=[a.pk for a in kept_answers]).delete()
-    if kept_responses:
-        SurveyResponse.objects.filter(pk__in=[r.pk for r in kept_responses]).delete()
+    for model, kept in ((QuestionAnswer, kept_answers), (SurveyResponse, kept_responses)):
+        for start in range(0, len(kept), 1000):  # exactly the rows read, in bounded statements
+            model.objects.filter(pk__in=[row.pk for row in kept[start : start + 1000]]).delete()
     responses.extend(kept_responses)
     answers.extend(kept_answers)
     _shuffle(responses)

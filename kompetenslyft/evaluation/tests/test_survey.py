@@ -462,6 +462,17 @@ def test_who_may_create_send_and_see_results(setup: Any, django_capture_on_commi
     assert lead.get(reverse("evaluation:survey_manage", args=[999999])).status_code == 404
     initiative_b = Initiative.objects.create(organisation=setup.org_b, code="b", name="B")
     assert lead.get(reverse("evaluation:survey_manage", args=[initiative_b.pk])).status_code == 404
+    # Another initiative of the same organisation: its owner is someone else.
+    other = Initiative.objects.create(organisation=setup.org_a, code="annan", name="Annan insats")
+    other_survey = surveys.survey_create(
+        initiative=other, title="Annan enkät", opens_on=TODAY, closes_on=TODAY
+    )
+    Survey.objects.filter(pk=other_survey.pk).update(status=Survey.Status.SENT)
+    owner = _login(Client(), "projectleader")
+    assert owner.get(reverse("evaluation:survey_manage", args=[other.pk])).status_code == 404
+    assert owner.get(reverse("evaluation:survey_results", args=[other_survey.pk])).status_code == 404
+    assert b"Annan enk" not in owner.get(reverse("evaluation:surveys")).content
+    assert lead.get(reverse("evaluation:survey_results", args=[other_survey.pk])).status_code == 200
     initiative_page = lead.get(reverse("learning:initiative", args=[setup.initiative.pk])).content
     assert reverse("evaluation:survey_results", args=[survey.pk]).encode() in initiative_page
 
