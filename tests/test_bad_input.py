@@ -30,6 +30,7 @@ VIEW_MODULES = [
     "kompetenslyft.assessment.views",
     "kompetenslyft.learning.views",
     "kompetenslyft.evaluation.views",
+    "kompetenslyft.evaluation.survey_views",
 ]
 FORM_MODULES = [
     "kompetenslyft.org.forms",
@@ -137,6 +138,15 @@ def world(network: Any, django_capture_on_commit_callbacks: Any) -> Any:
         trainers=[network.trainer],
     )
     network.campaign, network.initiative, network.session = campaign, initiative, session
+    from kompetenslyft.evaluation.models import Survey, SurveyRequest
+    from kompetenslyft.evaluation.surveys import survey_create
+
+    survey = survey_create(
+        initiative=initiative, title="Slutenkät", opens_on=today, closes_on=today + dt.timedelta(days=7)
+    )
+    Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.SENT, sent_on=today)
+    network.survey = survey
+    network.survey_request = SurveyRequest.objects.create(survey=survey, person=network.employee)
     return network
 
 
@@ -164,6 +174,9 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
         "evaluation:mine": ["1", huge],
         "evaluation:session": [session_value(world.session.pk), "1:forged", huge],
         "evaluation:questions": [str(world.initiative.pk), huge],
+        "evaluation:survey_manage": [str(world.initiative.pk), huge],
+        "evaluation:survey_results": [str(world.survey.pk), huge],
+        "token": [world.survey_request.token, "nope"],
     }
 
 

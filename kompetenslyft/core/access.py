@@ -214,6 +214,31 @@ class Access:
             return Q(pk__in=[])
         return self.people_filter() & Q(organisation_id__in=sorted(session_organisation_ids(session)))
 
+    # --- final surveys of initiatives (evaluation) ----------------------------------------------
+    def manages_initiative(self, initiative: Any) -> bool:
+        """Whether this account creates, edits and sends the initiative's final survey: a lead of
+        its organisation, or one of its owners (the initiative's project leader)."""
+        if self.is_lead_of(initiative.organisation_id):
+            return True
+        return bool(self.person_id and initiative.owners.filter(pk=self.person_id).exists())
+
+    def surveys_filter(self) -> Q:
+        """A Q on Survey: the final surveys whose results this account sees — always through the
+        disclosure control, as aggregates (no one sees an answer, or a group under k): every
+        survey of its organisation for a lead, top management and an external evaluator; those
+        of its own initiatives for their owners and steering group."""
+        if self.is_superuser:
+            return Q()
+        q = Q(organisation_id__in=sorted(self.aggregate_org_ids))
+        if self.person_id:
+            from kompetenslyft.learning.models import Initiative
+
+            owned = Initiative.owners.through.objects.filter(person_id=self.person_id)
+            steered = Initiative.steering_group.through.objects.filter(person_id=self.person_id)
+            q |= Q(initiative_id__in=owned.values("initiative_id"))
+            q |= Q(initiative_id__in=steered.values("initiative_id"))
+        return q
+
 
 def session_organisations_filter(organisation_ids: list[int]) -> Q:
     """A Q on Session: the sessions run by, or opened to, one of the organisations."""

@@ -127,7 +127,13 @@ class Comment(Placement):
 
 
 class Survey(models.Model):
-    """An initiative's final survey (Solna's slututvärdering), sent to everyone who took part."""
+    """An initiative's final survey (Solna's slututvärdering), sent to everyone who took part.
+    One per initiative; its questions can change only before it is sent (``status`` draft)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
 
     organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
     initiative = models.ForeignKey("learning.Initiative", on_delete=models.CASCADE, related_name="surveys")
@@ -140,6 +146,23 @@ class Survey(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DRAFT)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    version = models.PositiveBigIntegerField(
+        default=0,
+        help_text="Raised with every response and every request written (results are memoised per version).",
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["initiative"], name="survey_one_per_initiative")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def progress_percent(self) -> int:
+        return int(100 * self.progress_done / self.progress_total) if self.progress_total else 0
 
 
 class Question(models.Model):
@@ -184,10 +207,15 @@ class QuestionAnswer(Placement):
 
 
 class SurveyRequest(models.Model):
-    """One person asked to answer a final survey; says whether and on which day it answered."""
+    """One person asked to answer a final survey; says whether and on which day it answered,
+    never what. Keeps the person's placement on the day the survey was sent (unit, role,
+    gender): its response is placed the same, so that response rates per group are exact."""
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="requests")
     person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="survey_requests")
+    unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    role = models.ForeignKey("org.Role", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    gender = models.CharField(max_length=8, blank=True)
     token = models.CharField(max_length=64, unique=True, default=new_token)
     sent_on = models.DateField(null=True, blank=True)
     reminded_on = models.DateField(null=True, blank=True)
@@ -195,6 +223,21 @@ class SurveyRequest(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["survey", "person"], name="survey_request_unique")]
+
+
+class SurveyResponse(Placement):
+    """One submission of a final survey, with no trace of who gave it: the exact respondent
+    count of every group. Its answers are :class:`QuestionAnswer` rows placed the same and
+    linked to nothing; the rows of a placement are rewritten in a random order with every
+    submission (``surveys.survey_answer``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["survey", "unit", "role", "gender"], name="survey_response_place_idx")
+        ]
 
 
 class Cell(models.Model):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import survey_views, views
 
 app_name = "evaluation"
 
@@ -9,4 +9,8 @@ urlpatterns: list = [
     path("<id:pk>/", views.answer_mine, name="mine"),
     path("s/<str:signed>/", views.answer_for_session, name="session"),
     path("initiatives/<id:pk>/questions/", views.questions, name="questions"),
+    path("initiatives/<id:pk>/survey/", survey_views.survey_manage, name="survey_manage"),
+    path("surveys/", survey_views.survey_list, name="surveys"),
+    path("surveys/<id:pk>/", survey_views.survey_results_view, name="survey_results"),
+    path("surveys/answer/<str:token>/", survey_views.survey_answer_view, name="survey_answer"),
 ]

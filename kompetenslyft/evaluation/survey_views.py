@@ -1,0 +1,362 @@
+"""Pages of an initiative's final survey: creating, editing and sending it (the lead and the
+initiative's owners), answering it (the link in the e-mail or on the journey page, a small page
+for a phone, no JavaScript), its results under the disclosure control and their Excel export
+(the lead, owners and steering group, top management and external evaluators)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from kompetenslyft.core.access import access_for
+from kompetenslyft.core.params import optional_id, parse_id
+from kompetenslyft.core.spreadsheet import append_row
+from kompetenslyft.learning.models import Initiative
+from kompetenslyft.learning.selectors import initiatives_visible
+from kompetenslyft.org.models import Role, Unit
+
+from . import surveys
+from .forms import SurveyForm, SurveyQuestionForm
+from .models import Question, Survey, SurveyRequest
+from .survey_results import SurveyScope, survey_results
+
+GENDER_LABELS = {"woman": "women", "man": "men", "other": "other or unspecified"}
+FILTER_UNIT_DEPTH = 2  # administrations, their departments and the units right below
+
+
+def _managed_initiative(request: HttpRequest, pk: int) -> Initiative:
+    access = access_for(request.user)
+    initiative = initiatives_visible(access).filter(pk=pk).select_related("organisation").first()
+    if initiative is None or not access.manages_initiative(initiative):
+        raise Http404
+    return initiative
+
+
+@login_required
+def survey_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """The initiative's final survey: create it (Solna's questions offered), edit, reorder and
+    remove questions until it is sent, send it, follow the sending, remind."""
+    initiative = _managed_initiative(request, pk)
+    survey = Survey.objects.filter(initiative=initiative).first()
+    initial = {
+        "title": _("Final survey: %(name)s") % {"name": initiative.name},
+        "introduction": _(
+            "You took part in the initiative. Tell us what it gave you. Your answers are anonymous: "
+            "they are stored apart from your name, and results are shown only for groups large "
+            "enough that no one can be singled out."
+        ),
+        "opens_on": timezone.localdate(),
+        "closes_on": timezone.localdate() + dt.timedelta(days=14),
+    }
+    if survey is not None:
+        initial = {
+            "title": survey.title,
+            "introduction": survey.introduction,
+            "opens_on": survey.opens_on,
+            "closes_on": survey.closes_on,
+        }
+    form = SurveyForm(initial=initial)
+    question_form = SurveyQuestionForm()
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action in ("create", "update"):
+                form = SurveyForm(request.POST)
+                if form.is_valid():
+                    data = form.cleaned_data
+                    if survey is None:
+                        surveys.survey_create(
+                            initiative=initiative,
+                            actor=request.user,
+                            questions=None if request.POST.get("defaults") else [],
+                            **data,
+                        )
+                        messages.success(request, _("The survey was created."))
+                    else:
+                        surveys.survey_update(survey=survey, **data)
+                        messages.success(request, _("The survey was saved."))
+                    return redirect(request.path)
+                status = 400
+            elif survey is None:
+                raise Http404
+            elif action == "add":
+                question_form = SurveyQuestionForm(request.POST)
+                if question_form.is_valid():
+                    surveys.question_add(survey=survey, **question_form.cleaned_data)
+                    messages.success(request, _("The question was added."))
+                    return redirect(request.path + "#questions")
+                status = 400
+            elif action in ("edit", "remove", "up", "down"):
+                question = survey.questions.filter(
+                    pk=parse_id(request.POST.get("question"), name="question")
+                ).first()
+                if question is None:
+                    raise Http404
+                if action == "edit":
+                    kind = request.POST.get("kind", "")
+                    surveys.question_edit(question=question, text=request.POST.get("text", ""), kind=kind)
+                    messages.success(request, _("The question was saved."))
+                elif action == "remove":
+                    surveys.question_remove(question=question)
+                    messages.success(request, _("The question was removed."))
+                else:
+                    surveys.question_move(question=question, up=action == "up")
+                return redirect(request.path + "#questions")
+            elif action == "send":
+                surveys.survey_send(survey=survey, actor=request.user)
+                messages.success(request, _("The survey is being sent to everyone who took part."))
+                return redirect(request.path)
+            elif action == "remind":
+                surveys.survey_remind(survey=survey, actor=request.user)
+                messages.success(request, _("A reminder goes to everyone who has not answered yet."))
+                return redirect(request.path)
+            else:
+                raise BadRequest("action: unknown")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            status = 400
+    context = {
+        "initiative": initiative,
+        "survey": survey,
+        "form": form,
+        "question_form": question_form,
+        "defaults": surveys.default_questions(),
+        "participants": surveys.participants(initiative).count()
+        if survey is None or survey.status == "draft"
+        else None,
+        "questions": list(survey.questions.all()) if survey else [],
+        "kinds": Question.Kind.choices,
+        "is_open": survey is not None and surveys.survey_is_open(survey),
+        "remind_days": surveys.REMIND_DAYS_BEFORE,
+    }
+    return render(request, "evaluation/survey_manage.html", context, status=status)
+
+
+@login_required
+def survey_list(request: HttpRequest) -> HttpResponse:
+    """The final surveys whose results this account sees."""
+    access = access_for(request.user)
+    found = (
+        Survey.objects.filter(access.surveys_filter())
+        .exclude(status=Survey.Status.DRAFT)
+        .select_related("initiative", "organisation")
+        .order_by("-sent_on", "title")
+    )
+    if not (access.is_superuser or access.aggregate_org_ids or access.project_leader or found.exists()):
+        raise Http404
+    return render(request, "evaluation/survey_list.html", {"surveys": found[:200]})
+
+
+def _scope(request: HttpRequest, survey: Survey) -> tuple[SurveyScope, dict[str, Any]]:
+    unit_id = optional_id(request.GET.get("unit"), name="unit")
+    role_id = optional_id(request.GET.get("role"), name="role")
+    gender = request.GET.get("gender") or None
+    if gender is not None and gender not in GENDER_LABELS:
+        raise BadRequest("gender: one of woman, man, other")
+    units = Unit.objects.filter(
+        organisation_id=survey.organisation_id, depth__lte=FILTER_UNIT_DEPTH
+    ).order_by("path")
+    roles = Role.objects.filter(organisation_id=survey.organisation_id).order_by("name")
+    unit = units.filter(pk=unit_id).first() if unit_id is not None else None
+    role = roles.filter(pk=role_id).first() if role_id is not None else None
+    if (unit_id is not None and unit is None) or (role_id is not None and role is None):
+        raise Http404
+    return SurveyScope(unit.pk if unit else None, role.pk if role else None, gender), {
+        "unit_choices": [(u.pk, "\u00a0\u00a0" * u.depth + u.name) for u in units],
+        "roles": roles,
+        "unit": unit,
+        "role": role,
+        "gender": gender,
+        "genders": [("woman", _("women")), ("man", _("men")), ("other", _("other or unspecified"))],
+    }
+
+
+@login_required
+def survey_results_view(request: HttpRequest, pk: int) -> HttpResponse:
+    access = access_for(request.user)
+    survey = (
+        Survey.objects.filter(access.surveys_filter(), pk=pk)
+        .select_related("initiative", "organisation")
+        .first()
+    )
+    if survey is None or survey.status == Survey.Status.DRAFT:
+        raise Http404
+    scope, filters = _scope(request, survey)
+    results = survey_results(survey, scope)
+    words = surveys.scale_words()
+    for question in results["questions"]:
+        if question["kind"] == Question.Kind.SCALE:
+            shares = question["distribution"] or [None] * len(surveys.SCALE)
+            question["steps"] = [
+                (f"{v} {words[v]}", share) for v, share in zip(surveys.SCALE, shares, strict=True)
+            ]
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            _workbook(survey, results, filters),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}.xlsx"'
+        return response
+    return render(
+        request,
+        "evaluation/survey_results.html",
+        {
+            "survey": survey,
+            "results": results,
+            "query": request.GET.urlencode(),
+            "can_manage": access.manages_initiative(survey.initiative),
+            "scale": surveys.scale_words(),
+            **filters,
+        },
+    )
+
+
+def _sheet_title(text: str) -> str:
+    return re.sub(r"[\[\]:*?/\\]", " ", text).strip()[:31] or "survey"
+
+
+def _workbook(survey: Survey, results: dict[str, Any], filters: dict[str, Any]) -> bytes:
+    """The results as Excel: a titled sheet of figures (percentages as percentages, headers in
+    the viewer's language) and one of the free-text answers; every text through core.spreadsheet."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    too_few = _("too few answers")
+    words = surveys.scale_words()
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _sheet_title(survey.title)
+    append_row(sheet, [survey.title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    gender = dict(filters["genders"]).get(filters["gender"]) if filters["gender"] else _("all")
+    for label, value in (
+        (_("Initiative"), survey.initiative.name),
+        (_("Period"), f"{survey.opens_on or ''} – {survey.closes_on or ''}"),
+        (_("Unit"), filters["unit"].name if filters["unit"] else _("all")),
+        (_("Role"), filters["role"].name if filters["role"] else _("all")),
+        (_("Gender"), gender),
+        (_("Anonymity threshold"), results["threshold"]),
+        (_("Asked"), results["requests"] if results["requests"] is not None else too_few),
+        (_("Answered"), results["respondents"] if results["respondents"] is not None else too_few),
+        (_("Response rate"), results["response_rate"] if results["response_rate"] is not None else too_few),
+    ):
+        append_row(sheet, [label, value])
+    sheet.cell(row=sheet.max_row, column=2).number_format = "0.0%"
+    append_row(sheet, [])
+    header = [_("Question"), _("Answers"), _("Positive share (3–4)")] + [
+        f"{v} {words[v]}" for v in surveys.SCALE
+    ]
+    append_row(sheet, header)
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for question in results["questions"]:
+        if question["kind"] != Question.Kind.SCALE:
+            continue
+        if question["answers"] is None:
+            append_row(sheet, [question["text"], too_few])
+            continue
+        distribution = question["distribution"] or [None] * 4
+        append_row(sheet, [question["text"], question["answers"], question["positive_share"], *distribution])
+        for cell in sheet[sheet.max_row][2:]:
+            cell.number_format = "0.0%"
+    sheet.column_dimensions["A"].width = 60
+    texts = workbook.create_sheet(_sheet_title(_("Free-text answers")))
+    append_row(texts, [_("Free-text answers"), survey.title])
+    texts["A1"].font = Font(bold=True, size=14)
+    for question in results["questions"]:
+        if question["kind"] != Question.Kind.TEXT:
+            continue
+        append_row(texts, [])
+        append_row(texts, [question["text"]])
+        texts.cell(row=texts.max_row, column=1).font = Font(bold=True)
+        if question["texts"] is None:
+            append_row(texts, [too_few])
+        for text in question["texts"] or []:
+            append_row(texts, [text])
+    texts.column_dimensions["A"].width = 80
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+@never_cache
+def survey_answer_view(request: HttpRequest, token: str) -> HttpResponse:
+    """Answer a final survey from the link (its token): no log-in needed, once, while open.
+    Nothing is written that joins the person to its answers (``surveys.survey_answer``)."""
+    found = (
+        SurveyRequest.objects.filter(token=token)
+        .select_related("survey", "survey__initiative", "person")
+        .first()
+        if len(token) <= 64
+        else None
+    )
+    if found is None or found.survey.status == Survey.Status.DRAFT:
+        raise Http404
+    survey = found.survey
+    language = found.person.language if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES else None
+    with translation.override(language or translation.get_language()):
+        return _answer(request, found, survey)
+
+
+def _answer(request: HttpRequest, found: SurveyRequest, survey: Survey) -> HttpResponse:
+    today = timezone.localdate()
+    state = "open"
+    if found.answered_on is not None:
+        state = "answered"
+    elif survey.opens_on and today < survey.opens_on:
+        state = "not_open"
+    elif not surveys.survey_is_open(survey, today):
+        state = "closed"
+    errors: dict[int, str] = {}
+    values: dict[str, str] = {}
+    status = 200
+    if request.method == "POST" and state == "open":
+        values = {k: request.POST.get(k, "") for k in request.POST if k.startswith("q")}
+        submission, errors = surveys.validate_submission(survey, request.POST)
+        if not errors:
+            try:
+                surveys.survey_answer(request=found, submission=submission)
+            except surveys.AlreadyAnswered:
+                state = "answered"
+            except surveys.SurveyClosed:
+                state = "closed"
+            else:
+                return redirect(request.path)
+        status = 400 if errors else 409
+    elif request.method == "POST":
+        status = 409
+    words = surveys.scale_words()
+    questions = [
+        {
+            "q": q,
+            "name": f"q{q.pk}",
+            "value": values.get(f"q{q.pk}", ""),
+            "error": errors.get(q.pk, ""),
+        }
+        for q in survey.questions.all()
+    ]
+    return render(
+        request,
+        "evaluation/survey_answer.html",
+        {
+            "survey": survey,
+            "state": state,
+            "questions": questions,
+            "scale": [(str(v), words[v]) for v in surveys.SCALE],
+            "errors": errors,
+        },
+        status=status,
+    )
