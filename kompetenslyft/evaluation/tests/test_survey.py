@@ -283,7 +283,7 @@ def test_answer_page_by_token(setup: Any, django_capture_on_commit_callbacks: An
     assert client.post(url, values).status_code == 409  # once
     assert SurveyResponse.objects.count() == 1
     assert client.get(reverse("evaluation:survey_answer", args=["nope"])).status_code == 404
-    assert client.get("/evaluation/s/" + "x" * 80 + "/").status_code == 404
+    assert client.get("/evaluation/surveys/answer/" + "x" * 80 + "/").status_code == 404
 
 
 # --- results ------------------------------------------------------------------------------------
