@@ -180,14 +180,12 @@ def placed(organisation: Organisation, query: Query) -> Placed:
     return Placed(organisation, query, role_id)
 
 
-def module_comments(where: Placed, module_ids: frozenset[int]) -> tuple[list[str], bool]:
-    """The comments of a module's group (answers with a person, as the group's figure counts
-    them), sorted by text; call only when that figure is shown. Returns the first
-    :data:`SHOWN_TEXTS` and whether there are more."""
+def comments(where: Placed) -> tuple[list[str], bool]:
+    """The comments of one figure's answers (exactly its filters), sorted by text; call only
+    when that figure is shown. Returns the first :data:`SHOWN_TEXTS` and whether there are
+    more."""
     texts = list(
-        Comment.objects.filter(where.q(), module_id__in=sorted(module_ids), unit__isnull=False)
-        .order_by("text")
-        .values_list("text", flat=True)[: SHOWN_TEXTS + 1]
+        Comment.objects.filter(where.q()).order_by("text").values_list("text", flat=True)[: SHOWN_TEXTS + 1]
     )
     return texts[:SHOWN_TEXTS], len(texts) > SHOWN_TEXTS
 
@@ -296,7 +294,7 @@ def lens_query_modules(
 __all__ = [
     "Lens",
     "lenses_for",
-    "module_comments",
+    "comments",
     "question_results",
     "initiative_evaluation_status",
     "is_evaluation_item",

@@ -4,6 +4,7 @@ figure through :func:`.results.evaluation_results`."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -68,7 +69,14 @@ def results(request: HttpRequest) -> HttpResponse:
     if not lenses:
         raise Http404
     chosen = request.GET.get("view", "")
-    lens = next((x for x in lenses if x.value == chosen), None) if chosen else lenses[0]
+    if chosen:
+        lens = next((x for x in lenses if x.value == chosen), None)
+    else:
+        # A link to an initiative's results (its checklist) opens the first lens that holds it.
+        wanted = optional_id(request.GET.get("initiative"), name="initiative")
+        lens = next(
+            (x for x in lenses if wanted is None or x.initiatives().filter(pk=wanted).exists()), lenses[0]
+        )
     if lens is None:
         raise Http404
     organisation = lens.organisation
@@ -135,39 +143,50 @@ def results(request: HttpRequest) -> HttpResponse:
     }
     if error:
         return render(request, "evaluation/results.html", context, status=400)
-    by_module = evaluation_results([organisation], query, by="module")
-    by_month = evaluation_results([organisation], query, by="month")
-    names = dict(module_choices.values_list("code", "name"))
-    context["results"] = {"query": query, "module": by_module, "month": by_month}
-    context["total"] = display("", _("All modules in the selection"), by_module["total"])
+    total = evaluation_results([organisation], query)
+    threshold = total["threshold"]
+    # Per module and per month, each figure is the selection narrowed to that module or month
+    # (a total, so answers without a person count as they do in the selection's total).
+    ids_by_code: dict[str, set[int]] = {}
+    names: dict[str, str] = {}
+    for pk, code, name in module_choices.values_list("pk", "code", "name"):
+        ids_by_code.setdefault(code, set()).add(pk)
+        names.setdefault(code, name)
+    per_module: list[tuple[str, Query, dict[str, Any]]] = []
+    for group in evaluation_results([organisation], query, by="module")["groups"]:
+        ids = frozenset(ids_by_code.get(group["key"], set()))
+        narrowed = replace(query, modules=ids if query.modules is None else ids & query.modules)
+        if narrowed.modules:
+            per_module.append((group["key"], narrowed, evaluation_results([organisation], narrowed)["total"]))
+    per_month: list[tuple[str, Query, dict[str, Any]]] = []
+    for group in evaluation_results([organisation], query, by="month")["groups"]:
+        month = parse_month(group["key"])
+        narrowed = replace(query, month_from=month, month_to=month)
+        per_month.append((group["key"], narrowed, evaluation_results([organisation], narrowed)["total"]))
+    context["results"] = {
+        "threshold": threshold,
+        "figures": [(query, total["total"]), *[(q, f) for _k, q, f in per_module + per_month]],
+    }
+    context["total"] = display("", _("All modules in the selection"), total["total"])
     context["module_rows"] = [
-        display(g["key"], f"{g['key']} {names.get(g['key'], '')}", g) for g in by_module["groups"]
+        display(key, f"{key} {names.get(key, '')}", figure)
+        for key, _q, figure in per_module
+        if figure["responses"] != 0
     ]
-    context["month_rows"] = [display(g["key"], g["key"], g) for g in by_month["groups"]]
-    where = selectors.placed(organisation, query)
+    context["month_rows"] = [display(key, key, figure) for key, _q, figure in per_month]
     comments = []
     if lens.free_text:
         # Only for a module whose figure is shown, with exactly that figure's filters.
-        ids_by_code: dict[str, set[int]] = {}
-        for pk, code in module_choices.values_list("pk", "code"):
-            ids_by_code.setdefault(code, set()).add(pk)
-        for group in by_module["groups"]:
-            if not group["responses"]:
-                continue
-            ids = frozenset(ids_by_code.get(group["key"], set()))
-            if query.modules is not None:
-                ids &= query.modules
-            texts, more = selectors.module_comments(where, ids)
-            if texts:
-                comments.append(
-                    {"label": f"{group['key']} {names.get(group['key'], '')}", "texts": texts, "more": more}
-                )
+        for key, narrowed, figure in per_module:
+            if figure["responses"]:
+                texts, more = selectors.comments(selectors.placed(organisation, narrowed))
+                if texts:
+                    comments.append({"label": f"{key} {names.get(key, '')}", "texts": texts, "more": more})
     context["comments"] = comments
+    where = selectors.placed(organisation, query)
     questions = []
-    if initiative is not None and by_module["total"]["responses"]:
-        questions = selectors.question_results(
-            where, initiative, by_module["threshold"], free_text=lens.free_text
-        )
+    if initiative is not None and total["total"]["responses"]:
+        questions = selectors.question_results(where, initiative, threshold, free_text=lens.free_text)
         for found in questions:
             if found.positive_share is not None:
                 found.percent = _percent(found.positive_share)
