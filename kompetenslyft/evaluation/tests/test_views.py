@@ -303,10 +303,7 @@ def test_differencing_the_page_gives_nothing_away(world: Any, who: str) -> None:
         response = client.get(URL, {k: v for k, v in params.items() if v is not None})
         assert response.status_code == 200, params
         for query, figure in response.context["results"]["figures"]:
-            attack.add(
-                figure,
-                attack.vector(lambda c, f=page_filters(world, query): matches(world.fx, c, f)),
-                f"{who} {params}",
-            )
+            filters = page_filters(world, query)
+            attack.add(figure, attack.vector(lambda c, f=filters: matches(world.fx, c, f)), f"{who} {params}")
     assert attack.shown
     assert attack.leaks() == []
