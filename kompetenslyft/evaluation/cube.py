@@ -15,6 +15,7 @@ unit's subtree, the split by gender, by role.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -134,6 +135,40 @@ class Cube:
         self.block_atoms = np.array(blocks.atoms_in or [0], dtype=np.int64)
         self.block_size = np.array(blocks.size or [0], dtype=np.int64)
 
+    # --- a stored copy (models.Snapshot) -------------------------------------------------------
+
+    ARRAYS = ("module", "month", "unit", "role", "gender", "counts", "block", "block_atoms", "block_size")
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        units = np.array(self.unit_ids, dtype=np.int64)
+        parents = np.array([self.parents[u] or 0 for u in self.unit_ids], dtype=np.int64)
+        arrays = {name: getattr(self, name) for name in self.ARRAYS}
+        # Ids, counts and block numbers fit in 32 bits (checked): half the bytes to store and read.
+        narrow = {
+            name: a.astype(np.int32) if not len(a) or (a.min() >= -(2**31) and a.max() < 2**31) else a
+            for name, a in arrays.items()
+        }
+        np.savez(buffer, units=units, parents=parents, **narrow)
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, organisation_id: int, threshold: int, data: bytes) -> Cube:
+        """The cube :meth:`to_bytes` wrote, without computing the release again."""
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+            cube = cls.__new__(cls)
+            cube.organisation_id = organisation_id
+            cube.threshold = max(1, int(threshold))
+            cube.parents = {
+                int(u): (int(p) or None) for u, p in zip(arrays["units"], arrays["parents"], strict=True)
+            }
+            cube.unit_ids = sorted(cube.parents)
+            cube.unit_index = {u: i + 1 for i, u in enumerate(cube.unit_ids)}
+            cube._ancestry = {}
+            for name in cls.ARRAYS:
+                setattr(cube, name, np.array(arrays[name], dtype=np.int64))
+        return cube
+
     def ancestry(self, unit_id: int) -> tuple[int, ...]:
         """Top unit, …, the unit."""
         found = self._ancestry.get(unit_id)
@@ -208,10 +243,9 @@ _KEPT = 8
 
 
 def cube_for(organisation: Any) -> Cube:
-    """The organisation's cube at the summary's current version (memoised per process; a
-    stale one is never used)."""
-    from kompetenslyft.org.models import Unit
-
+    """The organisation's cube at the summary's current version: memoised per process, and
+    stored (:class:`~.models.Snapshot`) for the next process, so that only the first reader
+    after a change computes the release. A stale one is never used."""
     key: tuple[int, tuple[str, int], int] = (
         organisation.pk,
         version(organisation.pk),
@@ -222,15 +256,57 @@ def cube_for(organisation: Any) -> Cube:
         if found is not None:
             _CUBES.move_to_end(key)
             return found
+    cube = _stored(organisation, key)
+    if cube is None:
+        cube = _built(organisation)
+        _store(organisation, key, cube)
+    with _LOCK:
+        _CUBES[key] = cube
+        while len(_CUBES) > _KEPT:
+            _CUBES.popitem(last=False)
+    return cube
+
+
+def _built(organisation: Any) -> Cube:
+    from kompetenslyft.org.models import Unit
+
     parents = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "parent_id"))
     rows = (
         Cell.objects.filter(organisation=organisation, responses__gt=0)
         .order_by("pk")
         .values_list("module_id", "month", "unit_id", "role_id", "gender", *COUNTERS)
     )
-    cube = Cube(organisation.pk, organisation.anonymity_threshold, parents, rows.iterator(chunk_size=20000))
-    with _LOCK:
-        _CUBES[key] = cube
-        while len(_CUBES) > _KEPT:
-            _CUBES.popitem(last=False)
-    return cube
+    return Cube(organisation.pk, organisation.anonymity_threshold, parents, rows.iterator(chunk_size=20000))
+
+
+def _stored(organisation: Any, key: tuple[int, tuple[str, int], int]) -> Cube | None:
+    """The stored cube of exactly this version, epoch and threshold, if there is one."""
+    from .models import Snapshot
+
+    _pk, (epoch, number), threshold = key
+    data = (
+        Snapshot.objects.filter(organisation=organisation, epoch=epoch, version=number, threshold=threshold)
+        .values_list("data", flat=True)
+        .first()
+    )
+    return Cube.from_bytes(organisation.pk, threshold, bytes(data)) if data is not None else None
+
+
+def _store(organisation: Any, key: tuple[int, tuple[str, int], int], cube: Cube) -> None:
+    """Keep the cube for other processes; a failure to write (a busy database) only costs the
+    next process the computation."""
+    from django.db import DatabaseError, transaction
+
+    from .models import Snapshot
+
+    _pk, (epoch, number), threshold = key
+    if not epoch:
+        return  # no summary yet
+    try:
+        with transaction.atomic():
+            Snapshot.objects.update_or_create(
+                organisation=organisation,
+                defaults={"epoch": epoch, "version": number, "threshold": threshold, "data": cube.to_bytes()},
+            )
+    except DatabaseError:
+        return

@@ -21,6 +21,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -242,6 +243,10 @@ def _write(rows: list[_Row], organisation: Any, result: ImportResult, today: dt.
     if given:
         analyse(Answer, Comment, QuestionAnswer, Request)
         result.counts["new"] = len(given)
+        from .tasks import results_snapshot_task
+
+        organisation_id = organisation.pk
+        transaction.on_commit(lambda: results_snapshot_task.enqueue(organisation_id))
     if skipped:
         result.counts["unchanged"] = skipped
     if marked:

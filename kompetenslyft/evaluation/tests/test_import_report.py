@@ -268,3 +268,22 @@ def test_report_refuses_bad_input(answered: Any, args: list[str], reason: str) -
         call_command("report", "evaluation", "--format", "json", *args)
     assert info.value.returncode == 2
     assert reason in str(info.value)
+
+
+def test_a_stored_cube_gives_the_same_figures(answered: Any) -> None:
+    from kompetenslyft.evaluation import cube
+    from kompetenslyft.evaluation.models import Snapshot
+    from kompetenslyft.evaluation.results import Query, evaluation_results
+
+    cube._CUBES.clear()
+    computed = {by: evaluation_results([answered.org_a], Query(), by=by) for by in (None, "unit", "month")}
+    stored = Snapshot.objects.get(organisation=answered.org_a)
+    cube._CUBES.clear()
+    for by, result in computed.items():
+        assert evaluation_results([answered.org_a], Query(), by=by) == result
+    # a new answer raises the version: the stored cube is not used for it
+    from kompetenslyft.evaluation.services import Given, Where, store_answers
+
+    store_answers(answered.org_a.pk, [Given(Module.objects.get(code="M2").pk, dt.date(2026, 4, 12), Where())])
+    assert evaluation_results([answered.org_a], Query())["total"]["responses"] == 18
+    assert Snapshot.objects.get(organisation=answered.org_a).version > stored.version
