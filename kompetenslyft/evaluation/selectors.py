@@ -119,21 +119,21 @@ def _trainer_lenses(access: Access) -> list[Lens]:
     """The modules of the sessions it trains, in the organisations running them; an empty lens
     where it holds the role without any session yet."""
     by_org: dict[int, set[int]] = {org: set() for org in access.org_ids_with(ProductRole.TRAINER)}
-    for org, module in (
+    for org_id, module in (
         Session.objects.filter(trainers=access.person_id)
         .values_list("organisation_id", "module_id")
         .distinct()
     ):
-        by_org.setdefault(org, set()).add(module)
+        by_org.setdefault(org_id, set()).add(module)
     lenses = []
-    for org in Organisation.objects.filter(pk__in=sorted(by_org)).order_by("name"):
-        modules = frozenset(by_org[org.pk])
+    for organisation in Organisation.objects.filter(pk__in=sorted(by_org)).order_by("name"):
+        modules = frozenset(by_org[organisation.pk])
         initiatives = frozenset(
-            Initiative.objects.filter(organisation=org, modules__in=sorted(modules))
+            Initiative.objects.filter(organisation=organisation, modules__in=sorted(modules))
             .values_list("pk", flat=True)
             .distinct()
         )
-        lenses.append(Lens("trainer", org, modules, None, initiatives))
+        lenses.append(Lens("trainer", organisation, modules, None, initiatives))
     return lenses
 
 

@@ -66,8 +66,9 @@ class ImportUploadForm(forms.Form):
         choice_field(self, "organisation").choices = [(o.pk, o.name) for o in organisations]
         # Kinds that other apps register with a label (e.g. evaluations) are offered too.
         kind = choice_field(self, "kind")
-        listed = {value for value, _label in kind.choices}
-        kind.choices = list(kind.choices) + [
+        offered = list(cast(list[tuple[str, Any]], kind.choices))
+        listed = {value for value, _label in offered}
+        kind.choices = offered + [
             (name, importer.label)
             for name, importer in IMPORTERS.items()
             if importer.label and name not in listed

@@ -33,7 +33,9 @@ def answered(network: Any) -> Any:
 
 
 @pytest.mark.parametrize("username", ["trainer", "manager", "evaluator"])
-def test_results_from_home_and_a_filter(page: Any, phone: Any, axe: Any, answered: Any, username: str) -> None:
+def test_results_from_home_and_a_filter(
+    page: Any, phone: Any, axe: Any, answered: Any, username: str
+) -> None:
     for tab in (page, phone):
         log_in(tab, username)
         tab.goto("/")
