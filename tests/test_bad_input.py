@@ -30,6 +30,7 @@ VIEW_MODULES = [
     "kompetenslyft.assessment.views",
     "kompetenslyft.learning.views",
     "kompetenslyft.evaluation.views",
+    "kompetenslyft.evaluation.results_views",
     "kompetenslyft.evaluation.survey_views",
 ]
 FORM_MODULES = [

@@ -34,6 +34,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ):
             items.append((reverse("learning:funder"), _("Funder report")))
             items.append((reverse("evaluation:surveys"), _("Final surveys")))
+        if (
+            access.is_superuser
+            or access.is_manager
+            or access.org_ids_with(
+                ProductRole.LEAD,
+                ProductRole.PROJECT_LEADER,
+                ProductRole.TRAINER,
+                ProductRole.TOP_MANAGEMENT,
+                ProductRole.EVALUATOR,
+            )
+        ):
+            items.append((reverse("evaluation:results"), _("Evaluation results")))
         if access.is_lead or access.is_trainer or access.is_manager:
             items.append((reverse("learning:sessions"), _("Sessions")))
         if access.organisation_ids or access.is_superuser:

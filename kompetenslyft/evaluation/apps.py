@@ -11,7 +11,7 @@ class EvaluationConfig(AppConfig):
         from kompetenslyft.learning import hooks
         from kompetenslyft.learning.reports import register_evaluation_source
 
-        from . import asking, panels
+        from . import asking, imports, panels, reports  # noqa: F401 - imports and reports register themselves
         from .funder import funder_evaluations
 
         register_evaluation_source(funder_evaluations)

@@ -15,16 +15,14 @@ unit's subtree, the split by gender, by role.
 from __future__ import annotations
 
 import datetime as dt
-import os
+import io
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
-from django.conf import settings
 
 from kompetenslyft.core import disclosure
 
@@ -110,7 +108,6 @@ class Cube:
         genders: list[int] = []
         counts: list[tuple[int, ...]] = []
         paths: dict[tuple[Any, ...], int] = {}
-        where: dict[tuple[Any, ...], int] = {}
         for module_id, month, unit_id, role_id, gender, *values in rows:
             index = len(counts)
             mkey = month.year * 12 + month.month - 1
@@ -121,12 +118,10 @@ class Cube:
             genders.append(GENDERS.index(gender) if gender in GENDERS else -1)
             counts.append(tuple(values))
             if unit_id:
-                path = (module_id, mkey, *self.ancestry(unit_id), DIRECT, gender, role_id or 0)
+                path = (module_id, mkey, *self.ancestry(unit_id), DIRECT, gender, role_id or 0, index)
             else:
-                path = (module_id, mkey, UNPLACED)
-            # A cell is one placement of one module and month: its path is its own.
+                path = (module_id, mkey, UNPLACED, index)
             paths[path] = int(values[_C["responses"]])
-            where[path] = index
         self.module = np.array(modules, dtype=np.int64)
         self.month = np.array(months, dtype=np.int64)
         self.unit = np.array(units, dtype=np.int64)
@@ -136,43 +131,42 @@ class Cube:
         blocks = disclosure.pool_paths(paths, self.threshold)
         self.block = np.zeros(len(counts), dtype=np.int64)
         for atom, b in blocks.block_of.items():
-            self.block[where[atom]] = b  # type: ignore[index]
+            self.block[atom[-1]] = b  # type: ignore[index]  # paths end with the cell's index
         self.block_atoms = np.array(blocks.atoms_in or [0], dtype=np.int64)
         self.block_size = np.array(blocks.size or [0], dtype=np.int64)
 
+    # --- a stored copy (models.Snapshot) -------------------------------------------------------
+
     ARRAYS = ("module", "month", "unit", "role", "gender", "counts", "block", "block_atoms", "block_size")
 
-    def save(self, path: Path) -> None:
-        """Keep the cube in a file, so that other processes (web workers) read it instead of
-        building it again. Written to a temporary name and renamed: never half a file."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        units = np.array(sorted(self.parents), dtype=np.int64)
-        parents = np.array([self.parents[u] or 0 for u in units], dtype=np.int64)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as handle:
-            np.savez(
-                handle,
-                units=units,
-                parents=parents,
-                meta=np.array([self.organisation_id, self.threshold], dtype=np.int64),
-                **{name: getattr(self, name) for name in self.ARRAYS},
-            )
-        os.replace(tmp, path)
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        units = np.array(self.unit_ids, dtype=np.int64)
+        parents = np.array([self.parents[u] or 0 for u in self.unit_ids], dtype=np.int64)
+        arrays = {name: getattr(self, name) for name in self.ARRAYS}
+        # Ids, counts and block numbers fit in 32 bits (checked): half the bytes to store and read.
+        narrow = {
+            name: a.astype(np.int32) if not len(a) or (a.min() >= -(2**31) and a.max() < 2**31) else a
+            for name, a in arrays.items()
+        }
+        np.savez(buffer, units=units, parents=parents, **narrow)
+        return buffer.getvalue()
 
     @classmethod
-    def load(cls, path: Path) -> Cube:
-        with np.load(path, allow_pickle=False) as data:
+    def from_bytes(cls, organisation_id: int, threshold: int, data: bytes) -> Cube:
+        """The cube :meth:`to_bytes` wrote, without computing the release again."""
+        with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
             cube = cls.__new__(cls)
-            organisation_id, threshold = (int(x) for x in data["meta"])
-            cube.organisation_id, cube.threshold = organisation_id, threshold
+            cube.organisation_id = organisation_id
+            cube.threshold = max(1, int(threshold))
             cube.parents = {
-                int(u): (int(p) or None) for u, p in zip(data["units"], data["parents"], strict=True)
+                int(u): (int(p) or None) for u, p in zip(arrays["units"], arrays["parents"], strict=True)
             }
             cube.unit_ids = sorted(cube.parents)
             cube.unit_index = {u: i + 1 for i, u in enumerate(cube.unit_ids)}
             cube._ancestry = {}
             for name in cls.ARRAYS:
-                setattr(cube, name, data[name])
+                setattr(cube, name, np.array(arrays[name], dtype=np.int64))
         return cube
 
     def ancestry(self, unit_id: int) -> tuple[int, ...]:
@@ -248,17 +242,10 @@ _CUBES: OrderedDict[tuple[int, tuple[str, int], int], Cube] = OrderedDict()
 _KEPT = 8
 
 
-def _file(key: tuple[int, tuple[str, int], int]) -> Path:
-    organisation_id, (epoch, number), threshold = key
-    return Path(settings.VAR_DIR) / "cache" / f"evaluation-{organisation_id}-{epoch}-{number}-{threshold}.npz"
-
-
 def cube_for(organisation: Any) -> Cube:
-    """The organisation's cube at the summary's current version: memoised per process, kept
-    in a file for the other processes (only the newest file of an organisation is kept); a
-    stale cube is never used."""
-    from kompetenslyft.org.models import Unit
-
+    """The organisation's cube at the summary's current version: memoised per process, and
+    stored (:class:`~.models.Snapshot`) for the next process, so that only the first reader
+    after a change computes the release. A stale one is never used."""
     key: tuple[int, tuple[str, int], int] = (
         organisation.pk,
         version(organisation.pk),
@@ -269,34 +256,57 @@ def cube_for(organisation: Any) -> Cube:
         if found is not None:
             _CUBES.move_to_end(key)
             return found
-    path = _file(key)
-    if path.exists():
-        try:
-            cube = Cube.load(path)
-        except (OSError, ValueError, KeyError):
-            cube = None
-        if cube is not None:
-            _remember(key, cube)
-            return cube
+    cube = _stored(organisation, key)
+    if cube is None:
+        cube = _built(organisation)
+        _store(organisation, key, cube)
+    with _LOCK:
+        _CUBES[key] = cube
+        while len(_CUBES) > _KEPT:
+            _CUBES.popitem(last=False)
+    return cube
+
+
+def _built(organisation: Any) -> Cube:
+    from kompetenslyft.org.models import Unit
+
     parents = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "parent_id"))
     rows = (
         Cell.objects.filter(organisation=organisation, responses__gt=0)
         .order_by("pk")
         .values_list("module_id", "month", "unit_id", "role_id", "gender", *COUNTERS)
     )
-    cube = Cube(organisation.pk, organisation.anonymity_threshold, parents, rows.iterator(chunk_size=20000))
-    _remember(key, cube)
+    return Cube(organisation.pk, organisation.anonymity_threshold, parents, rows.iterator(chunk_size=20000))
+
+
+def _stored(organisation: Any, key: tuple[int, tuple[str, int], int]) -> Cube | None:
+    """The stored cube of exactly this version, epoch and threshold, if there is one."""
+    from .models import Snapshot
+
+    _pk, (epoch, number), threshold = key
+    data = (
+        Snapshot.objects.filter(organisation=organisation, epoch=epoch, version=number, threshold=threshold)
+        .values_list("data", flat=True)
+        .first()
+    )
+    return Cube.from_bytes(organisation.pk, threshold, bytes(data)) if data is not None else None
+
+
+def _store(organisation: Any, key: tuple[int, tuple[str, int], int], cube: Cube) -> None:
+    """Keep the cube for other processes; a failure to write (a busy database) only costs the
+    next process the computation."""
+    from django.db import DatabaseError, transaction
+
+    from .models import Snapshot
+
+    _pk, (epoch, number), threshold = key
+    if not epoch:
+        return  # no summary yet
     try:
-        for old in path.parent.glob(f"evaluation-{organisation.pk}-*.npz"):
-            old.unlink(missing_ok=True)
-        cube.save(path)
-    except OSError:
-        pass  # a read-only or full disk: this process still has it in memory
-    return cube
-
-
-def _remember(key: tuple[int, tuple[str, int], int], cube: Cube) -> None:
-    with _LOCK:
-        _CUBES[key] = cube
-        while len(_CUBES) > _KEPT:
-            _CUBES.popitem(last=False)
+        with transaction.atomic():
+            Snapshot.objects.update_or_create(
+                organisation=organisation,
+                defaults={"epoch": epoch, "version": number, "threshold": threshold, "data": cube.to_bytes()},
+            )
+    except DatabaseError:
+        return

@@ -295,3 +295,15 @@ class ImportedFile(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organisation", "digest"], name="evaluation_file_unique")
         ]
+
+
+class Snapshot(models.Model):
+    """The results cube of one organisation at one summary version (its arrays and the release
+    of fixed blocks), so that a new process (a command, another app server) reads it instead of
+    computing the release again. Never used for another version, epoch or threshold."""
+
+    organisation = models.OneToOneField("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    epoch = models.CharField(max_length=32)
+    version = models.BigIntegerField()
+    threshold = models.PositiveSmallIntegerField()
+    data = models.BinaryField()

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import survey_views, views
+from . import results_views, survey_views, views
 
 app_name = "evaluation"
 
 urlpatterns: list = [
+    path("results/", results_views.results, name="results"),
     path("t/<str:token>/", views.answer_by_token, name="token"),
     path("<id:pk>/", views.answer_mine, name="mine"),
     path("s/<str:signed>/", views.answer_for_session, name="session"),

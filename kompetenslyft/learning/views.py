@@ -196,13 +196,21 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Proposals are being made from the gap; managers can review them soon.")
             )
             return redirect(request.path)
+    from kompetenslyft.evaluation.selectors import initiative_evaluation_status, is_evaluation_item
+
+    plan = selectors.plan(initiative)
+    evaluation_item = next(
+        (e.pk for e in plan.get(PlanEntry.Kind.CHECKLIST, []) if is_evaluation_item(e.text)), None
+    )
     return render(
         request,
         "learning/initiative.html",
         {
+            "evaluation_item": evaluation_item,
+            "evaluation_status": initiative_evaluation_status(initiative) if evaluation_item else None,
             "initiative": initiative,
             "can_edit": can_edit,
-            "plan": selectors.plan(initiative),
+            "plan": plan,
             "goals": selectors.goal_attainment(initiative),
             "summary": selectors.proposal_summary(access, initiative),
             "entry_form": entry_form,

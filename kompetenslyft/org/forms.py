@@ -64,6 +64,15 @@ class ImportUploadForm(forms.Form):
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choice_field(self, "organisation").choices = [(o.pk, o.name) for o in organisations]
+        # Kinds that other apps register with a label (e.g. evaluations) are offered too.
+        kind = choice_field(self, "kind")
+        offered = list(cast(list[tuple[str, Any]], kind.choices))
+        listed = {value for value, _label in offered}
+        kind.choices = offered + [
+            (name, importer.label)
+            for name, importer in IMPORTERS.items()
+            if importer.label and name not in listed
+        ]
 
     def clean_kind(self) -> str:
         kind = self.cleaned_data["kind"]

@@ -12,7 +12,8 @@ from kompetenslyft.core.reporting import REPORTS, ReportInputError
 
 
 class Command(BaseCommand):
-    help = "Print a report as JSON (shared/formats.md): " + "gap, funder"
+    help = "Print a report as JSON (shared/formats.md): gap, funder, evaluation"
+    requires_system_checks: list[str] = []  # read-only; the checks cost a good part of a report's time
 
     def add_arguments(self, parser: CommandParser) -> None:
         subparsers = parser.add_subparsers(dest="report", required=True, parser_class=type(parser))

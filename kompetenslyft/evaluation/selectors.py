@@ -1,0 +1,301 @@
+"""Reads of the evaluation domain for the results pages, scoped by :mod:`kompetenslyft.core.access`.
+
+Who sees which results (PRODUCT.md, issue 8) is a set of *lenses*, one per role and
+organisation: the organisation's (lead, top management, evaluator), a project leader's (the
+modules of its initiatives), a manager's (the units it manages and those below) and a trainer's
+(the modules of the sessions it trains). Each lens narrows the modules and units a filter may
+name; every figure inside it still comes from :func:`.results.evaluation_results`, so the
+threshold and the release of fixed blocks apply to everyone. Free text (comments, the text
+answers of an initiative's questions) is read only for a group whose figure is shown, with
+exactly that figure's filters, and never for aggregates-only viewers (top management, the
+evaluator)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone, translation
+
+from kompetenslyft.core.access import Access
+from kompetenslyft.core.models import ProductRole
+from kompetenslyft.learning.models import Initiative, Module, Session
+from kompetenslyft.org.models import Organisation, Role, Unit
+
+from .models import Comment, Question, QuestionAnswer, Request
+from .results import Query, subtree_ids
+
+LENSES = ("organisation", "project_leader", "manager", "trainer")
+SHOWN_TEXTS = 200  # comments or text answers listed per group
+
+
+@dataclass(frozen=True)
+class Lens:
+    key: str  # one of LENSES
+    organisation: Organisation
+    modules: frozenset[int] | None = None  # None: every module
+    unit_paths: tuple[str, ...] | None = None  # None: every unit of the organisation
+    initiative_ids: frozenset[int] | None = None  # None: every initiative of the organisation
+    free_text: bool = True
+
+    @property
+    def value(self) -> str:
+        return f"{self.key}-{self.organisation.pk}"
+
+    def units(self) -> QuerySet[Unit]:
+        units = Unit.objects.filter(organisation=self.organisation)
+        if self.unit_paths is not None:
+            q = Q(pk__in=[])
+            for path in self.unit_paths:
+                q |= Q(path__startswith=path)
+            units = units.filter(q)
+        return units.order_by("path")
+
+    def initiatives(self) -> QuerySet[Initiative]:
+        initiatives = Initiative.objects.filter(organisation=self.organisation)
+        if self.initiative_ids is not None:
+            initiatives = initiatives.filter(pk__in=sorted(self.initiative_ids))
+        return initiatives.order_by("name")
+
+    def module_choices(self) -> QuerySet[Module]:
+        if self.modules is None:
+            modules = Module.objects.filter(Q(organisation=self.organisation) | Q(organisation__isnull=True))
+        else:
+            modules = Module.objects.filter(pk__in=sorted(self.modules))
+        return modules.order_by("code")
+
+
+def lenses_for(access: Access) -> list[Lens]:
+    """Every lens the account may look through, broadest first."""
+    lenses: list[Lens] = []
+    if access.is_superuser:
+        orgs = list(Organisation.objects.order_by("name"))
+    else:
+        orgs = list(Organisation.objects.filter(pk__in=sorted(access.aggregate_org_ids)).order_by("name"))
+    for org in orgs:
+        lenses.append(Lens("organisation", org, free_text=access.is_lead_of(org.pk)))
+    if access.person_id:
+        lenses.extend(_project_leader_lenses(access))
+        lenses.extend(_manager_lenses(access))
+        lenses.extend(_trainer_lenses(access))
+    return lenses
+
+
+def _project_leader_lenses(access: Access) -> list[Lens]:
+    """The initiatives it owns or steers; an empty lens where it holds the role without any."""
+    mine = Initiative.objects.filter(
+        Q(owners=access.person_id) | Q(steering_group=access.person_id)
+    ).distinct()
+    by_org: dict[int, set[int]] = {org: set() for org in access.org_ids_with(ProductRole.PROJECT_LEADER)}
+    for pk, org in mine.values_list("pk", "organisation_id"):
+        by_org.setdefault(org, set()).add(pk)
+    modules: dict[int, set[int]] = {}
+    for org, module in Initiative.modules.through.objects.filter(
+        initiative_id__in=[pk for pks in by_org.values() for pk in pks]
+    ).values_list("initiative__organisation_id", "module_id"):
+        modules.setdefault(org, set()).add(module)
+    return [
+        Lens("project_leader", org, frozenset(modules.get(org.pk, ())), None, frozenset(by_org[org.pk]))
+        for org in Organisation.objects.filter(pk__in=sorted(by_org)).order_by("name")
+    ]
+
+
+def _manager_lenses(access: Access) -> list[Lens]:
+    if not access.managed_paths:
+        return []
+    paths: dict[int, list[str]] = {}
+    for org, path in Unit.objects.filter(manager_id=access.person_id).values_list("organisation_id", "path"):
+        if path in access.managed_paths:
+            paths.setdefault(org, []).append(path)
+    return [
+        Lens("manager", org, None, tuple(sorted(paths[org.pk])))
+        for org in Organisation.objects.filter(pk__in=sorted(paths)).order_by("name")
+    ]
+
+
+def _trainer_lenses(access: Access) -> list[Lens]:
+    """The modules of the sessions it trains, in the organisations running them; an empty lens
+    where it holds the role without any session yet."""
+    by_org: dict[int, set[int]] = {org: set() for org in access.org_ids_with(ProductRole.TRAINER)}
+    for org_id, module in (
+        Session.objects.filter(trainers=access.person_id)
+        .values_list("organisation_id", "module_id")
+        .distinct()
+    ):
+        by_org.setdefault(org_id, set()).add(module)
+    lenses = []
+    for organisation in Organisation.objects.filter(pk__in=sorted(by_org)).order_by("name"):
+        modules = frozenset(by_org[organisation.pk])
+        initiatives = frozenset(
+            Initiative.objects.filter(organisation=organisation, modules__in=sorted(modules))
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+        lenses.append(Lens("trainer", organisation, modules, None, initiatives))
+    return lenses
+
+
+# --- free text behind a shown figure ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Placed:
+    """The placement filters of one figure, as :func:`.results.evaluation_results` applies them
+    (``role_id`` is the role of ``query.role_name`` in the organisation)."""
+
+    organisation: Organisation
+    query: Query
+    role_id: int | None
+
+    def q(self) -> Q:
+        query = self.query
+        q = Q(organisation=self.organisation)
+        if query.modules is not None:
+            q &= Q(module_id__in=sorted(query.modules))
+        if query.month_from is not None:
+            q &= Q(month__gte=query.month_from)
+        if query.month_to is not None:
+            q &= Q(month__lte=query.month_to)
+        if query.unit is not None:
+            q &= Q(unit_id__in=sorted(subtree_ids(query.unit)))
+        if query.role_name is not None:
+            q &= Q(role_id=self.role_id if self.role_id is not None else -1)
+        if query.gender is not None:
+            q &= Q(gender=query.gender)
+        if query.unit is not None or query.role_name is not None or query.gender is not None:
+            q &= Q(unit__isnull=False)
+        return q
+
+
+def placed(organisation: Organisation, query: Query) -> Placed:
+    role_id = None
+    if query.role_name is not None:
+        role_id = (
+            Role.objects.filter(organisation=organisation, name=query.role_name)
+            .values_list("pk", flat=True)
+            .first()
+        )
+    return Placed(organisation, query, role_id)
+
+
+def comments(where: Placed) -> tuple[list[str], bool]:
+    """The comments of one figure's answers (exactly its filters), sorted by text; call only
+    when that figure is shown. Returns the first :data:`SHOWN_TEXTS` and whether there are
+    more."""
+    texts = list(
+        Comment.objects.filter(where.q()).order_by("text").values_list("text", flat=True)[: SHOWN_TEXTS + 1]
+    )
+    return texts[:SHOWN_TEXTS], len(texts) > SHOWN_TEXTS
+
+
+@dataclass
+class QuestionResult:
+    question: Question
+    answers: int | None  # None: fewer than k (not shown)
+    positive_share: float | None = None
+    texts: list[str] | None = None
+    more: bool = False
+    percent: str = ""
+
+
+def question_results(
+    where: Placed, initiative: Initiative, threshold: int, *, free_text: bool
+) -> list[QuestionResult]:
+    """The initiative's added questions over the same scope as the total; call only when the
+    total is shown. A question is shown only with ``threshold`` answers or more."""
+    found = []
+    for question in Question.objects.filter(initiative=initiative, survey__isnull=True).order_by(
+        "position", "pk"
+    ):
+        rows = QuestionAnswer.objects.filter(where.q(), question=question)
+        if question.kind == Question.Kind.SCALE:
+            counts = rows.filter(value__isnull=False).aggregate(
+                n=Count("pk"), pos=Count("pk", filter=Q(value__gte=3))
+            )
+            n = int(counts["n"] or 0)
+            if n < threshold:
+                found.append(QuestionResult(question, None))
+            else:
+                found.append(QuestionResult(question, n, int(counts["pos"] or 0) / n))
+            continue
+        texts = rows.exclude(text="")
+        n = texts.count()
+        if n < threshold:
+            found.append(QuestionResult(question, None))
+            continue
+        listed = (
+            list(texts.order_by("text").values_list("text", flat=True)[: SHOWN_TEXTS + 1])
+            if free_text
+            else None
+        )
+        found.append(
+            QuestionResult(
+                question,
+                n,
+                texts=listed[:SHOWN_TEXTS] if listed is not None else None,
+                more=bool(listed and len(listed) > SHOWN_TEXTS),
+            )
+        )
+    return found
+
+
+# --- the initiative checklist ------------------------------------------------------------------
+
+EVALUATED_ITEM = "Every module is evaluated right after it ends"
+
+
+def is_evaluation_item(text: str) -> bool:
+    """Whether a checklist entry is the one about evaluations (stored in the language it was
+    created in)."""
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            if text == translation.gettext(EVALUATED_ITEM):
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class EvaluationStatus:
+    sessions: int  # sessions of the initiative's modules that have ended
+    sent: int  # of those, the ones whose evaluations were sent
+
+
+def initiative_evaluation_status(initiative: Initiative, today: dt.date | None = None) -> EvaluationStatus:
+    """How many of the initiative's modules' sessions (run by its organisation, ended, not
+    cancelled) had their evaluations sent."""
+    today = today or timezone.localdate()
+    sessions = Session.objects.filter(
+        organisation_id=initiative.organisation_id,
+        module__in=initiative.modules.values("pk"),
+        cancelled=False,
+        starts_at__date__lte=today,
+    )
+    sent = sessions.filter(
+        pk__in=Request.objects.filter(session__isnull=False, sent_on__isnull=False).values("session_id")
+    )
+    return EvaluationStatus(sessions.count(), sent.count())
+
+
+def lens_query_modules(
+    lens: Lens, initiative: Initiative | None, module: Module | None
+) -> frozenset[int] | None:
+    """The modules a page's filters select inside a lens (None: every module)."""
+    modules = lens.modules
+    if initiative is not None:
+        own = frozenset(initiative.modules.values_list("pk", flat=True))
+        modules = own if modules is None else modules & own
+    if module is not None:
+        modules = frozenset({module.pk}) if modules is None else modules & {module.pk}
+    return modules
+
+
+__all__ = [
+    "Lens",
+    "lenses_for",
+    "comments",
+    "question_results",
+    "initiative_evaluation_status",
+    "is_evaluation_item",
+]
