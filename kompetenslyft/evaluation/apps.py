@@ -13,8 +13,10 @@ class EvaluationConfig(AppConfig):
 
         from . import asking, imports, panels, reports  # noqa: F401 - imports and reports register themselves
         from .funder import funder_evaluations
+        from .selectors import checklist_evaluation
 
         register_evaluation_source(funder_evaluations)
+        hooks.provide("checklist_evaluation", checklist_evaluation)
         # Asked when the register is taken; blocks on the session, journey and initiative pages.
         hooks.on_attendance(asking.requests_for_register)
         hooks.add_panel("session", panels.session_panel)

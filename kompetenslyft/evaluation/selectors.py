@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
@@ -299,3 +300,12 @@ __all__ = [
     "initiative_evaluation_status",
     "is_evaluation_item",
 ]
+
+
+def checklist_evaluation(
+    initiative: Initiative, checklist: list[Any]
+) -> tuple[int | None, EvaluationStatus | None]:
+    """For the initiative's page (lent through ``learning.hooks``): the checklist item about
+    evaluating every module, and how far that is true."""
+    item = next((e.pk for e in checklist if is_evaluation_item(e.text)), None)
+    return item, (initiative_evaluation_status(initiative) if item is not None else None)

@@ -60,3 +60,16 @@ def panels(place: str, request: Any, subject: Any) -> SafeString:
     """The panels of ``place`` for this request and page object, joined."""
     rendered = [html for panel in _panels.get(place, []) if (html := panel(request, subject))]
     return format_html_join("", "{}", ((html,) for html in rendered))
+
+
+# --- Providers: a named function another app lends to learning's pages -------------------------
+_providers: dict[str, Callable[..., Any]] = {}
+
+
+def provide(name: str, function: Callable[..., Any]) -> None:
+    """E.g. ``provide("checklist_evaluation", f)``: f(initiative, plan) → (entry pk, status)."""
+    _providers[name] = function
+
+
+def provided(name: str) -> Callable[..., Any] | None:
+    return _providers.get(name)

@@ -196,18 +196,18 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Proposals are being made from the gap; managers can review them soon.")
             )
             return redirect(request.path)
-    from kompetenslyft.evaluation.selectors import initiative_evaluation_status, is_evaluation_item
-
     plan = selectors.plan(initiative)
-    evaluation_item = next(
-        (e.pk for e in plan.get(PlanEntry.Kind.CHECKLIST, []) if is_evaluation_item(e.text)), None
+    # The checklist's evaluation item, annotated by the evaluation app (learning does not import it).
+    annotate = hooks.provided("checklist_evaluation")
+    evaluation_item, evaluation_status = (
+        annotate(initiative, plan.get(PlanEntry.Kind.CHECKLIST, [])) if annotate else (None, None)
     )
     return render(
         request,
         "learning/initiative.html",
         {
             "evaluation_item": evaluation_item,
-            "evaluation_status": initiative_evaluation_status(initiative) if evaluation_item else None,
+            "evaluation_status": evaluation_status,
             "initiative": initiative,
             "can_edit": can_edit,
             "plan": plan,
