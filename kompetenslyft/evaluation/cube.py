@@ -7,9 +7,9 @@ figure is a sum over the cells a filter selects, and is shown only when those ce
 exact union of whole blocks of k or more — for everyone, the competence lead included: no
 difference of filters, groups or totals can single out fewer than k answers.
 
-The dimensions nest (coarsest first) as module → month → unit tree → gender → role, so what
-stays exact where not everything can be is, in that order: a module's figures, its months, a
-unit's subtree, the split by gender, by role.
+The dimensions nest (coarsest first) as module → unit tree → gender → role → month, so what
+stays exact where not everything can be is, in that order: a module's figures, a unit's
+subtree, the split by gender, by role, and last the months (a unit's months pool first).
 """
 
 from __future__ import annotations
@@ -108,6 +108,7 @@ class Cube:
         genders: list[int] = []
         counts: list[tuple[int, ...]] = []
         paths: dict[tuple[Any, ...], int] = {}
+        where: dict[tuple[Any, ...], int] = {}
         for module_id, month, unit_id, role_id, gender, *values in rows:
             index = len(counts)
             mkey = month.year * 12 + month.month - 1
@@ -117,11 +118,13 @@ class Cube:
             roles.append(role_id or 0)
             genders.append(GENDERS.index(gender) if gender in GENDERS else -1)
             counts.append(tuple(values))
+            # A cell is one placement of one module and month: its path is its own.
             if unit_id:
-                path = (module_id, mkey, *self.ancestry(unit_id), DIRECT, gender, role_id or 0, index)
+                path = (module_id, *self.ancestry(unit_id), DIRECT, gender, role_id or 0, mkey)
             else:
-                path = (module_id, mkey, UNPLACED, index)
+                path = (module_id, UNPLACED, mkey)
             paths[path] = int(values[_C["responses"]])
+            where[path] = index
         self.module = np.array(modules, dtype=np.int64)
         self.month = np.array(months, dtype=np.int64)
         self.unit = np.array(units, dtype=np.int64)
@@ -131,7 +134,7 @@ class Cube:
         blocks = disclosure.pool_paths(paths, self.threshold)
         self.block = np.zeros(len(counts), dtype=np.int64)
         for atom, b in blocks.block_of.items():
-            self.block[atom[-1]] = b  # type: ignore[index]  # paths end with the cell's index
+            self.block[where[atom]] = b  # type: ignore[index]
         self.block_atoms = np.array(blocks.atoms_in or [0], dtype=np.int64)
         self.block_size = np.array(blocks.size or [0], dtype=np.int64)
 
