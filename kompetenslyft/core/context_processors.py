@@ -33,6 +33,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             ProductRole.LEAD, ProductRole.PROJECT_LEADER, ProductRole.TOP_MANAGEMENT, ProductRole.EVALUATOR
         ):
             items.append((reverse("learning:funder"), _("Funder report")))
+            items.append((reverse("evaluation:dashboard"), _("Dashboard")))
         if access.is_lead or access.is_trainer or access.is_manager:
             items.append((reverse("learning:sessions"), _("Sessions")))
         if access.organisation_ids or access.is_superuser:

@@ -1,0 +1,199 @@
+"""The dashboard: its figures on a fixture, who may open it and what each viewer sees, and that
+no figure family on the page gives away a small group by differencing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from kompetenslyft.assessment import gaps
+from kompetenslyft.core.importing import import_file
+from kompetenslyft.evaluation.dashboard import Filters, forget_memo, participation, response_rates
+from kompetenslyft.evaluation.dashboard_page import build_page
+from kompetenslyft.evaluation.models import Request
+from kompetenslyft.evaluation.services import Given, Where, store_answers
+from kompetenslyft.learning.models import Attendance, Initiative, InitiativeGoal, Module
+from kompetenslyft.org.models import Person, Role
+from kompetenslyft.org.tests.factories import PersonFactory, RoleFactory
+
+K = 5
+DAY = dt.date(2026, 3, 10)
+
+
+def run(kind: str, text: str, org: Any) -> None:
+    import_file(kind=kind, content=text.encode(), filename="f.csv", organisation=org)
+
+
+@pytest.fixture
+def data(network: Any) -> Any:
+    """Homes with a few roles and genders; a module taught to most of them, attendance,
+    evaluation requests and answers, a baseline and a follow-up self-assessment."""
+    forget_memo()
+    org = network.org_a
+    rng = random.Random(11)
+    nurse = RoleFactory(organisation=org, name="sjuksköterska")
+    assistant = Role.objects.get(organisation=org, name="undersköterska")
+    for unit, staff in (
+        (network.unit1, [(assistant, "woman", 9), (assistant, "man", 3), (nurse, "woman", 2)]),
+        (network.unit2, [(assistant, "woman", 6), (nurse, "man", 1)]),
+        (network.unit3, [(assistant, "woman", 8), (assistant, "man", 4), (nurse, "woman", 3)]),
+        (network.dep2, [(nurse, "woman", 1)]),
+    ):
+        for role, gender, n in staff:
+            PersonFactory.create_batch(n, unit=unit, role=role, gender=gender)
+    run("framework", "competence_code,name,category\nMAIL,E-post,Kommunikation\nDOC,Dokumentation,System\n", org)
+    run(
+        "requirements",
+        "role,competence_code,required_level\n"
+        + "".join(f"{r},{c},3\n" for r in ("sjuksköterska", "undersköterska") for c in ("MAIL", "DOC")),
+        org,
+    )
+    people = list(Person.objects.filter(organisation=org, is_active=True).select_related("unit", "role"))
+    rows = []
+    for person in people:
+        for code in ("MAIL", "DOC"):
+            rows.append(f"{person.employee_id},{code},{rng.choice([1, 2, 3])},0")
+            rows.append(f"{person.employee_id},{code},{rng.choice([2, 3, 4])},1")
+    run("assessments", "employee_id,competence_code,level,measurement_point\n" + "\n".join(rows) + "\n", org)
+    gaps.rebuild(org)
+    module = Module.objects.create(
+        organisation=org, code="M1", name="Dokumentation <b>&amp; journal</b>", category="c",
+        level="basic", format="onsite", hours=Decimal("2.5"),
+    )
+    module.competences.set(list(org_competences(org)))
+    initiative = Initiative.objects.create(
+        organisation=org, code="lyft", name="Digitalt lyft", starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2026, 12, 31),
+    )
+    initiative.modules.add(module)
+    initiative.units.add(network.admin_a)
+    initiative.owners.add(network.project_leader)
+    InitiativeGoal.objects.create(
+        initiative=initiative, kind="participants", target_count=40, women_share=Decimal("0.7")
+    )
+    reach = InitiativeGoal.objects.create(
+        initiative=initiative, kind="reach", description="80 % når målen", target_share=Decimal("0.8")
+    )
+    reach.competences.set(list(org_competences(org)))
+    attendees = [p for p in people if p.unit_id in (network.unit1.pk, network.unit3.pk, network.unit2.pk)]
+    for i, person in enumerate(attendees):
+        day = DAY if i % 2 else DAY + dt.timedelta(days=31)
+        Attendance.objects.create(
+            person=person, module=module, unit=person.unit, date=day, hours=Decimal("2.5"),
+            status="completed" if i % 3 else "attended",
+        )
+        Request.objects.create(
+            organisation=org, person=person, module=module, occurred_on=day, opens_on=day,
+            closes_on=day + dt.timedelta(days=14), answered_on=day if i % 4 else None,
+        )
+    given = [
+        Given(module.pk, DAY, Where(p.unit_id, p.role_id, p.gender), motivated=rng.choice([2, 3, 4]),
+              level=rng.choice([2, 3, 4]), method_good=4, important=3, will_use=rng.choice([1, 4]))
+        for p in attendees[:20]
+    ]
+    store_answers(org.pk, given)
+    network.module = module
+    network.initiative = initiative
+    network.nurse = nurse
+    network.assistant = assistant
+    return network
+
+
+def org_competences(org: Any) -> Any:
+    from kompetenslyft.competence.models import Competence
+
+    return Competence.objects.filter(code__in=["MAIL", "DOC"], framework__organisation=org)
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+URL = "/evaluation/dashboard/"
+
+
+def test_url_name() -> None:
+    assert reverse("evaluation:dashboard") == URL
+
+
+def test_lead_sees_exact_figures(data: Any) -> None:
+    page = build_page(Filters(data.org_a, initiative=data.initiative), exact=True)
+    people = participation(Filters(data.org_a, initiative=data.initiative), exact=True)
+    # The fixture's homes plus the network's four people in them (women).
+    assert people.participants["total"] == 9 + 3 + 2 + 6 + 1 + 8 + 4 + 3 + 4
+    assert people.participants["woman"] == 9 + 2 + 6 + 8 + 3 + 4
+    assert people.participants["man"] == 3 + 1 + 4
+    assert people.hours["total"] == pytest.approx(2.5 * 40)
+    assert people.completed["total"] == len([i for i in range(40) if i % 3])
+    assert people.target_count == 40
+    assert people.target_women == pytest.approx(28)
+    rates = response_rates(Filters(data.org_a), [data.module], exact=True)
+    assert rates[0].requests == 40 and rates[0].answered == 30
+    titles = [s.ident for s in page.sections]
+    assert titles == ["participants", "completion", "goals", "rates", "shares", "levels", "trend", "movement", "closing"]
+    shares = page.sections[titles.index("shares")].table.rows
+    assert shares[0][1].value == 20
+
+
+def test_page_renders_for_the_lead_with_charts_and_tables(data: Any) -> None:
+    response = client_for(data.lead.user).get(URL, {"initiative": data.initiative.pk})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count('role="img"') == 9
+    assert html.count("<caption>") == 9
+    assert "<b>&amp;" not in html.replace("&lt;b&gt;&amp;amp;", "")  # the module name is escaped
+    assert "Dokumentation &lt;b&gt;" in html
+    assert 'href="/evaluation/dashboard/"' in html  # in the menu
+
+
+@pytest.mark.parametrize("username", ["top", "evaluator", "projectleader"])
+def test_aggregate_viewers_open_it(data: Any, username: str) -> None:
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username=username)
+    response = client_for(user).get(URL)
+    assert response.status_code == 200
+    assert 'href="/evaluation/dashboard/"' in response.content.decode()
+
+
+@pytest.mark.parametrize("username", ["employee", "manager", "trainer"])
+def test_others_do_not(data: Any, username: str) -> None:
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username=username)
+    response = client_for(user).get(URL)
+    assert response.status_code == 404
+    assert 'href="/evaluation/dashboard/"' not in client_for(user).get("/").content.decode()
+
+
+def test_another_organisation_is_404(data: Any) -> None:
+    other = client_for(data.lead_b.user)
+    assert other.get(URL, {"organisation": data.org_a.pk}).status_code == 404
+    assert other.get(URL, {"initiative": data.initiative.pk}).status_code == 404
+    assert other.get(URL, {"unit": data.unit1.pk}).status_code == 404
+    assert other.get(URL, {"module": data.module.pk}).status_code == 404
+
+
+def test_project_leader_of_another_initiative(data: Any) -> None:
+    other = Initiative.objects.create(organisation=data.org_a, code="annat", name="Annat")
+    leader = client_for(data.project_leader.user)
+    assert leader.get(URL, {"initiative": other.pk}).status_code == 404
+    assert leader.get(URL, {"initiative": data.initiative.pk}).status_code == 200
+    data.initiative.owners.clear()
+    assert leader.get(URL).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"unit": "x"}, {"role": "1.5"}, {"gender": "alien"}, {"from": "2026-13"}, {"to": "26-01"}, {"module": "²"}],
+)
+def test_bad_input_is_400(data: Any, params: dict[str, str]) -> None:
+    assert client_for(data.lead.user).get(URL, params).status_code == 400
