@@ -462,3 +462,8 @@ from .beside import op_pages, op_rebuild  # noqa: E402
 OPERATIONS["people-list"] = OPERATIONS.pop("people-list")
 OPERATIONS["pages"] = op_pages
 OPERATIONS["rebuild"] = op_rebuild
+
+# Issue 8, the dashboard (kompetenslyft/bench/dashboard.py): timed once everything is loaded.
+from .dashboard import op_dashboard  # noqa: E402
+
+OPERATIONS["dashboard"] = op_dashboard

@@ -66,7 +66,9 @@ def _defs(ident: str, n: int) -> str:
             "grid": f'<rect width="8" height="8" fill="#fff"/><path d="M0,4 h8 M4,0 v8" '
             f'stroke="{colour}" stroke-width="2"/>',
         }[kind]
-        parts.append(f'<pattern id="{pid}" width="8" height="8" patternUnits="userSpaceOnUse">{inner}</pattern>')
+        parts.append(
+            f'<pattern id="{pid}" width="8" height="8" patternUnits="userSpaceOnUse">{inner}</pattern>'
+        )
     return "<defs>" + "".join(parts) + "</defs>"
 
 
@@ -299,14 +301,18 @@ def line_chart(
             x = left + (step * j if len(labels) > 1 else plot_w / 2)
             if value is None:
                 if len(segment) > 1:
-                    out.append(f'<path d="M{" L".join(segment)}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}/>')
+                    out.append(
+                        f'<path d="M{" L".join(segment)}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}/>'
+                    )
                 segment = []
                 continue
             y = plot_top + plot_h - plot_h * max(0.0, min(1.0, value / top if top else 0.0))
             segment.append(f"{x:.1f},{y:.1f}")
             points.append(_marker(i, x, y))
         if len(segment) > 1:
-            out.append(f'<path d="M{" L".join(segment)}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}/>')
+            out.append(
+                f'<path d="M{" L".join(segment)}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}/>'
+            )
         out.extend(points)
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every piece of text above is escaped

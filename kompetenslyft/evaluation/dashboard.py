@@ -27,6 +27,7 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -34,7 +35,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
-from kompetenslyft.assessment.models import LATEST, GapCell
+from kompetenslyft.assessment.models import LATEST, GapCell, GapState
 from kompetenslyft.assessment.selectors import gap_releases, measurement_points
 from kompetenslyft.competence.models import Competence
 from kompetenslyft.core import disclosure
@@ -68,7 +69,7 @@ class Filters:
     month_from: dt.date | None = None
     month_to: dt.date | None = None
 
-    @property
+    @cached_property
     def modules(self) -> frozenset[int] | None:
         if self.module is not None:
             return frozenset([self.module.pk])
@@ -97,6 +98,7 @@ class Filters:
             self.gender,
             self.month_from,
             self.month_to,
+            tuple(sorted(self.modules)) if self.modules is not None else None,
         )
 
 
@@ -227,7 +229,9 @@ def _counts(rows: QuerySet[Attendance]) -> tuple[dict[str, int], dict[str, float
     done = Q(status=Attendance.Status.COMPLETED)
     for gender, n, h, c in (
         rows.values("person__gender")
-        .annotate(n=Count("person", distinct=True), h=Sum("hours"), c=Count("person", distinct=True, filter=done))
+        .annotate(
+            n=Count("person", distinct=True), h=Sum("hours"), c=Count("person", distinct=True, filter=done)
+        )
         .values_list("person__gender", "n", "h", "c")
         .order_by()
     ):
@@ -269,7 +273,9 @@ def _participation(filters: Filters, *, exact: bool) -> Participation:
     target_count: int | None = None
     target_women: float | None = None
     if initiative is not None:
-        goal = InitiativeGoal.objects.filter(initiative=initiative, kind=InitiativeGoal.Kind.PARTICIPANTS).first()
+        goal = InitiativeGoal.objects.filter(
+            initiative=initiative, kind=InitiativeGoal.Kind.PARTICIPANTS
+        ).first()
         if goal is not None:
             target_count = goal.target_count
             if goal.women_share is not None and goal.target_count is not None:
@@ -280,7 +286,9 @@ def _participation(filters: Filters, *, exact: bool) -> Participation:
         if initiative is not None:
             rows = _assigned_rows(filters)
             if filters.unit is not None:
-                rows = rows.filter(unit__in=Unit.objects.filter(path__startswith=filters.unit.path).values("pk"))
+                rows = rows.filter(
+                    unit__in=Unit.objects.filter(path__startswith=filters.unit.path).values("pk")
+                )
             if filters.role is not None:
                 rows = rows.filter(person__role=filters.role)
             assigned = rows.filter(_gender_q("person__", filters.gender)).count()
@@ -371,15 +379,20 @@ def _participation(filters: Filters, *, exact: bool) -> Participation:
 # --- evaluation requests (response rates) ------------------------------------------------------
 
 
-def request_cube(organisation: Organisation) -> Cube:
-    """The organisation's evaluation requests as a cube (requests in the place of responses,
-    the answered ones in the next counter), with its release of fixed blocks of k or more
-    requests: module → month → unit tree → gender → role, as the answers' cube."""
-    marker = (
+def evaluation_marker(organisation: Organisation) -> tuple[Any, ...]:
+    """Changes with every answer (the summary's version) and every new request."""
+    return (
         version(organisation.pk),
         Request.objects.filter(organisation=organisation).aggregate(m=Max("pk"))["m"],
         organisation.anonymity_threshold,
     )
+
+
+def request_cube(organisation: Organisation, marker: tuple[Any, ...] | None = None) -> Cube:
+    """The organisation's evaluation requests as a cube (requests in the place of responses,
+    the answered ones in the next counter), with its release of fixed blocks of k or more
+    requests: module → month → unit tree → gender → role, as the answers' cube."""
+    marker = marker or evaluation_marker(organisation)
     return _memo(("requests", organisation.pk, marker), lambda: _request_cube(organisation))  # type: ignore[no-any-return]
 
 
@@ -415,7 +428,15 @@ class Rate:
 
 
 def response_rates(filters: Filters, modules: list[Module], *, exact: bool) -> list[Rate]:
-    cube = request_cube(filters.organisation)
+    marker = evaluation_marker(filters.organisation)
+    key = ("rates", marker, filters.key(), tuple(m.pk for m in modules), exact)
+    return _memo(key, lambda: _response_rates(filters, modules, exact=exact, marker=marker))  # type: ignore[no-any-return]
+
+
+def _response_rates(
+    filters: Filters, modules: list[Module], *, exact: bool, marker: tuple[Any, ...]
+) -> list[Rate]:
+    cube = request_cube(filters.organisation, marker)
     scope = _scope(filters)
     ids = np.array([m.pk for m in modules], dtype=np.int64)
     order = np.argsort(ids)
@@ -432,9 +453,6 @@ def response_rates(filters: Filters, modules: list[Module], *, exact: bool) -> l
         shown = np.ones(len(modules), dtype=bool)
     else:
         sums, shown = cube.groups(scope, keys, len(modules))
-        if scope.needs_person is False:
-            # groups() leaves out requests of no person; requests always have one.
-            pass
     return [
         Rate(m, int(sums[i][0]) if shown[i] else None, int(sums[i][1]) if shown[i] else None)
         for i, m in enumerate(modules)
@@ -467,7 +485,29 @@ def _query(filters: Filters) -> Query:
 
 
 def evaluation_by(filters: Filters, by: str) -> dict[str, Any]:
-    return evaluation_results([filters.organisation], _query(filters), by=by)
+    """The evaluation cube's results (memoised per summary version, as the cube is)."""
+    organisation = filters.organisation
+    key = ("evaluation", version(organisation.pk), organisation.anonymity_threshold, filters.key(), by)
+    return _memo(key, lambda: evaluation_results([organisation], _query(filters), by=by))  # type: ignore[no-any-return]
+
+
+def modules_present(filters: Filters) -> list[Module]:
+    """The modules to list: the filter's, else those with evaluation answers or requests."""
+    ids = filters.modules
+    if ids is not None:
+        return list(Module.objects.filter(pk__in=ids).order_by("code"))
+    organisation = filters.organisation
+    marker = evaluation_marker(organisation)
+
+    def compute() -> list[int]:
+        from .cube import cube_for
+
+        present = set(cube_for(organisation).module.tolist())
+        present |= set(request_cube(organisation, marker).module.tolist())
+        return sorted(present)
+
+    present = _memo(("modules", organisation.pk, marker), compute)
+    return list(Module.objects.filter(pk__in=present).order_by("code"))
 
 
 # --- the gap: movement from the baseline, closing over time, goal attainment -------------------
@@ -519,18 +559,29 @@ def gap_competences(filters: Filters) -> list[int] | None:
         return list(filters.module.competences.values_list("pk", flat=True))
     if filters.initiative is not None:
         ids = set(
-            Competence.objects.filter(modules__in=filters.initiative.modules.all()).values_list("pk", flat=True)
+            Competence.objects.filter(modules__in=filters.initiative.modules.all()).values_list(
+                "pk", flat=True
+            )
         )
         ids |= set(
-            InitiativeGoal.competences.through.objects.filter(initiativegoal__initiative=filters.initiative).values_list(
-                "competence_id", flat=True
-            )
+            InitiativeGoal.competences.through.objects.filter(
+                initiativegoal__initiative=filters.initiative
+            ).values_list("competence_id", flat=True)
         )
         return sorted(ids)
     return None
 
 
 def gap(filters: Filters, *, exact: bool) -> Gap:
+    """See :func:`_gap` (memoised per version of the gap summary)."""
+    state = (
+        GapState.objects.filter(organisation=filters.organisation).values_list("version", flat=True).first()
+    )
+    key = ("gap", state, filters.organisation.anonymity_threshold, filters.key(), exact)
+    return _memo(key, lambda: _gap(filters, exact=exact))  # type: ignore[no-any-return]
+
+
+def _gap(filters: Filters, *, exact: bool) -> Gap:
     """From the gap summary (``GapCell``): per measurement point and competence, the people
     assessed and those below their required level, in the unit's subtree (or the whole
     organisation: the sum of the top units) and the role. Aggregates-only viewers get each
@@ -548,7 +599,9 @@ def gap(filters: Filters, *, exact: bool) -> Gap:
     if filters.unit is not None:
         places = [filters.unit.pk]
     else:
-        places = list(Unit.objects.filter(organisation=organisation, parent__isnull=True).values_list("pk", flat=True))
+        places = list(
+            Unit.objects.filter(organisation=organisation, parent__isnull=True).values_list("pk", flat=True)
+        )
     sums: dict[tuple[int, int, int], tuple[int, int, int]] = {}
     for unit_id, competence_id, point, required, assessed, below in (
         cells.filter(unit_id__in=places)
@@ -566,7 +619,9 @@ def gap(filters: Filters, *, exact: bool) -> Gap:
     column = filters.role.pk if filters.role is not None else disclosure.ALL
     for point in points:
         releases = (
-            {} if exact else gap_releases(organisation, point=point, competence_ids=[c.pk for c in competences])
+            {}
+            if exact
+            else gap_releases(organisation, point=point, competence_ids=[c.pk for c in competences])
         )
         for competence in competences:
             assessed = below = 0
@@ -594,7 +649,9 @@ def goal_attainment(filters: Filters, people: Participation, gap_figures: Gap) -
         return []
     goals = []
     for goal in (
-        InitiativeGoal.objects.filter(initiative=filters.initiative).prefetch_related("competences").order_by("pk")
+        InitiativeGoal.objects.filter(initiative=filters.initiative)
+        .prefetch_related("competences")
+        .order_by("pk")
     ):
         if goal.kind == InitiativeGoal.Kind.PARTICIPANTS:
             goals.append(

@@ -60,18 +60,18 @@ def xlsx_of(page: Page) -> bytes:
             cell.font = bold
         for row in section.table.rows:
             values: list[Any] = []
-            for value in row:
-                if value.value is None:
-                    values.append("" if value.blank else page.hidden_text)
-                elif value.kind in ("int", "num", "pct", "pp"):
-                    values.append(value.value)
+            for item in row:
+                if item.value is None:
+                    values.append("" if item.blank else page.hidden_text)
+                elif item.kind in ("int", "num", "pct", "pp"):
+                    values.append(item.value)
                 else:
-                    values.append(str(value.value))
+                    values.append(str(item.value))
             append_row(sheet, values)
-            for cell, value in zip(sheet[sheet.max_row], row, strict=False):
-                if value.value is not None and value.kind in ("pct", "pp"):
+            for cell, item in zip(sheet[sheet.max_row], row, strict=False):
+                if item.value is not None and item.kind in ("pct", "pp"):
                     cell.number_format = "0.0%"
-                elif value.value is not None and value.kind == "num":
+                elif item.value is not None and item.kind == "num":
                     cell.number_format = "0.0"
         sheet.column_dimensions["A"].width = 42
         for letter in "BCDEFGHI":

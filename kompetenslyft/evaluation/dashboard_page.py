@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.formats import number_format
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from kompetenslyft.assessment.models import LATEST
@@ -20,6 +21,7 @@ from .dashboard import (
     evaluation_by,
     gap,
     goal_attainment,
+    modules_present,
     participation,
     response_rates,
 )
@@ -80,6 +82,36 @@ class Section:
     chart: SafeString
     table: Table
     note: str = ""
+    hidden_text: str = ""
+
+    def table_html(self) -> SafeString:
+        """The data table (a caption, column and row headers), written here rather than by the
+        template engine: a large organisation's tables have thousands of cells."""
+        table = self.table
+        hidden = escape(self.hidden_text)
+        numeric = ' class="num"'
+        head = "".join(
+            f'<th scope="col"{numeric if i else ""}>{escape(column)}</th>'
+            for i, column in enumerate(table.columns)
+        )
+        body = []
+        for row in table.rows:
+            cells = [f'<th scope="row">{escape(row[0].value)}</th>']
+            for value in row[1:]:
+                if value.hidden:
+                    cells.append(f'<td class="hidden-figure">{hidden}</td>')
+                else:
+                    cells.append(f'<td class="num">{escape(value.display)}</td>')
+            body.append("<tr>" + "".join(cells) + "</tr>")
+        if not body:
+            body.append(
+                f'<tr><td colspan="{len(table.columns)}">{escape(_("No data for this choice yet."))}</td></tr>'
+            )
+        html = (
+            f"<table><caption>{escape(table.caption)}</caption><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(body)}</tbody></table>"
+        )
+        return mark_safe(html)  # noqa: S308 - every piece of text above is escaped
 
 
 @dataclass
@@ -149,22 +181,17 @@ def build_page(filters: Filters, *, exact: bool) -> Page:
     page.sections.append(_trend(evaluation_by(filters, "month"), hidden, empty))
     page.sections.append(_movement(gap_figures, hidden, empty))
     page.sections.append(_closing(gap_figures, hidden, empty))
+    for section in page.sections:
+        section.hidden_text = hidden
     if filters.gender is not None:
-        page.notes.append(_("The gap figures are not split by gender: the gender filter does not apply to them."))
+        page.notes.append(
+            _("The gap figures are not split by gender: the gender filter does not apply to them.")
+        )
     return page
 
 
 def _modules(filters: Filters) -> list[Module]:
-    ids = filters.modules
-    if ids is not None:
-        return list(Module.objects.filter(pk__in=ids).order_by("code"))
-    from .cube import cube_for
-
-    present = set(cube_for(filters.organisation).module.tolist())
-    from .dashboard import request_cube
-
-    present |= set(request_cube(filters.organisation).module.tolist())
-    return list(Module.objects.filter(pk__in=present).order_by("code"))
+    return modules_present(filters)
 
 
 def _gender_names() -> dict[str, str]:
@@ -191,18 +218,24 @@ def _participants(filters: Filters, people: Any, hidden: str, empty: str) -> Sec
             ]
         )
     has_any = any(v is not None for v in values)
-    chart = charts.bar_chart(
-        ident="participants",
-        title=_("Unique participants by gender"),
-        description=_("Unique participants in total and by gender, with the initiative's targets as dashed marks."),
-        categories=categories,
-        series=[charts.Series(_("Unique participants"), values)],
-        hidden_text=hidden,
-        empty_text=empty,
-        targets=targets if any(t is not None for t in targets) else None,
-        target_label=_("Target"),
-    ) if has_any or any(v is None for v in values) else charts.empty_chart(
-        ident="participants", title=_("Unique participants by gender"), description="", message=empty
+    chart = (
+        charts.bar_chart(
+            ident="participants",
+            title=_("Unique participants by gender"),
+            description=_(
+                "Unique participants in total and by gender, with the initiative's targets as dashed marks."
+            ),
+            categories=categories,
+            series=[charts.Series(_("Unique participants"), values)],
+            hidden_text=hidden,
+            empty_text=empty,
+            targets=targets if any(t is not None for t in targets) else None,
+            target_label=_("Target"),
+        )
+        if has_any or any(v is None for v in values)
+        else charts.empty_chart(
+            ident="participants", title=_("Unique participants by gender"), description="", message=empty
+        )
     )
     table = Table(
         _("Unique participants and training hours"),
@@ -224,7 +257,12 @@ def _completion(people: Any, hidden: str, empty: str) -> Section:
         [_text(_("Completed, share of those who took part")), Value(rate, "pct")],
     ]
     if assigned is not None and total is not None:
-        rows.append([_text(_("Took part, share of those assigned")), Value(total / assigned if assigned else 0.0, "pct")])
+        rows.append(
+            [
+                _text(_("Took part, share of those assigned")),
+                Value(total / assigned if assigned else 0.0, "pct"),
+            ]
+        )
     chart = charts.bar_chart(
         ident="completion",
         title=_("Completion"),
@@ -234,7 +272,9 @@ def _completion(people: Any, hidden: str, empty: str) -> Section:
         hidden_text=hidden,
         empty_text=empty,
     )
-    return Section("completion", _("Completion"), "", chart, Table(_("Completion"), [_("Figure"), _("Value")], rows))
+    return Section(
+        "completion", _("Completion"), "", chart, Table(_("Completion"), [_("Figure"), _("Value")], rows)
+    )
 
 
 def _goals(goals: list[Any], hidden: str, empty: str) -> Section:
@@ -251,7 +291,9 @@ def _goals(goals: list[Any], hidden: str, empty: str) -> Section:
     chart = charts.bar_chart(
         ident="goals",
         title=_("Goal attainment"),
-        description=_("Share of the people assessed who reach the required level of the goal's competences, against the target."),
+        description=_(
+            "Share of the people assessed who reach the required level of the goal's competences, against the target."
+        ),
         categories=categories,
         series=[charts.Series(_("Reached"), reached)],
         percent=True,
@@ -267,10 +309,7 @@ def _goals(goals: list[Any], hidden: str, empty: str) -> Section:
 
 def _rates(filters: Filters, modules: list[Module], exact: bool, hidden: str, empty: str) -> Section:
     rates = response_rates(filters, modules, exact=exact)
-    rows = [
-        [_text(r.module.name), Value(r.requests), Value(r.answered), Value(r.rate, "pct")]
-        for r in rates
-    ]
+    rows = [[_text(r.module.name), Value(r.requests), Value(r.answered), Value(r.rate, "pct")] for r in rates]
     chart = charts.bar_chart(
         ident="rates",
         title=_("Evaluation response rates"),
@@ -283,7 +322,9 @@ def _rates(filters: Filters, modules: list[Module], exact: bool, hidden: str, em
         empty_text=empty,
     )
     table = Table(
-        _("Evaluation response rates per module"), [_("Module"), _("Requests"), _("Answered"), _("Response rate")], rows
+        _("Evaluation response rates per module"),
+        [_("Module"), _("Requests"), _("Answered"), _("Response rate")],
+        rows,
     )
     return Section("rates", _("Evaluation response rates"), "", chart, table)
 
@@ -292,11 +333,12 @@ def _shares(result: dict[str, Any], modules: list[Module], hidden: str, empty: s
     by_code = {g["key"]: g for g in result.get("groups", [])}
     names = item_names()
     levels = level_names()
-    labelled = [(m.name, by_code.get(m.code)) for m in modules if m.code in by_code]
+    labelled: list[tuple[str, dict[str, Any]]] = [
+        (m.name, by_code[m.code]) for m in modules if m.code in by_code
+    ]
     total = result["total"]
     rows = []
     for label, figure in [(_("All modules"), total), *labelled]:
-        assert figure is not None
         rows.append(
             [
                 _text(label),
@@ -307,7 +349,8 @@ def _shares(result: dict[str, Any], modules: list[Module], hidden: str, empty: s
         )
     categories = [label for label, _f in labelled]
     series = [
-        charts.Series(names[item], [f[f"{item}_share"] if f else None for _l, f in labelled]) for item in ITEMS
+        charts.Series(names[item], [f[f"{item}_share"] if f else None for _l, f in labelled])
+        for item in ITEMS
     ]
     shares_chart = charts.bar_chart(
         ident="shares",
@@ -323,9 +366,14 @@ def _shares(result: dict[str, Any], modules: list[Module], hidden: str, empty: s
     level_chart = charts.stacked_bar_chart(
         ident="levels",
         title=_("Level of the module"),
-        description=_("Share of answers finding the module too easy, at the right level or too hard, per module."),
+        description=_(
+            "Share of answers finding the module too easy, at the right level or too hard, per module."
+        ),
         categories=categories,
-        parts=[charts.Series(levels[key], [f["level"][key] if f else None for _l, f in labelled]) for key in levels],
+        parts=[
+            charts.Series(levels[key], [f["level"][key] if f else None for _l, f in labelled])
+            for key in levels
+        ],
         hidden_text=hidden,
         empty_text=empty,
     )
@@ -396,7 +444,9 @@ def _movement(figures: Any, hidden: str, empty: str) -> Section:
     chart = charts.bar_chart(
         ident="movement",
         title=_("Movement from the baseline"),
-        description=_("Share of the people assessed who reach the required level, at the baseline (measurement point 0) and at each person's latest self-assessment, per competence."),
+        description=_(
+            "Share of the people assessed who reach the required level, at the baseline (measurement point 0) and at each person's latest self-assessment, per competence."
+        ),
         categories=categories,
         series=[charts.Series(_("Baseline"), before), charts.Series(_("Latest"), after)],
         percent=True,
@@ -425,12 +475,16 @@ def _closing(figures: Any, hidden: str, empty: str) -> Section:
     shares = []
     for point in points:
         total = figures.total(point)
-        rows.append([_text(str(point)), Value(total.assessed), Value(total.below), Value(total.share_below, "pct")])
+        rows.append(
+            [_text(str(point)), Value(total.assessed), Value(total.below), Value(total.share_below, "pct")]
+        )
         shares.append(total.share_below)
     chart = charts.line_chart(
         ident="closing",
         title=_("The gap closing over time"),
-        description=_("Share of the self-assessments below the required level, per measurement point (0 is the baseline)."),
+        description=_(
+            "Share of the self-assessments below the required level, per measurement point (0 is the baseline)."
+        ),
         labels=[str(p) for p in points],
         series=[charts.Series(_("Below the required level"), shares)],
         empty_text=empty,

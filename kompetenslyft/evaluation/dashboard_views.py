@@ -49,9 +49,7 @@ def parse_filters(access: Access, params: QueryDict) -> tuple[Filters, dict[str,
     that is a 404, as one that does not exist; a malformed value is a 400."""
     organisations = dashboard_organisations(access).order_by("name")
     org_id = optional_id(params.get("organisation"), name="organisation")
-    organisation = (
-        organisations.filter(pk=org_id).first() if org_id is not None else organisations.first()
-    )
+    organisation = organisations.filter(pk=org_id).first() if org_id is not None else organisations.first()
     if organisation is None:
         raise Http404
     initiatives = dashboard_initiatives(access, organisation)
@@ -156,7 +154,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
 
 
 def _own_job(request: HttpRequest, pk: int) -> ExportJob:
-    job = ExportJob.objects.filter(pk=pk, requested_by=request.user).defer("content").first()
+    job = ExportJob.objects.filter(pk=pk, requested_by_id=request.user.pk).defer("content").first()
     if job is None:
         raise Http404
     return job

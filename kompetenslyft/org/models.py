@@ -18,7 +18,9 @@ class Organisation(models.Model):
     evaluation_days = models.PositiveSmallIntegerField(
         _("days an evaluation stays open"),
         default=14,
-        help_text=_("A module evaluation closes this many days after the session; one reminder is sent before."),
+        help_text=_(
+            "A module evaluation closes this many days after the session; one reminder is sent before."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -52,9 +52,20 @@ def test_bar_chart_escapes_every_label_and_writes_values() -> None:
 
 def test_empty_data_says_so() -> None:
     for svg in (
-        charts.bar_chart(ident="e", title="t", description="d", categories=[], series=[], empty_text="Inga data"),
-        charts.line_chart(ident="e", title="t", description="d", labels=["2026-01"], series=[charts.Series("s", [None])], empty_text="Inga data"),
-        charts.stacked_bar_chart(ident="e", title="t", description="d", categories=[], parts=[], empty_text="Inga data"),
+        charts.bar_chart(
+            ident="e", title="t", description="d", categories=[], series=[], empty_text="Inga data"
+        ),
+        charts.line_chart(
+            ident="e",
+            title="t",
+            description="d",
+            labels=["2026-01"],
+            series=[charts.Series("s", [None])],
+            empty_text="Inga data",
+        ),
+        charts.stacked_bar_chart(
+            ident="e", title="t", description="d", categories=[], parts=[], empty_text="Inga data"
+        ),
     ):
         root = parse(svg)
         check_accessible(root)
@@ -83,7 +94,11 @@ def test_stacked_bar_writes_shares_and_hides_whole_bars() -> None:
         title="Nivå",
         description="d",
         categories=["M1", EVIL],
-        parts=[charts.Series("lätt", [0.2, None]), charts.Series("rätt", [0.5, None]), charts.Series("svår", [0.3, None])],
+        parts=[
+            charts.Series("lätt", [0.2, None]),
+            charts.Series("rätt", [0.5, None]),
+            charts.Series("svår", [0.3, None]),
+        ],
         hidden_text="dold",
     )
     root = parse(svg)
