@@ -195,7 +195,7 @@ def op_dashboard(ctx: BenchContext) -> None:
     for kind, target in (("xlsx", 5.0), ("pdf", 10.0)):
         job = ExportJob.objects.create(organisation=organisation, requested_by=user, kind=kind, query="")
         job_id = job.pk
-        seconds, outcome = timed(lambda: export_run(job_id))
+        seconds, outcome = timed(lambda job_id=job_id: export_run(job_id))
         size = len(
             bytes(ExportJob.objects.filter(pk=job.pk).values_list("content", flat=True).first() or b"")
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.formats import number_format
+from django.utils.formats import get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -51,20 +51,31 @@ class Value:
     def display(self) -> str:
         return self.text("")
 
-    def text(self, hidden_text: str) -> str:
-        """The value written for a person (in the active language's number format)."""
+    def text(self, hidden_text: str, style: tuple[str, str] | None = None) -> str:
+        """The value written for a person, in the active language's number format (``style``:
+        its decimal and thousand separators, looked up once per table by the caller)."""
         if self.value is None:
             return "–" if self.blank else hidden_text
+        decimal, thousand = style or number_style()
         if self.kind == "pct":
-            return f"{number_format(self.value * 100, 1)} %"
+            return f"{_number(self.value * 100, 1, decimal, thousand)} %"
         if self.kind == "pp":
             sign = "+" if self.value > 0 else ("−" if self.value < 0 else "±")
-            return f"{sign}{number_format(abs(self.value) * 100, 1)}"
+            return f"{sign}{_number(abs(self.value) * 100, 1, decimal, thousand)}"
         if self.kind == "num":
-            return str(number_format(self.value, 1))
+            return _number(self.value, 1, decimal, thousand)
         if self.kind == "int":
-            return str(number_format(self.value, 0, force_grouping=True))
+            return _number(self.value, 0, decimal, thousand)
         return str(self.value)
+
+
+def number_style() -> tuple[str, str]:
+    return str(get_format("DECIMAL_SEPARATOR")), str(get_format("THOUSAND_SEPARATOR"))
+
+
+def _number(value: float, places: int, decimal: str, thousand: str) -> str:
+    text = f"{value:,.{places}f}"
+    return text.replace(",", "\x00").replace(".", decimal).replace("\x00", thousand)
 
 
 @dataclass
@@ -89,6 +100,7 @@ class Section:
         template engine: a large organisation's tables have thousands of cells."""
         table = self.table
         hidden = escape(self.hidden_text)
+        style = number_style()
         numeric = ' class="num"'
         head = "".join(
             f'<th scope="col"{numeric if i else ""}>{escape(column)}</th>'
@@ -101,7 +113,7 @@ class Section:
                 if value.hidden:
                     cells.append(f'<td class="hidden-figure">{hidden}</td>')
                 else:
-                    cells.append(f'<td class="num">{escape(value.display)}</td>')
+                    cells.append(f'<td class="num">{escape(value.text("", style))}</td>')
             body.append("<tr>" + "".join(cells) + "</tr>")
         if not body:
             body.append(
