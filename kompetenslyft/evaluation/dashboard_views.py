@@ -44,6 +44,10 @@ def parse_month(value: object, *, name: str) -> dt.date | None:
     raise BadRequest(f"{name}: not a month (YYYY-MM)")
 
 
+class NoInitiative(Exception):
+    """A project leader (with no wider role) who leads no initiative yet: nothing to show."""
+
+
 def parse_filters(access: Access, params: QueryDict) -> tuple[Filters, dict[str, Any]]:
     """The filters a viewer asked for, each checked against what it may see: an id outside
     that is a 404, as one that does not exist; a malformed value is a 400."""
@@ -63,7 +67,7 @@ def parse_filters(access: Access, params: QueryDict) -> tuple[Filters, dict[str,
         # project leader sees nothing but its initiatives.
         initiative = initiatives.first()
         if initiative is None and project_leader_only(access, organisation):
-            raise Http404
+            raise NoInitiative
     modules = modules_for(organisation.pk)
     if project_leader_only(access, organisation):
         modules = modules.filter(initiatives__in=initiatives).distinct()
@@ -116,7 +120,10 @@ def _query_of(filters: Filters) -> str:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
-    filters, choices = parse_filters(access, request.GET)
+    try:
+        filters, choices = parse_filters(access, request.GET)
+    except NoInitiative:
+        return render(request, "evaluation/dashboard.html", {"page": None})
     exact = is_exact(access, filters.organisation)
     page = build_page(filters, exact=exact)
     return render(
@@ -142,7 +149,10 @@ def export_start(request: HttpRequest) -> HttpResponse:
     if kind not in ("xlsx", "pdf"):
         raise BadRequest("kind: xlsx or pdf")
     params = QueryDict(request.POST.get("query", ""))
-    filters, _choices = parse_filters(access, params)
+    try:
+        filters, _choices = parse_filters(access, params)
+    except NoInitiative as exc:
+        raise Http404 from exc
     job = export_create(
         organisation=filters.organisation,
         user=request.user,
