@@ -170,6 +170,7 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
         "competence_pk": [str(competence.pk), huge],
         "org:person": [str(person_id), huge],
         "org:import": ["1", huge],
+        "evaluation:dashboard_export": ["1", huge],
         "fmt": ["csv", "xlsx"],
         "evaluation:token": ["x" * 32, "²" * 32, huge],
         "evaluation:mine": ["1", huge],

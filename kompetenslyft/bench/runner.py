@@ -476,3 +476,8 @@ OPERATIONS["evaluations"] = op_evaluations
 OPERATIONS["funder-pages"] = op_funder_pages
 OPERATIONS["evaluation-report"] = op_evaluation_report
 OPERATIONS["rebuild"] = op_rebuild
+
+# Issue 8, the dashboard (kompetenslyft/bench/dashboard.py): timed once everything is loaded.
+from .dashboard import op_dashboard  # noqa: E402
+
+OPERATIONS["dashboard"] = op_dashboard

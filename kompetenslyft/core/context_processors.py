@@ -32,6 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if access.is_superuser or access.org_ids_with(
             ProductRole.LEAD, ProductRole.PROJECT_LEADER, ProductRole.TOP_MANAGEMENT, ProductRole.EVALUATOR
         ):
+            items.append((reverse("evaluation:dashboard"), _("Dashboard")))
             items.append((reverse("learning:funder"), _("Funder report")))
             items.append((reverse("evaluation:surveys"), _("Final surveys")))
         if (

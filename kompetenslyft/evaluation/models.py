@@ -307,3 +307,33 @@ class Snapshot(models.Model):
     version = models.BigIntegerField()
     threshold = models.PositiveSmallIntegerField()
     data = models.BinaryField()
+
+
+class ExportJob(models.Model):
+    """A dashboard export (Excel or PDF) built by a background task: only the person who asked
+    for it may follow its progress and download it; deleted a day after it was asked for."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("being built")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8)  # xlsx | pdf
+    query = models.TextField(blank=True, help_text="The dashboard's filters, as its query string.")
+    language = models.CharField(max_length=8, default="sv")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, help_text="Per cent done.")
+    filename = models.CharField(max_length=200, blank=True)
+    content = models.BinaryField(blank=True, default=b"")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import results_views, survey_views, views
+from . import dashboard_views, results_views, survey_views, views
 
 app_name = "evaluation"
 
@@ -14,4 +14,8 @@ urlpatterns: list = [
     path("surveys/", survey_views.survey_list, name="surveys"),
     path("surveys/<id:pk>/", survey_views.survey_results_view, name="survey_results"),
     path("surveys/answer/<str:token>/", survey_views.survey_answer_view, name="survey_answer"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/export/", dashboard_views.export_start, name="dashboard_export_start"),
+    path("dashboard/export/<id:pk>/", dashboard_views.export_status, name="dashboard_export"),
+    path("dashboard/export/<id:pk>/file", dashboard_views.export_download, name="dashboard_export_file"),
 ]
