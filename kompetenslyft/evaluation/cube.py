@@ -27,6 +27,7 @@ import numpy as np
 from django.conf import settings
 
 from kompetenslyft.core import disclosure
+from kompetenslyft.core.memo import Memo
 
 from .models import ITEMS, Cell
 from .summary import COUNTERS, version
@@ -99,6 +100,7 @@ class Cube:
     ) -> None:
         self.organisation_id = organisation_id
         self.threshold = max(1, int(threshold))
+        self._totals: Memo = Memo(kept=256)
         self.parents = {u: p for u, p in parents.items()}
         self.unit_ids = sorted(self.parents)
         self.unit_index = {u: i + 1 for i, u in enumerate(self.unit_ids)}  # 0 = no person
@@ -171,6 +173,7 @@ class Cube:
             cube.unit_ids = sorted(cube.parents)
             cube.unit_index = {u: i + 1 for i, u in enumerate(cube.unit_ids)}
             cube._ancestry = {}
+            cube._totals = Memo(kept=256)
             for name in cls.ARRAYS:
                 setattr(cube, name, data[name])
         return cube
@@ -216,11 +219,16 @@ class Cube:
         return bool(np.all(n == self.block_atoms[found]) and np.all(self.block_size[found] >= self.threshold))
 
     def total(self, scope: Scope) -> tuple[np.ndarray, bool]:
-        """The sums over the scope and whether they may be shown."""
+        """The sums over the scope and whether they may be shown (memoised per scope: a cube
+        is one version of the summary, so its figures never change)."""
+        return self._totals.get(scope, lambda: self._total(scope))
+
+    def _total(self, scope: Scope) -> tuple[np.ndarray, bool]:
         mask = self.mask(scope)
         sums = self.counts[mask].sum(axis=0) if mask.any() else np.zeros(len(COUNTERS), dtype=np.int64)
         responses = int(sums[_C["responses"]])
         shown = (responses == 0 or responses >= self.threshold) and self._aligned(self.block[mask])
+        sums.setflags(write=False)
         return sums, shown
 
     def groups(self, scope: Scope, keys: np.ndarray, n_groups: int) -> tuple[np.ndarray, np.ndarray]:
@@ -293,6 +301,17 @@ def cube_for(organisation: Any) -> Cube:
     except OSError:
         pass  # a read-only or full disk: this process still has it in memory
     return cube
+
+
+def forget(organisation_id: int, *, files: bool = False) -> None:
+    """Drop the organisation's cubes from this process (``files``: and its file), so that the
+    next read builds or loads it again (the bench times both)."""
+    with _LOCK:
+        for key in [k for k in _CUBES if k[0] == organisation_id]:
+            del _CUBES[key]
+    if files:
+        for old in (Path(settings.VAR_DIR) / "cache").glob(f"evaluation-{organisation_id}-*.npz"):
+            old.unlink(missing_ok=True)
 
 
 def _remember(key: tuple[int, tuple[str, int], int], cube: Cube) -> None:
