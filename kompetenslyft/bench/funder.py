@@ -237,7 +237,9 @@ def op_evaluation_report(ctx: BenchContext) -> None:
     cube.forget(organisation.pk, files=True)
     seconds, _result = timed(whole)
     ctx.report(
-        Figure("evaluation_results, whole organisation, cold (cube built from the summary)", seconds, "s", 2.0)
+        Figure(
+            "evaluation_results, whole organisation, cold (cube built from the summary)", seconds, "s", 2.0
+        )
     )
     cube.forget(organisation.pk)
     seconds, _result = timed(whole)

@@ -83,7 +83,12 @@ def test_the_anonymity_threshold_changed_in_the_admin_is_audited(network: Any, r
     before = org.anonymity_threshold
     response = root_client.post(
         f"/admin/org/organisation/{org.pk}/change/",
-        {"code": org.code, "name": org.name, "anonymity_threshold": 2, "evaluation_days": org.evaluation_days},
+        {
+            "code": org.code,
+            "name": org.name,
+            "anonymity_threshold": 2,
+            "evaluation_days": org.evaluation_days,
+        },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Organisation.objects.get(pk=org.pk).anonymity_threshold == 2
