@@ -48,9 +48,13 @@ class FunderScope:
         """The ids of the unit's subtree (``None``: no unit filter)."""
         if self.unit is None:
             return None
+        # Paths are digits and "/" (ADR 0001): the subtree of "/3/17/" is the range up to
+        # "/3/170", one indexed range scan.
         return frozenset(
             Unit.objects.filter(
-                organisation_id=self.unit.organisation_id, path__startswith=self.unit.path
+                organisation_id=self.unit.organisation_id,
+                path__gte=self.unit.path,
+                path__lt=self.unit.path[:-1] + "0",
             ).values_list("pk", flat=True)
         )
 
@@ -422,7 +426,35 @@ def _outermost(units: list[Unit]) -> list[Unit]:
     return [u for u in units if not any(o.pk != u.pk and u.path.startswith(o.path) for o in units)]
 
 
+_REACH = Memo(kept=64)
+
+
 def competence_reach(initiative: Initiative, competence_ids: list[int], *, protected: bool) -> float | None:
+    """:func:`_competence_reach`, memoised per gap summary version (raised by every write to
+    it; the organisation's creation time and the state row tell a restored or re-created
+    summary apart), the initiative's target group and the competences."""
+    from kompetenslyft.assessment.models import GapState
+
+    state = (
+        GapState.objects.filter(organisation_id=initiative.organisation_id)
+        .values_list("pk", "version", "rebuilt_at")
+        .first()
+    )
+    key = (
+        initiative.organisation_id,
+        str(initiative.organisation.created_at),
+        state,
+        initiative.pk,
+        tuple(sorted(initiative.units.values_list("pk", "path"))),
+        tuple(sorted(initiative.roles.values_list("pk", flat=True))),
+        tuple(sorted(competence_ids)),
+        protected,
+        int(initiative.organisation.anonymity_threshold),
+    )
+    return _REACH.get(key, lambda: _competence_reach(initiative, competence_ids, protected=protected))
+
+
+def _competence_reach(initiative: Initiative, competence_ids: list[int], *, protected: bool) -> float | None:
     """The share of the target group's answers (each person's latest, per competence) at or
     above the required level, from the gap summary: the initiative's target units (their
     subtrees) and roles. For an aggregates-only viewer, only when every figure it is made of is
