@@ -1,7 +1,8 @@
 """Issue 8: 500,000 evaluation answers in the synthetic organisation, the funder page over HTTP
-(whole organisation and one administration, one and four concurrent users, p50/p95), its Excel
-and PDF, and the evaluation results over all of it (the function `evaluation_results`, which
-`report evaluation` will call: switch these timings to the command once it is merged)."""
+(whole organisation and one administration, one and four concurrent users, p50/p95; each page
+answered once by every worker before it is timed), its Excel and PDF, and the evaluation
+results over all of it (the function `evaluation_results`, which `report evaluation` will call:
+switch these timings to the command once it is merged), cold and warm."""
 
 from __future__ import annotations
 
@@ -151,8 +152,31 @@ def _concurrent(users: list[HttpUser], path: str, rounds: int) -> list[float]:
     return samples
 
 
+def _bench_goals(organisation: Organisation) -> None:
+    """The bench initiative's goals, so that the page computes goal attainment: participants,
+    the share of women, and the share reaching its modules' knowledge goals."""
+    from decimal import Decimal
+
+    from kompetenslyft.learning.models import Initiative, InitiativeGoal
+
+    initiative = Initiative.objects.filter(organisation=organisation, code="bench").first()
+    if initiative is None:
+        raise RuntimeError("no bench initiative: run the 'learning' operation first")
+    InitiativeGoal.objects.filter(initiative=initiative).delete()
+    InitiativeGoal.objects.create(
+        initiative=initiative,
+        kind=InitiativeGoal.Kind.PARTICIPANTS,
+        target_count=40_000,
+        women_share=Decimal("0.6"),
+    )
+    InitiativeGoal.objects.create(
+        initiative=initiative, kind=InitiativeGoal.Kind.REACH, target_share=Decimal("0.8")
+    )
+
+
 def op_funder_pages(ctx: BenchContext) -> None:
     organisation = ctx.organisation or Organisation.objects.get(code=BENCH_CODE)
+    _bench_goals(organisation)
     lead = _lead_client(organisation)
     admin = Unit.objects.filter(organisation=organisation, depth=0).order_by("unit_id").first()
     url = reverse("learning:funder")
@@ -174,7 +198,7 @@ def op_funder_pages(ctx: BenchContext) -> None:
         for name, params, target in views:
             path = url + ("?" + urlencode(params) if params else "")
             one = _over_http(server, lead)
-            one.request(path)
+            server.warm([one, _over_http(server, lead)], path)
             alone = _concurrent([one], path, 21)
             ctx.report(Figure(f"funder page over HTTP, {name}, 1 user, p50", statistics.median(alone), "ms"))
             ctx.report(Figure("  … 1 user, p95", _percentile(alone, 0.95), "ms", target))
@@ -182,8 +206,7 @@ def op_funder_pages(ctx: BenchContext) -> None:
             ctx.report(Figure("  … 4 concurrent users, p50", statistics.median(four), "ms"))
             ctx.report(Figure("  … 4 concurrent users, p95", _percentile(four, 0.95), "ms", target))
         path = url + "?" + urlencode({"initiative": "bench"})
-        user = _over_http(server, evaluator)
-        user.request(path)
+        server.warm([_over_http(server, evaluator) for _ in range(2)], path)
         samples = _concurrent([_over_http(server, evaluator) for _ in range(4)], path, 12)
         ctx.report(
             Figure(
@@ -191,23 +214,38 @@ def op_funder_pages(ctx: BenchContext) -> None:
             )
         )
         for kind, target in (("xlsx", 5.0), ("pdf", 10.0)):
-            status, _body, seconds = _over_http(server, lead).request(
-                url + "?" + urlencode({"initiative": "bench", "format": kind})
-            )
+            path = url + "?" + urlencode({"initiative": "bench", "format": kind})
+            server.warm([_over_http(server, lead) for _ in range(2)], path)
+            status, _body, seconds = _over_http(server, lead).request(path)
             if status != 200:
                 raise RuntimeError(f"funder {kind}: {status}")
             ctx.report(Figure(f"funder {kind} over HTTP", seconds, "s", target))
 
 
 def op_evaluation_report(ctx: BenchContext) -> None:
-    """`report evaluation` over everything: the function it calls, once per grouping."""
+    """`report evaluation` over everything: the function it calls, cold (the cube built from
+    the summary, as after a change to it), from the file another process left, and warm; then
+    once per grouping."""
     from kompetenslyft.evaluation import cube
     from kompetenslyft.evaluation.results import BY, Query, evaluation_results
 
     organisation = ctx.organisation or Organisation.objects.get(code=BENCH_CODE)
-    cube._CUBES.clear()
-    seconds, _result = timed(lambda: evaluation_results([organisation], Query()))
-    ctx.report(Figure("evaluation_results, whole organisation, first (cube read)", seconds, "s", 2.0))
+
+    def whole() -> dict[str, Any]:
+        return evaluation_results([organisation], Query())
+
+    cube.forget(organisation.pk, files=True)
+    seconds, _result = timed(whole)
+    ctx.report(
+        Figure(
+            "evaluation_results, whole organisation, cold (cube built from the summary)", seconds, "s", 2.0
+        )
+    )
+    cube.forget(organisation.pk)
+    seconds, _result = timed(whole)
+    ctx.report(Figure("  … first call in a process (cube read from its file)", seconds, "s", 2.0))
+    seconds, _result = timed(whole)
+    ctx.report(Figure("  … warm", seconds, "s", 2.0))
     for by in BY:
 
         def grouped(by: str = by) -> dict[str, Any]:

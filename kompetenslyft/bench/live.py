@@ -43,6 +43,7 @@ class LiveServer:
         self.url = ""
         self.workers, self.threads = workers, threads
         self._process: subprocess.Popen[bytes] | None = None
+        self.access_log = Path(settings.VAR_DIR) / "bench" / "access.log"
 
     def __enter__(self) -> LiveServer:
         with socket.socket() as probe:
@@ -50,6 +51,7 @@ class LiveServer:
             port = probe.getsockname()[1]
         log = Path(settings.VAR_DIR) / "bench" / "server.log"
         log.parent.mkdir(parents=True, exist_ok=True)
+        self.access_log.unlink(missing_ok=True)
         env = {**os.environ, "DATABASE_URL": database_url(), "KOMPETENSLYFT_VAR_DIR": str(settings.VAR_DIR)}
         command = [
             sys.executable,
@@ -60,6 +62,9 @@ class LiveServer:
             f"--workers={self.workers}",
             f"--threads={self.threads}",
             "--log-level=warning",
+            # Which worker answered each request (pid, path and query): see :meth:`warm`.
+            f"--access-logfile={self.access_log}",
+            "--access-logformat=%(p)s %(U)s?%(q)s",
         ]
         with log.open("ab") as output:
             self._process = subprocess.Popen(command, env=env, stdout=output, stderr=output)  # noqa: S603
@@ -74,6 +79,35 @@ class LiveServer:
             time.sleep(0.2)
         self.__exit__(None, None, None)
         raise RuntimeError(f"the bench's server did not answer within 60 s; see {log}")
+
+    def served_by(self, path: str) -> set[str]:
+        """The workers (pids) that have answered ``path``."""
+        base, _, query = path.partition("?")
+        wanted = f"{base}?{query}"
+        try:
+            lines = self.access_log.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return set()
+        return {pid for pid, _, served in (line.partition(" ") for line in lines) if served == wanted}
+
+    def warm(self, users: list[HttpUser], path: str, rounds: int = 20) -> int:
+        """Send ``path`` until every worker has answered it once (each worker process has its
+        own memo and reads the summaries' files once): concurrent requests, one per user, so
+        that a busy worker leaves the next to another. Returns the requests sent."""
+        import threading
+
+        sent = 0
+        for _ in range(rounds):
+            threads = [threading.Thread(target=u.request, args=(path,)) for u in users[: self.workers]]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            sent += len(threads)
+            time.sleep(0.05)  # the access log is written after the answer
+            if len(self.served_by(path)) >= self.workers:
+                break
+        return sent
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None

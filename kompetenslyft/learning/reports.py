@@ -9,12 +9,14 @@ import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from kompetenslyft.core import disclosure
+from kompetenslyft.core.memo import Memo
 from kompetenslyft.core.reporting import ReportInputError, register
 from kompetenslyft.org.models import Organisation, Role, Unit
 
@@ -40,6 +42,51 @@ class FunderScope:
         """The participation summary holds whole scopes (all attendance, or an initiative over
         its period): a module or a date filter reads the attendance rows."""
         return self.module is None and self.date_from is None and self.date_to is None
+
+    @cached_property
+    def unit_ids(self) -> frozenset[int] | None:
+        """The ids of the unit's subtree (``None``: no unit filter)."""
+        if self.unit is None:
+            return None
+        # Paths are digits and "/" (ADR 0001): the subtree of "/3/17/" is the range up to
+        # "/3/170", one indexed range scan.
+        return frozenset(
+            Unit.objects.filter(
+                organisation_id=self.unit.organisation_id,
+                path__gte=self.unit.path,
+                path__lt=self.unit.path[:-1] + "0",
+            ).values_list("pk", flat=True)
+        )
+
+    @cached_property
+    def versions(self) -> tuple[Any, ...]:
+        """The participation summary's versions of the organisations, once the initiative's
+        rows are current (a memo keyed by them never serves stale figures: every write to the
+        summary or to counted attendance raises them)."""
+        if self.initiative is not None:
+            participation.ensure_current(self.initiative)
+        return tuple(participation.version(o.pk) for o in sorted(self.organisations, key=lambda o: o.pk))
+
+    @cached_property
+    def key(self) -> tuple[Any, ...]:
+        """What the figures of this scope depend on besides the summaries' versions: every
+        filter, the initiative's modules and period, and the unit's subtree as it is now (so
+        that a change to the unit tree is a new key)."""
+        initiative = None
+        if self.initiative is not None:
+            initiative = (self.initiative.pk, *map(str, participation.fingerprint(self.initiative)))
+        return (
+            tuple(sorted(o.pk for o in self.organisations)),
+            initiative,
+            self.date_from,
+            self.date_to,
+            self.unit.pk if self.unit is not None else None,
+            hash(self.unit_ids) if self.unit_ids is not None else None,
+            len(self.unit_ids) if self.unit_ids is not None else None,
+            self.role.pk if self.role is not None else None,
+            self.module.pk if self.module is not None else None,
+            self.gender,
+        )
 
 
 def attendance_in_scope(scope: FunderScope) -> QuerySet[Attendance]:
@@ -88,9 +135,18 @@ def participation_in_scope(scope: FunderScope, *, whole: bool = False) -> QueryS
     return rows
 
 
+_PARTICIPANTS = Memo(kept=128)
+
+
 def participant_figures(scope: FunderScope) -> tuple[dict[str, int], float]:
     """Unique participants by gender and training hours. A person counts under its gender
-    (the same in every row of it), so the total is the sum of the genders."""
+    (the same in every row of it), so the total is the sum of the genders. The same for every
+    viewer, so memoised per summary version and scope."""
+    people, hours = _PARTICIPANTS.get((scope.versions, scope.key), lambda: _participant_figures(scope))
+    return dict(people), hours
+
+
+def _participant_figures(scope: FunderScope) -> tuple[dict[str, int], float]:
     if scope.summary_serves:
         grouped = (
             participation_in_scope(scope)
@@ -188,30 +244,15 @@ def participation_release(
     return blocks, where
 
 
-def protected_funder_figures(scope: FunderScope) -> dict[str, Any]:
-    """The funder figures as a viewer outside its own units sees them: one initiative over its
-    whole period (ADR 0004), every count through one release of that initiative's
-    participants (units × gender × role over the whole organisation), so that no unit minus
-    its children, total minus the genders shown, or role or gender filter minus a narrower one
-    gives a small group away. A hidden figure is ``None``; hours are shown only with the
-    participants they belong to. Counts of distinct people over one module against the
-    initiative would differ by small groups too: with a module filter only the evaluation
-    figures (additive, through their own release) are shown."""
-    figures = funder_figures(scope)
-    people = figures["unique_participants"]
+_SHOWN = Memo(kept=128)
+
+
+def _shown_by_release(scope: FunderScope, people: dict[str, Any]) -> dict[str, bool]:
+    """Which of the scope's participant counts the initiative's release shows."""
     organisation = scope.organisations[0]
-    if scope.initiative is None or scope.module is not None or not scope.summary_serves:
-        figures["unique_participants"] = dict.fromkeys(people)
-        figures["training_hours"] = None
-        return figures
+    assert scope.initiative is not None  # noqa: S101 - the caller's condition
     blocks, where = participation_release(organisation, scope.initiative)
-    inside: set[int] | None = None
-    if scope.unit is not None:
-        inside = set(
-            Unit.objects.filter(organisation=organisation, path__startswith=scope.unit.path).values_list(
-                "pk", flat=True
-            )
-        )
+    inside = scope.unit_ids
     role_id = scope.role.pk if scope.role is not None else None
     selected: dict[str | None, list[tuple[Any, ...]]] = {None: [], "woman": [], "man": [], "other": []}
     for (unit_id, gender, role), path in where.items():
@@ -228,6 +269,27 @@ def protected_funder_figures(scope: FunderScope) -> dict[str, Any]:
     for column, key in [(None, "total"), *GENDER_KEYS.items()]:
         value = people[key]
         shown[key] = blocks.shown(selected[column]) and (value == 0 or value >= k)
+    return shown
+
+
+def protected_funder_figures(scope: FunderScope) -> dict[str, Any]:
+    """The funder figures as a viewer outside its own units sees them: one initiative over its
+    whole period (ADR 0004), every count through one release of that initiative's
+    participants (units × gender × role over the whole organisation), so that no unit minus
+    its children, total minus the genders shown, or role or gender filter minus a narrower one
+    gives a small group away. A hidden figure is ``None``; hours are shown only with the
+    participants they belong to. Counts of distinct people over one module against the
+    initiative would differ by small groups too: with a module filter only the evaluation
+    figures (additive, through their own release) are shown."""
+    figures = funder_figures(scope)
+    people = figures["unique_participants"]
+    organisation = scope.organisations[0]
+    if scope.initiative is None or scope.module is not None or not scope.summary_serves:
+        figures["unique_participants"] = dict.fromkeys(people)
+        figures["training_hours"] = None
+        return figures
+    memo_key = (scope.versions, scope.key, int(organisation.anonymity_threshold))
+    shown = _SHOWN.get(memo_key, lambda: _shown_by_release(scope, people))
     figures["unique_participants"] = {key: people[key] if ok else None for key, ok in shown.items()}
     if not shown["total"]:
         figures["training_hours"] = None
@@ -364,7 +426,35 @@ def _outermost(units: list[Unit]) -> list[Unit]:
     return [u for u in units if not any(o.pk != u.pk and u.path.startswith(o.path) for o in units)]
 
 
+_REACH = Memo(kept=64)
+
+
 def competence_reach(initiative: Initiative, competence_ids: list[int], *, protected: bool) -> float | None:
+    """:func:`_competence_reach`, memoised per gap summary version (raised by every write to
+    it; the organisation's creation time and the state row tell a restored or re-created
+    summary apart), the initiative's target group and the competences."""
+    from kompetenslyft.assessment.models import GapState
+
+    state = (
+        GapState.objects.filter(organisation_id=initiative.organisation_id)
+        .values_list("pk", "version", "rebuilt_at")
+        .first()
+    )
+    key = (
+        initiative.organisation_id,
+        str(initiative.organisation.created_at),
+        state,
+        initiative.pk,
+        tuple(sorted(initiative.units.values_list("pk", "path"))),
+        tuple(sorted(initiative.roles.values_list("pk", flat=True))),
+        tuple(sorted(competence_ids)),
+        protected,
+        int(initiative.organisation.anonymity_threshold),
+    )
+    return _REACH.get(key, lambda: _competence_reach(initiative, competence_ids, protected=protected))
+
+
+def _competence_reach(initiative: Initiative, competence_ids: list[int], *, protected: bool) -> float | None:
     """The share of the target group's answers (each person's latest, per competence) at or
     above the required level, from the gap summary: the initiative's target units (their
     subtrees) and roles. For an aggregates-only viewer, only when every figure it is made of is

@@ -598,7 +598,9 @@ def funder(request: HttpRequest) -> HttpResponse:
     organisation = Organisation.objects.filter(pk__in=sorted(org_ids)).order_by("name").first()
     if organisation is None:
         raise Http404
-    initiatives_qs = Initiative.objects.filter(organisation=organisation).order_by("name")
+    initiatives_qs = (
+        Initiative.objects.filter(organisation=organisation).select_related("organisation").order_by("name")
+    )
     units = Unit.objects.filter(organisation=organisation, depth__lte=1).order_by("path")
     roles = Role.objects.filter(organisation=organisation).order_by("name")
     modules = selectors.modules_for(organisation.pk).order_by("code")

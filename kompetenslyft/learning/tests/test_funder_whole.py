@@ -279,3 +279,36 @@ def test_another_organisations_role_is_no_filter(world: Any) -> None:
     client.force_login(world.lead.user)
     page = client.get(reverse("learning:funder"), {"role": other_role.pk}).content.decode()
     assert "främling" not in page
+
+
+def test_memoised_figures_follow_the_unit_tree_and_stay_apart_per_viewer(world: Any) -> None:
+    """The figures are memoised per summary version and scope: a unit moved to another
+    department (no write to the summary) changes the department's figures, and what a
+    protected viewer was shown never changes what the lead is shown next."""
+    org, dep1, unit3 = world.org_a, world.dep1, world.unit3
+    before = funder_figures(FunderScope([org], unit=dep1))["unique_participants"]["total"]
+    run("units", "unit_id,name,parent_id\nU3,Solgården,DEP1\n", org)
+    dep1 = Unit.objects.get(pk=dep1.pk)
+    assert Unit.objects.get(pk=unit3.pk).path.startswith(dep1.path)
+    after = funder_figures(FunderScope([org], unit=dep1))["unique_participants"]["total"]
+    assert after == before + 14
+    scope = FunderScope([org], world.initiative, unit=dep1, gender="man")
+    exact = funder_figures(scope)
+    protected_funder_figures(FunderScope([org], world.initiative, unit=dep1, gender="man"))
+    assert funder_figures(FunderScope([org], world.initiative, unit=dep1, gender="man")) == exact
+    assert None not in exact["unique_participants"].values()
+
+
+def test_memoised_attendance_path_follows_an_import(world: Any) -> None:
+    """A module or date filter reads attendance; its memo is keyed by the summary version,
+    which every attendance write raises."""
+    org = world.org_a
+    scope = {"date_from": dt.date(2026, 3, 1), "module": Module.objects.get(code="M2")}
+    before = funder_figures(FunderScope([org], **scope))["unique_participants"]["total"]
+    person = world.people[0]  # attended M1 only
+    run(
+        "attendance",
+        f"employee_id,module_code,date,hours,status\n{person.employee_id},M2,2026-05-05,4,attended\n",
+        org,
+    )
+    assert funder_figures(FunderScope([org], **scope))["unique_participants"]["total"] == before + 1
