@@ -33,7 +33,7 @@ def op_evaluations(ctx: BenchContext) -> None:
     from the same answers, the Answer rows in batches (spread over modules, months, units,
     roles and genders as the attendance is)."""
     from kompetenslyft.evaluation.models import Answer, Cell
-    from kompetenslyft.evaluation.summary import COUNTERS, Placed, gender_code, summary_changed
+    from kompetenslyft.evaluation.summary import COUNTERS, Placed, gender_code, publish
     from kompetenslyft.learning.models import Attendance
 
     organisation = ctx.organisation or Organisation.objects.get(code=BENCH_CODE)
@@ -96,23 +96,8 @@ def op_evaluations(ctx: BenchContext) -> None:
     def write() -> int:
         with transaction.atomic():
             written = bulk_insert(Answer._meta.db_table, columns, answers())
-            Cell.objects.bulk_create(
-                (
-                    Cell(
-                        organisation=organisation,
-                        key=Cell.make_key(*key),
-                        module_id=key[0],
-                        month=key[1],
-                        unit_id=key[2],
-                        role_id=key[3],
-                        gender=key[4],
-                        **counts,
-                    )
-                    for key, counts in cells.items()
-                ),
-                batch_size=5000,
-            )
-            summary_changed(organisation.pk)
+            # The answers are history (no open requests): published at once, in fixed blocks.
+            publish(organisation.pk)
         analyse(Answer, Cell)
         return written
 
@@ -234,7 +219,7 @@ def op_evaluation_report(ctx: BenchContext) -> None:
     def whole() -> dict[str, Any]:
         return evaluation_results([organisation], Query())
 
-    cube.forget(organisation.pk, files=True)
+    cube.forget(organisation.pk, stored=True)
     seconds, _result = timed(whole)
     ctx.report(
         Figure(

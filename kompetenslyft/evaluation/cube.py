@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from kompetenslyft.core import disclosure
+from kompetenslyft.core.memo import Memo
 
 from .models import ITEMS, Cell
 from .summary import COUNTERS, version
@@ -94,47 +95,74 @@ class Cube:
         threshold: int,
         parents: Mapping[int, int | None],
         rows: Iterable[tuple[Any, ...]],
+        *,
+        stored_blocks: bool = False,
     ) -> None:
+        """``rows``: (module, month, unit, role, gender, [block,] *COUNTERS). With
+        ``stored_blocks`` the rows carry the fixed block each was published in (−1 = the pool
+        still short of k, shown nowhere); without, the release is computed here from the
+        counts (for tables that are not published in batches)."""
         self.organisation_id = organisation_id
         self.threshold = max(1, int(threshold))
         self.parents = {u: p for u, p in parents.items()}
         self.unit_ids = sorted(self.parents)
         self.unit_index = {u: i + 1 for i, u in enumerate(self.unit_ids)}  # 0 = no person
         self._ancestry: dict[int, tuple[int, ...]] = {}
-        modules: list[int] = []
-        months: list[int] = []
-        units: list[int] = []
-        roles: list[int] = []
-        genders: list[int] = []
-        counts: list[tuple[int, ...]] = []
+        self._totals: Memo = Memo(kept=256)
+        table = rows if isinstance(rows, list) else list(rows)
+        width = 5 + int(stored_blocks) + len(COUNTERS)
+        columns: list[tuple[Any, ...]] = (
+            list(zip(*table, strict=True)) if table else [() for _ in range(width)]
+        )
+        month_keys: dict[Any, int] = {}
+        for month in set(columns[1]):
+            day = dt.date.fromisoformat(month[:10]) if isinstance(month, str) else month
+            month_keys[month] = day.year * 12 + day.month - 1
+        gender_index = {g: i for i, g in enumerate(GENDERS)}
+        self.module = np.array(columns[0], dtype=np.int64)
+        self.month = np.array([month_keys[m] for m in columns[1]], dtype=np.int64)
+        self.unit = np.array([self.unit_index.get(u, 0) if u else 0 for u in columns[2]], dtype=np.int64)
+        self.role = np.array([r or 0 for r in columns[3]], dtype=np.int64)
+        self.gender = np.array([gender_index.get(g, -1) for g in columns[4]], dtype=np.int64)
+        first = 6 if stored_blocks else 5
+        self.counts = np.array(columns[first:], dtype=np.int64).reshape(len(COUNTERS), len(table)).T.copy()
+        responses = self.counts[:, _C["responses"]]
+        if stored_blocks:
+            stored = np.array(columns[5], dtype=np.int64)
+            found, self.block = np.unique(stored, return_inverse=True)
+            self.block = self.block.astype(np.int64).reshape(-1)
+            n = len(found)
+            self.block_atoms = (
+                np.bincount(self.block, minlength=n).astype(np.int64) if n else np.zeros(1, np.int64)
+            )
+            size = (
+                np.bincount(self.block, weights=responses, minlength=n).astype(np.int64)
+                if n
+                else np.zeros(1, np.int64)
+            )
+            # The pool still short of k is one block that no figure may touch.
+            size[found < 0] = 0
+            self.block_size = size
+            return
         paths: dict[tuple[Any, ...], int] = {}
-        where: dict[tuple[Any, ...], int] = {}
-        for module_id, month, unit_id, role_id, gender, *values in rows:
-            index = len(counts)
-            mkey = month.year * 12 + month.month - 1
-            modules.append(module_id)
-            months.append(mkey)
-            units.append(self.unit_index.get(unit_id, 0) if unit_id else 0)
-            roles.append(role_id or 0)
-            genders.append(GENDERS.index(gender) if gender in GENDERS else -1)
-            counts.append(tuple(values))
-            # A cell is one placement of one module and month: its path is its own.
+        order: list[tuple[Any, ...]] = []
+        for module_id, mkey, unit_id, role_id, gender, n_answers in zip(
+            columns[0],
+            self.month.tolist(),
+            columns[2],
+            columns[3],
+            columns[4],
+            responses.tolist(),
+            strict=True,
+        ):
             if unit_id:
                 path = (module_id, *self.ancestry(unit_id), DIRECT, gender, role_id or 0, mkey)
             else:
                 path = (module_id, UNPLACED, mkey)
-            paths[path] = int(values[_C["responses"]])
-            where[path] = index
-        self.module = np.array(modules, dtype=np.int64)
-        self.month = np.array(months, dtype=np.int64)
-        self.unit = np.array(units, dtype=np.int64)
-        self.role = np.array(roles, dtype=np.int64)
-        self.gender = np.array(genders, dtype=np.int64)
-        self.counts = np.array(counts, dtype=np.int64).reshape(len(counts), len(COUNTERS))
+            paths[path] = n_answers
+            order.append(path)
         blocks = disclosure.pool_paths(paths, self.threshold)
-        self.block = np.zeros(len(counts), dtype=np.int64)
-        for atom, b in blocks.block_of.items():
-            self.block[where[atom]] = b  # type: ignore[index]
+        self.block = np.fromiter((blocks.block_of.get(p, 0) for p in order), dtype=np.int64, count=len(order))
         self.block_atoms = np.array(blocks.atoms_in or [0], dtype=np.int64)
         self.block_size = np.array(blocks.size or [0], dtype=np.int64)
 
@@ -168,6 +196,7 @@ class Cube:
             cube.unit_ids = sorted(cube.parents)
             cube.unit_index = {u: i + 1 for i, u in enumerate(cube.unit_ids)}
             cube._ancestry = {}
+            cube._totals = Memo(kept=256)
             for name in cls.ARRAYS:
                 setattr(cube, name, np.array(arrays[name], dtype=np.int64))
         return cube
@@ -209,11 +238,18 @@ class Cube:
     def _aligned(self, blocks: np.ndarray) -> bool:
         if not len(blocks):
             return True
-        found, n = np.unique(blocks, return_counts=True)
-        return bool(np.all(n == self.block_atoms[found]) and np.all(self.block_size[found] >= self.threshold))
+        n = np.bincount(blocks, minlength=len(self.block_atoms))
+        found = n > 0
+        return bool(
+            np.all(n[found] == self.block_atoms[found]) and np.all(self.block_size[found] >= self.threshold)
+        )
 
     def total(self, scope: Scope) -> tuple[np.ndarray, bool]:
-        """The sums over the scope and whether they may be shown."""
+        """The sums over the scope and whether they may be shown (memoised per scope: a cube
+        is one version of the summary, its figures never change)."""
+        return self._totals.get(scope, lambda: self._total(scope))
+
+    def _total(self, scope: Scope) -> tuple[np.ndarray, bool]:
         mask = self.mask(scope)
         sums = self.counts[mask].sum(axis=0) if mask.any() else np.zeros(len(COUNTERS), dtype=np.int64)
         responses = int(sums[_C["responses"]])
@@ -277,9 +313,27 @@ def _built(organisation: Any) -> Cube:
     rows = (
         Cell.objects.filter(organisation=organisation, responses__gt=0)
         .order_by("pk")
-        .values_list("module_id", "month", "unit_id", "role_id", "gender", *COUNTERS)
+        .values_list("module_id", "month", "unit_id", "role_id", "gender", "block", *COUNTERS)
     )
-    return Cube(organisation.pk, organisation.anonymity_threshold, parents, rows.iterator(chunk_size=20000))
+    return Cube(
+        organisation.pk,
+        organisation.anonymity_threshold,
+        parents,
+        list(rows.iterator(chunk_size=20000)),
+        stored_blocks=True,
+    )
+
+
+def forget(organisation_id: int, *, stored: bool = False) -> None:
+    """Drop an organisation's cube from this process (and, with ``stored``, its stored copy):
+    the next reader builds it (the bench times that)."""
+    from .models import Snapshot
+
+    with _LOCK:
+        for key in [k for k in _CUBES if k[0] == organisation_id]:
+            del _CUBES[key]
+    if stored:
+        Snapshot.objects.filter(organisation_id=organisation_id).delete()
 
 
 def _stored(organisation: Any, key: tuple[int, tuple[str, int], int]) -> Cube | None:

@@ -34,6 +34,7 @@ from kompetenslyft.org.models import Person
 
 from .models import ITEMS, LEVEL, Answer, Comment, ImportedFile, QuestionAnswer, Request
 from .services import Given, Where, placement_of, store_answers
+from .summary import publication_deferred
 
 REQUIRED = ("module_code", "date")
 OPTIONAL = (*ITEMS[:1], LEVEL, *ITEMS[1:], "comment", "employee_id", "response_id")
@@ -235,9 +236,11 @@ def _write(rows: list[_Row], organisation: Any, result: ImportResult, today: dt.
             )
         )
     _shuffle(given)
-    for start in range(0, len(given), BATCH):
-        store_answers(organisation.pk, given[start : start + BATCH], reshuffle=False)
-    marked = _mark_answered(organisation, wanted, requests)
+    # One publication for the whole file, after the requests are marked answered (ADR 0005).
+    with publication_deferred():
+        for start in range(0, len(given), BATCH):
+            store_answers(organisation.pk, given[start : start + BATCH], reshuffle=False)
+        marked = _mark_answered(organisation, wanted, requests)
     if new_digest:
         ImportedFile.objects.create(organisation=organisation, digest=digest, imported_on=today)
     if given:

@@ -77,6 +77,12 @@ class Placement(models.Model):
     unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     role = models.ForeignKey("org.Role", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     gender = models.CharField(max_length=8, blank=True)
+    batch = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Publication batch: empty = waiting (its evaluation still open), 0 = ready but "
+        "short of k in all, 1… = published in fixed blocks (summary.publish).",
+    )
 
     class Meta:
         abstract = True
@@ -247,6 +253,8 @@ class Cell(models.Model):
 
     organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=80, help_text="module:month:unit:role:gender (- for none).")
+    batch = models.PositiveIntegerField(default=0, help_text="0 = the short pool (shown nowhere).")
+    block = models.BigIntegerField(default=-1, help_text="The fixed block it was published in.")
     module = models.ForeignKey("learning.Module", on_delete=models.CASCADE, related_name="+")
     month = models.DateField()
     unit = models.ForeignKey("org.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
@@ -267,7 +275,9 @@ class Cell(models.Model):
     too_hard = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="evaluation_cell_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "key", "batch"], name="evaluation_cell_unique")
+        ]
 
     @staticmethod
     def make_key(module_id: int, month: object, unit_id: int | None, role_id: int | None, gender: str) -> str:

@@ -186,7 +186,9 @@ def comments(where: Placed) -> tuple[list[str], bool]:
     when that figure is shown. Returns the first :data:`SHOWN_TEXTS` and whether there are
     more."""
     texts = list(
-        Comment.objects.filter(where.q()).order_by("text").values_list("text", flat=True)[: SHOWN_TEXTS + 1]
+        Comment.objects.filter(where.q(), batch__gte=1)
+        .order_by("text")
+        .values_list("text", flat=True)[: SHOWN_TEXTS + 1]
     )
     return texts[:SHOWN_TEXTS], len(texts) > SHOWN_TEXTS
 
@@ -210,7 +212,7 @@ def question_results(
     for question in Question.objects.filter(initiative=initiative, survey__isnull=True).order_by(
         "position", "pk"
     ):
-        rows = QuestionAnswer.objects.filter(where.q(), question=question)
+        rows = QuestionAnswer.objects.filter(where.q(), question=question, batch__gte=1)
         if question.kind == Question.Kind.SCALE:
             counts = rows.filter(value__isnull=False).aggregate(
                 n=Count("pk"), pos=Count("pk", filter=Q(value__gte=3))

@@ -21,7 +21,7 @@ from kompetenslyft.org.models import Person
 from kompetenslyft.org.selectors import placement_on
 
 from .models import Answer, Comment, QuestionAnswer
-from .summary import Placed, add_to_summary, gender_code, month_of
+from .summary import gender_code, month_of, publish_after_answers
 
 _shuffle = random.SystemRandom().shuffle
 
@@ -146,22 +146,7 @@ def store_answers(organisation_id: int, given: Sequence[Given], *, reshuffle: bo
     Answer.objects.bulk_create(answers, batch_size=1000)
     Comment.objects.bulk_create(comments, batch_size=1000)
     QuestionAnswer.objects.bulk_create(extras, batch_size=1000)
-    add_to_summary(
-        organisation_id,
-        (
-            Placed(
-                g.module_id,
-                month_of(g.occurred_on),
-                g.where.unit_id,
-                g.where.role_id,
-                g.where.gender,
-                g.motivated,
-                g.level,
-                g.method_good,
-                g.important,
-                g.will_use,
-            )
-            for g in given
-        ),
-    )
+    # Published once the occurrence's evaluation is over (or everyone asked has answered),
+    # in fixed blocks of k or more that never change (summary.publish, ADR 0005).
+    publish_after_answers(organisation_id)
     return len(given)

@@ -4,15 +4,19 @@ stale)."""
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
+from django.utils import timezone
 
-from .models import ITEMS, Cell, State
+from .models import ITEMS, LEVEL, Cell, State
 
 COUNTERS = (
     "responses",
@@ -78,40 +82,138 @@ def version(organisation_id: int) -> tuple[str, int]:
     return (str(found[0]), int(found[1])) if found is not None else ("", 0)
 
 
+_deferred: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar(
+    "evaluation_deferred", default=None
+)
+
+
+@contextlib.contextmanager
+def publication_deferred() -> Iterator[None]:
+    """Answers stored inside are published together at the end (one batch): an import, or a
+    test that sets up several groups at once."""
+    touched: set[int] = set()
+    token = _deferred.set(touched)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    for organisation_id in sorted(touched):  # not reached when the block failed
+        publish(organisation_id)
+
+
+def publish_after_answers(organisation_id: int) -> None:
+    """Called by ``services.store_answers``: publish now, or at the end of a deferred block."""
+    touched = _deferred.get()
+    if touched is not None:
+        touched.add(organisation_id)
+    else:
+        publish(organisation_id)
+
+
+def _ready_occurrences(organisation: Any, today: dt.date) -> list[tuple[int, dt.date]]:
+    """The occurrences (module × day) with waiting answers whose evaluation is over: its
+    period has passed, or nobody asked is still to answer (which is also the case for imported
+    answers)."""
+    from .models import Answer, Request
+
+    waiting = set(
+        Answer.objects.filter(organisation=organisation, batch__isnull=True)
+        .values_list("module_id", "occurred_on")
+        .distinct()
+    )
+    if not waiting:
+        return []
+    still_open = set(
+        Request.objects.filter(
+            organisation=organisation, answered_on__isnull=True, closes_on__gte=today, opens_on__lte=today
+        )
+        .values_list("module_id", "occurred_on")
+        .distinct()
+    )
+    return sorted(occurrence for occurrence in waiting if occurrence not in still_open)
+
+
 @transaction.atomic
-def add_to_summary(organisation_id: int, answers: Iterable[Placed]) -> int:
-    """Add answers to the summary: one upsert per cell touched. Returns the answers added."""
-    totals: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
-    n = 0
-    for answer in answers:
-        key = (answer.module_id, answer.month, answer.unit_id, answer.role_id, answer.gender)
-        for name, value in answer.counts().items():
-            totals[key][name] += value
-        n += 1
-    if not totals:
+def publish(organisation_id: int, *, today: dt.date | None = None) -> int:
+    """Publish what can be published (ADR 0005): the answers of occurrences whose evaluation is
+    over join the pool of those still short of k; when the pool holds k or more, it is cut into
+    fixed blocks of k or more (:func:`disclosure.pool_paths`, module → unit tree → gender →
+    role → month) and written to the summary as a new batch, never to change again. So a figure
+    that is shown changes only by whole new blocks: reading it before and after someone answers
+    tells nothing about that answer. A pool short of k stays in the summary as batch 0, which
+    hides every figure it touches. Returns the answers published (0 if none)."""
+    from kompetenslyft.core import disclosure
+    from kompetenslyft.org.models import Organisation, Unit
+
+    from .models import Answer, Comment, QuestionAnswer
+
+    organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+    today = today or timezone.localdate()
+    ready = _ready_occurrences(organisation, today)
+    for module_id, day in ready:
+        for model in (Answer, Comment, QuestionAnswer):
+            model.objects.filter(
+                organisation=organisation, module_id=module_id, occurred_on=day, batch__isnull=True
+            ).update(batch=0)
+    if not ready:
         return 0
-    keys = {Cell.make_key(*key): key for key in totals}
-    existing = {c.key: c for c in Cell.objects.filter(organisation_id=organisation_id, key__in=list(keys))}
-    new = []
-    for text, key in keys.items():
-        add = totals[key]
-        cell = existing.get(text)
-        if cell is None:
-            module_id, month, unit_id, role_id, gender = key
-            new.append(
-                Cell(
-                    organisation_id=organisation_id,
-                    key=text,
-                    module_id=module_id,
-                    month=month,
-                    unit_id=unit_id,
-                    role_id=role_id,
-                    gender=gender,
-                    **add,
-                )
+    cells: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))
+    for module_id, month, unit_id, role_id, gender, *items in (
+        Answer.objects.filter(organisation=organisation, batch=0)
+        .values_list("module_id", "month", "unit_id", "role_id", "gender", *ITEMS, LEVEL)
+        .iterator(chunk_size=20000)
+    ):
+        values = dict(zip((*ITEMS, LEVEL), items, strict=True))
+        counts = Placed(module_id, month, unit_id, role_id, gender, **values).counts()
+        cell = cells[(module_id, month, unit_id, role_id, gender)]
+        for name, value in counts.items():
+            cell[name] += value
+    Cell.objects.filter(organisation=organisation, batch=0).delete()
+    total = sum(c["responses"] for c in cells.values())
+    k = max(1, int(organisation.anonymity_threshold))
+    if total >= k:
+        batch = (Cell.objects.filter(organisation=organisation).aggregate(m=Max("batch"))["m"] or 0) + 1
+        offset = (Cell.objects.filter(organisation=organisation).aggregate(m=Max("block"))["m"] or -1) + 1
+        parents = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "parent_id"))
+        paths = {_path(key, parents): c["responses"] for key, c in cells.items()}
+        blocks = disclosure.pool_paths(paths, k)
+        block_of = {key: offset + blocks.block_of[_path(key, parents)] for key in cells}
+        published = batch
+    else:
+        block_of = dict.fromkeys(cells, -1)
+        published = 0
+    Cell.objects.bulk_create(
+        (
+            Cell(
+                organisation=organisation,
+                key=Cell.make_key(*key),
+                batch=published,
+                block=block_of[key],
+                module_id=key[0],
+                month=key[1],
+                unit_id=key[2],
+                role_id=key[3],
+                gender=key[4],
+                **counts,
             )
-        else:
-            Cell.objects.filter(pk=cell.pk).update(**{name: F(name) + value for name, value in add.items()})
-    Cell.objects.bulk_create(new, batch_size=1000)
-    summary_changed(organisation_id)
-    return n
+            for key, counts in cells.items()
+        ),
+        batch_size=5000,
+    )
+    if published:
+        for model in (Answer, Comment, QuestionAnswer):
+            model.objects.filter(organisation=organisation, batch=0).update(batch=published)
+    summary_changed(organisation.pk)
+    return total if published else 0
+
+
+def _path(key: tuple[Any, ...], parents: Mapping[int, int | None]) -> tuple[Any, ...]:
+    """A cell's place in the release: module → unit tree → gender → role → month."""
+    module_id, month, unit_id, role_id, gender = key
+    mkey = month.year * 12 + month.month - 1
+    if not unit_id:
+        return (module_id, "~", mkey)
+    chain = [unit_id]
+    while parents.get(chain[-1]):
+        chain.append(parents[chain[-1]])  # type: ignore[arg-type]
+    return (module_id, *reversed(chain), "·", gender, role_id or 0, mkey)

@@ -11,6 +11,7 @@ import pytest
 from kompetenslyft.evaluation.models import Answer, Cell
 from kompetenslyft.evaluation.results import Query, evaluation_results
 from kompetenslyft.evaluation.services import Given, Where, store_answers
+from kompetenslyft.evaluation.summary import publication_deferred, publish
 from kompetenslyft.learning.models import Module
 
 DAY = dt.date(2026, 3, 10)
@@ -49,8 +50,9 @@ def given(
 
 def test_shares_and_the_threshold(network: Any, module: Module) -> None:
     role = network.employee.role
-    store_answers(network.org_a.pk, given(module, network.unit1, role, "woman", 4, 6))
-    store_answers(network.org_a.pk, given(module, network.unit2, role, "man", 2, 4))
+    with publication_deferred():  # one batch, as one import or one closed session
+        store_answers(network.org_a.pk, given(module, network.unit1, role, "woman", 4, 6))
+        store_answers(network.org_a.pk, given(module, network.unit2, role, "man", 2, 4))
     assert Answer.objects.count() == 10
     assert sum(Cell.objects.values_list("responses", flat=True)) == 10
     result = evaluation_results([network.org_a], Query(), by="unit")
@@ -76,8 +78,9 @@ def test_shares_and_the_threshold(network: Any, module: Module) -> None:
 
 def test_answers_without_a_person_count_in_the_total_only(network: Any, module: Module) -> None:
     role = network.employee.role
-    store_answers(network.org_a.pk, given(module, network.unit1, role, "woman", 4, 6))
-    store_answers(network.org_a.pk, [Given(module.pk, DAY, Where(), motivated=1) for _ in range(5)])
+    with publication_deferred():
+        store_answers(network.org_a.pk, given(module, network.unit1, role, "woman", 4, 6))
+        store_answers(network.org_a.pk, [Given(module.pk, DAY, Where(), motivated=1) for _ in range(5)])
     result = evaluation_results([network.org_a], Query(), by="module")
     assert result["total"]["responses"] == 11
     assert result["groups"] == [{"key": "M1", **result["groups"][0]}]
@@ -100,8 +103,9 @@ def test_the_stored_cube_reads_back_the_same(network: Any, module: Module) -> No
     from kompetenslyft.evaluation.cube import Cube, Scope, cube_for
 
     role = network.employee.role
-    store_answers(network.org_a.pk, given(module, network.unit1, role, "woman", 4, 6))
-    store_answers(network.org_a.pk, given(module, network.unit2, role, "man", 2, 7))
+    with publication_deferred():
+        store_answers(network.org_a.pk, given(module, network.unit1, role, "woman", 4, 6))
+        store_answers(network.org_a.pk, given(module, network.unit2, role, "man", 2, 7))
     cube = cube_for(network.org_a)
     again = Cube.from_bytes(network.org_a.pk, cube.threshold, cube.to_bytes())
     for scope in (Scope(), Scope(gender="man"), Scope(units=frozenset({network.unit1.pk}))):
@@ -109,3 +113,51 @@ def test_the_stored_cube_reads_back_the_same(network: Any, module: Module) -> No
         b, shown_b = again.total(scope)
         assert list(a) == list(b) and shown_a == shown_b
     assert again.ancestry(network.unit1.pk) == cube.ancestry(network.unit1.pk)
+
+
+def test_reading_a_figure_before_and_after_one_answer_tells_nothing(network: Any, module: Module) -> None:
+    """The review's attack: the total before and after one person answers gave that answer.
+    Published blocks never change; a new answer waits (hiding what it touches) until k more
+    can be published as new blocks."""
+    role = network.employee.role
+    store_answers(network.org_a.pk, given(module, network.unit1, role, "woman", 4, 8))
+    before = evaluation_results([network.org_a], Query(unit=network.unit1))["total"]
+    assert before["responses"] == 8
+    store_answers(network.org_a.pk, given(module, network.unit1, role, "woman", 1, 1))
+    after = evaluation_results([network.org_a], Query(unit=network.unit1))["total"]
+    assert after["responses"] is None  # not 9 with the one answer's share worked out
+    # …and no other figure moves by one answer either
+    for query in (Query(), Query(gender="woman"), Query(role_name=role.name), Query(unit=network.dep1)):
+        shown = evaluation_results([network.org_a], query)["total"]["responses"]
+        assert shown in (None, 8)
+    for _ in range(4):
+        store_answers(network.org_a.pk, given(module, network.unit1, role, "woman", 1, 1))
+    later = evaluation_results([network.org_a], Query(unit=network.unit1))["total"]
+    assert later["responses"] == 13  # 8 + a whole new block of 5
+    assert later["motivated_share"] == pytest.approx(8 / 13)
+
+
+def test_answers_wait_while_their_evaluation_is_open(network: Any, module: Module) -> None:
+    """Answers of a session whose evaluation is still open (people still to answer) are in no
+    figure; they are published together once everyone has answered or it closes."""
+    import datetime as dt_
+
+    from kompetenslyft.evaluation.models import Request
+
+    role = network.employee.role
+    today = dt_.date.today()
+    people = [network.employee, network.colleague]
+    for person in people:
+        Request.objects.create(
+            organisation=network.org_a,
+            person=person,
+            module=module,
+            occurred_on=today,
+            opens_on=today,
+            closes_on=today + dt_.timedelta(days=14),
+        )
+    store_answers(network.org_a.pk, given(module, network.unit1, role, "woman", 4, 6, day=today))
+    assert evaluation_results([network.org_a], Query())["total"]["responses"] == 0
+    assert publish(network.org_a.pk, today=today) == 0
+    assert publish(network.org_a.pk, today=today + dt_.timedelta(days=15)) == 6
+    assert evaluation_results([network.org_a], Query())["total"]["responses"] == 6
