@@ -268,7 +268,7 @@ def test_answer_page_by_token(setup: Any, django_capture_on_commit_callbacks: An
     survey = send(make_survey(setup), django_capture_on_commit_callbacks)
     request = SurveyRequest.objects.get(survey=survey)
     url = reverse("evaluation:survey_answer", args=[request.token])
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
     page = client.get(url)
     assert page.status_code == 200 and len(page.content) < 50_000
     assert b"<script" not in page.content
@@ -428,8 +428,8 @@ def test_who_may_create_send_and_see_results(setup: Any, django_capture_on_commi
     crowd(setup.unit1, 5, module=setup.module)
     manage = reverse("evaluation:survey_manage", args=[setup.initiative.pk])
     for username in ("employee", "manager", "trainer", "top", "leadb"):
-        assert _login(Client(), username).get(manage).status_code == 404, username
-    lead = _login(Client(), "lead")
+        assert _login(Client(HTTP_ACCEPT_LANGUAGE="en"), username).get(manage).status_code == 404, username
+    lead = _login(Client(HTTP_ACCEPT_LANGUAGE="en"), "lead")
     assert lead.get(manage).status_code == 200
     response = lead.post(
         manage,
@@ -438,7 +438,7 @@ def test_who_may_create_send_and_see_results(setup: Any, django_capture_on_commi
     )  # fmt: skip
     assert response.status_code == 302
     survey = Survey.objects.get()
-    owner = _login(Client(), "projectleader")  # the initiative's owner
+    owner = _login(Client(HTTP_ACCEPT_LANGUAGE="en"), "projectleader")  # the initiative's owner
     assert owner.post(manage, {"action": "add", "text": "Något mer?", "kind": "text"}).status_code == 302
     foreign_question = Question.objects.create(organisation=setup.org_b, text="x")
     assert owner.post(manage, {"action": "remove", "question": foreign_question.pk}).status_code == 404
@@ -450,12 +450,15 @@ def test_who_may_create_send_and_see_results(setup: Any, django_capture_on_commi
     answer_all(survey, SurveyRequest.objects.filter(survey=survey), text="fin")
     results = reverse("evaluation:survey_results", args=[survey.pk])
     for username in ("lead", "projectleader", "top", "evaluator"):
-        page = _login(Client(), username).get(results)
+        page = _login(Client(HTTP_ACCEPT_LANGUAGE="en"), username).get(results)
         assert page.status_code == 200 and b"fin" in page.content, username
-        assert survey.title.encode() in _login(Client(), username).get(reverse("evaluation:surveys")).content
+        assert (
+            survey.title.encode()
+            in _login(Client(HTTP_ACCEPT_LANGUAGE="en"), username).get(reverse("evaluation:surveys")).content
+        )
     for username in ("employee", "manager", "trainer", "leadb"):
-        assert _login(Client(), username).get(results).status_code == 404, username
-    lead = _login(Client(), "lead")
+        assert _login(Client(HTTP_ACCEPT_LANGUAGE="en"), username).get(results).status_code == 404, username
+    lead = _login(Client(HTTP_ACCEPT_LANGUAGE="en"), "lead")
     assert lead.get(results + "?unit=abc").status_code == 400
     assert lead.get(results + "?gender=x").status_code == 400
     assert lead.get(results + f"?unit={setup.unit_b.pk}").status_code == 404  # another organisation's unit
@@ -468,7 +471,7 @@ def test_who_may_create_send_and_see_results(setup: Any, django_capture_on_commi
         initiative=other, title="Annan enkät", opens_on=TODAY, closes_on=TODAY
     )
     Survey.objects.filter(pk=other_survey.pk).update(status=Survey.Status.SENT)
-    owner = _login(Client(), "projectleader")
+    owner = _login(Client(HTTP_ACCEPT_LANGUAGE="en"), "projectleader")
     assert owner.get(reverse("evaluation:survey_manage", args=[other.pk])).status_code == 404
     assert owner.get(reverse("evaluation:survey_results", args=[other_survey.pk])).status_code == 404
     assert b"Annan enk" not in owner.get(reverse("evaluation:surveys")).content
@@ -483,7 +486,7 @@ def test_excel_export(setup: Any, django_capture_on_commit_callbacks: Any) -> No
     crowd(setup.unit1, 5, module=setup.module)
     survey = send(make_survey(setup, title="=Slut/enkät"), django_capture_on_commit_callbacks)
     answer_all(survey, SurveyRequest.objects.filter(survey=survey), value=3, text="=HYPERLINK(x)")
-    response = _login(Client(), "lead").get(
+    response = _login(Client(HTTP_ACCEPT_LANGUAGE="en"), "lead").get(
         reverse("evaluation:survey_results", args=[survey.pk]) + "?format=xlsx"
     )
     book = load_workbook(io.BytesIO(response.content))
@@ -502,12 +505,12 @@ def test_journey_shows_open_survey_then_answer_received(
 ) -> None:
     attend(setup.employee, setup.module)
     survey = send(make_survey(setup), django_capture_on_commit_callbacks)
-    client = _login(Client(), "employee")
+    client = _login(Client(HTTP_ACCEPT_LANGUAGE="en"), "employee")
     request = SurveyRequest.objects.get(survey=survey)
     page = client.get(reverse("learning:me")).content.decode()
     assert reverse("evaluation:survey_answer", args=[request.token]) in page
     answer_all(survey, [request])
     page = client.get(reverse("learning:me")).content.decode()
     assert "answer received" in page and request.token not in page
-    other = _login(Client(), "other").get(reverse("learning:me")).content.decode()
+    other = _login(Client(HTTP_ACCEPT_LANGUAGE="en"), "other").get(reverse("learning:me")).content.decode()
     assert survey.title not in other
