@@ -97,11 +97,11 @@ def _answer(
                 extra=extra,
             )
         )
-    store_answers(organisation_id, given)
     today = timezone.localdate()
     for person in people:
         answered = min(today, day + dt.timedelta(days=rnd.randint(0, 3)))
         Request.objects.filter(session=session, person=person).update(answered_on=answered)
+    store_answers(organisation_id, given)
 
 
 def evaluations_for_demo(
@@ -137,9 +137,9 @@ def evaluations_for_demo(
             by_unit.setdefault(person.unit.unit_id, []).append(person)
     plan = [
         # module, days ago, place, unit of those booked, booked, present, answered, reception
-        ("M-AVVIK", 20, "Hemtjänst Södra, mötesrummet", "VOF-HT-S", 14, 12, 10, "good"),
-        ("M-SOCDOK", 10, "Hemtjänst Centrum, personalrummet", "VOF-HT-C", 12, 11, 7, "mixed"),
-        ("M-HEMAPP", 8, "Nattpatrullen, basen", "VOF-HT-NP", 6, 5, 3, "good"),
+        ("M-AVVIK", 40, "Hemtjänst Södra, mötesrummet", "VOF-HT-S", 14, 12, 10, "good"),
+        ("M-SOCDOK", 30, "Hemtjänst Centrum, personalrummet", "VOF-HT-C", 12, 11, 7, "mixed"),
+        ("M-HEMAPP", 25, "Nattpatrullen, basen", "VOF-HT-NP", 6, 5, 3, "good"),
     ]
     for code, days_ago, place, unit_id, n_booked, n_present, n_answered, reception in plan:
         booked = by_unit[unit_id][:n_booked]
