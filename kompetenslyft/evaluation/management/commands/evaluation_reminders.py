@@ -1,5 +1,6 @@
 """kompetenslyft evaluation_reminders — send the module evaluations' invitations not yet sent
-and the one reminder whose day has come (run it daily from cron)."""
+and the one reminder whose day has come, and publish the results of evaluations that have
+closed (run it daily from cron)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from kompetenslyft.evaluation.asking import send_due
+from kompetenslyft.evaluation.summary import publish
+from kompetenslyft.org.models import Organisation
 
 
 class Command(BaseCommand):
@@ -19,3 +22,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         invitations, reminders = send_due()
         self.stdout.write(f"sent {invitations} evaluation invitation(s) and {reminders} reminder(s)")
+        published = sum(publish(pk) for pk in Organisation.objects.values_list("pk", flat=True))
+        self.stdout.write(f"published {published} answer(s) of closed evaluations")
