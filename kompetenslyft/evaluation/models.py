@@ -96,7 +96,9 @@ class Answer(Placement):
     session = models.ForeignKey(
         "learning.Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    occurred_on = models.DateField()
+    occurred_on = models.DateField(
+        null=True, blank=True, help_text="Emptied once published: then only the month is kept."
+    )
     motivated = models.PositiveSmallIntegerField(null=True, blank=True)
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     method_good = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -125,7 +127,9 @@ class Comment(Placement):
     session = models.ForeignKey(
         "learning.Session", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    occurred_on = models.DateField()
+    occurred_on = models.DateField(
+        null=True, blank=True, help_text="Emptied once published: then only the month is kept."
+    )
     text = models.TextField()
 
     class Meta:

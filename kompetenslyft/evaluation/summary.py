@@ -130,7 +130,11 @@ def _ready_occurrences(organisation: Any, today: dt.date) -> list[tuple[int, dt.
         .values_list("module_id", "occurred_on")
         .distinct()
     )
-    return sorted(occurrence for occurrence in waiting if occurrence not in still_open)
+    return sorted(
+        (module_id, day)
+        for module_id, day in waiting
+        if day is not None and (module_id, day) not in still_open
+    )
 
 
 @transaction.atomic
@@ -201,8 +205,15 @@ def publish(organisation_id: int, *, today: dt.date | None = None) -> int:
         batch_size=5000,
     )
     if published:
-        for model in (Answer, Comment, QuestionAnswer):
-            model.objects.filter(organisation=organisation, batch=0).update(batch=published)
+        # Once published, an answer keeps only its month: the day and the session, which
+        # narrow it towards who answered, are no longer needed.
+        for model in (Answer, Comment):
+            model.objects.filter(organisation=organisation, batch=0).update(
+                batch=published, occurred_on=None, session=None
+            )
+        QuestionAnswer.objects.filter(organisation=organisation, batch=0).update(
+            batch=published, occurred_on=None
+        )
     summary_changed(organisation.pk)
     return total if published else 0
 
