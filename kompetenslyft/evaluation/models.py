@@ -108,7 +108,8 @@ class Answer(Placement):
 
     class Meta:
         indexes = [
-            models.Index(fields=["organisation", "module", "occurred_on"], name="evaluation_answer_occ_idx")
+            models.Index(fields=["organisation", "module", "occurred_on"], name="evaluation_answer_occ_idx"),
+            models.Index(fields=["organisation", "batch"], name="evaluation_answer_batch_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -56,6 +56,10 @@ class Migration(migrations.Migration):
             name='occurred_on',
             field=models.DateField(blank=True, help_text='Emptied once published: then only the month is kept.', null=True),
         ),
+        migrations.AddIndex(
+            model_name='answer',
+            index=models.Index(fields=['organisation', 'batch'], name='evaluation_answer_batch_idx'),
+        ),
         migrations.AddConstraint(
             model_name='cell',
             constraint=models.UniqueConstraint(fields=('organisation', 'key', 'batch'), name='evaluation_cell_unique'),
