@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from kompetenslyft.evaluation.asking import send_due
+from kompetenslyft.evaluation.cube import cube_for
 from kompetenslyft.evaluation.summary import publish
 from kompetenslyft.org.models import Organisation
 
@@ -22,5 +23,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         invitations, reminders = send_due()
         self.stdout.write(f"sent {invitations} evaluation invitation(s) and {reminders} reminder(s)")
-        published = sum(publish(pk) for pk in Organisation.objects.values_list("pk", flat=True))
+        published = 0
+        for organisation in Organisation.objects.all():
+            published += publish(organisation.pk)
+            cube_for(organisation)  # computed and stored once, so pages and reports read it
         self.stdout.write(f"published {published} answer(s) of closed evaluations")
