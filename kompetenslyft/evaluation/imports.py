@@ -278,15 +278,15 @@ def _mark_answered(
     days = dt.timedelta(days=int(organisation.evaluation_days))
     new: list[Request] = []
     changed: list[Request] = []
-    people_rows = [row for row in rows if row.person_id is not None]
+    people_rows = [(row.person_id, row) for row in rows if row.person_id is not None]
     _shuffle_requests(people_rows)
-    for row in people_rows:
-        request = requests.get((row.person_id, row.module_id, row.day))
+    for person_id, row in people_rows:
+        request = requests.get((person_id, row.module_id, row.day))
         if request is None:
             new.append(
                 Request(
                     organisation=organisation,
-                    person_id=row.person_id,
+                    person_id=person_id,
                     module_id=row.module_id,
                     occurred_on=row.day,
                     opens_on=row.day,
