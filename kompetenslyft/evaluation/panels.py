@@ -53,10 +53,28 @@ def session_panel(request: Any, subject: dict[str, Any]) -> str:
             "url": url,
             "qr": mark_safe(svg),  # noqa: S308 - segno's SVG, our escaped label
             "session": session,
-            "results": reverse("evaluation:results") + f"?module={session.module_id}",
+            "results": _module_results_link(request, session),
         },
         request=request,
     )
+
+
+def _module_results_link(request: Any, session: Any) -> str:
+    """The results page for the session's module, looked at through the first of the viewer's
+    lenses (results_views' ``view``) that holds it in the session's organisation; "" if none."""
+    from urllib.parse import urlencode
+
+    from kompetenslyft.core.access import access_for
+
+    from .selectors import lenses_for
+
+    for lens in lenses_for(access_for(request.user)):
+        if lens.organisation.pk != session.organisation_id:
+            continue
+        if lens.module_choices().filter(pk=session.module_id).exists():
+            query = urlencode({"view": lens.value, "module": session.module_id})
+            return reverse("evaluation:results") + "?" + query
+    return ""
 
 
 def journey_panel(request: Any, person: Any) -> str:

@@ -135,7 +135,7 @@ def test_trainer_shows_the_code_and_attendees_answer(
     trainer.get_by_role(
         "link", name=re.compile("resultat för den här modulen|results of this module")
     ).click()
-    assert f"module={session.module_id}" in trainer.url
+    assert f"module={session.module_id}" in trainer.url and "view=trainer-" in trainer.url
     expect(trainer.get_by_role("heading", level=1)).to_be_visible()
     assert_accessible(axe, trainer)
 

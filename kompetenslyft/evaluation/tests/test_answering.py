@@ -165,8 +165,10 @@ def test_trainer_sees_the_qr_block_once_attendance_is_taken(held: Held, settings
     assert "<svg" not in client_for(held.network.manager.user).get(session_url).content.decode()
     # the block links to the module's results and to the code alone, large
     qr_url = reverse("evaluation:session_qr", args=[held.session.pk])
-    results_url = reverse("evaluation:results") + f"?module={held.module.pk}"
-    assert f'href="{qr_url}"' in html and f'href="{results_url}"' in html
+    results_url = (
+        reverse("evaluation:results") + f"?view=trainer-{held.network.org_a.pk}&module={held.module.pk}"
+    )
+    assert f'href="{qr_url}"' in html and f'href="{results_url}"'.replace("&", "&amp;") in html
     large = trainer.get(qr_url)
     assert large.status_code == 200
     page = large.content.decode()
@@ -176,6 +178,10 @@ def test_trainer_sees_the_qr_block_once_attendance_is_taken(held: Held, settings
         and f'<a href="{link}">{link}</a>' in page
     )
     assert trainer.get(results_url).status_code == 200
+    assert trainer.get(results_url).context["module"] == held.module
+    # a lead opens it through its organisation's lens
+    lead_html = client_for(held.network.lead.user).get(session_url).content.decode()
+    assert f"?view=organisation-{held.network.org_a.pk}&amp;module={held.module.pk}" in lead_html
 
 
 def test_the_large_qr_is_only_for_those_who_run_the_session(held: Held) -> None:
