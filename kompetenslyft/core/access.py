@@ -222,6 +222,20 @@ class Access:
             return True
         return bool(self.person_id and initiative.owners.filter(pk=self.person_id).exists())
 
+    def sees_survey_free_text(self, survey: Any) -> bool:
+        """Whether this account reads a final survey's free-text answers (behind a shown figure):
+        a lead of its organisation, or one of the initiative's owners or its steering group. Top
+        management and external evaluators see aggregates only (PRODUCT.md): figures, never text."""
+        if self.is_lead_of(survey.organisation_id):
+            return True
+        if not self.person_id:
+            return False
+        from kompetenslyft.learning.models import Initiative
+
+        return Initiative.objects.filter(
+            Q(owners=self.person_id) | Q(steering_group=self.person_id), pk=survey.initiative_id
+        ).exists()
+
     def surveys_filter(self) -> Q:
         """A Q on Survey: the final surveys whose results this account sees — always through the
         disclosure control, as aggregates (no one sees an answer, or a group under k): every

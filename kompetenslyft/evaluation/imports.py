@@ -9,7 +9,10 @@
   the date) and marks the person as having answered (a :class:`~.models.Request` with
   ``answered_on``); it is never stored with the answer.
 * The rows are shuffled before they are written, so that the order of the file (often the
-  order of answering, or sorted by person) leaves no trace in the tables.
+  order of answering, or sorted by person) leaves no trace in the tables. The requests are
+  created and updated in an order of their own (a second, independent shuffle): otherwise their
+  consecutive ids would follow the file, as the answers' ``response_id`` do, and joining the two
+  by rank would link an answer to its person.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ MAX_COMMENT = 10000
 MAX_RESPONSE_ID = 128
 
 _shuffle = random.SystemRandom().shuffle
+_shuffle_requests = random.SystemRandom().shuffle
 
 
 @dataclass
@@ -272,19 +276,20 @@ def _mark_answered(
     organisation: Any, rows: list[_Row], requests: dict[tuple[int, int, dt.date], Request]
 ) -> int:
     """A request per (person, module, date), answered on the row's date (created or updated).
-    Says that the person answered, never what."""
+    Says that the person answered, never what. Written in a random order of their own, so
+    that request ids (consecutive, in the order created) say nothing about the file's order."""
     days = dt.timedelta(days=int(organisation.evaluation_days))
     new: list[Request] = []
     changed: list[Request] = []
-    for row in rows:
-        if row.person_id is None:
-            continue
-        request = requests.get((row.person_id, row.module_id, row.day))
+    people_rows = [(row.person_id, row) for row in rows if row.person_id is not None]
+    _shuffle_requests(people_rows)
+    for person_id, row in people_rows:
+        request = requests.get((person_id, row.module_id, row.day))
         if request is None:
             new.append(
                 Request(
                     organisation=organisation,
-                    person_id=row.person_id,
+                    person_id=person_id,
                     module_id=row.module_id,
                     occurred_on=row.day,
                     opens_on=row.day,

@@ -30,9 +30,14 @@ def session_link(session_id: int) -> str:
     )
 
 
-def qr_svg(url: str, label: str) -> str:
-    """The QR code as inline SVG, named for assistive technology (the link is written under it)."""
-    svg = segno.make(url, error="m").svg_inline(scale=6, border=4, dark="#000", light="#fff")
+def qr_svg(url: str, label: str, *, large: bool = False) -> str:
+    """The QR code as inline SVG, named for assistive technology (the link is written under it).
+    ``large``: no fixed size (a viewBox only), so that the page's CSS makes it fill the screen."""
+    code = segno.make(url, error="m")
+    if large:
+        svg = code.svg_inline(scale=1, border=4, omitsize=True, dark="#000", light="#fff")
+    else:
+        svg = code.svg_inline(scale=6, border=4, dark="#000", light="#fff")
     return svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
 
 
@@ -44,9 +49,32 @@ def session_panel(request: Any, subject: dict[str, Any]) -> str:
     svg = qr_svg(url, _("QR code with the link to the evaluation of this session"))
     return render_to_string(
         "evaluation/_session_panel.html",
-        {"url": url, "qr": mark_safe(svg)},  # noqa: S308 - segno's SVG, our escaped label
+        {
+            "url": url,
+            "qr": mark_safe(svg),  # noqa: S308 - segno's SVG, our escaped label
+            "session": session,
+            "results": _module_results_link(request, session),
+        },
         request=request,
     )
+
+
+def _module_results_link(request: Any, session: Any) -> str:
+    """The results page for the session's module, looked at through the first of the viewer's
+    lenses (results_views' ``view``) that holds it in the session's organisation; "" if none."""
+    from urllib.parse import urlencode
+
+    from kompetenslyft.core.access import access_for
+
+    from .selectors import lenses_for
+
+    for lens in lenses_for(access_for(request.user)):
+        if lens.organisation.pk != session.organisation_id:
+            continue
+        if lens.module_choices().filter(pk=session.module_id).exists():
+            query = urlencode({"view": lens.value, "module": session.module_id})
+            return reverse("evaluation:results") + "?" + query
+    return ""
 
 
 def journey_panel(request: Any, person: Any) -> str:

@@ -206,28 +206,41 @@ class QuestionResult:
 def question_results(
     where: Placed, initiative: Initiative, threshold: int, *, free_text: bool
 ) -> list[QuestionResult]:
-    """The initiative's added questions over the same scope as the total; call only when the
-    total is shown. A question is shown only with ``threshold`` answers or more."""
+    """The initiative's added questions over the same scope as the total. A question's figure
+    (and its count) is shown only where
+
+    * the same scope's evaluation figure is shown by :func:`.results.evaluation_results` (a
+      union of whole blocks), and
+    * the question's own answers there are a union of whole blocks of ``threshold`` or more in
+      a release of that question's answers (:func:`question_release`, the cube's rule over the
+      cube's paths).
+
+    The second condition is what the first cannot give: fewer people answer an added question
+    than the evaluation (it was added later, or skipped), so two shown evaluation figures can
+    differ by k answers and their questions' figures by fewer. With the question's own release,
+    every sum or difference of shown question figures holds whole blocks of k or more of its
+    answers."""
+    from .results import evaluation_results
+
+    if evaluation_results([where.organisation], where.query)["total"]["responses"] is None:
+        return []
     found = []
     for question in Question.objects.filter(initiative=initiative, survey__isnull=True).order_by(
         "position", "pk"
     ):
         rows = QuestionAnswer.objects.filter(where.q(), question=question, batch__gte=1)
+        if not question_release(where.organisation, question, threshold).shown(where):
+            found.append(QuestionResult(question, None))
+            continue
         if question.kind == Question.Kind.SCALE:
             counts = rows.filter(value__isnull=False).aggregate(
                 n=Count("pk"), pos=Count("pk", filter=Q(value__gte=3))
             )
             n = int(counts["n"] or 0)
-            if n < threshold:
-                found.append(QuestionResult(question, None))
-            else:
-                found.append(QuestionResult(question, n, int(counts["pos"] or 0) / n))
+            found.append(QuestionResult(question, n, int(counts["pos"] or 0) / n if n else 0.0))
             continue
         texts = rows.exclude(text="")
         n = texts.count()
-        if n < threshold:
-            found.append(QuestionResult(question, None))
-            continue
         listed = (
             list(texts.order_by("text").values_list("text", flat=True)[: SHOWN_TEXTS + 1])
             if free_text
@@ -242,6 +255,109 @@ def question_results(
             )
         )
     return found
+
+
+@dataclass(frozen=True)
+class _QuestionCell:
+    module_id: int
+    month: dt.date
+    unit_id: int | None
+    role_id: int | None
+    gender: str
+
+
+@dataclass
+class QuestionRelease:
+    """One added question's answers per placement (module, month, unit, role, gender) and the
+    release of fixed blocks :func:`kompetenslyft.core.disclosure.pool_paths` makes of them over
+    the cube's paths (module → unit tree → gender → role → month)."""
+
+    threshold: int
+    cells: dict[_QuestionCell, int]
+    block_of: dict[_QuestionCell, int]
+    atoms_in: list[int]
+    size: list[int]
+
+    def shown(self, where: Placed) -> bool:
+        """Whether the answers the filter selects may be shown: k or more, made of whole
+        blocks."""
+        query = where.query
+        units = subtree_ids(query.unit) if query.unit is not None else None
+        needs_person = query.unit is not None or query.role_name is not None or query.gender is not None
+        total = 0
+        touched: dict[int, int] = {}
+        for cell, n in self.cells.items():
+            if query.modules is not None and cell.module_id not in query.modules:
+                continue
+            if query.month_from is not None and cell.month < query.month_from:
+                continue
+            if query.month_to is not None and cell.month > query.month_to:
+                continue
+            if needs_person and cell.unit_id is None:
+                continue
+            if units is not None and cell.unit_id not in units:
+                continue
+            if query.role_name is not None and cell.role_id != (where.role_id if where.role_id else -1):
+                continue
+            if query.gender is not None and cell.gender != query.gender:
+                continue
+            total += n
+            block = self.block_of[cell]
+            touched[block] = touched.get(block, 0) + 1
+        if total < self.threshold:  # none is "fewer than k" too, as before
+            return False
+        return all(
+            count == self.atoms_in[b] and self.size[b] >= self.threshold for b, count in touched.items()
+        )
+
+
+def question_release(organisation: Organisation, question: Question, threshold: int) -> QuestionRelease:
+    """The release of one added question's answers (scale: the non-empty values; text: the
+    non-empty texts) over the whole organisation, so every page and filter hides the same."""
+    from kompetenslyft.core import disclosure
+
+    from .cube import DIRECT, UNPLACED
+
+    rows = QuestionAnswer.objects.filter(organisation=organisation, question=question, batch__gte=1)
+    rows = rows.filter(value__isnull=False) if question.kind == Question.Kind.SCALE else rows.exclude(text="")
+    place = ("module_id", "month", "unit_id", "role_id", "gender")
+    cells = {
+        _QuestionCell(module_id, month, unit_id, role_id, gender): n
+        for module_id, month, unit_id, role_id, gender, n in rows.values(*place)
+        .annotate(n=Count("pk"))
+        .values_list(*place, "n")
+        .order_by()
+    }
+    parents = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "parent_id"))
+
+    def ancestry(unit_id: int) -> tuple[int, ...]:
+        chain = [unit_id]
+        seen = {unit_id}
+        while (parent := parents.get(chain[-1])) is not None and parent not in seen:
+            chain.append(parent)
+            seen.add(parent)
+        return tuple(reversed(chain))
+
+    paths: dict[tuple[Any, ...], int] = {}
+    by_path: dict[tuple[Any, ...], _QuestionCell] = {}
+    for cell, n in cells.items():
+        mkey = cell.month.year * 12 + cell.month.month - 1
+        if cell.unit_id:
+            path: tuple[Any, ...] = (
+                cell.module_id,
+                *ancestry(cell.unit_id),
+                DIRECT,
+                cell.gender,
+                cell.role_id or 0,
+                mkey,
+            )
+        else:
+            path = (cell.module_id, UNPLACED, mkey)
+        paths[path] = n
+        by_path[path] = cell
+    blocks = disclosure.pool_paths(paths, threshold)
+    block_of = {by_path[atom]: block for atom, block in blocks.block_of.items()}  # type: ignore[index]
+    return QuestionRelease(max(1, int(threshold)), cells, block_of, list(blocks.atoms_in), list(blocks.size))
 
 
 # --- the initiative checklist ------------------------------------------------------------------

@@ -11,16 +11,21 @@ of whole blocks of k or more respondents, so no difference of filters singles ou
 The requests (who was asked, placed the same on the day the survey was sent) have a release of
 their own: a response rate is shown only where both its counts are. The whole is read once per
 survey version (raised with every response and request written) and memoised, as
-:mod:`.cube` does for the module evaluations.
+:mod:`.cube` does for the module evaluations. The questions' figures are shown only once the
+survey has closed or everyone asked has answered (:func:`results_released`), and a question
+only where it has k or more answers itself.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from django.utils import timezone
 
 from kompetenslyft.core import disclosure
 
@@ -137,12 +142,17 @@ class SurveyCube:
                 touched[block_of[i]] += 1
         return all(n == blocks.atoms_in[b] and blocks.size[b] >= self.threshold for b, n in touched.items())
 
-    def results(self, scope: SurveyScope) -> dict[str, Any]:
+    def results(self, scope: SurveyScope, *, released: bool = True) -> dict[str, Any]:
+        """The figures for a filter. Without ``released`` (the survey still open and not
+        everyone answered), no question's figures: read before and after one person answers,
+        they would tell that answer; the response rate may show. A question is shown only
+        where the respondents are (whole blocks) and it has k or more answers there itself."""
         cells = self.cells(scope)
         respondents = sum(self.respondents[i] for i in cells)
         requests = sum(self.requests[i] for i in cells)
         shown = self._shown(self.response_blocks, self.response_block, cells, self.respondents)
-        rate_shown = shown and self._shown(self.request_blocks, self.request_block, cells, self.requests)
+        requests_shown = self._shown(self.request_blocks, self.request_block, cells, self.requests)
+        rate_shown = shown and requests_shown
         questions = []
         for question_id, text, kind in self.questions:
             item: dict[str, Any] = {"id": question_id, "text": text, "kind": kind}
@@ -152,20 +162,22 @@ class SurveyCube:
                     for v, n in enumerate(self.values[question_id].get(i, ())):
                         counts[v] += n
                 answered = sum(counts)
-                item["answers"] = answered if shown else None
-                item["positive_share"] = (counts[2] + counts[3]) / answered if shown and answered else None
-                item["distribution"] = [c / answered for c in counts] if shown and answered else None
+                ok = released and shown and answered >= self.threshold
+                item["answers"] = answered if ok else None
+                item["positive_share"] = (counts[2] + counts[3]) / answered if ok else None
+                item["distribution"] = [c / answered for c in counts] if ok else None
             else:
                 chosen = set(cells)
-                item["texts"] = (
-                    sorted(t for i, t in self.texts.get(question_id, []) if i in chosen) if shown else None
-                )
+                texts = sorted(t for i, t in self.texts.get(question_id, []) if i in chosen)
+                ok = released and shown and len(texts) >= self.threshold
+                item["texts"] = texts if ok else None
             questions.append(item)
         return {
             "threshold": self.threshold,
+            "released": released,
             "shown": shown,
             "respondents": respondents if shown else None,
-            "requests": requests if rate_shown else None,
+            "requests": requests if requests_shown else None,
             "response_rate": (respondents / requests if requests else 0.0) if rate_shown else None,
             "questions": questions,
         }
@@ -240,7 +252,25 @@ def survey_cube(survey: Survey) -> SurveyCube:
     return cube
 
 
+def results_released(survey: Survey, today: dt.date | None = None) -> bool:
+    """Whether the survey's answers may be shown: it has closed (``closes_on`` passed), or it
+    was sent to everyone and everyone asked has answered (no answer can come any more).
+    Before that the figures would change with each answer, and reading them before and after
+    one person answers would tell that answer."""
+    today = today or timezone.localdate()
+    if survey.status == Survey.Status.DRAFT:
+        return False
+    if survey.closes_on is not None and survey.closes_on < today:
+        return True
+    return (
+        survey.status == Survey.Status.SENT
+        and SurveyRequest.objects.filter(survey=survey).exists()
+        and not SurveyRequest.objects.filter(survey=survey, answered_on__isnull=True).exists()
+    )
+
+
 def survey_results(survey: Survey, scope: SurveyScope | None = None) -> dict[str, Any]:
-    """``{"threshold", "shown", "respondents", "requests", "response_rate", "questions": [...]}``
-    for the filter; every figure ``None`` where it may not be shown."""
-    return survey_cube(survey).results(scope or SurveyScope())
+    """``{"threshold", "released", "shown", "respondents", "requests", "response_rate",
+    "questions": [...]}`` for the filter; every figure ``None`` where it may not be shown, and
+    the questions' figures only once :func:`results_released`."""
+    return survey_cube(survey).results(scope or SurveyScope(), released=results_released(survey))

@@ -157,7 +157,9 @@ def survey_list(request: HttpRequest) -> HttpResponse:
     )
     if not (access.is_superuser or access.aggregate_org_ids or access.project_leader or found.exists()):
         raise Http404
-    return render(request, "evaluation/survey_list.html", {"surveys": found[:200]})
+    # a project leader (or steering group member) sees only its own initiatives' surveys
+    own_only = not (access.is_superuser or access.aggregate_org_ids)
+    return render(request, "evaluation/survey_list.html", {"surveys": found[:200], "own_only": own_only})
 
 
 def _scope(request: HttpRequest, survey: Survey) -> tuple[SurveyScope, dict[str, Any]]:
@@ -196,6 +198,11 @@ def survey_results_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     scope, filters = _scope(request, survey)
     results = survey_results(survey, scope)
+    free_text = access.sees_survey_free_text(survey)
+    if not free_text:
+        for question in results["questions"]:
+            if question["kind"] == Question.Kind.TEXT:
+                question["texts"] = None
     words = surveys.scale_words()
     for question in results["questions"]:
         if question["kind"] == Question.Kind.SCALE:
@@ -205,7 +212,7 @@ def survey_results_view(request: HttpRequest, pk: int) -> HttpResponse:
             ]
     if request.GET.get("format") == "xlsx":
         response = HttpResponse(
-            _workbook(survey, results, filters),
+            _workbook(survey, results, filters, free_text=free_text),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}.xlsx"'
@@ -219,22 +226,32 @@ def survey_results_view(request: HttpRequest, pk: int) -> HttpResponse:
             "query": request.GET.urlencode(),
             "can_manage": access.manages_initiative(survey.initiative),
             "scale": surveys.scale_words(),
+            "free_text": free_text,
+            "shown_when": "" if results["released"] else _shown_when(survey),
             **filters,
         },
     )
 
 
 def _sheet_title(text: str) -> str:
-    return re.sub(r"[\[\]:*?/\\]", " ", text).strip()[:31] or "survey"
+    """A sheet name Excel accepts: the characters it refuses become spaces, runs of spaces one
+    ("Slutenkät: Digitalt lyft" is "Slutenkät Digitalt lyft"), at most 31 characters."""
+    cleaned = re.sub(r"\s+", " ", re.sub(r"[\[\]:*?/\\]", " ", text)).strip()
+    return cleaned[:31].strip() or "survey"
 
 
-def _workbook(survey: Survey, results: dict[str, Any], filters: dict[str, Any]) -> bytes:
+def _workbook(survey: Survey, results: dict[str, Any], filters: dict[str, Any], *, free_text: bool) -> bytes:
     """The results as Excel: a titled sheet of figures (percentages as percentages, headers in
-    the viewer's language) and one of the free-text answers; every text through core.spreadsheet."""
+    the viewer's language) and, for those who read free text, one of the free-text answers;
+    every text through core.spreadsheet."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    too_few = _("too few answers")
+    hidden = _("hidden (fewer than %(k)s, or a smaller group could be worked out)") % {
+        "k": results["threshold"]
+    }
+    # a question's figure: hidden, or not shown yet (the survey still open)
+    too_few = hidden if results["released"] else _shown_when(survey)
     words = surveys.scale_words()
     workbook = Workbook()
     sheet = workbook.active
@@ -249,12 +266,14 @@ def _workbook(survey: Survey, results: dict[str, Any], filters: dict[str, Any]) 
         (_("Role"), filters["role"].name if filters["role"] else _("all")),
         (_("Gender"), gender),
         (_("Anonymity threshold"), results["threshold"]),
-        (_("Asked"), results["requests"] if results["requests"] is not None else too_few),
-        (_("Answered"), results["respondents"] if results["respondents"] is not None else too_few),
-        (_("Response rate"), results["response_rate"] if results["response_rate"] is not None else too_few),
+        (_("Asked"), results["requests"] if results["requests"] is not None else hidden),
+        (_("Answered"), results["respondents"] if results["respondents"] is not None else hidden),
+        (_("Response rate"), results["response_rate"] if results["response_rate"] is not None else hidden),
     ):
         append_row(sheet, [label, value])
     sheet.cell(row=sheet.max_row, column=2).number_format = "0.0%"
+    if not results["released"]:
+        append_row(sheet, [too_few])
     append_row(sheet, [])
     header = [_("Question"), _("Answers"), _("Positive share (3–4)")] + [
         f"{v} {words[v]}" for v in surveys.SCALE
@@ -273,6 +292,10 @@ def _workbook(survey: Survey, results: dict[str, Any], filters: dict[str, Any]) 
         for cell in sheet[sheet.max_row][2:]:
             cell.number_format = "0.0%"
     sheet.column_dimensions["A"].width = 60
+    if not free_text:
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue()
     texts = workbook.create_sheet(_sheet_title(_("Free-text answers")))
     append_row(texts, [_("Free-text answers"), survey.title])
     texts["A1"].font = Font(bold=True, size=14)
@@ -290,6 +313,13 @@ def _workbook(survey: Survey, results: dict[str, Any], filters: dict[str, Any]) 
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _shown_when(survey: Survey) -> str:
+    return _(
+        "The answers are shown once the survey has closed (after %(date)s) or everyone asked has "
+        "answered, so that no one's answer can be read off a change in the figures."
+    ) % {"date": survey.closes_on.isoformat() if survey.closes_on else "–"}
 
 
 @never_cache

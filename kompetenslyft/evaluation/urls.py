@@ -9,6 +9,7 @@ urlpatterns: list = [
     path("t/<str:token>/", views.answer_by_token, name="token"),
     path("<id:pk>/", views.answer_mine, name="mine"),
     path("s/<str:signed>/", views.answer_for_session, name="session"),
+    path("sessions/<id:pk>/qr/", views.session_qr, name="session_qr"),
     path("initiatives/<id:pk>/questions/", views.questions, name="questions"),
     path("initiatives/<id:pk>/survey/", survey_views.survey_manage, name="survey_manage"),
     path("surveys/", survey_views.survey_list, name="surveys"),

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -195,3 +196,25 @@ def questions(request: HttpRequest, pk: int) -> HttpResponse:
             else _("The question is asked again."),
         )
     return redirect(back)
+
+
+@login_required
+def session_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    """The session's QR code alone, filling the screen, with its short link: for showing in the
+    room. Only for those who run the session (its trainers, a lead of its organisation), after
+    the register was taken, as the session page's panel."""
+    from kompetenslyft.learning.models import Session
+
+    from .panels import qr_svg, session_link
+
+    access = access_for(request.user)
+    session = Session.objects.filter(access.sessions_filter(), pk=pk).select_related("module").first()
+    if session is None or not access.runs_session(session) or session.attendance_taken_at is None:
+        raise Http404
+    url = session_link(session.pk)
+    svg = qr_svg(url, _("QR code with the link to the evaluation of this session"), large=True)
+    return render(
+        request,
+        "evaluation/session_qr.html",
+        {"session": session, "url": url, "qr": mark_safe(svg)},  # noqa: S308 - segno's SVG, escaped label
+    )

@@ -86,8 +86,12 @@ def funder_xlsx(context: dict[str, Any]) -> bytes:
     for label, value in participant_rows(figures):
         append_row(sheet, [label, _value(value, too_few)])
     sheet = _sheet(workbook, _("Evaluations"), [_("Figure"), _("Value")])
+    # evaluation figures are hidden under k or for differencing (the release of fixed blocks)
+    hidden = _("hidden (fewer than %(k)s, or a smaller group could be worked out)") % {
+        "k": context["organisation"].anonymity_threshold
+    }
     for label, value, is_share in evaluation_rows(figures):
-        append_row(sheet, [label, _value(value, too_few)])
+        append_row(sheet, [label, _value(value, hidden)])
         if is_share and value is not None:
             sheet.cell(sheet.max_row, 2).number_format = PERCENT
     if context.get("goals") is not None:

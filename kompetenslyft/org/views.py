@@ -215,6 +215,21 @@ def _batch_for(request: HttpRequest, pk: int) -> ImportBatch:
 
 
 CATEGORIES = ("new", "changed", "moved", "reactivated", "deactivated", "roles_created")
+# What each kind's preview lists (besides "Unchanged"); a kind not named lists new and changed
+# rows and whatever else its import counted (the people's moves and leavers mean nothing for,
+# say, an evaluations file).
+KIND_CATEGORIES = {
+    "people": CATEGORIES,
+    "units": ("new", "changed", "moved"),
+    "evaluations": ("new", "people_marked_answered"),
+}
+OTHER_CATEGORIES = ("frameworks_created", "people_marked_answered")
+
+
+def preview_categories(kind: str, counts: dict[str, int]) -> tuple[str, ...]:
+    if kind in KIND_CATEGORIES:
+        return KIND_CATEGORIES[kind]
+    return ("new", "changed", *(key for key in OTHER_CATEGORIES if key in counts))
 
 
 @login_required
@@ -227,7 +242,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
             "count": summary.get("counts", {}).get(key, 0),
             "samples": summary.get("samples", {}).get(key, []),
         }
-        for key in CATEGORIES
+        for key in preview_categories(batch.kind, summary.get("counts", {}))
     ]
     errors = summary.get("errors", [])
     return render(

@@ -113,6 +113,32 @@ def test_trainer_shows_the_code_and_attendees_answer(
     assert_accessible(axe, trainer)
     assert Request.objects.filter(session=session).count() == 2
 
+    # "Show large": the code alone, filling the screen, for the room (desktop and phone width).
+    session_page = trainer.url
+    block.get_by_role("link", name=re.compile("Visa stor|Show large")).click()
+    large = trainer.locator("svg[role=img]")
+    expect(large).to_be_visible()
+    box = large.bounding_box()
+    viewport = trainer.viewport_size
+    assert box and viewport and box["height"] >= 0.7 * viewport["height"] - 120
+    assert trainer.locator("figcaption a").inner_text() == link
+    assert_accessible(axe, trainer)
+    trainer.set_viewport_size(PHONE)
+    assert_accessible(axe, trainer)
+    box = large.bounding_box()
+    assert box and box["width"] >= 0.85 * PHONE["width"]
+    trainer.get_by_role(
+        "link", name=re.compile("Tillbaka till utbildningstillfället|Back to the session")
+    ).click()
+    assert trainer.url == session_page
+    # "See the results of this module": the trainer's results, that module chosen.
+    trainer.get_by_role(
+        "link", name=re.compile("resultat för den här modulen|results of this module")
+    ).click()
+    assert f"module={session.module_id}" in trainer.url and "view=trainer-" in trainer.url
+    expect(trainer.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(axe, trainer)
+
     # An attendee on a phone: home → My learning → the evaluation.
     phone = _phone(browser, live_server)
     log_in(phone, "employee")

@@ -4,6 +4,7 @@ Inclusion tags, so that those pages need one line each and no view of theirs cha
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
@@ -18,10 +19,12 @@ register = template.Library()
 
 @register.filter
 def percent(value: float | None) -> str:
-    """A share 0–1 as a percentage with one decimal, in the current language's format."""
+    """A share 0–1 as a percentage with one decimal, rounded half up (1/7 is 14.3 %), in the
+    current language's format (Django's number_format alone would cut the digits off)."""
     if value is None:
         return "–"
-    return f"{formats.number_format(value * 100, 1)} %"
+    rounded = (Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return f"{formats.number_format(rounded, 1)} %"
 
 
 @register.inclusion_tag("evaluation/_initiative_survey.html", takes_context=True)

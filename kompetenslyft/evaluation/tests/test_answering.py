@@ -163,6 +163,39 @@ def test_trainer_sees_the_qr_block_once_attendance_is_taken(held: Held, settings
     assert '<svg role="img" aria-label="QR code' in html and f'<a href="{link}">{link}</a>' in html
     # the manager viewing its people's session gets no QR block
     assert "<svg" not in client_for(held.network.manager.user).get(session_url).content.decode()
+    # the block links to the module's results and to the code alone, large
+    qr_url = reverse("evaluation:session_qr", args=[held.session.pk])
+    results_url = (
+        reverse("evaluation:results") + f"?view=trainer-{held.network.org_a.pk}&module={held.module.pk}"
+    )
+    assert f'href="{qr_url}"' in html and f'href="{results_url}"'.replace("&", "&amp;") in html
+    large = trainer.get(qr_url)
+    assert large.status_code == 200
+    page = large.content.decode()
+    assert (
+        '<svg role="img" aria-label="' in page
+        and 'viewBox="' in page
+        and f'<a href="{link}">{link}</a>' in page
+    )
+    assert trainer.get(results_url).status_code == 200
+    assert trainer.get(results_url).context["module"] == held.module
+    # a lead opens it through its organisation's lens
+    lead_html = client_for(held.network.lead.user).get(session_url).content.decode()
+    assert f"?view=organisation-{held.network.org_a.pk}&amp;module={held.module.pk}" in lead_html
+
+
+def test_the_large_qr_is_only_for_those_who_run_the_session(held: Held) -> None:
+    qr_url = reverse("evaluation:session_qr", args=[held.session.pk])
+    trainer = client_for(held.network.trainer.user)
+    assert trainer.get(qr_url).status_code == 404  # no register yet: no code
+    attendance_take(session=held.session, present={held.people[0].pk})
+    assert trainer.get(qr_url).status_code == 200
+    assert client_for(held.network.lead.user).get(qr_url).status_code == 200
+    for person in (held.network.manager, held.network.employee, held.network.lead_b, held.network.top):
+        assert client_for(person.user).get(qr_url).status_code == 404, person
+    assert trainer.get(reverse("evaluation:session_qr", args=[999999])).status_code == 404
+    anonymous = Client().get(qr_url)
+    assert anonymous.status_code == 302
 
 
 def test_initiative_questions_are_asked_and_stored_apart(asked: Held) -> None:

@@ -152,6 +152,33 @@ def test_a_person_answers_an_occurrence_once(network: Any, modules: Any) -> None
     assert Request.objects.get().answered_on == dt.date(2026, 3, 10)
 
 
+def test_request_ids_do_not_follow_the_file_order(network: Any, modules: Any) -> None:
+    """The attack: an admin sorts the requests by id and the answers by response_id (the file's
+    order) and pairs them by rank. With the requests written in an order of their own, that
+    links no more answers to their person than chance (a random pairing: one on average)."""
+    from kompetenslyft.org.tests.factories import PersonFactory
+
+    count = 40
+    people = PersonFactory.create_batch(count, unit=network.unit1, role=network.employee.role, gender="woman")
+    text = HEADER + "".join(
+        f"M1,2026-03-10,{1 + i % 4},3,4,4,4,,{person.employee_id},r{i:03d}\n"
+        for i, person in enumerate(people)
+    )
+    run(text, network.org_a)
+    given_by = {f"r{i:03d}": person.pk for i, person in enumerate(people)}
+    answers = sorted(Answer.objects.values_list("response_id", flat=True))
+    requests = list(Request.objects.order_by("pk").values_list("person_id", flat=True))
+    assert len(answers) == len(requests) == count
+    linked = sum(given_by[answer] == person for answer, person in zip(answers, requests, strict=True))
+    # P(8 or more fixed points of a random permutation) < 1e-5; in file order all 40 link.
+    assert linked < 8
+    # nor does the reverse order link them
+    linked_reversed = sum(
+        given_by[answer] == person for answer, person in zip(answers, reversed(requests), strict=True)
+    )
+    assert linked_reversed < 8
+
+
 def test_the_web_import_offers_evaluations(network: Any) -> None:
     assert "evaluations" in IMPORTERS
     form = ImportUploadForm(organisations=Organisation.objects.all())

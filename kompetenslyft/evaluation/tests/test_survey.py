@@ -268,7 +268,7 @@ def test_answer_page_by_token(setup: Any, django_capture_on_commit_callbacks: An
     survey = send(make_survey(setup), django_capture_on_commit_callbacks)
     request = SurveyRequest.objects.get(survey=survey)
     url = reverse("evaluation:survey_answer", args=[request.token])
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english(Client())
     page = client.get(url)
     assert page.status_code == 200 and len(page.content) < 50_000
     assert b"<script" not in page.content
@@ -296,10 +296,13 @@ def test_results_appear_at_k_and_text_is_a_sorted_list(
     survey = send(make_survey(setup), django_capture_on_commit_callbacks)
     requests = list(SurveyRequest.objects.filter(survey=survey).order_by("pk"))
     answer_all(survey, requests[:4], value=4, text="b svar")
+    close(survey)
     hidden = survey_results(survey)
     assert hidden["respondents"] is None and hidden["response_rate"] is None
     assert all(q.get("answers") is None and q.get("texts") is None for q in hidden["questions"])
+    close(survey, reopen=True)
     answer_all(survey, requests[4:5], value=2, text="a svar")
+    close(survey)
     shown = survey_results(survey)
     assert shown["respondents"] == 5 and shown["requests"] == len(people)
     assert shown["response_rate"] == pytest.approx(5 / 6)
@@ -417,6 +420,21 @@ def test_results_over_the_database_for_every_filter(
 # --- access -------------------------------------------------------------------------------------
 
 
+def english(client: Client) -> Client:
+    """A client that reads the pages in English (the texts the tests look for)."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def close(survey: Survey, *, reopen: bool = False) -> None:
+    """The survey's closing day passed (or, with ``reopen``, not yet)."""
+    day = TODAY + dt.timedelta(days=14) if reopen else TODAY - dt.timedelta(days=1)
+    Survey.objects.filter(pk=survey.pk).update(closes_on=day)
+    survey.refresh_from_db()
+
+
 def _login(client: Client, username: str) -> Client:
     from django.contrib.auth import get_user_model
 
@@ -447,15 +465,15 @@ def test_who_may_create_send_and_see_results(setup: Any, django_capture_on_commi
         assert owner.post(manage, {"action": "send"}).status_code == 302
     survey.refresh_from_db()
     assert survey.status == "sent" and len(mail.outbox) == 5
-    answer_all(survey, SurveyRequest.objects.filter(survey=survey), text="fin")
+    answer_all(survey, SurveyRequest.objects.filter(survey=survey), text="finfint")
     results = reverse("evaluation:survey_results", args=[survey.pk])
     for username in ("lead", "projectleader", "top", "evaluator"):
-        page = _login(Client(HTTP_ACCEPT_LANGUAGE="en"), username).get(results)
-        assert page.status_code == 200 and b"fin" in page.content, username
-        assert (
-            survey.title.encode()
-            in _login(Client(HTTP_ACCEPT_LANGUAGE="en"), username).get(reverse("evaluation:surveys")).content
+        page = _login(Client(), username).get(results)
+        # free text for the lead and the owners; figures only for top management, the evaluator
+        assert page.status_code == 200 and (b"finfint" in page.content) == (
+            username in ("lead", "projectleader")
         )
+        assert survey.title.encode() in _login(Client(), username).get(reverse("evaluation:surveys")).content
     for username in ("employee", "manager", "trainer", "leadb"):
         assert _login(Client(HTTP_ACCEPT_LANGUAGE="en"), username).get(results).status_code == 404, username
     lead = _login(Client(HTTP_ACCEPT_LANGUAGE="en"), "lead")
@@ -505,7 +523,7 @@ def test_journey_shows_open_survey_then_answer_received(
 ) -> None:
     attend(setup.employee, setup.module)
     survey = send(make_survey(setup), django_capture_on_commit_callbacks)
-    client = _login(Client(HTTP_ACCEPT_LANGUAGE="en"), "employee")
+    client = english(_login(Client(), "employee"))
     request = SurveyRequest.objects.get(survey=survey)
     page = client.get(reverse("learning:me")).content.decode()
     assert reverse("evaluation:survey_answer", args=[request.token]) in page
@@ -514,3 +532,158 @@ def test_journey_shows_open_survey_then_answer_received(
     assert "answer received" in page and request.token not in page
     other = _login(Client(HTTP_ACCEPT_LANGUAGE="en"), "other").get(reverse("learning:me")).content.decode()
     assert survey.title not in other
+
+
+# --- review findings: when results show, who reads text, per-question k, rounding, labels ------
+
+
+def test_results_show_only_once_closed_or_everyone_answered(
+    setup: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Read before and after one person answers, the figures would tell that answer: while the
+    survey is open and someone has not answered, no question's figures (the rate may show)."""
+    crowd(setup.unit1, 7, module=setup.module)
+    survey = send(make_survey(setup), django_capture_on_commit_callbacks)
+    requests = list(SurveyRequest.objects.filter(survey=survey).order_by("pk"))
+    url = reverse("evaluation:survey_results", args=[survey.pk])
+    lead = english(_login(Client(), "lead"))
+    answer_all(survey, requests[:5], value=4, text="fem")
+    before = survey_results(survey)
+    assert before["released"] is False and before["respondents"] == 5 and before["requests"] == 7
+    assert all(q.get("answers") is None and q.get("texts") is None for q in before["questions"])
+    page = lead.get(url).content.decode()
+    assert "once the survey has closed" in page and survey.closes_on.isoformat() in page
+    assert "fem" not in page and "71.4 %" in page  # the response rate, rounded
+    answer_all(survey, requests[5:6], value=1, text="sex")
+    between = survey_results(survey)
+    assert between["questions"] == before["questions"]  # one more answer changed nothing shown
+    sheet = openpyxl_of(lead.get(url + "?format=xlsx")).worksheets[0]
+    rows = {r[0]: r[1:] for r in sheet.iter_rows(values_only=True)}
+    first = rows[survey.questions.first().text]  # type: ignore[union-attr]
+    assert "once the survey has closed" in first[0] and not any(first[1:])
+    # everyone asked has answered: shown, and nothing can change any more
+    answer_all(survey, requests[6:], value=4, text="sju")
+    done = survey_results(survey)
+    assert done["released"] and done["questions"][0]["answers"] == 7
+    assert "fem" in lead.get(url).content.decode()
+    # or the survey has closed, whoever has not answered
+    other = surveys.survey_create(
+        initiative=Initiative.objects.create(organisation=setup.org_a, code="x", name="X"),
+        title="X",
+        opens_on=TODAY - dt.timedelta(days=20),
+        closes_on=TODAY - dt.timedelta(days=1),
+    )
+    Survey.objects.filter(pk=other.pk).update(status=Survey.Status.SENT)
+    from kompetenslyft.evaluation.survey_results import results_released
+
+    assert results_released(Survey.objects.get(pk=other.pk))
+    close(survey, reopen=True)
+    SurveyRequest.objects.filter(pk=requests[0].pk).update(answered_on=None)
+    assert not results_released(survey)
+    close(survey)
+    assert results_released(survey)
+
+
+def openpyxl_of(response: Any) -> Any:
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(response.content))
+
+
+def test_free_text_only_for_the_lead_owners_and_steering_group(
+    setup: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    crowd(setup.unit1, 5, module=setup.module)
+    setup.initiative.steering_group.add(setup.manager)
+    survey = send(make_survey(setup), django_capture_on_commit_callbacks)
+    answer_all(survey, SurveyRequest.objects.filter(survey=survey), text="hemligt svar")
+    url = reverse("evaluation:survey_results", args=[survey.pk])
+    for username in ("lead", "projectleader", "manager"):
+        client = _login(Client(), username)
+        assert b"hemligt svar" in client.get(url).content, username
+        book = openpyxl_of(client.get(url + "?format=xlsx"))
+        assert len(book.worksheets) == 2, username
+    for username in ("top", "evaluator"):
+        client = english(_login(Client(), username))
+        page = client.get(url)
+        assert page.status_code == 200 and b"hemligt svar" not in page.content, username
+        assert b"you see the figures" in page.content
+        assert page.context["results"]["questions"][0]["answers"] == 5  # figures, yes
+        book = openpyxl_of(client.get(url + "?format=xlsx"))
+        assert len(book.worksheets) == 1, username
+        assert "hemligt svar" not in str([c.value for s in book.worksheets for r in s.iter_rows() for c in r])
+    # the rule itself: another organisation's lead, a trainer, an employee read no text
+    from kompetenslyft.core.access import access_for
+    from kompetenslyft.org.models import Person
+
+    for username in ("leadb", "trainer", "employee", "top"):
+        user = Person.objects.filter(user__username=username).get().user
+        assert not access_for(user).sees_survey_free_text(survey), username
+
+
+def test_a_question_needs_k_answers_of_its_own() -> None:
+    """Six respondents in one place (a shown block), but only three answered the question."""
+    cube = SurveyCube(
+        1,
+        5,
+        {10: None},
+        [(1, "Skala", "scale"), (2, "Skala, få", "scale"), (3, "Text", "text")],
+        [((10, 1, "woman"), 6)],
+        [((10, 1, "woman"), 6)],
+        [(1, (10, 1, "woman"), 4, 6), (2, (10, 1, "woman"), 1, 3)],
+        [(3, (10, 1, "woman"), "ett"), (3, (10, 1, "woman"), "två")],
+    )
+    shown = cube.results(SurveyScope())
+    assert shown["shown"] and shown["respondents"] == 6
+    scale, few, text = shown["questions"]
+    assert scale["answers"] == 6 and scale["distribution"] == [0, 0, 0, 1]
+    assert few["answers"] is None and few["distribution"] is None and few["positive_share"] is None
+    assert text["texts"] is None
+
+
+def test_percentages_are_rounded() -> None:
+    from django.utils import translation
+
+    from kompetenslyft.evaluation.templatetags.survey_tags import percent
+
+    with translation.override("sv"):
+        assert percent(1 / 7) == "14,3 %"
+        assert percent(0.0005) == "0,1 %"
+        assert percent(2 / 3) == "66,7 %"
+    with translation.override("en"):
+        assert percent(1 / 7) == "14.3 %"
+        assert percent(1.0) == "100.0 %"
+    assert percent(None) == "–"
+
+
+def test_excel_titles_and_the_asked_count(setup: Any, django_capture_on_commit_callbacks: Any) -> None:
+    crowd(setup.unit1, 8, module=setup.module)
+    survey = send(
+        make_survey(setup, title="Slutenkät: Digitalt lyft i vård"), django_capture_on_commit_callbacks
+    )
+    answer_all(survey, list(SurveyRequest.objects.filter(survey=survey))[:3])
+    close(survey)
+    response = english(_login(Client(), "lead")).get(
+        reverse("evaluation:survey_results", args=[survey.pk]) + "?format=xlsx"
+    )
+    book = openpyxl_of(response)
+    assert book.worksheets[0].title == "Slutenkät Digitalt lyft i vård"
+    rows = {r[0]: r[1] for r in book.worksheets[0].iter_rows(values_only=True) if r and r[0]}
+    assert rows["Asked"] == 8  # the asked are shown although the answers are too few
+    assert str(rows["Answered"]).startswith("hidden (fewer than 5")
+    page = english(_login(Client(), "lead")).get(reverse("evaluation:survey_results", args=[survey.pk]))
+    assert page.context["results"]["requests"] == 8
+
+
+def test_a_project_leader_without_surveys_is_told_so(
+    setup: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    other = Initiative.objects.create(organisation=setup.org_a, code="annan", name="Annan insats")
+    crowd(setup.unit1, 5, module=setup.module)
+    sent = surveys.survey_create(initiative=other, title="Annan", opens_on=TODAY, closes_on=TODAY)
+    Survey.objects.filter(pk=sent.pk).update(status=Survey.Status.SENT)
+    page = english(_login(Client(), "projectleader")).get(reverse("evaluation:surveys")).content.decode()
+    assert "No final survey has been sent yet for your initiatives." in page
+    assert "Annan" not in page
+    lead = english(_login(Client(), "lead")).get(reverse("evaluation:surveys")).content.decode()
+    assert "Annan" in lead

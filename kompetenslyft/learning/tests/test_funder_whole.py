@@ -312,3 +312,32 @@ def test_memoised_attendance_path_follows_an_import(world: Any) -> None:
         org,
     )
     assert funder_figures(FunderScope([org], **scope))["unique_participants"]["total"] == before + 1
+
+
+def test_hidden_evaluation_figures_say_why(world: Any) -> None:
+    """A hidden evaluation figure is "hidden (fewer than k, or …)": it may be hidden for
+    differencing with many answers behind it, so "too few" would be untrue."""
+    from kompetenslyft.evaluation.services import Where
+
+    m1 = Module.objects.get(code="M1")
+    where = Where(world.unit1.pk, world.nurse.pk, "woman")
+    store_answers(world.org_a.pk, [Given(m1.pk, dt.date(2026, 3, 5), where, motivated=4) for _ in range(3)])
+    client = Client()
+    client.force_login(world.lead.user)
+    client.cookies["django_language"] = "en"
+    found = False
+    for gender in ("woman", "man", "other"):
+        params = {"initiative": "lyft", "role": world.nurse.pk, "gender": gender}
+        page = client.get(reverse("learning:funder"), params)
+        rows = page.context["evaluation_rows"]
+        if any(value is None for _label, value, _share in rows):
+            found = True
+            text = page.content.decode().split('id="evaluations"')[1].split("</table>")[0]
+            assert "hidden (fewer than 5, or a smaller group could be worked out)" in text
+            assert "too few" not in text
+            book = load_workbook(
+                io.BytesIO(client.get(reverse("learning:funder"), {**params, "format": "xlsx"}).content)
+            )
+            values = [row[1] for row in book.worksheets[2].iter_rows(min_row=2, values_only=True)]
+            assert "hidden (fewer than 5, or a smaller group could be worked out)" in values
+    assert found, "some filter hides the evaluation figures"

@@ -276,3 +276,28 @@ def test_cli_imports_record_the_operating_system_user(network: Any, tmp_path: Pa
     assert entry.actor is None
     assert entry.actor_label == f"{getpass.getuser()} (command line)"
     assert AuditEntry.objects.get(action="unit.created").actor_label == entry.actor_label
+
+
+def test_the_page_names_every_kind_and_a_preview_lists_only_its_kinds_counts(network: Any) -> None:
+    from kompetenslyft.learning.models import Module
+
+    client = lead_client(network)
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("org:import")).content.decode()
+    assert "<h1>Import a file</h1>" in page and "Import units or people" not in page
+    Module.objects.create(
+        organisation=network.org_a, code="M1", name="M", category="c", level="basic", format="onsite", hours=1
+    )
+    evaluations = "module_code,date,motivated\nM1,2026-03-10,4\nM1,2026-03-10,3\n"
+    upload(client, network, evaluations, kind="evaluations")
+    batch = ImportBatch.objects.get(kind="evaluations")
+    preview = client.get(reverse("org:import_preview", args=[batch.pk])).content.decode()
+    table = preview.split("What the import does")[1].split("</table>")[0]
+    assert "New" in table and "People marked as having answered" in table
+    for people_only in ("Moved", "Back again", "Deactivated (not in the file)", "New roles"):
+        assert people_only not in table, people_only
+    # the people's preview keeps its own
+    upload(client, network, THREE_PEOPLE)
+    batch = ImportBatch.objects.get(kind="people")
+    people = client.get(reverse("org:import_preview", args=[batch.pk])).content.decode()
+    assert "Deactivated (not in the file)" in people and "New roles" in people
