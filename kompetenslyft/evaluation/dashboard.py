@@ -8,11 +8,12 @@ Who sees what (``core/access.py``, ADR 0004):
 * the competence lead (and an installation superuser) sees exact figures of its organisation,
   except evaluation results, which come through the evaluation cube for everyone;
 * project leaders (their initiatives only), top management and the external evaluator see
-  aggregates only: participant counts through the disclosure control as the funder report
-  gives them (one initiative over its whole period, units × gender, ``keep="columns"``: counts
-  of distinct people are not additive over periods, modules or roles, so those filters do not
-  apply to them), response rates through a release of fixed blocks over the requests, and the
-  gap through the gap summary's release (``gap_releases``), as the heatmap does.
+  aggregates only: participants and hours exactly as the funder report gives them
+  (``learning.reports.protected_funder_figures``: one initiative over its whole period, one
+  release over units × gender × role; counts of distinct people are not additive over periods
+  or modules, so those filters do not apply to them), response rates through a release of
+  fixed blocks over the requests, and the gap through the gap summary's release
+  (``gap_releases``), as the heatmap does.
 
 Every hidden figure is ``None`` here and is written "hidden" on the page, never 0.
 """

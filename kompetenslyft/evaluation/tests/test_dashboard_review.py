@@ -44,7 +44,8 @@ def _section(page: Any, ident: str) -> Any:
 def _anonymous(data: Any, n: int, day: dt.date) -> None:
     store_answers(
         data.org_a.pk,
-        [Given(data.module.pk, day, Where(), motivated=4, level=3, method_good=4, important=4, will_use=4)] * n,
+        [Given(data.module.pk, day, Where(), motivated=4, level=3, method_good=4, important=4, will_use=4)]
+        * n,
     )
 
 
@@ -114,7 +115,9 @@ def test_no_answers_is_no_share(data: Any) -> None:
 def test_funder_page_says_no_answers_rather_than_zero(data: Any) -> None:
     from kompetenslyft.learning.funder_export import evaluation_rows
 
-    rows = evaluation_rows({"evaluations": evaluation_total(Filters(data.org_a, month_to=dt.date(2020, 1, 1)))})
+    rows = evaluation_rows(
+        {"evaluations": evaluation_total(Filters(data.org_a, month_to=dt.date(2020, 1, 1)))}
+    )
     assert rows[0][1] == 0
     assert [(value, share) for _label, value, share in rows[1:]] == [("–", False)] * 7
 
@@ -154,8 +157,8 @@ def test_results_page_refuses_a_huge_range_and_clamps_a_long_one(data: Any) -> N
 def test_an_export_stores_its_query_so_that_it_parses_back(data: Any) -> None:
     from django.http import QueryDict
 
-    from kompetenslyft.evaluation.dashboard_views import _query_of, parse_filters
     from kompetenslyft.core.access import access_for
+    from kompetenslyft.evaluation.dashboard_views import _query_of, parse_filters
 
     filters = Filters(data.org_a, month_from=dt.date(999, 1, 1), month_to=dt.date(1010, 12, 1))
     query = _query_of(filters)
@@ -200,14 +203,11 @@ def test_protected_participants_are_the_funder_reports(data: Any) -> None:
 
 def test_lead_sees_assigned_for_the_whole_organisation_the_same_everywhere(data: Any) -> None:
     from kompetenslyft.learning.models import Proposal
+    from kompetenslyft.org.models import Person
 
-    for person in list(data.org_a.person_set.all()[:7]) if hasattr(data.org_a, "person_set") else []:
+    # Proposals of the initiative; the lead looks at the organisation with no initiative chosen.
+    for person in Person.objects.filter(organisation=data.org_a).order_by("pk")[:7]:
         Proposal.objects.create(initiative=data.initiative, person=person, unit=person.unit, assigned=1)
-    if not Proposal.objects.exists():
-        from kompetenslyft.org.models import Person
-
-        for person in Person.objects.filter(organisation=data.org_a)[:7]:
-            Proposal.objects.create(initiative=data.initiative, person=person, unit=person.unit, assigned=1)
     people = participation(Filters(data.org_a), exact=True)
     assert people.assigned == 7
     page = build_page(Filters(data.org_a), exact=True)
@@ -215,8 +215,9 @@ def test_lead_sees_assigned_for_the_whole_organisation_the_same_everywhere(data:
     assigned = completion.table.rows[0][1]
     assert assigned.value == 7 and not assigned.hidden and not assigned.blank
     assert "hidden" not in str(completion.chart) and ">7<" in str(completion.chart)
-    from kompetenslyft.evaluation.dashboard_exports import xlsx_of
     from openpyxl import load_workbook
+
+    from kompetenslyft.evaluation.dashboard_exports import xlsx_of
 
     workbook = load_workbook(io.BytesIO(xlsx_of(page)))
     sheet = workbook[completion.short_title]
@@ -284,7 +285,7 @@ def test_excel_sheets_have_short_unique_names_and_say_what_does_not_apply(data: 
 
 
 def test_the_movement_column_is_a_noun_in_swedish_and_norwegian() -> None:
-    """"Change" stays the verb of the language button ("Ändra"); the movement table's column and
+    """ "Change" stays the verb of the language button ("Ändra"); the movement table's column and
     the import preview's have msgids of their own, translated as nouns."""
     import json
     from pathlib import Path
