@@ -7,7 +7,11 @@ the value written beside each bar. A value that is hidden (``None``) is drawn as
 the text the caller gives (e.g. "fewer than 5"), never as 0. Every piece of text — labels
 come from users: module names, unit names — is escaped here.
 
-The page puts the chart's data table beside it; the chart is a picture of that table.
+Every chart is drawn 420 units wide with 14-unit text and category labels on their own lines
+above their bars (wrapped, never cut at the left), so that it reads on a 390 px phone (about
+12 px text) as on a desktop, where the page keeps it under 560 px wide, and in a PDF.
+
+The page puts the chart's data table with it; the chart is a picture of that table.
 """
 
 from __future__ import annotations
@@ -76,12 +80,66 @@ def _fill(ident: str, i: int) -> str:
     return f'fill="url(#{ident}-p{i})" stroke="{COLOURS[i % len(COLOURS)]}" stroke-width="1.5"'
 
 
+WIDTH = 420
+FONT = 14
+LINE = 18  # a line of text
+WRAP = 46  # characters on a line of a category label (14-unit text is ~7.5 units a character)
+
+
 def _open(ident: str, width: int, height: int, title: str, description: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'aria-labelledby="{ident}-t {ident}-d" viewBox="0 0 {width} {height}" width="100%" '
-        f'preserveAspectRatio="xMinYMin meet" font-family="sans-serif" font-size="13">'
+        f'preserveAspectRatio="xMinYMin meet" font-family="sans-serif" font-size="{FONT}">'
         f'<title id="{ident}-t">{escape(title)}</title><desc id="{ident}-d">{escape(description)}</desc>'
+    )
+
+
+def _wrap(text: str, width: int = WRAP, lines: int = 2) -> list[str]:
+    """At most ``lines`` lines of at most ``width`` characters, broken between words where it
+    can be (a word longer than a line is broken inside), the last one ending in "…" when the
+    text is longer."""
+    words = text.split()
+    out: list[str] = []
+    current = ""
+    for word in words:
+        while len(word) > width:
+            if current:
+                out.append(current)
+                current = ""
+            out.append(word[:width])
+            word = word[width:]
+        if not current:
+            current = word
+        elif len(current) + 1 + len(word) <= width:
+            current += " " + word
+        else:
+            out.append(current)
+            current = word
+    if current:
+        out.append(current)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = _cut(out[-1] + " …", width) if len(out[-1]) < width else out[-1][: width - 1] + "…"
+    return out or [""]
+
+
+def _label(x: float, y: float, lines: list[str]) -> str:
+    """Lines of text whose first baseline is at ``y``."""
+    spans = "".join(
+        f'<tspan x="{x}" dy="{0 if i == 0 else LINE}">{escape(line)}</tspan>' for i, line in enumerate(lines)
+    )
+    return f'<text x="{x}" y="{y}" fill="#1a1a1a">{spans}</text>'
+
+
+def _tagged(x: float, y: float, text: str, *, anchor: str = "middle") -> str:
+    """A value on a patterned bar: dark text on a white box, readable on any pattern (in the
+    PDF too, which knows no ``paint-order``)."""
+    w = 8 + 8 * len(text)
+    left = x - w / 2 if anchor == "middle" else x
+    return (
+        f'<rect x="{left:.1f}" y="{y - 13:.1f}" width="{w:.1f}" height="17" rx="3" fill="#fff"/>'
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" fill="#1a1a1a">{escape(text)}</text>'
     )
 
 
@@ -94,7 +152,7 @@ def _legend(ident: str, names: Sequence[str], y: int, *, lines: bool = False) ->
             parts.append(_marker(i, 12, top + 7) + _line_sample(i, top + 7))
         else:
             parts.append(f'<rect x="4" y="{top}" width="16" height="14" {_fill(ident, i)}/>')
-        parts.append(f'<text x="30" y="{top + 11}" fill="#1a1a1a">{escape(_cut(name, 70))}</text>')
+        parts.append(f'<text x="30" y="{top + 12}" fill="#1a1a1a">{escape(_cut(name, WRAP - 4))}</text>')
     return "".join(parts), 20 * len(names)
 
 
@@ -126,10 +184,8 @@ def _cut(text: str, n: int) -> str:
 
 def empty_chart(*, ident: str, title: str, description: str, message: str) -> SafeString:
     ident = _ident(ident)
-    svg = (
-        _open(ident, 600, 60, title, description)
-        + f'<text x="8" y="34" fill="#1a1a1a">{escape(message)}</text></svg>'
-    )
+    lines = _wrap(message, WRAP + 6, lines=4)
+    svg = _open(ident, WIDTH, 16 + LINE * len(lines), title, description) + _label(8, 26, lines) + "</svg>"
     return mark_safe(svg)  # noqa: S308 - every piece of text above is escaped
 
 
@@ -146,57 +202,64 @@ def bar_chart(
     empty_text: str = "",
     targets: Sequence[float | None] | None = None,
     target_label: str = "",
+    blank_text: str = "",
+    blank: Sequence[bool] | None = None,
 ) -> SafeString:
-    """Horizontal bars, one group per category, one bar per series, the value written at the
-    end of each bar. ``targets`` (one per category) draws a dashed mark with its label."""
+    """Horizontal bars, one group per category (its label above it), one bar per series, the
+    value written at the end of each bar. ``targets`` (one per category) draws a dashed mark
+    with its label. A category marked in ``blank`` has no figure to draw (e.g. no answers):
+    ``blank_text`` is written in its place."""
     ident = _ident(ident)
     values = [v for s in series for v in s.values if v is not None]
-    if not categories or not series or not values and not hidden_text:
+    if not categories or not series or not values and not hidden_text and not any(blank or []):
         return empty_chart(ident=ident, title=title, description=description, message=empty_text)
     top = max([*values, *(t for t in targets or [] if t is not None), 0.0])
     scale_max = maximum if maximum is not None else (top or 1.0)
-    width, label_w, right = 640, 200, 90
-    plot_w = width - label_w - right
-    bar_h, gap = 16, 12
-    group_h = bar_h * len(series) + gap
+    width, left, right = WIDTH, 4, 60
+    plot_w = width - left - right
+    bar_h = 18
     legend, legend_h = _legend(ident, [s.name for s in series], 6)
-    y0 = legend_h + 16
-    height = y0 + group_h * len(categories) + 8
-    parts = [_open(ident, width, height, title, description), _defs(ident, len(series)), legend]
-    parts.append(f'<path d="M{label_w},{y0 - 4} V{height - 4}" stroke="#555" stroke-width="1"/>')
+    y = legend_h + 14
+    parts = [_defs(ident, len(series)), legend]
     for c, category in enumerate(categories):
-        gy = y0 + c * group_h
-        mid = gy + bar_h * len(series) / 2
-        parts.append(
-            f'<text x="{label_w - 8}" y="{mid + 4:.1f}" text-anchor="end" fill="#1a1a1a">'
-            f"{escape(_cut(category, 28))}</text>"
-        )
+        lines = _wrap(category)
+        parts.append(_label(left, y + FONT, lines))
+        y += LINE * len(lines) + 4
+        group_top = y
+        if blank is not None and c < len(blank) and blank[c]:
+            parts.append(
+                f'<text x="{left + 6}" y="{y + 13}" fill="#1a1a1a" font-style="italic">{escape(blank_text)}</text>'
+            )
+            y += bar_h + 14
+            continue
         for i, s in enumerate(series):
             value = s.values[c] if c < len(s.values) else None
-            y = gy + i * bar_h
             if value is None:
                 parts.append(
-                    f'<text x="{label_w + 6}" y="{y + 12}" fill="#1a1a1a" font-style="italic">'
+                    f'<text x="{left + 6}" y="{y + 13}" fill="#1a1a1a" font-style="italic">'
                     f"{escape(hidden_text)}</text>"
                 )
-                continue
-            w = max(0.0, min(1.0, value / scale_max)) * plot_w if scale_max else 0.0
-            parts.append(
-                f'<rect x="{label_w}" y="{y + 1}" width="{w:.1f}" height="{bar_h - 3}" {_fill(ident, i)}/>'
-            )
-            parts.append(
-                f'<text x="{label_w + w + 5:.1f}" y="{y + 12}" fill="#1a1a1a">{escape(_fmt(value, percent))}</text>'
-            )
+            else:
+                w = max(0.0, min(1.0, value / scale_max)) * plot_w if scale_max else 0.0
+                parts.append(
+                    f'<rect x="{left}" y="{y + 1}" width="{w:.1f}" height="{bar_h - 3}" {_fill(ident, i)}/>'
+                )
+                parts.append(
+                    f'<text x="{left + w + 5:.1f}" y="{y + 13}" fill="#1a1a1a">{escape(_fmt(value, percent))}</text>'
+                )
+            y += bar_h
         target = targets[c] if targets and c < len(targets) else None
         if target is not None and scale_max:
-            tx = label_w + min(1.0, target / scale_max) * plot_w
+            tx = left + min(1.0, target / scale_max) * plot_w
             parts.append(
-                f'<path d="M{tx:.1f},{gy - 3} V{gy + bar_h * len(series) + 1}" stroke="#1a1a1a" '
+                f'<path d="M{tx:.1f},{group_top - 3} V{y + 1}" stroke="#1a1a1a" '
                 f'stroke-width="2" stroke-dasharray="4 2"><title>{escape(target_label)}: '
                 f"{escape(_fmt(target, percent))}</title></path>"
             )
+        y += 12
+    parts.append(f'<path d="M{left},{legend_h + 14} V{y - 8}" stroke="#555" stroke-width="1"/>')
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every piece of text above is escaped
+    return mark_safe(_open(ident, width, y, title, description) + "".join(parts))  # noqa: S308 - every piece of text above is escaped
 
 
 def stacked_bar_chart(
@@ -208,46 +271,49 @@ def stacked_bar_chart(
     parts: Sequence[Series],
     hidden_text: str = "",
     empty_text: str = "",
+    blank_text: str = "",
+    blank: Sequence[bool] | None = None,
 ) -> SafeString:
-    """One horizontal bar per category split into shares (each part's values are fractions
-    0–1 of the category), each part in its pattern with its percentage written inside when
-    it is wide enough."""
+    """One horizontal bar per category (its label above it) split into shares (each part's
+    values are fractions 0–1 of the category), each part in its pattern with its percentage
+    on a white box inside it when it is wide enough (the table has every value). A category
+    marked in ``blank`` has nothing to split (no answers): ``blank_text`` is written."""
     ident = _ident(ident)
     if not categories or not parts:
         return empty_chart(ident=ident, title=title, description=description, message=empty_text)
-    width, label_w, right = 640, 200, 16
-    plot_w = width - label_w - right
-    bar_h, gap = 22, 10
+    width, left, right = WIDTH, 4, 8
+    plot_w = width - left - right
+    bar_h = 24
     legend, legend_h = _legend(ident, [p.name for p in parts], 6)
-    y0 = legend_h + 14
-    height = y0 + (bar_h + gap) * len(categories) + 6
-    out = [_open(ident, width, height, title, description), _defs(ident, len(parts)), legend]
+    y = legend_h + 14
+    out = [_defs(ident, len(parts)), legend]
     for c, category in enumerate(categories):
-        y = y0 + c * (bar_h + gap)
-        out.append(
-            f'<text x="{label_w - 8}" y="{y + 15}" text-anchor="end" fill="#1a1a1a">'
-            f"{escape(_cut(category, 28))}</text>"
-        )
+        lines = _wrap(category)
+        out.append(_label(left, y + FONT, lines))
+        y += LINE * len(lines) + 4
         shares = [p.values[c] if c < len(p.values) else None for p in parts]
-        if any(s is None for s in shares):
+        if blank is not None and c < len(blank) and blank[c]:
             out.append(
-                f'<text x="{label_w + 6}" y="{y + 15}" fill="#1a1a1a" font-style="italic">{escape(hidden_text)}</text>'
+                f'<text x="{left + 6}" y="{y + 16}" fill="#1a1a1a" font-style="italic">{escape(blank_text)}</text>'
             )
-            continue
-        x = float(label_w)
-        for i, share in enumerate(shares):
-            w = max(0.0, min(1.0, float(share or 0))) * plot_w
-            if w <= 0:
-                continue
-            out.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" {_fill(ident, i)}/>')
-            if w >= 44:
-                out.append(
-                    f'<text x="{x + w / 2:.1f}" y="{y + 15}" text-anchor="middle" fill="#1a1a1a" '
-                    f'stroke="#fff" stroke-width="3" paint-order="stroke">{escape(_fmt(float(share or 0), True))}</text>'
-                )
-            x += w
+        elif any(s is None for s in shares):
+            out.append(
+                f'<text x="{left + 6}" y="{y + 16}" fill="#1a1a1a" font-style="italic">{escape(hidden_text)}</text>'
+            )
+        else:
+            x = float(left)
+            for i, share in enumerate(shares):
+                w = max(0.0, min(1.0, float(share or 0))) * plot_w
+                if w <= 0:
+                    continue
+                out.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" {_fill(ident, i)}/>')
+                text = _fmt(float(share or 0), True)
+                if w >= 16 + 8 * len(text):
+                    out.append(_tagged(x + w / 2, y + 17, text))
+                x += w
+        y += bar_h + 12
     out.append("</svg>")
-    return mark_safe("".join(out))  # noqa: S308 - every piece of text above is escaped
+    return mark_safe(_open(ident, width, y, title, description) + "".join(out))  # noqa: S308 - every piece of text above is escaped
 
 
 def line_chart(
@@ -268,10 +334,10 @@ def line_chart(
     if not labels or not series or not values:
         return empty_chart(ident=ident, title=title, description=description, message=empty_text)
     top = maximum if maximum is not None else (1.0 if percent else max(values) or 1.0)
-    width, left, right = 640, 56, 24
+    width, left, right = WIDTH, 50, 32
     legend, legend_h = _legend(ident, [s.name for s in series], 6, lines=True)
     plot_top = legend_h + 18
-    plot_h = 200
+    plot_h = 180
     height = plot_top + plot_h + 44
     plot_w = width - left - right
     step = plot_w / max(1, len(labels) - 1) if len(labels) > 1 else 0.0
@@ -283,10 +349,11 @@ def line_chart(
         out.append(
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#1a1a1a">{escape(_fmt(v, percent))}</text>'
         )
-    every = max(1, len(labels) // 8)
+    every = max(1, -(-len(labels) // 5))  # at most five labels (a month is ~55 units wide)
     for j, label in enumerate(labels):
         x = left + (step * j if len(labels) > 1 else plot_w / 2)
-        if j % every == 0 or j == len(labels) - 1:
+        last = j == len(labels) - 1 and (len(labels) - 1) % every >= every / 2
+        if j % every == 0 or last:
             out.append(
                 f'<text x="{x:.1f}" y="{plot_top + plot_h + 18}" text-anchor="middle" fill="#1a1a1a">'
                 f"{escape(_cut(label, 12))}</text>"

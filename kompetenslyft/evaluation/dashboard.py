@@ -8,11 +8,12 @@ Who sees what (``core/access.py``, ADR 0004):
 * the competence lead (and an installation superuser) sees exact figures of its organisation,
   except evaluation results, which come through the evaluation cube for everyone;
 * project leaders (their initiatives only), top management and the external evaluator see
-  aggregates only: participant counts through the disclosure control as the funder report
-  gives them (one initiative over its whole period, units × gender, ``keep="columns"``: counts
-  of distinct people are not additive over periods, modules or roles, so those filters do not
-  apply to them), response rates through a release of fixed blocks over the requests, and the
-  gap through the gap summary's release (``gap_releases``), as the heatmap does.
+  aggregates only: participants and hours exactly as the funder report gives them
+  (``learning.reports.protected_funder_figures``: one initiative over its whole period, one
+  release over units × gender × role; counts of distinct people are not additive over periods
+  or modules, so those filters do not apply to them), response rates through a release of
+  fixed blocks over the requests, and the gap through the gap summary's release
+  (``gap_releases``), as the heatmap does.
 
 Every hidden figure is ``None`` here and is written "hidden" on the page, never 0.
 """
@@ -25,7 +26,7 @@ import threading
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -41,12 +42,12 @@ from kompetenslyft.competence.models import Competence
 from kompetenslyft.core import disclosure
 from kompetenslyft.core.access import Access
 from kompetenslyft.learning.models import Attendance, Initiative, InitiativeGoal, Module, Proposal
-from kompetenslyft.learning.reports import COUNTED
+from kompetenslyft.learning.reports import COUNTED, FunderScope, protected_funder_figures
 from kompetenslyft.org.models import Organisation, Role, Unit
 
 from .cube import GENDERS, Cube, Scope
 from .models import Request
-from .results import Query, evaluation_results, subtree_ids
+from .results import Query, evaluation_results, month_figures, subtree_ids
 from .summary import COUNTERS, gender_code, version
 
 GENDER_COLUMN = {"woman": "woman", "man": "man"}
@@ -87,6 +88,14 @@ class Filters:
             return None
         last = calendar.monthrange(self.month_to.year, self.month_to.month)[1]
         return self.month_to.replace(day=last)
+
+    @property
+    def is_whole_initiative(self) -> bool:
+        """One initiative, with no unit, module, role, gender or period: the scope its targets
+        are set for (a narrower filter is not compared with them)."""
+        return self.initiative is not None and not any(
+            (self.unit, self.module, self.role, self.gender, self.month_from, self.month_to)
+        )
 
     def key(self) -> tuple[Any, ...]:
         return (
@@ -254,17 +263,21 @@ def _release_of(filters: Filters, atoms: dict[tuple[int, Any], int]) -> disclosu
 
 
 def _assigned_rows(filters: Filters) -> QuerySet[Proposal]:
+    """The initiative's proposals that assign a module; without an initiative, those of every
+    initiative of the organisation (a person assigned by two counts once: see the callers)."""
+    if filters.initiative is None:
+        return Proposal.objects.filter(initiative__organisation=filters.organisation, assigned__gt=0)
     return Proposal.objects.filter(initiative=filters.initiative, assigned__gt=0)
 
 
 def participation(filters: Filters, *, exact: bool) -> Participation:
     marker = _attendance_marker()
     proposals = (
-        Proposal.objects.filter(initiative=filters.initiative).aggregate(m=Max("updated_at"), n=Count("pk"))
+        Proposal.objects.filter(initiative=filters.initiative)
         if filters.initiative is not None
-        else None
-    )
-    key = ("participation", exact, filters.key(), marker, str(proposals))
+        else Proposal.objects.filter(initiative__organisation=filters.organisation)
+    ).aggregate(m=Max("updated_at"), n=Count("pk"))
+    key = ("participation", exact, filters.key(), marker, str(proposals), _funder_version(filters))
     return _memo(key, lambda: _participation(filters, exact=exact))  # type: ignore[no-any-return]
 
 
@@ -282,16 +295,16 @@ def _participation(filters: Filters, *, exact: bool) -> Participation:
                 target_women = float(goal.women_share) * goal.target_count
     if exact:
         people, hours, completed = _counts(_attendance(filters, whole=False))
-        assigned = None
-        if initiative is not None:
-            rows = _assigned_rows(filters)
-            if filters.unit is not None:
-                rows = rows.filter(
-                    unit__in=Unit.objects.filter(path__startswith=filters.unit.path).values("pk")
-                )
-            if filters.role is not None:
-                rows = rows.filter(person__role=filters.role)
-            assigned = rows.filter(_gender_q("person__", filters.gender)).count()
+        # The lead's figures are exact: the people assigned a module by the initiative, or
+        # without one by any initiative of the organisation (each person once).
+        rows = _assigned_rows(filters)
+        if filters.unit is not None:
+            rows = rows.filter(unit__in=Unit.objects.filter(path__startswith=filters.unit.path).values("pk"))
+        if filters.role is not None:
+            rows = rows.filter(person__role=filters.role)
+        assigned: int | None = (
+            rows.filter(_gender_q("person__", filters.gender)).values("person").distinct().count()
+        )
         if filters.gender is not None:
             for table in (people, hours, completed):
                 for g in GENDERS:
@@ -307,43 +320,37 @@ def _participation(filters: Filters, *, exact: bool) -> Participation:
             target_women=target_women,
             period=(filters.day_from, filters.day_to),
         )
-    # Aggregates only: one initiative over its whole period, units × gender (ADR 0004).
+    # Aggregates only: exactly the funder report's figures (``protected_funder_figures``: one
+    # initiative over its whole period, one release of its participants over units × gender ×
+    # role, ADR 0004 and 0006), so that the two pages show the same figures and no two
+    # releases over the same people can be set against each other. The period and module
+    # filters do not apply to them.
     empty: dict[str, Any] = dict.fromkeys(("total", *GENDERS))
     if initiative is None:
         return Participation(dict(empty), dict(empty), dict(empty), None, protected=True)
-    whole = _attendance(filters, whole=True)
-    atoms: dict[tuple[int, Any], int] = defaultdict(int)
-    for unit_id, gender, n in (
-        whole.values("unit_id", "person__gender")
-        .annotate(n=Count("person", distinct=True))
-        .values_list("unit_id", "person__gender", "n")
-        .order_by()
-    ):
-        atoms[(unit_id, GENDER_COLUMN.get(gender, "other"))] += n
-    release = _release_of(filters, atoms)
-    in_scope = whole
-    if filters.unit is not None:
-        in_scope = whole.filter(unit__in=Unit.objects.filter(path__startswith=filters.unit.path).values("pk"))
-    people, hours, completed = _counts(in_scope)
+    figures = _funder(filters, filters.gender)
+    shown_people: dict[str, int | None] = {
+        key: figures["unique_participants"][FUNDER_KEYS[key]] for key in ("total", *GENDERS)
+    }
+    shown_hours: dict[str, float | None] = dict.fromkeys(("total", *GENDERS))
+    shown_hours["total"] = figures["training_hours"]
+    for g in GENDERS:
+        if filters.gender is None and shown_people[g] is not None:
+            # Hours of one gender: the funder report with that gender chosen (the same release).
+            shown_hours[g] = _funder(filters, g)["training_hours"]
+        elif filters.gender == g:
+            shown_hours[g] = shown_hours["total"]
+    # Who completed: a count beside the release, so only one figure of it, for the whole
+    # initiative (no unit, role or gender: no narrower figure to set it against), and only
+    # when neither those who completed nor those who did not are a small group.
+    shown_completed: dict[str, int | None] = dict.fromkeys(("total", *GENDERS))
+    total_people = shown_people["total"]
+    if total_people is not None and not (filters.unit or filters.role or filters.gender):
+        done = _counts(_attendance(filters, whole=True))[2]["total"]
+        k = filters.organisation.anonymity_threshold
+        if all(n == 0 or n >= k for n in (done, total_people - done)):
+            shown_completed["total"] = done
     where = filters.unit.pk if filters.unit is not None else disclosure.ROOT
-    shown_people: dict[str, int | None] = {}
-    shown_hours: dict[str, float | None] = {}
-    shown_completed: dict[str, int | None] = {}
-    for key in ("total", *GENDERS):
-        column = disclosure.ALL if key == "total" else key
-        wanted = filters.gender is None or key in (filters.gender, "total")
-        ok = wanted and release.tree(where, column, value=people[key])
-        if key == "total" and filters.gender is not None:
-            ok = release.tree(where, filters.gender, value=people[filters.gender])
-            people[key], hours[key], completed[key] = (
-                people[filters.gender],
-                hours[filters.gender],
-                completed[filters.gender],
-            )
-        shown_people[key] = people[key] if ok else None
-        shown_hours[key] = hours[key] if ok else None
-        # Who completed is told of a shown group only, as "below" is of a shown gap cell.
-        shown_completed[key] = completed[key] if ok else None
     # The people assigned: a table of their own (units × gender), released the same way.
     assigned_atoms: dict[tuple[int, Any], int] = defaultdict(int)
     for unit_id, gender, n in (
@@ -355,6 +362,7 @@ def _participation(filters: Filters, *, exact: bool) -> Participation:
     ):
         assigned_atoms[(unit_id, GENDER_COLUMN.get(gender, "other"))] += n
     assigned_release = _release_of(filters, assigned_atoms)
+    # (units × gender only: the role filter does not apply to it, as before)
     assigned_rows = _assigned_rows(filters)
     if filters.unit is not None:
         assigned_rows = assigned_rows.filter(
@@ -374,6 +382,24 @@ def _participation(filters: Filters, *, exact: bool) -> Participation:
         target_women=target_women,
         period=(initiative.starts_on, initiative.ends_on),
     )
+
+
+FUNDER_KEYS = {"total": "total", "woman": "women", "man": "men", "other": "other_or_unspecified"}
+
+
+def _funder_version(filters: Filters) -> Any:
+    from kompetenslyft.learning import participation as summary
+
+    return summary.version(filters.organisation.pk)
+
+
+def _funder(filters: Filters, gender: str | None) -> dict[str, Any]:
+    """The funder report's protected figures for the dashboard's initiative, unit and role
+    (and ``gender``), over the initiative's whole period."""
+    scope = FunderScope(
+        [filters.organisation], filters.initiative, None, None, filters.unit, filters.role, None, gender
+    )
+    return protected_funder_figures(scope)
 
 
 # --- evaluation requests (response rates) ------------------------------------------------------
@@ -484,11 +510,35 @@ def _query(filters: Filters) -> Query:
     )
 
 
-def evaluation_by(filters: Filters, by: str) -> dict[str, Any]:
-    """The evaluation cube's results (memoised per summary version, as the cube is)."""
+def evaluation_total(filters: Filters, module: Module | None = None) -> dict[str, Any]:
+    """The evaluation figure of the filters' selection, or of it narrowed to one module (a
+    total, so answers without a person count as in the selection's total and the modules add
+    up to it; memoised per summary version, as the cube is)."""
     organisation = filters.organisation
-    key = ("evaluation", version(organisation.pk), organisation.anonymity_threshold, filters.key(), by)
-    return _memo(key, lambda: evaluation_results([organisation], _query(filters), by=by))  # type: ignore[no-any-return]
+    query = _query(filters)
+    if module is not None:
+        ids = frozenset([module.pk])
+        query = replace(query, modules=ids if query.modules is None else ids & query.modules)
+    key = (
+        "evaluation",
+        version(organisation.pk),
+        organisation.anonymity_threshold,
+        filters.key(),
+        module.pk if module is not None else None,
+    )
+    return _memo(key, lambda: evaluation_results([organisation], query)["total"])  # type: ignore[no-any-return]
+
+
+def evaluation_months(filters: Filters) -> list[tuple[str, dict[str, Any]]]:
+    """Month by month, from the first to the last month with answers within the period, each
+    month the selection narrowed to it (:func:`.results.month_figures`)."""
+    organisation = filters.organisation
+    key = ("evaluation months", version(organisation.pk), organisation.anonymity_threshold, filters.key())
+
+    def compute() -> list[tuple[str, dict[str, Any]]]:
+        return [(label, figure) for label, _q, figure in month_figures([organisation], _query(filters))]
+
+    return _memo(key, compute)  # type: ignore[no-any-return]
 
 
 def modules_present(filters: Filters) -> list[Module]:
@@ -666,12 +716,23 @@ def goal_attainment(filters: Filters, people: Participation, gap_figures: Gap) -
     return goals
 
 
+def month_text(month: dt.date) -> str:
+    """YYYY-MM with a four-digit year (``%Y`` drops the zeros of years before 1000)."""
+    return f"{month.year:04d}-{month.month:02d}"
+
+
 def describe_filters(filters: Filters, people: Participation | None = None) -> list[tuple[str, str]]:
     """The filters in words (on the page's exports: every sheet states them)."""
     everything = _("all")
     gender_names = {"woman": _("women"), "man": _("men"), "other": _("other or unspecified")}
-    period = f"{filters.month_from:%Y-%m}" if filters.month_from else "…"
-    period += " – " + (f"{filters.month_to:%Y-%m}" if filters.month_to else "…")
+    if filters.month_from and filters.month_to:
+        period = f"{month_text(filters.month_from)} – {month_text(filters.month_to)}"
+    elif filters.month_from:
+        period = _("from %(month)s") % {"month": month_text(filters.month_from)}
+    elif filters.month_to:
+        period = _("up to %(month)s") % {"month": month_text(filters.month_to)}
+    else:
+        period = _("whole period")
     rows = [
         (_("Organisation"), filters.organisation.name),
         (_("Unit"), filters.unit.name if filters.unit else everything),
@@ -683,5 +744,8 @@ def describe_filters(filters: Filters, people: Participation | None = None) -> l
     ]
     if people is not None and people.protected:
         start, end = people.period
-        rows.append((_("Participants counted over"), f"{start or '…'} – {end or '…'}"))
+        if start or end:
+            rows.append((_("Participants counted over"), f"{start or '…'} – {end or '…'}"))
+        else:
+            rows.append((_("Participants counted over"), _("the initiative's whole period")))
     return rows

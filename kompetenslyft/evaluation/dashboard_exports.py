@@ -29,10 +29,17 @@ _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
-    base = _SHEET_FORBIDDEN.sub(" ", title).strip()[:28] or "Sheet"
+    """A sheet's name: the section's short title, cut between words if it is still longer
+    than Excel's 31 characters, and made unique with a number."""
+    clean = " ".join(_SHEET_FORBIDDEN.sub(" ", title).split())
+    base = clean
+    if len(base) > 28:
+        base = base[:28].rsplit(" ", 1)[0] if " " in base[:28] else base[:28]
+    base = base or "Sheet"
     name, n = base, 2
     while name.lower() in used:
-        name = f"{base[:26]} {n}"
+        suffix = f" {n}"
+        name = base[: 31 - len(suffix)].rstrip() + suffix
         n += 1
     used.add(name.lower())
     return name
@@ -47,12 +54,16 @@ def xlsx_of(page: Page) -> bytes:
     used: set[str] = set()
     bold = Font(bold=True)
     for section in page.sections:
-        sheet = workbook.create_sheet(_sheet_title(section.title, used))
-        append_row(sheet, [section.table.caption])
+        sheet = workbook.create_sheet(_sheet_title(section.short_title or section.title, used))
+        append_row(sheet, [section.title])
         sheet.cell(row=1, column=1).font = Font(bold=True, size=13)
+        if section.table.caption != section.title:
+            append_row(sheet, [section.table.caption])
         for label, value in page.filter_rows:
             append_row(sheet, [label, value])
-        append_row(sheet, [page.hidden_text.capitalize() + ": " + _("shown as text, never as 0")])
+        if section.note:
+            append_row(sheet, [section.note])
+        append_row(sheet, [page.hidden_note + " — " + _("shown as text, never as 0")])
         append_row(sheet, [])
         append_row(sheet, section.table.columns)
         header_row = sheet.max_row
@@ -62,7 +73,7 @@ def xlsx_of(page: Page) -> bytes:
             values: list[Any] = []
             for item in row:
                 if item.value is None:
-                    values.append("" if item.blank else page.hidden_text)
+                    values.append("–" if item.blank else page.hidden_text)
                 elif item.kind in ("int", "num", "pct", "pp"):
                     values.append(item.value)
                 else:

@@ -18,7 +18,8 @@ from . import charts
 from .dashboard import (
     Filters,
     describe_filters,
-    evaluation_by,
+    evaluation_months,
+    evaluation_total,
     gap,
     goal_attainment,
     modules_present,
@@ -94,6 +95,12 @@ class Section:
     table: Table
     note: str = ""
     hidden_text: str = ""
+    short_title: str = ""  # an Excel sheet's name (31 characters at most, whole words)
+
+    @property
+    def has_hidden(self) -> bool:
+        """Whether a figure of the table is hidden (its mark is then explained once below)."""
+        return any(value.hidden for row in self.table.rows for value in row[1:])
 
     def table_html(self) -> SafeString:
         """The data table (a caption, column and row headers), written here rather than by the
@@ -131,7 +138,8 @@ class Page:
     filters: Filters
     exact: bool
     threshold: int
-    hidden_text: str
+    hidden_text: str  # the short mark written in a hidden figure's place
+    hidden_note: str  # what the mark means, said once under each table
     sections: list[Section] = field(default_factory=list)
     filter_rows: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
@@ -160,10 +168,11 @@ def level_names() -> dict[str, str]:
 
 def build_page(filters: Filters, *, exact: bool) -> Page:
     k = filters.organisation.anonymity_threshold
-    hidden = _("hidden (fewer than %(k)s, or a smaller group could be worked out)") % {"k": k}
+    hidden = _("hidden*")
+    note = "* " + _("hidden (fewer than %(k)s, or a smaller group could be worked out)") % {"k": k}
     empty = _("No data for this choice yet.")
     people = participation(filters, exact=exact)
-    page = Page(filters, exact, k, hidden, filter_rows=describe_filters(filters, people))
+    page = Page(filters, exact, k, hidden, note, filter_rows=describe_filters(filters, people))
     if not exact:
         page.notes.append(
             _(
@@ -174,9 +183,9 @@ def build_page(filters: Filters, *, exact: bool) -> Page:
         )
         page.notes.append(
             _(
-                "Participants, hours and completion are counted for one initiative over its "
-                "whole period, by unit and gender: the period, module and role filters do not "
-                "apply to them."
+                "Participants and hours are the funder report's figures: one initiative over "
+                "its whole period, by unit, role and gender; the period and module filters do "
+                "not apply to them. Completion is shown for the whole initiative only."
             )
         )
     page.notes.append(_("Evaluation results are shown for groups of %(k)s answers or more only.") % {"k": k})
@@ -185,20 +194,20 @@ def build_page(filters: Filters, *, exact: bool) -> Page:
     gap_figures = gap(filters, exact=exact)
     goals = goal_attainment(filters, people, gap_figures)
     if filters.initiative is not None:
-        page.sections.append(_goals(goals, hidden, empty))
+        page.sections.append(_goals(filters, goals, hidden, empty))
     modules = _modules(filters)
-    page.sections.append(_rates(filters, modules, exact, hidden, empty))
-    by_module = evaluation_by(filters, "module")
-    page.sections.extend(_shares(by_module, modules, hidden, empty))
-    page.sections.append(_trend(evaluation_by(filters, "month"), hidden, empty))
-    page.sections.append(_movement(gap_figures, hidden, empty))
-    page.sections.append(_closing(gap_figures, hidden, empty))
+    figures = {m.pk: evaluation_total(filters, m) for m in modules}
+    page.sections.append(_rates(filters, modules, figures, exact, hidden, empty))
+    page.sections.extend(_shares(evaluation_total(filters), modules, figures, hidden, empty))
+    page.sections.append(_trend(evaluation_months(filters), hidden, empty))
+    gap_note = _(
+        "The gap figures are not split by gender nor by month: the gender and period filters do "
+        "not apply to them."
+    )
+    page.sections.append(_movement(gap_figures, hidden, empty, gap_note))
+    page.sections.append(_closing(gap_figures, hidden, empty, gap_note))
     for section in page.sections:
         section.hidden_text = hidden
-    if filters.gender is not None:
-        page.notes.append(
-            _("The gap figures are not split by gender: the gender filter does not apply to them.")
-        )
     return page
 
 
@@ -216,11 +225,14 @@ def _participants(filters: Filters, people: Any, hidden: str, empty: str) -> Sec
     rows: list[list[Value]] = []
     categories = [_("All participants")] + [names[g] for g in genders]
     values = [people.participants.get("total")] + [people.participants.get(g) for g in genders]
-    targets: list[float | None] = [people.target_count] + [
-        people.target_women if g == "woman" else None for g in genders
-    ]
+    # The targets are set for the whole initiative: a narrower selection is not compared with
+    # them (the note says so).
+    whole = filters.is_whole_initiative
+    target_count = people.target_count if whole else None
+    target_women = people.target_women if whole else None
+    targets: list[float | None] = [target_count] + [target_women if g == "woman" else None for g in genders]
     for label, key in [(_("All participants"), "total"), *[(names[g], g) for g in genders]]:
-        target = people.target_count if key == "total" else (people.target_women if key == "woman" else None)
+        target = target_count if key == "total" else (target_women if key == "woman" else None)
         rows.append(
             [
                 _text(label),
@@ -254,25 +266,41 @@ def _participants(filters: Filters, people: Any, hidden: str, empty: str) -> Sec
         [_("Group"), _("Unique participants"), _("Training hours"), _("Target")],
         rows,
     )
-    return Section("participants", _("Unique participants by gender"), "", chart, table)
+    note = "" if whole or people.target_count is None else _target_note()
+    return Section(
+        "participants",
+        _("Unique participants by gender"),
+        "",
+        chart,
+        table,
+        note=note,
+        short_title=_("Participants"),
+    )
+
+
+def _target_note() -> str:
+    return _(
+        "The targets apply to the whole initiative: they are compared only when no unit, module, "
+        "role, gender or period is chosen."
+    )
 
 
 def _completion(people: Any, hidden: str, empty: str) -> Section:
     total = people.participants.get("total")
     completed = people.completed.get("total")
     assigned = people.assigned
-    rate = completed / total if total and completed is not None else (None if total is None else 0.0)
+    rate = completed / total if total and completed is not None else None
     rows = [
-        [_text(_("Assigned a module")), Value(assigned, blank=assigned is None and not people.protected)],
+        [_text(_("Assigned a module")), Value(assigned)],
         [_text(_("Took part")), Value(total)],
         [_text(_("Completed")), Value(completed)],
-        [_text(_("Completed, share of those who took part")), Value(rate, "pct")],
+        [_text(_("Completed, share of those who took part")), Value(rate, "pct", blank=total == 0)],
     ]
     if assigned is not None and total is not None:
         rows.append(
             [
                 _text(_("Took part, share of those assigned")),
-                Value(total / assigned if assigned else 0.0, "pct"),
+                Value(total / assigned if assigned else None, "pct", blank=not assigned),
             ]
         )
     chart = charts.bar_chart(
@@ -285,11 +313,39 @@ def _completion(people: Any, hidden: str, empty: str) -> Section:
         empty_text=empty,
     )
     return Section(
-        "completion", _("Completion"), "", chart, Table(_("Completion"), [_("Figure"), _("Value")], rows)
+        "completion",
+        _("Completion"),
+        "",
+        chart,
+        Table(_("Completion"), [_("Figure"), _("Value")], rows),
+        short_title=_("Completion"),
     )
 
 
-def _goals(goals: list[Any], hidden: str, empty: str) -> Section:
+def _goals(filters: Filters, goals: list[Any], hidden: str, empty: str) -> Section:
+    if not filters.is_whole_initiative:
+        # A target is set for the whole initiative: a unit, role, gender, module or month is
+        # not held against it.
+        rows = [
+            [
+                _text(g.goal.description or g.goal.get_kind_display()),
+                Value(g.target, "pct" if g.is_share else "int", blank=g.target is None),
+            ]
+            for g in goals
+        ]
+        chart = charts.empty_chart(
+            ident="goals", title=_("Goal attainment"), description="", message=_target_note()
+        )
+        table = Table(_("Goal attainment"), [_("Goal"), _("Target for the whole initiative")], rows)
+        return Section(
+            "goals",
+            _("Goal attainment"),
+            "",
+            chart,
+            table,
+            note=_target_note(),
+            short_title=_("Goal attainment"),
+        )
     rows = []
     categories, reached, targets = [], [], []
     for g in goals:
@@ -316,52 +372,91 @@ def _goals(goals: list[Any], hidden: str, empty: str) -> Section:
         target_label=_("Target"),
     )
     table = Table(_("Goal attainment"), [_("Goal"), _("Target"), _("Reached")], rows)
-    return Section("goals", _("Goal attainment"), "", chart, table)
+    return Section("goals", _("Goal attainment"), "", chart, table, short_title=_("Goal attainment"))
 
 
-def _rates(filters: Filters, modules: list[Module], exact: bool, hidden: str, empty: str) -> Section:
+def _rates(
+    filters: Filters,
+    modules: list[Module],
+    figures: dict[int, dict[str, Any]],
+    exact: bool,
+    hidden: str,
+    empty: str,
+) -> Section:
+    """Requests, and those answered with the rate only where the evaluation figure of the same
+    module and filters is shown: an answered count is a count of answers, hidden as they are."""
     rates = response_rates(filters, modules, exact=exact)
-    rows = [[_text(r.module.name), Value(r.requests), Value(r.answered), Value(r.rate, "pct")] for r in rates]
+    rows = []
+    shown_rates: list[float | None] = []
+    for r in rates:
+        answers_shown = figures[r.module.pk]["responses"] is not None
+        answered = r.answered if answers_shown else None
+        rate = r.rate if answers_shown and r.requests else None
+        rows.append(
+            [
+                _text(r.module.name),
+                Value(r.requests),
+                Value(answered),
+                Value(rate, "pct", blank=r.requests == 0),
+            ]
+        )
+        shown_rates.append(rate)
     chart = charts.bar_chart(
         ident="rates",
         title=_("Evaluation response rates"),
         description=_("Share of evaluation requests answered, per module."),
         categories=[r.module.name for r in rates],
-        series=[charts.Series(_("Response rate"), [r.rate for r in rates])],
+        series=[charts.Series(_("Response rate"), shown_rates)],
         percent=True,
         maximum=1.0,
         hidden_text=hidden,
         empty_text=empty,
+        blank_text=_("no requests"),
+        blank=[r.requests == 0 for r in rates],
     )
     table = Table(
         _("Evaluation response rates per module"),
         [_("Module"), _("Requests"), _("Answered"), _("Response rate")],
         rows,
     )
-    return Section("rates", _("Evaluation response rates"), "", chart, table)
+    return Section("rates", _("Evaluation response rates"), "", chart, table, short_title=_("Response rates"))
 
 
-def _shares(result: dict[str, Any], modules: list[Module], hidden: str, empty: str) -> list[Section]:
-    by_code = {g["key"]: g for g in result.get("groups", [])}
+def _figure_values(figure: dict[str, Any]) -> list[Value]:
+    """Responses, the four shares and the level split; with no answers the shares are "–"
+    (there is no share of nothing), never 0 %."""
+    none = figure["responses"] == 0
+    return [
+        Value(figure["responses"]),
+        *[Value(None if none else figure[f"{item}_share"], "pct", blank=none) for item in ITEMS],
+        *[Value(None if none else figure["level"][key], "pct", blank=none) for key in level_names()],
+    ]
+
+
+def _chart_value(figure: dict[str, Any], value: Any) -> Any:
+    return None if not figure["responses"] else value
+
+
+def _shares(
+    total: dict[str, Any],
+    modules: list[Module],
+    figures: dict[int, dict[str, Any]],
+    hidden: str,
+    empty: str,
+) -> list[Section]:
+    """Per module, each figure the selection narrowed to the module (a total: answers without
+    a person count in it, so the modules add up to the selection)."""
     names = item_names()
     levels = level_names()
-    labelled: list[tuple[str, dict[str, Any]]] = [
-        (m.name, by_code[m.code]) for m in modules if m.code in by_code
+    labelled: list[tuple[str, dict[str, Any]]] = [(m.name, figures[m.pk]) for m in modules]
+    rows = [
+        [_text(label), *_figure_values(figure)] for label, figure in [(_("All modules"), total), *labelled]
     ]
-    total = result["total"]
-    rows = []
-    for label, figure in [(_("All modules"), total), *labelled]:
-        rows.append(
-            [
-                _text(label),
-                Value(figure["responses"]),
-                *[Value(figure[f"{item}_share"], "pct") for item in ITEMS],
-                *[Value(figure["level"][key], "pct") for key in levels],
-            ]
-        )
     categories = [label for label, _f in labelled]
+    blank = [f["responses"] == 0 for _l, f in labelled]
+    no_answers = _("no answers")
     series = [
-        charts.Series(names[item], [f[f"{item}_share"] if f else None for _l, f in labelled])
+        charts.Series(names[item], [_chart_value(f, f[f"{item}_share"]) for _l, f in labelled])
         for item in ITEMS
     ]
     shares_chart = charts.bar_chart(
@@ -374,6 +469,8 @@ def _shares(result: dict[str, Any], modules: list[Module], hidden: str, empty: s
         maximum=1.0,
         hidden_text=hidden,
         empty_text=empty,
+        blank_text=no_answers,
+        blank=blank,
     )
     level_chart = charts.stacked_bar_chart(
         ident="levels",
@@ -383,11 +480,13 @@ def _shares(result: dict[str, Any], modules: list[Module], hidden: str, empty: s
         ),
         categories=categories,
         parts=[
-            charts.Series(levels[key], [f["level"][key] if f else None for _l, f in labelled])
+            charts.Series(levels[key], [_chart_value(f, f["level"][key]) for _l, f in labelled])
             for key in levels
         ],
         hidden_text=hidden,
         empty_text=empty,
+        blank_text=no_answers,
+        blank=blank,
     )
     columns = [_("Module"), _("Responses"), *[names[i] for i in ITEMS], *levels.values()]
     level_rows = [[row[0], row[1], *row[6:]] for row in rows]
@@ -398,6 +497,7 @@ def _shares(result: dict[str, Any], modules: list[Module], hidden: str, empty: s
             "",
             shares_chart,
             Table(_("Evaluation shares per module"), columns[:6], [row[:6] for row in rows]),
+            short_title=_("Shares per module"),
         ),
         Section(
             "levels",
@@ -405,32 +505,36 @@ def _shares(result: dict[str, Any], modules: list[Module], hidden: str, empty: s
             "",
             level_chart,
             Table(_("Level of the module"), [columns[0], columns[1], *levels.values()], level_rows),
+            short_title=_("Level per module"),
         ),
     ]
 
 
-def _trend(result: dict[str, Any], hidden: str, empty: str) -> Section:
-    groups = result.get("groups", [])
+def _trend(months: list[tuple[str, dict[str, Any]]], hidden: str, empty: str) -> Section:
+    """From the first to the last month with answers in the period, each month the selection
+    narrowed to it; a month without answers breaks the lines and says so in the table."""
     names = item_names()
     chart = charts.line_chart(
         ident="trend",
         title=_("Evaluation shares month by month"),
         description=_("Share of answers 3 or 4 on each of the four evaluation questions, per month."),
-        labels=[g["key"] for g in groups],
-        series=[charts.Series(names[item], [g[f"{item}_share"] for g in groups]) for item in ITEMS],
+        labels=[label for label, _f in months],
+        series=[
+            charts.Series(names[item], [_chart_value(f, f[f"{item}_share"]) for _l, f in months])
+            for item in ITEMS
+        ],
         empty_text=empty,
     )
-    rows = [
-        [_text(g["key"]), Value(g["responses"]), *[Value(g[f"{item}_share"], "pct") for item in ITEMS]]
-        for g in groups
-    ]
+    rows = [[_text(label), *_figure_values(figure)[:5]] for label, figure in months]
     table = Table(
         _("Evaluation shares month by month"), [_("Month"), _("Responses"), *[names[i] for i in ITEMS]], rows
     )
-    return Section("trend", _("Evaluation shares month by month"), "", chart, table)
+    return Section(
+        "trend", _("Evaluation shares month by month"), "", chart, table, short_title=_("Month by month")
+    )
 
 
-def _movement(figures: Any, hidden: str, empty: str) -> Section:
+def _movement(figures: Any, hidden: str, empty: str, note: str) -> Section:
     base_point = 0 if 0 in figures.points else None
     rows = []
     categories, before, after = [], [], []
@@ -474,14 +578,22 @@ def _movement(figures: Any, hidden: str, empty: str) -> Section:
             _("Reaching at the baseline"),
             _("Assessed, latest"),
             _("Reaching, latest"),
-            _("Change"),
+            _("Change, percentage points"),
         ],
         rows,
     )
-    return Section("movement", _("Movement from the baseline"), "", chart, table)
+    return Section(
+        "movement",
+        _("Movement from the baseline"),
+        "",
+        chart,
+        table,
+        note=note,
+        short_title=_("Movement"),
+    )
 
 
-def _closing(figures: Any, hidden: str, empty: str) -> Section:
+def _closing(figures: Any, hidden: str, empty: str, note: str) -> Section:
     points = [p for p in figures.points if p != LATEST]
     rows = []
     shares = []
@@ -506,4 +618,12 @@ def _closing(figures: Any, hidden: str, empty: str) -> Section:
         [_("Measurement point"), _("Assessed"), _("Below the required level"), _("Share below")],
         rows,
     )
-    return Section("closing", _("The gap closing over time"), "", chart, table)
+    return Section(
+        "closing",
+        _("The gap closing over time"),
+        "",
+        chart,
+        table,
+        note=note,
+        short_title=_("Gap over time"),
+    )

@@ -25,10 +25,12 @@ from .dashboard import (
     dashboard_initiatives,
     dashboard_organisations,
     is_exact,
+    month_text,
     project_leader_only,
 )
 from .dashboard_page import build_page
 from .models import ExportJob
+from .results import MAX_MONTHS, months_in
 
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 GENDERS = ("woman", "man", "other")
@@ -36,10 +38,11 @@ FILTER_KEYS = ("organisation", "unit", "initiative", "module", "role", "gender",
 
 
 def parse_month(value: object, *, name: str) -> dt.date | None:
-    """A whole month written YYYY-MM; missing or empty gives None, anything else is a 400."""
+    """A whole month written YYYY-MM (year 0001 or later); missing or empty gives None,
+    anything else is a 400."""
     if value is None or value == "":
         return None
-    if isinstance(value, str) and _MONTH.fullmatch(value):
+    if isinstance(value, str) and _MONTH.fullmatch(value) and int(value[:4]) >= 1:
         return dt.date(int(value[:4]), int(value[5:7]), 1)
     raise BadRequest(f"{name}: not a month (YYYY-MM)")
 
@@ -88,6 +91,10 @@ def parse_filters(access: Access, params: QueryDict) -> tuple[Filters, dict[str,
         raise BadRequest("gender: not one of woman, man, other")
     month_from = parse_month(params.get("from"), name="from")
     month_to = parse_month(params.get("to"), name="to")
+    if month_from and month_to and month_from > month_to:
+        raise BadRequest("from: after to")
+    if (months_in(month_from, month_to) or 0) > MAX_MONTHS:
+        raise BadRequest(f"from, to: more than {MAX_MONTHS} months")
     filters = Filters(organisation, unit, initiative, module, role, gender, month_from, month_to)
     choices = {
         "organisations": organisations,
@@ -109,8 +116,8 @@ def _query_of(filters: Filters) -> str:
         ("module", filters.module.pk if filters.module else ""),
         ("role", filters.role.pk if filters.role else ""),
         ("gender", filters.gender or ""),
-        ("from", f"{filters.month_from:%Y-%m}" if filters.month_from else ""),
-        ("to", f"{filters.month_to:%Y-%m}" if filters.month_to else ""),
+        ("from", month_text(filters.month_from) if filters.month_from else ""),
+        ("to", month_text(filters.month_to) if filters.month_to else ""),
     ):
         if value != "":
             params[key] = str(value)
@@ -133,6 +140,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "page": page,
             "filters": filters,
             "query": _query_of(filters),
+            "month_from": month_text(filters.month_from) if filters.month_from else "",
+            "month_to": month_text(filters.month_to) if filters.month_to else "",
             "genders": [("woman", _("Women")), ("man", _("Men")), ("other", _("Other or unspecified"))],
             **choices,
         },

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,8 @@ from .cube import GENDER_KEYS, GENDERS, Scope, cube_for, figure_of
 from .summary import COUNTERS
 
 BY = ("unit", "role", "gender", "module", "month")
+MAX_MONTHS = 240
+"""The longest period a page or export lists month by month (20 years); a longer one is refused."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,52 @@ def _month_key(month: dt.date) -> int:
 
 def _month_label(key: int) -> str:
     return f"{key // 12:04d}-{key % 12 + 1:02d}"
+
+
+def months_in(month_from: dt.date | None, month_to: dt.date | None) -> int | None:
+    """How many months a period spans (None when it is open at either end)."""
+    if month_from is None or month_to is None:
+        return None
+    return _month_key(month_to) - _month_key(month_from) + 1
+
+
+def _data_span(organisations: Sequence[Organisation]) -> tuple[int, int] | None:
+    """The first and last month with any evaluation answer in the organisations (whatever the
+    filter: it bounds the months listed, it is no figure)."""
+    first: int | None = None
+    last: int | None = None
+    for organisation in organisations:
+        months = cube_for(organisation).month
+        if len(months):
+            low, high = int(months.min()), int(months.max())
+            first = low if first is None else min(first, low)
+            last = high if last is None else max(last, high)
+    return None if first is None or last is None else (first, last)
+
+
+def month_figures(
+    organisations: Sequence[Organisation], query: Query
+) -> list[tuple[str, Query, dict[str, Any]]]:
+    """Month by month, each month's figure as the query narrowed to that month (a total, so
+    answers without a person count as they do in the query's total and the months add up to
+    it). The months run from the first to the last month with answers within the query's
+    period (the period clamped to the months with data, so an open or huge period costs no
+    more than the data); ``(label, narrowed query, figure)``."""
+    span = _data_span(organisations)
+    if span is None:
+        return []
+    first = max(span[0], _month_key(query.month_from)) if query.month_from else span[0]
+    last = min(span[1], _month_key(query.month_to)) if query.month_to else span[1]
+    rows: list[tuple[str, Query, dict[str, Any]]] = []
+    for key in range(first, last + 1):
+        month = dt.date(key // 12, key % 12 + 1, 1)
+        narrowed = replace(query, month_from=month, month_to=month)
+        rows.append((_month_label(key), narrowed, evaluation_results(organisations, narrowed)["total"]))
+    while rows and rows[0][2]["responses"] == 0:
+        rows.pop(0)
+    while rows and rows[-1][2]["responses"] == 0:
+        rows.pop()
+    return rows
 
 
 def subtree_ids(unit: Unit) -> frozenset[int]:

@@ -20,7 +20,7 @@ from kompetenslyft.org.models import Role
 from . import selectors
 from .models import ITEMS
 from .reports import parse_month
-from .results import Query, evaluation_results
+from .results import MAX_MONTHS, Query, evaluation_results, month_figures, months_in
 
 GENDERS = (("woman", "women"), ("man", "men"), ("other", "other or unspecified"))
 
@@ -113,6 +113,8 @@ def results(request: HttpRequest) -> HttpResponse:
     error = ""
     if month_from and month_to and month_from > month_to:
         error = _("The first month is after the last one.")
+    elif (months_in(month_from, month_to) or 0) > MAX_MONTHS:
+        error = _("Choose a period of at most %(n)s months.") % {"n": MAX_MONTHS}
     query = Query(
         modules=selectors.lens_query_modules(lens, initiative, module),
         unit=unit,
@@ -158,11 +160,8 @@ def results(request: HttpRequest) -> HttpResponse:
         narrowed = replace(query, modules=ids if query.modules is None else ids & query.modules)
         if narrowed.modules:
             per_module.append((group["key"], narrowed, evaluation_results([organisation], narrowed)["total"]))
-    per_month: list[tuple[str, Query, dict[str, Any]]] = []
-    for group in evaluation_results([organisation], query, by="month")["groups"]:
-        month = parse_month(group["key"])
-        narrowed = replace(query, month_from=month, month_to=month)
-        per_month.append((group["key"], narrowed, evaluation_results([organisation], narrowed)["total"]))
+    # From the first to the last month with answers within the period (clamped to the data).
+    per_month = month_figures([organisation], query)
     context["results"] = {
         "threshold": threshold,
         "figures": [(query, total["total"]), *[(q, f) for _k, q, f in per_module + per_month]],

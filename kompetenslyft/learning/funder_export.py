@@ -40,11 +40,11 @@ def participant_rows(figures: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 def evaluation_rows(figures: dict[str, Any]) -> list[tuple[str, Any, bool]]:
-    """(label, value, is a share)."""
+    """(label, value, is a share). With no answers in scope there is no share of them: the
+    shares and the level split read "–", never 0 %."""
     e = figures["evaluations"]
     level = e.get("level") or {}
-    return [
-        (_("Evaluation responses"), e.get("responses"), False),
+    rows: list[tuple[str, Any, bool]] = [
         (_("Motivated"), e.get("motivated_share"), True),
         (_("The way of learning was good"), e.get("method_good_share"), True),
         (_("Important for the job"), e.get("important_share"), True),
@@ -53,6 +53,12 @@ def evaluation_rows(figures: dict[str, Any]) -> list[tuple[str, Any, bool]]:
         (_("Level: right"), level.get("right"), True),
         (_("Level: too hard"), level.get("too_hard"), True),
     ]
+    if e.get("responses") == 0:
+        rows = [(label, NO_ANSWERS, False) for label, _value, _share in rows]
+    return [(_("Evaluation responses"), e.get("responses"), False), *rows]
+
+
+NO_ANSWERS = "–"
 
 
 def _sheet(workbook: Any, title: str, header: list[str], first: bool = False) -> Any:

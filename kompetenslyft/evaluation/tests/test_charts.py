@@ -24,7 +24,8 @@ def check_accessible(root: ET.Element) -> None:
 
 
 def texts(root: ET.Element) -> list[str]:
-    return [t.text or "" for t in root.iter(f"{NS}text")]
+    """Each text element's words (its lines, ``tspan``s, joined by a space)."""
+    return [" ".join(part for part in t.itertext() if part) for t in root.iter(f"{NS}text")]
 
 
 def test_bar_chart_escapes_every_label_and_writes_values() -> None:
@@ -105,3 +106,57 @@ def test_stacked_bar_writes_shares_and_hides_whole_bars() -> None:
     check_accessible(root)
     written = texts(root)
     assert {"20 %", "50 %", "30 %", "dold"} <= set(written)
+
+
+def test_long_labels_wrap_above_their_bars_and_are_never_cut_at_the_left() -> None:
+    name = "Hemtjänstappen för mobil dokumentation i hemtjänsten"
+    svg = charts.bar_chart(
+        ident="w",
+        title="t",
+        description="d",
+        categories=[name],
+        series=[charts.Series("s", [0.5])],
+        percent=True,
+        maximum=1.0,
+    )
+    root = parse(svg)
+    label = next(t for t in root.iter(f"{NS}text") if "Hemtjänstappen" in "".join(t.itertext()))
+    assert label.get("text-anchor") in (None, "start") and float(label.get("x", "0")) >= 0
+    assert " ".join(label.itertext()) == name  # whole, on two lines
+    assert len(label.findall(f"{NS}tspan")) == 2
+    width = float(root.get("viewBox", "").split()[2])
+    assert width <= 420 and root.get("font-size") == "14"  # ~12 px text at 390 px wide
+
+
+def test_stacked_shares_are_written_on_a_white_box() -> None:
+    svg = charts.stacked_bar_chart(
+        ident="s",
+        title="t",
+        description="d",
+        categories=["M1"],
+        parts=[charts.Series("a", [0.6]), charts.Series("b", [0.4])],
+    )
+    root = parse(svg)
+    values = [t for t in root.iter(f"{NS}text") if (t.text or "").endswith("%")]
+    assert [t.text for t in values] == ["60 %", "40 %"]
+    for t in values:
+        assert t.get("fill") == "#1a1a1a" and t.get("stroke") is None
+    boxes = [r for r in root.iter(f"{NS}rect") if r.get("fill") == "#fff" and r.get("rx") == "3"]
+    assert len(boxes) == 2
+
+
+def test_a_category_without_answers_says_so_not_zero() -> None:
+    svg = charts.bar_chart(
+        ident="b",
+        title="t",
+        description="d",
+        categories=["M1", "M2"],
+        series=[charts.Series("s", [0.5, None])],
+        percent=True,
+        maximum=1.0,
+        hidden_text="dold*",
+        blank_text="inga svar",
+        blank=[False, True],
+    )
+    words = texts(parse(svg))
+    assert "inga svar" in words and "0 %" not in words and "dold*" not in words
