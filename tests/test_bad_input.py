@@ -177,6 +177,10 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
         "evaluation:session": [session_value(world.session.pk), "1:forged", huge],
         "evaluation:questions": [str(world.initiative.pk), huge],
         "evaluation:survey_manage": [str(world.initiative.pk), huge],
+        "evaluation:survey_question": [str(world.initiative.pk), huge],
+        "evaluation:survey_send": [str(world.initiative.pk), huge],
+        "evaluation:survey_remind": [str(world.initiative.pk), huge],
+        "question": [str(world.survey.questions.values_list("pk", flat=True).first() or 1), huge],
         "evaluation:survey_results": [str(world.survey.pk), huge],
         "token": [world.survey_request.token, "nope"],
     }

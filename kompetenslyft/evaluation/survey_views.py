@@ -16,12 +16,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import access_for
-from kompetenslyft.core.params import optional_id, parse_id
+from kompetenslyft.core.params import optional_id
 from kompetenslyft.core.spreadsheet import append_row
 from kompetenslyft.learning.models import Initiative
 from kompetenslyft.learning.selectors import initiatives_visible
@@ -44,13 +46,15 @@ def _managed_initiative(request: HttpRequest, pk: int) -> Initiative:
     return initiative
 
 
-@login_required
-def survey_manage(request: HttpRequest, pk: int) -> HttpResponse:
-    """The initiative's final survey: create it (Solna's questions offered), edit, reorder and
-    remove questions until it is sent, send it, follow the sending, remind."""
-    initiative = _managed_initiative(request, pk)
-    survey = Survey.objects.filter(initiative=initiative).first()
-    initial = {
+def _initial(initiative: Initiative, survey: Survey | None) -> dict[str, Any]:
+    if survey is not None:
+        return {
+            "title": survey.title,
+            "introduction": survey.introduction,
+            "opens_on": survey.opens_on,
+            "closes_on": survey.closes_on,
+        }
+    return {
         "title": _("Final survey: %(name)s") % {"name": initiative.name},
         "introduction": _(
             "You took part in the initiative. Tell us what it gave you. Your answers are anonymous: "
@@ -60,79 +64,22 @@ def survey_manage(request: HttpRequest, pk: int) -> HttpResponse:
         "opens_on": timezone.localdate(),
         "closes_on": timezone.localdate() + dt.timedelta(days=14),
     }
-    if survey is not None:
-        initial = {
-            "title": survey.title,
-            "introduction": survey.introduction,
-            "opens_on": survey.opens_on,
-            "closes_on": survey.closes_on,
-        }
-    form = SurveyForm(initial=initial)
-    question_form = SurveyQuestionForm()
-    status = 200
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        try:
-            if action in ("create", "update"):
-                form = SurveyForm(request.POST)
-                if form.is_valid():
-                    data = form.cleaned_data
-                    if survey is None:
-                        surveys.survey_create(
-                            initiative=initiative,
-                            actor=request.user,
-                            questions=None if request.POST.get("defaults") else [],
-                            **data,
-                        )
-                        messages.success(request, _("The survey was created."))
-                    else:
-                        surveys.survey_update(survey=survey, **data)
-                        messages.success(request, _("The survey was saved."))
-                    return redirect(request.path)
-                status = 400
-            elif survey is None:
-                raise Http404
-            elif action == "add":
-                question_form = SurveyQuestionForm(request.POST)
-                if question_form.is_valid():
-                    surveys.question_add(survey=survey, **question_form.cleaned_data)
-                    messages.success(request, _("The question was added."))
-                    return redirect(request.path + "#questions")
-                status = 400
-            elif action in ("edit", "remove", "up", "down"):
-                question = survey.questions.filter(
-                    pk=parse_id(request.POST.get("question"), name="question")
-                ).first()
-                if question is None:
-                    raise Http404
-                if action == "edit":
-                    kind = request.POST.get("kind", "")
-                    surveys.question_edit(question=question, text=request.POST.get("text", ""), kind=kind)
-                    messages.success(request, _("The question was saved."))
-                elif action == "remove":
-                    surveys.question_remove(question=question)
-                    messages.success(request, _("The question was removed."))
-                else:
-                    surveys.question_move(question=question, up=action == "up")
-                return redirect(request.path + "#questions")
-            elif action == "send":
-                surveys.survey_send(survey=survey, actor=request.user)
-                messages.success(request, _("The survey is being sent to everyone who took part."))
-                return redirect(request.path)
-            elif action == "remind":
-                surveys.survey_remind(survey=survey, actor=request.user)
-                messages.success(request, _("A reminder goes to everyone who has not answered yet."))
-                return redirect(request.path)
-            else:
-                raise BadRequest("action: unknown")
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-            status = 400
+
+
+def _manage_page(
+    request: HttpRequest,
+    initiative: Initiative,
+    survey: Survey | None,
+    *,
+    form: SurveyForm | None = None,
+    question_form: SurveyQuestionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     context = {
         "initiative": initiative,
         "survey": survey,
-        "form": form,
-        "question_form": question_form,
+        "form": form or SurveyForm(initial=_initial(initiative, survey)),
+        "question_form": question_form or SurveyQuestionForm(),
         "defaults": surveys.default_questions(),
         "participants": surveys.participants(initiative).count()
         if survey is None or survey.status == "draft"
@@ -143,6 +90,140 @@ def survey_manage(request: HttpRequest, pk: int) -> HttpResponse:
         "remind_days": surveys.REMIND_DAYS_BEFORE,
     }
     return render(request, "evaluation/survey_manage.html", context, status=status)
+
+
+def _survey_of(request: HttpRequest, pk: int) -> tuple[Initiative, Survey]:
+    initiative = _managed_initiative(request, pk)
+    survey = Survey.objects.filter(initiative=initiative).first()
+    if survey is None:
+        raise Http404
+    return initiative, survey
+
+
+def _question_of(survey: Survey, question: int) -> Question:
+    found = survey.questions.filter(pk=question).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _refused(
+    request: HttpRequest, initiative: Initiative, survey: Survey, exc: ValidationError
+) -> HttpResponse:
+    messages.error(request, " ".join(exc.messages))
+    return _manage_page(request, initiative, survey, status=400)
+
+
+@login_required
+def survey_manage(request: HttpRequest, pk: int) -> HttpResponse:
+    """The initiative's final survey: create it (Solna's questions offered) or save its title,
+    introduction and dates; the page links every other step (one view per action below)."""
+    initiative = _managed_initiative(request, pk)
+    survey = Survey.objects.filter(initiative=initiative).first()
+    if request.method != "POST":
+        return _manage_page(request, initiative, survey)
+    form = SurveyForm(request.POST)
+    if not form.is_valid():
+        return _manage_page(request, initiative, survey, form=form, status=400)
+    try:
+        if survey is None:
+            surveys.survey_create(
+                initiative=initiative,
+                actor=request.user,
+                questions=None if request.POST.get("defaults") else [],
+                **form.cleaned_data,
+            )
+            messages.success(request, _("The survey was created."))
+        else:
+            surveys.survey_update(survey=survey, **form.cleaned_data)
+            messages.success(request, _("The survey was saved."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _manage_page(request, initiative, survey, form=form, status=400)
+    return redirect(request.path)
+
+
+@login_required
+@require_POST
+def survey_question_add(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative, survey = _survey_of(request, pk)
+    question_form = SurveyQuestionForm(request.POST)
+    if not question_form.is_valid():
+        return _manage_page(request, initiative, survey, question_form=question_form, status=400)
+    try:
+        surveys.question_add(survey=survey, **question_form.cleaned_data)
+    except ValidationError as exc:
+        return _refused(request, initiative, survey, exc)
+    messages.success(request, _("The question was added."))
+    return redirect(reverse("evaluation:survey_manage", args=[pk]) + "#questions")
+
+
+@login_required
+@require_POST
+def survey_question_edit(request: HttpRequest, pk: int, question: int) -> HttpResponse:
+    initiative, survey = _survey_of(request, pk)
+    found = _question_of(survey, question)
+    try:
+        surveys.question_edit(
+            question=found, text=request.POST.get("text", ""), kind=request.POST.get("kind", "")
+        )
+    except ValidationError as exc:
+        return _refused(request, initiative, survey, exc)
+    messages.success(request, _("The question was saved."))
+    return redirect(reverse("evaluation:survey_manage", args=[pk]) + "#questions")
+
+
+@login_required
+@require_POST
+def survey_question_remove(request: HttpRequest, pk: int, question: int) -> HttpResponse:
+    initiative, survey = _survey_of(request, pk)
+    found = _question_of(survey, question)
+    try:
+        surveys.question_remove(question=found)
+    except ValidationError as exc:
+        return _refused(request, initiative, survey, exc)
+    messages.success(request, _("The question was removed."))
+    return redirect(reverse("evaluation:survey_manage", args=[pk]) + "#questions")
+
+
+@login_required
+@require_POST
+def survey_question_move(request: HttpRequest, pk: int, question: int) -> HttpResponse:
+    """``direction`` up or down."""
+    initiative, survey = _survey_of(request, pk)
+    found = _question_of(survey, question)
+    direction = request.POST.get("direction", "")
+    if direction not in ("up", "down"):
+        raise BadRequest("direction: up or down")
+    try:
+        surveys.question_move(question=found, up=direction == "up")
+    except ValidationError as exc:
+        return _refused(request, initiative, survey, exc)
+    return redirect(reverse("evaluation:survey_manage", args=[pk]) + "#questions")
+
+
+@login_required
+@require_POST
+def survey_send(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative, survey = _survey_of(request, pk)
+    try:
+        surveys.survey_send(survey=survey, actor=request.user)
+    except ValidationError as exc:
+        return _refused(request, initiative, survey, exc)
+    messages.success(request, _("The survey is being sent to everyone who took part."))
+    return redirect("evaluation:survey_manage", pk)
+
+
+@login_required
+@require_POST
+def survey_remind(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative, survey = _survey_of(request, pk)
+    try:
+        surveys.survey_remind(survey=survey, actor=request.user)
+    except ValidationError as exc:
+        return _refused(request, initiative, survey, exc)
+    messages.success(request, _("A reminder goes to everyone who has not answered yet."))
+    return redirect("evaluation:survey_manage", pk)
 
 
 @login_required

@@ -12,6 +12,26 @@ urlpatterns: list = [
     path("sessions/<id:pk>/qr/", views.session_qr, name="session_qr"),
     path("initiatives/<id:pk>/questions/", views.questions, name="questions"),
     path("initiatives/<id:pk>/survey/", survey_views.survey_manage, name="survey_manage"),
+    path(
+        "initiatives/<id:pk>/survey/questions/", survey_views.survey_question_add, name="survey_question_add"
+    ),
+    path(
+        "initiatives/<id:pk>/survey/questions/<id:question>/",
+        survey_views.survey_question_edit,
+        name="survey_question_edit",
+    ),
+    path(
+        "initiatives/<id:pk>/survey/questions/<id:question>/remove/",
+        survey_views.survey_question_remove,
+        name="survey_question_remove",
+    ),
+    path(
+        "initiatives/<id:pk>/survey/questions/<id:question>/move/",
+        survey_views.survey_question_move,
+        name="survey_question_move",
+    ),
+    path("initiatives/<id:pk>/survey/send/", survey_views.survey_send, name="survey_send"),
+    path("initiatives/<id:pk>/survey/remind/", survey_views.survey_remind, name="survey_remind"),
     path("surveys/", survey_views.survey_list, name="surveys"),
     path("surveys/<id:pk>/", survey_views.survey_results_view, name="survey_results"),
     path("surveys/answer/<str:token>/", survey_views.survey_answer_view, name="survey_answer"),

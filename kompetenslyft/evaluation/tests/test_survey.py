@@ -451,18 +451,25 @@ def test_who_may_create_send_and_see_results(setup: Any, django_capture_on_commi
     assert lead.get(manage).status_code == 200
     response = lead.post(
         manage,
-        {"action": "create", "title": "Slutenkät", "introduction": "", "defaults": "1",
+        {"title": "Slutenkät", "introduction": "", "defaults": "1",
          "opens_on": TODAY.isoformat(), "closes_on": (TODAY + dt.timedelta(days=7)).isoformat()},
     )  # fmt: skip
     assert response.status_code == 302
     survey = Survey.objects.get()
     owner = _login(Client(HTTP_ACCEPT_LANGUAGE="en"), "projectleader")  # the initiative's owner
-    assert owner.post(manage, {"action": "add", "text": "Något mer?", "kind": "text"}).status_code == 302
+    pk = setup.initiative.pk
+    add = reverse("evaluation:survey_question_add", args=[pk])
+    assert owner.post(add, {"text": "Något mer?", "kind": "text"}).status_code == 302
     foreign_question = Question.objects.create(organisation=setup.org_b, text="x")
-    assert owner.post(manage, {"action": "remove", "question": foreign_question.pk}).status_code == 404
-    assert owner.post(manage, {"action": "remove", "question": "1x"}).status_code == 400
+    remove = reverse("evaluation:survey_question_remove", args=[pk, foreign_question.pk])
+    assert owner.post(remove).status_code == 404
+    mine = survey.questions.first()
+    move = reverse("evaluation:survey_question_move", args=[pk, mine.pk])  # type: ignore[union-attr]
+    assert owner.post(move, {"direction": "sideways"}).status_code == 400
+    assert owner.get(move).status_code == 405  # one action, one POST view
+    assert lead.post(reverse("evaluation:survey_send", args=[pk + 999])).status_code == 404
     with django_capture_on_commit_callbacks(execute=True):
-        assert owner.post(manage, {"action": "send"}).status_code == 302
+        assert owner.post(reverse("evaluation:survey_send", args=[pk])).status_code == 302
     survey.refresh_from_db()
     assert survey.status == "sent" and len(mail.outbox) == 5
     answer_all(survey, SurveyRequest.objects.filter(survey=survey), text="finfint")
