@@ -133,7 +133,7 @@ def test_trainer_shows_the_code_and_attendees_answer(
     assert trainer.url == session_page
     # "See the results of this module": the trainer's results, that module chosen.
     trainer.get_by_role(
-        "link", name=re.compile("resultat för den här modulen|results of this module")
+        "link", name=re.compile("resultaten? för den här modulen|results of this module")
     ).click()
     assert f"module={session.module_id}" in trainer.url and "view=trainer-" in trainer.url
     expect(trainer.get_by_role("heading", level=1)).to_be_visible()
