@@ -198,9 +198,10 @@ def write_big_xlsx(path: Path, *, rows: int, declare_dimension: bool) -> Path:
 
 CHILD = textwrap.dedent(
     """
-    import json, resource, sys, time
+    import json, sys, time
     import django
     django.setup()
+    from kompetenslyft.bench.child import peak_memory_mb
     from kompetenslyft.core.importing import ImportRefused, import_file
     from kompetenslyft.org.models import Organisation
     path, kind, code = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -213,7 +214,7 @@ CHILD = textwrap.dedent(
     except ImportRefused as refused:
         outcome = "refused: " + str(refused.result.errors[0])[:90]
     print(json.dumps({"seconds": time.perf_counter() - start, "outcome": outcome,
-                      "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "maxrss_mb": peak_memory_mb()}))
     """
 )
 
