@@ -34,14 +34,16 @@ def _seed_requests(organisation: Organisation) -> int:
     if Request.objects.filter(organisation=organisation).exists():
         return 0
     rnd = random.Random(8)
-    rows = (
+    # Read before the COPY starts: on PostgreSQL the connection cannot fetch from a cursor while
+    # it streams a COPY (the bench hung there).
+    rows = list(
         Attendance.objects.filter(person__organisation=organisation, status__in=["attended", "completed"])
         .order_by()
         .values_list("person_id", "module_id", "date")[:REQUESTS]
     )
 
     def generate() -> Any:
-        for n, (person_id, module_id, day) in enumerate(rows.iterator(chunk_size=20000)):
+        for n, (person_id, module_id, day) in enumerate(rows):
             answered = day if rnd.random() < 0.6 else None
             yield (
                 organisation.pk,
