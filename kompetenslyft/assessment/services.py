@@ -19,15 +19,12 @@ from kompetenslyft.competence.models import Competence, Level
 from kompetenslyft.competence.selectors import RequirementIndex, requirements_for
 from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.db import analyse
+from kompetenslyft.core.queue import enqueue
 from kompetenslyft.org.models import Person, Unit
 
 from .models import Answer, Campaign, Participant
 
 BATCH = 2000
-
-
-def _enqueue(task: Any, *args: Any) -> None:
-    transaction.on_commit(lambda: task.enqueue(*args))
 
 
 @transaction.atomic
@@ -108,9 +105,7 @@ def campaign_open(*, campaign: Campaign, actor: Any = None) -> None:
             {"people": campaign.progress_total},
         ),
     )
-    from .tasks import campaign_generate_task
-
-    _enqueue(campaign_generate_task, campaign.pk)
+    enqueue("assessment.campaign_generate_task", campaign.pk)
 
 
 def campaign_generate(*, campaign_id: int, invite: bool = True) -> int:
@@ -139,9 +134,7 @@ def campaign_generate(*, campaign_id: int, invite: bool = True) -> int:
         progress_done=done, status=Campaign.Status.OPEN, opened_at=timezone.now()
     )
     if invite:
-        from .tasks import campaign_invite_task
-
-        campaign_invite_task.enqueue(campaign.pk)
+        enqueue("assessment.campaign_invite_task", campaign.pk)
     return done
 
 
@@ -210,9 +203,7 @@ def campaign_remind(*, campaign: Campaign, actor: Any = None) -> None:
         organisation=campaign.organisation,
         event=AuditEvent("campaign.reminded", "campaign", str(campaign.pk), campaign.name),
     )
-    from .tasks import campaign_remind_task
-
-    _enqueue(campaign_remind_task, campaign.pk)
+    enqueue("assessment.campaign_remind_task", campaign.pk)
 
 
 def update_latest(pairs: set[tuple[int, int]]) -> None:
@@ -301,19 +292,16 @@ def answers_submit(*, person: Person, campaign: Campaign, levels: dict[int, int]
     participant.questions = len(required)
     participant.completed_at = participant.completed_at or (now if answered >= len(required) else None)
     participant.save(update_fields=["answered", "questions", "completed_at"])
-    from .tasks import gap_refresh_task
-
-    _enqueue(gap_refresh_task, person.organisation_id, person.unit_id, person.role_id)
+    enqueue("assessment.gap_refresh_task", person.organisation_id, person.unit_id, person.role_id)
     return len(levels)
 
 
 def gaps_need_rebuild(organisation: Any) -> None:
     """After imports and requirement changes: rebuild the gap summary in the background."""
     from .gaps import mark_stale
-    from .tasks import gap_rebuild_task
 
     mark_stale(organisation)
-    _enqueue(gap_rebuild_task, organisation.pk)
+    enqueue("assessment.gap_rebuild_task", organisation.pk)
 
 
 def participants_recount(*, campaign: Campaign) -> None:

@@ -5,39 +5,32 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from kompetenslyft.org.models import Organisation
+
+from .gaps import rebuild, refresh_group
+from .services import campaign_generate, campaign_send_invitations, campaign_send_reminders
+
 
 @task()
 def campaign_generate_task(campaign_id: int) -> int:
-    from .services import campaign_generate
-
     return campaign_generate(campaign_id=campaign_id)
 
 
 @task()
 def campaign_invite_task(campaign_id: int) -> int:
-    from .services import campaign_send_invitations
-
     return campaign_send_invitations(campaign_id=campaign_id)
 
 
 @task()
 def campaign_remind_task(campaign_id: int) -> int:
-    from .services import campaign_send_reminders
-
     return campaign_send_reminders(campaign_id=campaign_id)
 
 
 @task()
 def gap_refresh_task(organisation_id: int, unit_id: int, role_id: int) -> None:
-    from .gaps import refresh_group
-
     refresh_group(organisation_id=organisation_id, unit_id=unit_id, role_id=role_id)
 
 
 @task()
 def gap_rebuild_task(organisation_id: int) -> int:
-    from kompetenslyft.org.models import Organisation
-
-    from .gaps import rebuild
-
     return rebuild(Organisation.objects.get(pk=organisation_id))

@@ -23,6 +23,7 @@ from kompetenslyft.core.access import session_bookable_by, session_organisation_
 from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.core.db import analyse
+from kompetenslyft.core.queue import can_defer, enqueue
 from kompetenslyft.org.models import Organisation, Person, Unit
 
 from . import participation
@@ -64,10 +65,6 @@ CHECKLIST = {
         _("Lessons learned are written down and shared"),
     ],
 }
-
-
-def _enqueue(task: Any, *args: Any) -> None:
-    transaction.on_commit(lambda: task.enqueue(*args))
 
 
 @transaction.atomic
@@ -143,6 +140,16 @@ def initiative_people(initiative: Initiative) -> Any:
     )
     role_ids = list(initiative.roles.values_list("pk", flat=True))
     return people.filter(role_id__in=role_ids) if role_ids else people
+
+
+def proposals_request(*, initiative: Initiative, actor: Any) -> None:
+    """Ask for proposals from the gap: made in the background (``proposals_generate``)."""
+    audit_record(
+        actor=actor,
+        organisation=initiative.organisation,
+        event=AuditEvent("proposals.requested", "initiative", str(initiative.pk), initiative.name),
+    )
+    enqueue("learning.proposals_task", initiative.pk)
 
 
 def proposals_generate(*, initiative_id: int) -> int:
@@ -348,12 +355,10 @@ def session_create(
             {"open_to": sorted(o.code for o in guests)},
         ),
     )
-    from .tasks import session_reminders_task
-
     remind_at = starts_at - dt.timedelta(days=2)
-    if remind_at > timezone.now() and session_reminders_task.get_backend().supports_defer:
+    if remind_at > timezone.now() and can_defer("learning.session_reminders_task"):
         # Two days before; a backend without deferred tasks (the demo's inline one) sends none.
-        transaction.on_commit(lambda: session_reminders_task.using(run_after=remind_at).enqueue(session.pk))
+        enqueue("learning.session_reminders_task", session.pk, run_after=remind_at)
     return session
 
 
@@ -390,9 +395,7 @@ def booking_book(*, session: Session, person: Person, actor: Any = None) -> Book
     else:
         booking = Booking.objects.create(session=session, person=person, status=status, booked_by=actor)
     if status == Booking.Status.BOOKED:
-        from .tasks import booking_invite_task
-
-        _enqueue(booking_invite_task, booking.pk)
+        enqueue("learning.booking_invite_task", booking.pk)
     return booking
 
 
@@ -414,9 +417,7 @@ def booking_cancel(*, booking: Booking, actor: Any = None) -> Booking | None:
         return None
     waiting.status = Booking.Status.BOOKED
     waiting.save(update_fields=["status"])
-    from .tasks import booking_invite_task
-
-    _enqueue(booking_invite_task, waiting.pk)
+    enqueue("learning.booking_invite_task", waiting.pk)
     return waiting
 
 

@@ -8,7 +8,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -189,9 +188,7 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("The initiative was updated."))
                 return redirect(request.path)
         elif action == "propose":
-            from .tasks import proposals_task
-
-            transaction.on_commit(lambda: proposals_task.enqueue(initiative.pk))
+            services.proposals_request(initiative=initiative, actor=request.user)
             messages.success(
                 request, _("Proposals are being made from the gap; managers can review them soon.")
             )
