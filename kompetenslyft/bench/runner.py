@@ -481,3 +481,8 @@ OPERATIONS["rebuild"] = op_rebuild
 from .dashboard import op_dashboard  # noqa: E402
 
 OPERATIONS["dashboard"] = op_dashboard
+
+# Issue 9, every role's workday over HTTP (kompetenslyft/bench/workday.py): last, with all data.
+from .workday import op_workday  # noqa: E402
+
+OPERATIONS["workday"] = op_workday
