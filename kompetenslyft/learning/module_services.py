@@ -95,6 +95,10 @@ def _check(
             edges.setdefault(module_id, set()).add(before_id)
         edges[module.pk] = {p.pk for p in before}
         cycle = find_cycle(edges)
+        if cycle and module.pk in cycle:  # told from the module being saved
+            ring = cycle[:-1]
+            start = ring.index(module.pk)
+            cycle = [*ring[start:], *ring[:start], module.pk]
         if cycle:
             names = dict(Module.objects.filter(pk__in=cycle).values_list("pk", "code"))
             errors.setdefault("prerequisites", []).append(cycle_message([names[pk] for pk in cycle]))
