@@ -369,3 +369,18 @@ def test_employee_enrols_from_the_module_page(network: Any) -> None:
     assert client.post(reverse("learning:module_enrol", args=[other.pk])).status_code == 404
     assert client.post(reverse("learning:module_enrol", args=[module.pk])).status_code == 302
     assert Enrolment.objects.get().module == module
+
+
+def test_catalogue_and_network_queries_do_not_grow_with_modules(
+    network: Any, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(12):
+        module = make(network.org_b, f"B{n}", mandatory_roles=[network.person_b.role] if n % 2 else [])
+        ms.module_share(module=module, shared=True)
+        if n % 3 == 0:
+            ms.module_adopt(organisation=network.org_a, module=module)
+    client = client_for(network.lead.user)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("learning:catalogue")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("learning:network")).status_code == 200
