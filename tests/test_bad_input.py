@@ -166,6 +166,8 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
         "learning:proposals": [str(world.initiative.pk), huge],
         "learning:session": [str(world.session.pk), huge],
         "learning:job_aid_file": ["1", huge],
+        "learning:job_aid": ["1", huge],
+        "learning:module": [str(world.session.module_id), huge],
         "competence": [str(framework.pk), huge],
         "competence_pk": [str(competence.pk), huge],
         "org:person": [str(person_id), huge],

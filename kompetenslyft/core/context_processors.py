@@ -53,6 +53,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             items.append((reverse("learning:job_aids"), _("Job aids")))
         if access.is_lead:
             items.append((reverse("competence:frameworks"), _("Frameworks")))
+            items.append((reverse("learning:catalogue"), _("Modules")))
             items.append((reverse("org:import"), _("Import")))
         if access.is_superuser:
             items.append((reverse("admin:index"), _("Administration")))

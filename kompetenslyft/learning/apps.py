@@ -11,6 +11,8 @@ class LearningConfig(AppConfig):
         from kompetenslyft.core.hooks import subscribe
 
         from . import imports, reports  # noqa: F401 - registers the modules and attendance imports, report funder
+        from .module_services import people_changed
         from .participation import genders_changed
 
         subscribe(["people"], genders_changed)
+        subscribe(["people"], people_changed)

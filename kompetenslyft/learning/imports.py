@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
@@ -19,34 +19,9 @@ from kompetenslyft.org.models import Person, Placement, Role
 
 from . import participation
 from .models import Attendance, Module
+from .module_rules import check_module_fields, cycle_message, find_cycle, parse_hours
 
-LEVELS = {
-    "basic": "basic",
-    "grund": "basic",
-    "grundläggande": "basic",
-    "grunnleggende": "basic",
-    "advanced": "advanced",
-    "fördjupad": "advanced",
-    "fördjupning": "advanced",
-    "avansert": "advanced",
-}
-FORMATS = {
-    "onsite": "onsite",
-    "live_remote": "live_remote",
-    "elearning": "elearning",
-    "microlearning": "microlearning",
-}
 STATUSES = {"": "attended", "attended": "attended", "completed": "completed", "no_show": "no_show"}
-
-
-def parse_hours(value: str) -> Decimal | None:
-    try:
-        hours = Decimal(value.strip().replace(",", "."))
-    except InvalidOperation:
-        return None
-    if not hours.is_finite() or hours < 0 or hours > 1000:
-        return None
-    return hours.quantize(Decimal("0.01"))
 
 
 def parse_day(value: str) -> dt.date | None:
@@ -59,8 +34,12 @@ def parse_day(value: str) -> dt.date | None:
 
 
 def modules_by_code(organisation: Any) -> dict[str, Module]:
-    """The organisation's own modules and the shared ones, by code (its own win)."""
+    """The modules the organisation uses, by code: its own, the network's and those it adopted
+    from another organisation (its own win)."""
     modules = {m.code.casefold(): m for m in Module.objects.filter(organisation__isnull=True)}
+    modules.update(
+        {m.code.casefold(): m for m in Module.objects.filter(adoptions__organisation=organisation)}
+    )
     modules.update({m.code.casefold(): m for m in Module.objects.filter(organisation=organisation)})
     return modules
 
@@ -74,15 +53,12 @@ def _import_modules(
 ) -> None:
     index = competence_codes(organisation)
     roles = {r.name.casefold(): r for r in Role.objects.filter(organisation=organisation)}
+    usable = modules_by_code(organisation)  # prerequisites may be any module the organisation uses
     seen: dict[str, int] = {}
     wanted: list[dict[str, Any]] = []
     for number, data in table.rows:
         code = data["module_code"]
-        if not code:
-            result.error(number, "module_code", _("is empty"))
-        elif len(code) > 64:
-            result.error(number, "module_code", _("is longer than 64 characters"))
-        elif code.casefold() in seen:
+        if code and code.casefold() in seen:
             result.error(
                 number,
                 "module_code",
@@ -90,27 +66,9 @@ def _import_modules(
                 % {"value": code, "first": seen[code.casefold()]},
             )
             continue
-        for column in ("name", "category"):
-            if not data[column]:
-                result.error(number, column, _("is empty"))
-        level = LEVELS.get(data["level"].strip().casefold())
-        if level is None:
-            result.error(
-                number, "level", _("'%(value)s' is not basic or advanced") % {"value": data["level"]}
-            )
-        module_format = FORMATS.get(data["format"].strip().casefold())
-        if module_format is None:
-            result.error(
-                number,
-                "format",
-                _("'%(value)s' is not one of onsite, live_remote, elearning, microlearning")
-                % {"value": data["format"]},
-            )
-        hours = parse_hours(data["hours"])
-        if hours is None:
-            result.error(
-                number, "hours", _("'%(value)s' is not a number of hours") % {"value": data["hours"]}
-            )
+        clean, problems = check_module_fields(data)
+        for column, message in problems:
+            result.error(number, column, message)
         competence_ids = []
         for part in _split(data.get("competence_codes", "")):
             competence_id = competence_for_row(index, part, number, result)
@@ -127,22 +85,33 @@ def _import_modules(
                 )
             else:
                 role_ids.append(role.pk)
+        prerequisites = [part.casefold() for part in _split(data.get("prerequisites", ""))]
         if code:
             seen[code.casefold()] = number
             wanted.append(
                 {
-                    "code": code,
-                    "name": data["name"],
-                    "category": data["category"],
-                    "level": level,
-                    "description": data.get("description", ""),
-                    "pre_material": data.get("pre_material", ""),
-                    "format": module_format,
-                    "hours": hours,
+                    **clean,
+                    "number": number,
                     "competences": sorted(set(competence_ids)),
                     "roles": sorted(set(role_ids)),
+                    "prerequisites": prerequisites,
                 }
             )
+    for row in wanted:
+        for part in row["prerequisites"]:
+            if part not in usable and part not in seen:
+                result.error(
+                    row["number"], "prerequisites", _("'%(value)s' is not a known module") % {"value": part}
+                )
+            elif part == row["code"].casefold():
+                result.error(row["number"], "prerequisites", _("a module cannot be its own prerequisite"))
+    has_prerequisites = "prerequisites" in table.columns
+    if has_prerequisites and not result.errors:
+        edges = prerequisite_codes([m.pk for m in usable.values()])
+        edges.update({row["code"].casefold(): set(row["prerequisites"]) for row in wanted})
+        cycle = find_cycle(edges)
+        if cycle:
+            result.error(seen.get(cycle[0], 0), "prerequisites", cycle_message(cycle))
     if result.errors:
         return
     # A column left out of the file leaves those links as they are.
@@ -150,22 +119,27 @@ def _import_modules(
     existing = {
         m.code.casefold(): m
         for m in Module.objects.filter(organisation=organisation).prefetch_related(
-            "competences", "mandatory_roles"
+            "competences", "mandatory_roles", "prerequisites"
         )
     }
     events = []
+    saved: dict[str, Module] = {}
     for row in wanted:
         module = existing.get(row["code"].casefold())
         fields = {k: row[k] for k in ("name", "category", "level", "format", "hours")}
-        # Optional text columns change the module only when the file has them.
-        fields.update({k: row[k] for k in ("description", "pre_material") if k in table.columns})
+        # Optional columns change the module only when the file has them.
+        fields.update(
+            {k: row[k] for k in ("description", "pre_material", "refresh_months") if k in table.columns}
+        )
         if module is None:
             module = Module.objects.create(organisation=organisation, code=row["code"], **fields)
             module.competences.set(row["competences"])
             module.mandatory_roles.set(row["roles"])
+            saved[row["code"].casefold()] = module
             result.count("new", f"{row['code']} {row['name']}")
             events.append(AuditEvent("module.created", "module", row["code"], row["name"]))
             continue
+        saved[row["code"].casefold()] = module
         changes = {k: [str(getattr(module, k)), str(v)] for k, v in fields.items() if getattr(module, k) != v}
         if changes:
             for key, value in fields.items():
@@ -177,12 +151,33 @@ def _import_modules(
         if has_roles and sorted(r.pk for r in module.mandatory_roles.all()) != row["roles"]:
             module.mandatory_roles.set(row["roles"])
             changes["mandatory_roles"] = ["", ""]
+        if has_prerequisites and sorted(p.code.casefold() for p in module.prerequisites.all()) != sorted(
+            set(row["prerequisites"])
+        ):
+            changes["prerequisites"] = [
+                "; ".join(sorted(p.code for p in module.prerequisites.all())),
+                "; ".join(sorted(set(row["prerequisites"]))),
+            ]
         if changes:
             result.count("changed", f"{row['code']}: " + ", ".join(changes))
             events.append(AuditEvent("module.changed", "module", row["code"], row["name"], changes))
         else:
             result.counts["unchanged"] = result.counts.get("unchanged", 0) + 1
+    if has_prerequisites:
+        usable.update(saved)
+        for row in wanted:
+            saved[row["code"].casefold()].prerequisites.set([usable[p] for p in set(row["prerequisites"])])
     audit_record_many(actor=actor, organisation=organisation, events=events)
+
+
+def prerequisite_codes(module_ids: list[int]) -> dict[str, set[str]]:
+    """The prerequisites of these modules, by case-folded code."""
+    edges: dict[str, set[str]] = {}
+    for code, before in Module.objects.filter(pk__in=module_ids).values_list("code", "prerequisites__code"):
+        edges.setdefault(code.casefold(), set())
+        if before:
+            edges[code.casefold()].add(before.casefold())
+    return edges
 
 
 def unit_on(
@@ -321,7 +316,14 @@ def _import_attendance(
 register(
     "modules",
     required=("module_code", "name", "category", "level", "format", "hours"),
-    optional=("competence_codes", "mandatory_roles", "description", "pre_material"),
+    optional=(
+        "competence_codes",
+        "mandatory_roles",
+        "description",
+        "pre_material",
+        "prerequisites",
+        "refresh_months",
+    ),
     handler=_import_modules,
 )
 register(

@@ -155,6 +155,24 @@ class Module(models.Model):
     job_aids: models.ManyToManyField[JobAid, Any] = models.ManyToManyField(
         "JobAid", blank=True, related_name="modules", verbose_name=_("job aids")
     )
+    introduction_roles = models.ManyToManyField(
+        "org.Role",
+        blank=True,
+        related_name="introduction_modules",
+        verbose_name=_("introduction for roles"),
+        help_text=_("People who start in these roles have the module assigned automatically."),
+    )
+    refresh_months = models.PositiveSmallIntegerField(
+        _("repeat every (months)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: once is enough. Otherwise a completion older than this is assigned again."),
+    )
+    shared = models.BooleanField(
+        _("shared with the network"),
+        default=False,
+        help_text=_("Other organisations of the network may adopt it (they use it, only you edit it)."),
+    )
 
     class Meta:
         ordering = ["category", "code"]
@@ -220,8 +238,17 @@ class Proposal(models.Model):
 
 
 class Enrolment(models.Model):
-    """A person chose an elective module."""
+    """A module on a person's journey outside any initiative: an elective it chose, an
+    introduction module of its role, or a module due again (its last completion older than the
+    module's refresh interval; ``due_on`` is the day it fell due)."""
 
+    class Kind(models.TextChoices):
+        ELECTIVE = "elective", _("elective")
+        INTRODUCTION = "introduction", _("introduction")
+        REFRESH = "refresh", _("due again")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.ELECTIVE)
+    due_on = models.DateField(null=True, blank=True)
     person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="enrolments")
     module = models.ForeignKey("Module", on_delete=models.CASCADE, related_name="enrolments")
     initiative = models.ForeignKey(
@@ -354,6 +381,7 @@ class JobAid(models.Model):
     attachment_name = models.CharField(max_length=255, blank=True)
     attachment = models.BinaryField(blank=True, default=b"")
     competences = models.ManyToManyField("competence.Competence", blank=True, related_name="job_aids")
+    shared = models.BooleanField(_("shared with the network"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -363,6 +391,33 @@ class JobAid(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ModuleAdoption(models.Model):
+    """An organisation uses a module another organisation shares (a link, as for frameworks:
+    the owner keeps editing it and every adopter sees the current version)."""
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="adoptions")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "module"], name="module_adoption_unique")
+        ]
+
+
+class JobAidAdoption(models.Model):
+    """An organisation uses a job aid another organisation shares (a link, like modules)."""
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    job_aid = models.ForeignKey(JobAid, on_delete=models.CASCADE, related_name="adoptions")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "job_aid"], name="job_aid_adoption_unique")
+        ]
 
 
 class SupportContact(models.Model):

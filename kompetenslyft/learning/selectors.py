@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from kompetenslyft.core.access import Access
@@ -21,12 +22,15 @@ from .models import (
     InitiativeGoal,
     JobAid,
     Module,
+    ModuleAdoption,
     PlanEntry,
     Proposal,
     Session,
     SupportContact,
     SupportRequest,
 )
+from .module_rules import add_months, order_by_prerequisites
+from .module_selectors import job_aids_for
 
 DONE = (Attendance.Status.ATTENDED, Attendance.Status.COMPLETED)
 
@@ -45,7 +49,31 @@ def initiatives_visible(access: Access) -> QuerySet[Initiative]:
 
 
 def modules_for(organisation_id: int) -> QuerySet[Module]:
-    return Module.objects.filter(Q(organisation_id=organisation_id) | Q(organisation__isnull=True))
+    """The modules an organisation uses: its own, the network's and those it adopted."""
+    adopted = ModuleAdoption.objects.filter(organisation_id=organisation_id).values("module_id")
+    return Module.objects.filter(
+        Q(organisation_id=organisation_id) | Q(organisation__isnull=True) | Q(pk__in=adopted)
+    )
+
+
+def due_again(person_ids: Any, *, today: dt.date, module_ids: Any = None) -> dict[int, dict[int, dt.date]]:
+    """Per person, the modules with a refresh interval whose last completion is older than it:
+    module id → the day it fell due again."""
+    rows = Attendance.objects.filter(
+        person_id__in=person_ids, status__in=DONE, module__refresh_months__isnull=False
+    )
+    if module_ids is not None:
+        rows = rows.filter(module_id__in=module_ids)
+    result: dict[int, dict[int, dt.date]] = {}
+    for person_id, module_id, months, last in (
+        rows.values("person_id", "module_id", "module__refresh_months")
+        .annotate(last=Max("date"))
+        .values_list("person_id", "module_id", "module__refresh_months", "last")
+    ):
+        due_on = add_months(last, months or 0)
+        if due_on <= today:
+            result.setdefault(person_id, {})[module_id] = due_on
+    return result
 
 
 def completed_modules(person_ids: Any) -> dict[int, set[int]]:
@@ -79,6 +107,7 @@ class JourneyModule:
     competences: list[str] = field(default_factory=list)
     completed: bool = False
     booking: Booking | None = None
+    due_since: dt.date | None = None  # completed once, due again since this day (refresh interval)
 
 
 @dataclass
@@ -110,16 +139,22 @@ class Journey:
 
 
 def journey(person: Person) -> Journey:
+    """The person's modules: assigned by an initiative's proposal, by its role's introduction
+    programme or because a completion has expired (refresh interval), electives it chose and
+    modules it was booked on; a module comes after its prerequisites."""
     proposals = list(Proposal.objects.filter(person=person).select_related("initiative"))
-    enrolments = {e.module_id for e in Enrolment.objects.filter(person=person)}
+    enrolments = {e.module_id: e for e in Enrolment.objects.filter(person=person)}
     states: dict[int, tuple[str, str, list[str]]] = {}
     for proposal in proposals:
         for module_id, item in proposal.decisions().items():
             current = states.get(module_id)
             if current is None or (current[0] == "exempt" and item["s"] == "assigned"):
                 states[module_id] = (item["s"], item["r"], item["c"])
-    for module_id in enrolments:
-        states.setdefault(module_id, ("elective", "elective", []))
+    for module_id, enrolment in enrolments.items():
+        if enrolment.kind == Enrolment.Kind.ELECTIVE:
+            states.setdefault(module_id, ("elective", "elective", []))
+        elif states.get(module_id, ("exempt",))[0] != "assigned":
+            states[module_id] = ("assigned", enrolment.kind, [])
     now = timezone.now()
     bookings = {
         b.session.module_id: b
@@ -135,21 +170,37 @@ def journey(person: Person) -> Journey:
     # A module someone else booked the person on (a lead, its manager) is on its journey too.
     for module_id in bookings:
         states.setdefault(module_id, ("elective", "booked", []))
-    modules = Module.objects.prefetch_related("competences").in_bulk(list(states))
     done = completed_modules([person.pk]).get(person.pk, set())
+    due = due_again([person.pk], today=timezone.localdate()).get(person.pk, {})
+    for module_id in due:  # assigned again, whether or not the daily refresh has run yet
+        done.discard(module_id)
+        if states.get(module_id, ("exempt",))[0] != "assigned":
+            states[module_id] = ("assigned", "refresh", [])
+    modules = Module.objects.prefetch_related("competences", "prerequisites").in_bulk(list(states))
     codes = {m.pk: [c.code for c in m.competences.all()] for m in modules.values()}
     items = [
-        JourneyModule(modules[m], s, r, c or (codes[m] if r == "reached" else []), m in done, bookings.get(m))
+        JourneyModule(
+            modules[m],
+            s,
+            r,
+            c or (codes[m] if r == "reached" else []),
+            m in done,
+            bookings.get(m),
+            due.get(m),
+        )
         for m, (s, r, c) in states.items()
         if m in modules
     ]
     items.sort(key=lambda j: ({"assigned": 0, "elective": 1, "exempt": 2}[j.state], j.module.code))
+    by_id = {j.module.pk: j for j in items}
+    edges = {m.pk: [p.pk for p in m.prerequisites.all()] for m in modules.values()}
+    items = [by_id[pk] for pk in order_by_prerequisites(list(by_id), edges)]
     from kompetenslyft.competence.selectors import requirements_for
 
     required = requirements_for(role_id=person.role_id, unit=person.unit)
     module_ids = [j.module.pk for j in items]
     aids = list(
-        JobAid.objects.filter(Q(organisation=person.organisation) | Q(organisation__isnull=True))
+        job_aids_for([person.organisation_id])
         .filter(Q(modules__in=module_ids) | Q(competences__in=list(required)))
         .distinct()[:30]
     )

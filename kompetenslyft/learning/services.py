@@ -40,6 +40,7 @@ from .models import (
     Session,
     SupportContact,
 )
+from .selectors import modules_for
 
 # The before / during / after checklist of the 40-20-40 model, as the guides give it.
 CHECKLIST = {
@@ -285,7 +286,7 @@ def proposals_confirm(*, proposals: Any, actor: Any) -> int:
 
 @transaction.atomic
 def enrol(*, person: Person, module: Module, initiative: Initiative | None = None) -> Enrolment:
-    if module.organisation_id not in (None, person.organisation_id):
+    if not modules_for(person.organisation_id).filter(pk=module.pk).exists():
         raise ValidationError(_("The module is not offered to your organisation."))
     enrolment, _created = Enrolment.objects.get_or_create(
         person=person, module=module, defaults={"initiative": initiative}

@@ -1,13 +1,25 @@
 from django.urls import path
 
-from . import views
+from . import module_views, views
 
 app_name = "learning"
 urlpatterns = [
     path("", views.initiatives, name="initiatives"),
     path("initiatives/<id:pk>/", views.initiative_detail, name="initiative"),
     path("initiatives/<id:pk>/proposals/", views.proposals, name="proposals"),
-    path("modules/", views.catalogue, name="catalogue"),
+    path("modules/", module_views.catalogue, name="catalogue"),
+    path("modules/new/", module_views.module_create, name="module_create"),
+    path("modules/network/", module_views.network, name="network"),
+    path("modules/<id:pk>/", module_views.module_detail, name="module"),
+    path("modules/<id:pk>/edit/", module_views.module_edit, name="module_edit"),
+    path("modules/<id:pk>/introduction/", module_views.module_introduction, name="module_introduction"),
+    path("modules/<id:pk>/share/", module_views.module_share, name="module_share"),
+    path("modules/<id:pk>/unshare/", module_views.module_unshare, name="module_unshare"),
+    path("modules/<id:pk>/adopt/", module_views.module_adopt, name="module_adopt"),
+    path("modules/<id:pk>/enrol/", module_views.module_enrol, name="module_enrol"),
+    path("job-aids/<id:pk>/share/", module_views.job_aid_share, name="job_aid_share"),
+    path("job-aids/<id:pk>/unshare/", module_views.job_aid_unshare, name="job_aid_unshare"),
+    path("job-aids/<id:pk>/adopt/", module_views.job_aid_adopt, name="job_aid_adopt"),
     path("sessions/", views.sessions, name="sessions"),
     path("sessions/<id:pk>/", views.session_detail, name="session"),
     path("me/", views.me, name="me"),

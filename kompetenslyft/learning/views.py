@@ -8,7 +8,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -39,7 +38,6 @@ from .models import (
     Booking,
     Initiative,
     InitiativeGoal,
-    JobAid,
     Module,
     PlanEntry,
     Proposal,
@@ -47,6 +45,7 @@ from .models import (
     SupportContact,
     SupportRequest,
 )
+from .module_selectors import job_aids_for
 from .reports import (
     FunderScope,
     funder_figures,
@@ -258,36 +257,6 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def catalogue(request: HttpRequest) -> HttpResponse:
-    access = access_for(request.user)
-    organisation_ids = (
-        access.organisation_ids
-        if not access.is_superuser
-        else set(Organisation.objects.values_list("pk", flat=True))
-    )
-    modules = Module.objects.filter(organisation_id__in=sorted(organisation_ids)) | Module.objects.filter(
-        organisation__isnull=True
-    )
-    if request.method == "POST":
-        person = Person.objects.filter(pk=access.person_id).first() if access.person_id else None
-        module = modules.filter(pk=parse_id(request.POST.get("module"), name="module")).first()
-        if person is None or module is None:
-            raise Http404
-        services.enrol(person=person, module=module)
-        messages.success(request, _("You are enrolled in %(module)s.") % {"module": module.name})
-        return redirect("learning:me")
-    return render(
-        request,
-        "learning/catalogue.html",
-        {
-            "modules": modules.distinct()
-            .prefetch_related("competences", "mandatory_roles")
-            .order_by("category", "code")
-        },
-    )
-
-
-@login_required
 def sessions(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     running_orgs = (
@@ -301,9 +270,11 @@ def sessions(request: HttpRequest) -> HttpResponse:
         raise Http404
     form = None
     if can_create:
-        modules = Module.objects.filter(organisation__in=running_orgs) | Module.objects.filter(
-            organisation__isnull=True
-        )
+        modules = (
+            Module.objects.filter(organisation__in=running_orgs)
+            | Module.objects.filter(organisation__isnull=True)
+            | Module.objects.filter(adoptions__organisation__in=running_orgs)
+        ).distinct()
         network = Organisation.objects.order_by("name")
         if len(running_orgs) == 1:
             network = network.exclude(pk=running_orgs[0].pk)
@@ -699,11 +670,7 @@ def job_aids(request: HttpRequest) -> HttpResponse:
     if not org_ids and not access.is_superuser:
         raise Http404
     editor_orgs = access.lead_org_ids | access.org_ids_with("trainer")
-    aids = (
-        JobAid.objects.filter(Q(organisation_id__in=org_ids) | Q(organisation__isnull=True))
-        .prefetch_related("modules", "competences")
-        .defer("attachment")
-    )
+    aids = job_aids_for(org_ids).prefetch_related("modules", "competences").defer("attachment")
     form = None
     if editor_orgs:
         organisation = Organisation.objects.filter(pk__in=sorted(editor_orgs)).order_by("name").first()
@@ -738,13 +705,7 @@ def job_aids(request: HttpRequest) -> HttpResponse:
 @login_required
 def job_aid_file(request: HttpRequest, pk: int) -> HttpResponse:
     access = access_for(request.user)
-    aid = (
-        JobAid.objects.filter(
-            Q(organisation_id__in=sorted(access.organisation_ids)) | Q(organisation__isnull=True), pk=pk
-        )
-        .exclude(attachment_name="")
-        .first()
-    )
+    aid = job_aids_for(access.organisation_ids).filter(pk=pk).exclude(attachment_name="").first()
     if aid is None:
         raise Http404
     response = HttpResponse(bytes(aid.attachment), content_type="application/octet-stream")
