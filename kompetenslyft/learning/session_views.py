@@ -71,8 +71,17 @@ def sessions(request: HttpRequest) -> HttpResponse:
             "query": query.urlencode(),
             "filter_form": filter_form,
             "form": _schedule_form(access, running) if running else None,
+            "questions_waiting": _questions_waiting(access),
         },
     )
+
+
+def _questions_waiting(access: Access) -> int | None:
+    """How many questions routed to this trainer or super user wait for an answer (``None``:
+    it answers none)."""
+    if not access.person_id or not (access.is_trainer or access.is_lead):
+        return None
+    return selectors.support_inbox(access).filter(answered_at__isnull=True).count()
 
 
 def _schedule_form(access: Access, running: list[Organisation], data: object = None) -> SessionForm:
