@@ -3,6 +3,7 @@ register (also on a 390 px phone, without sideways scrolling), then a question w
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
@@ -82,3 +83,44 @@ def test_trainer_takes_the_register_and_answers_a_question(
     assert [m.to for m in told] == [[network.employee.email]]  # the asker is told
     assert_accessible(axe, phone)
     context.close()
+
+
+def test_a_cancelled_session_and_a_recording_on_the_journey_and_the_leads_questions(
+    page: Any, axe: Any, network: Any
+) -> None:
+    from kompetenslyft.learning.services import booking_book, session_cancel, session_update
+
+    module = Module.objects.create(
+        organisation=network.org_a, code="M-JOUR", name="Journalföring", category="Dokumentation",
+        level="basic", format="onsite", hours=Decimal("1.5"),
+    )  # fmt: skip
+    soon = timezone.now() + dt.timedelta(days=3)
+    cancelled = session_create(module=module, starts_at=soon, duration_minutes=60, capacity=5, place="Sal A")
+    session_create(module=module, starts_at=soon + dt.timedelta(days=7), duration_minutes=60,
+                   capacity=5, place="Sal B")  # fmt: skip
+    past = session_create(
+        module=module, starts_at=timezone.now() - dt.timedelta(days=10), duration_minutes=60,
+        capacity=5, place="Sal C",
+    )  # fmt: skip
+    Attendance.objects.create(
+        person=network.employee, module=module, session=past, date=timezone.localdate(), hours=1,
+        unit=network.unit1, role=network.employee.role,
+    )  # fmt: skip
+    session_update(session=past, recording_link="https://video.example/journal")
+    booking_book(session=cancelled, person=network.employee)
+    session_cancel(session=cancelled)
+    support_request_create(person=network.employee, topic="Journalen", question="Var skriver jag?")
+
+    log_in(page, "employee")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Mitt lärande").click()
+    expect(page.get_by_role("link", name=re.compile("Journalföring"))).to_be_visible()  # the recording
+    expect(page.get_by_text("Sal B")).to_be_visible()  # the other session, offered to book
+    assert_accessible(axe, page)
+    page.context.clear_cookies()
+    log_in(page, "lead")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Kompetensinsatser").click()
+    page.get_by_role(
+        "link", name=re.compile("Organisationens alla supportärenden|All support questions")
+    ).click()
+    expect(page.get_by_text("Var skriver jag?")).to_be_visible()
+    assert_accessible(axe, page)
