@@ -29,6 +29,9 @@ VIEW_MODULES = [
     "kompetenslyft.competence.views",
     "kompetenslyft.assessment.views",
     "kompetenslyft.learning.views",
+    "kompetenslyft.learning.session_views",
+    "kompetenslyft.learning.journey_views",
+    "kompetenslyft.learning.support_views",
     "kompetenslyft.evaluation.views",
     "kompetenslyft.evaluation.results_views",
     "kompetenslyft.evaluation.survey_views",
@@ -168,6 +171,7 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
         "learning:job_aid_file": ["1", huge],
         "learning:job_aid": ["1", huge],
         "learning:module": [str(world.session.module_id), huge],
+        "learning:support_answer": ["1", huge],
         "competence": [str(framework.pk), huge],
         "competence_pk": [str(competence.pk), huge],
         "org:person": [str(person_id), huge],
@@ -202,8 +206,8 @@ def _fill(route: str, name: str, values: dict[str, list[str]]) -> list[str]:
 def test_bad_numbers_never_give_500(world: Any, settings: Any) -> None:
     settings.DEBUG = False
     names, actions = _names_read()
-    assert {"unit", "from", "booking", "entry", "present", "organisation", "at"} <= names
-    assert {"toggle", "cancel", "attendance", "book"} <= actions
+    assert {"unit", "from", "booking", "entry", "present", "organisation", "at", "session"} <= names
+    assert {"toggle"} <= actions
     from kompetenslyft.competence.models import Competence
     from kompetenslyft.org.models import Role
 

@@ -107,6 +107,10 @@ class SessionForm(forms.Form):
         label=_("Accessibility"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     organisation = forms.TypedChoiceField(label=_("Run by"), coerce=int)
+    trainer = forms.TypedChoiceField(label=_("Trainer"), coerce=int, required=False, empty_value=None)
+    initiative = forms.TypedChoiceField(
+        label=_("Initiative (optional)"), coerce=int, required=False, empty_value=None
+    )
     open_to = forms.TypedMultipleChoiceField(
         label=_("Open to other organisations of the network (shared modules only)"),
         coerce=int,
@@ -114,11 +118,23 @@ class SessionForm(forms.Form):
         help_text=_("Their people may book the session; you see them by name only, in the register."),
     )
 
-    def __init__(self, *args: Any, modules: Any, organisations: Any, network: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        modules: Any,
+        organisations: Any,
+        network: Any,
+        trainers: Any = (),
+        initiatives: Any = (),
+        **kwargs: Any,
+    ) -> None:
         """``organisations``: those the actor may run sessions for (the field is hidden when
-        there is one); ``network``: every organisation a session may be opened to."""
+        there is one); ``network``: every organisation a session may be opened to;
+        ``trainers``: the people with the trainer role there; ``initiatives``: theirs."""
         super().__init__(*args, **kwargs)
         self.fields["module"].choices = [(m.pk, f"{m.code} {m.name}") for m in modules]  # type: ignore[attr-defined]
+        self.fields["trainer"].choices = [("", "–"), *((p.pk, p.full_name) for p in trainers)]  # type: ignore[attr-defined]
+        self.fields["initiative"].choices = [("", "–"), *((i.pk, i.name) for i in initiatives)]  # type: ignore[attr-defined]
         running = [(o.pk, o.name) for o in organisations]
         self.fields["organisation"].choices = running  # type: ignore[attr-defined]
         if len(running) == 1:
@@ -137,9 +153,39 @@ class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class SessionFilterForm(forms.Form):
+    """The filters of the session list (GET): module, trainer, initiative, period, coming or past."""
+
+    module = forms.TypedChoiceField(label=_("Module"), coerce=int, required=False, empty_value=None)
+    trainer = forms.TypedChoiceField(label=_("Trainer"), coerce=int, required=False, empty_value=None)
+    initiative = forms.TypedChoiceField(label=_("Initiative"), coerce=int, required=False, empty_value=None)
+    start = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    when = forms.ChoiceField(
+        label=_("When"),
+        required=False,
+        choices=[("upcoming", _("Coming")), ("past", _("Past")), ("all", _("All"))],
+    )
+
+    def __init__(self, *args: Any, modules: Any, trainers: Any, initiatives: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "filter-%s")  # apart from the scheduling form's ids
+        super().__init__(*args, **kwargs)
+        self.fields["module"].choices = [("", "–"), *((m.pk, f"{m.code} {m.name}") for m in modules)]  # type: ignore[attr-defined]
+        self.fields["trainer"].choices = [("", "–"), *((p.pk, p.full_name) for p in trainers)]  # type: ignore[attr-defined]
+        self.fields["initiative"].choices = [("", "–"), *((i.pk, i.name) for i in initiatives)]  # type: ignore[attr-defined]
+
+
+class SupportFilterForm(forms.Form):
+    topic = forms.CharField(label=_("Topic"), required=False, max_length=200)
+    answered = forms.ChoiceField(
+        label=_("Answered"),
+        required=False,
+        choices=[("", _("All")), ("no", _("Not answered")), ("yes", _("Answered"))],
+    )
+
+
 class SessionDetailsForm(forms.Form):
     recording_link = forms.URLField(label=_("Recording (afterwards)"), required=False, assume_scheme="https")
-    cancelled = forms.BooleanField(label=_("The session is cancelled"), required=False)
     open_to = forms.TypedMultipleChoiceField(
         label=_("Open to other organisations of the network"),
         coerce=int,

@@ -294,6 +294,8 @@ class Session(models.Model):
     accessibility = models.TextField(_("accessibility"), blank=True)
     recording_link = models.URLField(_("recording"), blank=True)
     cancelled = models.BooleanField(default=False)
+    # The iCalendar SEQUENCE of its invitations: raised when the session is cancelled.
+    sequence = models.PositiveIntegerField(default=0)
     attendance_taken_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

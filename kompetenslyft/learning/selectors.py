@@ -120,6 +120,8 @@ class Journey:
     contacts: list[Person]
     electives: list[Module]
     requests: list[SupportRequest]
+    recordings: list[Session] = field(default_factory=list)
+    cancelled: list[Booking] = field(default_factory=list)
 
     @property
     def open_modules(self) -> list[JourneyModule]:
@@ -219,6 +221,34 @@ def journey(person: Person) -> Journey:
         support_contacts(person),
         electives,
         list(SupportRequest.objects.filter(person=person)[:20]),
+        recordings(person, [j.module.pk for j in items if j.state == "assigned"]),
+        list(
+            Booking.objects.filter(
+                person=person,
+                status__in=[Booking.Status.BOOKED, Booking.Status.WAITING],
+                session__cancelled=True,
+                session__starts_at__gte=now,
+            )
+            .select_related("session", "session__module")
+            .order_by("session__starts_at")[:10]
+        ),
+    )
+
+
+def recordings(person: Person, assigned_module_ids: list[int]) -> list[Session]:
+    """Sessions with a recording this person may watch: those it took part in (attended), and
+    those of the modules it is assigned, run by or opened to its organisation."""
+    from kompetenslyft.core.access import session_organisations_filter
+
+    took_part = Attendance.objects.filter(person=person, status__in=DONE, session__isnull=False).values(
+        "session_id"
+    )
+    assigned = Q(module_id__in=assigned_module_ids) & session_organisations_filter([person.organisation_id])
+    return list(
+        Session.objects.exclude(recording_link="")
+        .filter(Q(pk__in=took_part) | assigned)
+        .select_related("module")
+        .order_by("-starts_at")[:20]
     )
 
 
@@ -246,6 +276,29 @@ def support_inbox(access: Access) -> QuerySet[SupportRequest]:
         q |= Q(unit__path__startswith=path)
     q |= Q(initiative__in=contacts.exclude(initiative__isnull=True).values("initiative_id"))
     return SupportRequest.objects.filter(q).select_related("person", "unit", "answered_by")
+
+
+def support_questions(
+    organisation_id: int, *, topic: str = "", answered: bool | None = None
+) -> QuerySet[SupportRequest]:
+    """Every question of an organisation (the lead's overview), newest first, optionally of one
+    topic and answered or not."""
+    questions = SupportRequest.objects.filter(organisation_id=organisation_id)
+    if topic:
+        questions = questions.filter(topic__iexact=topic)
+    if answered is not None:
+        questions = questions.filter(answered_at__isnull=not answered)
+    return questions.select_related("person", "unit", "answered_by").order_by("-created_at", "-pk")
+
+
+def support_topic_counts(organisation_id: int) -> list[dict[str, Any]]:
+    """Questions per topic of an organisation, with how many wait for an answer."""
+    return list(
+        SupportRequest.objects.filter(organisation_id=organisation_id)
+        .values("topic")
+        .annotate(total=Count("pk"), waiting=Count("pk", filter=Q(answered_at__isnull=True)))
+        .order_by("-total", "topic")[:50]
+    )
 
 
 def support_topics(organisation_id: int) -> list[tuple[str, int]]:
@@ -315,6 +368,56 @@ def sessions_for(access: Access) -> QuerySet[Session]:
             waiting=Count("bookings", filter=Q(bookings__status=Booking.Status.WAITING), distinct=True),
         )
     )
+
+
+def trainers_of(organisation_ids: list[int]) -> QuerySet[Person]:
+    """The people with the trainer role (a grant) in these organisations: whom a session may
+    name as its trainer."""
+    from kompetenslyft.core.models import Grant, ProductRole
+
+    users = Grant.objects.filter(organisation_id__in=organisation_ids, role=ProductRole.TRAINER).values(
+        "user_id"
+    )
+    return Person.objects.filter(
+        organisation_id__in=organisation_ids, is_active=True, user_id__in=users
+    ).order_by("family_name", "given_name", "pk")
+
+
+@dataclass(frozen=True)
+class SessionFilters:
+    module_id: int | None = None
+    trainer_id: int | None = None
+    initiative_id: int | None = None
+    start: Any = None  # a date
+    end: Any = None
+    when: str = "upcoming"  # upcoming | past | all
+
+
+def sessions_listed(access: Access, filters: SessionFilters) -> QuerySet[Session]:
+    """The sessions list: what ``sessions_for`` allows, filtered, in date order (the past newest
+    first)."""
+    from datetime import datetime, time
+
+    sessions = sessions_for(access)
+    now = timezone.now()
+    if filters.module_id is not None:
+        sessions = sessions.filter(module_id=filters.module_id)
+    if filters.trainer_id is not None:
+        sessions = sessions.filter(trainers=filters.trainer_id)
+    if filters.initiative_id is not None:
+        sessions = sessions.filter(initiative_id=filters.initiative_id)
+    tz = timezone.get_current_timezone()
+    if filters.start is not None:
+        sessions = sessions.filter(starts_at__gte=datetime.combine(filters.start, time.min, tzinfo=tz))
+    if filters.end is not None:
+        sessions = sessions.filter(starts_at__lte=datetime.combine(filters.end, time.max, tzinfo=tz))
+    if filters.when == "upcoming":
+        # Today's sessions stay in the list all day (the trainer takes the register).
+        today = datetime.combine(timezone.localdate(), time.min, tzinfo=tz)
+        return sessions.filter(starts_at__gte=min(now, today)).order_by("starts_at", "pk")
+    if filters.when == "past":
+        return sessions.filter(starts_at__lt=now).order_by("-starts_at", "-pk")
+    return sessions.order_by("starts_at", "pk")
 
 
 @dataclass(frozen=True)

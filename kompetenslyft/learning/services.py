@@ -1,5 +1,6 @@
 """Writes of the learning domain: initiatives and their plans, proposals from the gap,
-enrolments, sessions, bookings with a waiting list, invitations, attendance."""
+enrolments, job aids, support questions and answers. Sessions, bookings, invitations and
+attendance are in ``session_services`` (re-exported here)."""
 
 from __future__ import annotations
 
@@ -19,28 +20,54 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kompetenslyft.competence.selectors import RequirementIndex
-from kompetenslyft.core.access import session_bookable_by, session_organisation_ids
 from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.core.db import analyse
-from kompetenslyft.core.queue import can_defer, enqueue
-from kompetenslyft.org.models import Organisation, Person, Unit
+from kompetenslyft.core.queue import enqueue
+from kompetenslyft.org.models import Person, Unit
 
 from . import participation
-from .hooks import Register, attendance_taken
 from .models import (
-    Attendance,
-    Booking,
     Enrolment,
     Initiative,
     JobAid,
     Module,
     PlanEntry,
     Proposal,
-    Session,
     SupportContact,
+    SupportRequest,
 )
 from .selectors import modules_for
+from .session_services import (
+    attendance_take as attendance_take,
+)
+from .session_services import (
+    booking_book as booking_book,
+)
+from .session_services import (
+    booking_cancel as booking_cancel,
+)
+from .session_services import (
+    booking_send_invitation as booking_send_invitation,
+)
+from .session_services import (
+    ics_for as ics_for,
+)
+from .session_services import (
+    session_cancel as session_cancel,
+)
+from .session_services import (
+    session_create as session_create,
+)
+from .session_services import (
+    session_send_cancellation as session_send_cancellation,
+)
+from .session_services import (
+    session_send_reminders as session_send_reminders,
+)
+from .session_services import (
+    session_update as session_update,
+)
 
 # The before / during / after checklist of the 40-20-40 model, as the guides give it.
 CHECKLIST = {
@@ -294,305 +321,6 @@ def enrol(*, person: Person, module: Module, initiative: Initiative | None = Non
     return enrolment
 
 
-# --- sessions and bookings ------------------------------------------------------------------------
-
-
-@transaction.atomic
-def session_create(
-    *,
-    module: Module,
-    starts_at: dt.datetime,
-    duration_minutes: int,
-    capacity: int,
-    place: str = "",
-    meeting_link: str = "",
-    trainers: list[Person] | None = None,
-    initiative: Initiative | None = None,
-    language: str = "sv",
-    accessibility: str = "",
-    organisation: Organisation | None = None,
-    open_to: list[Organisation] | None = None,
-    actor: Any = None,
-) -> Session:
-    """Schedule a session run by ``organisation`` (by default the module's, else the
-    initiative's), opened to the ``open_to`` organisations of the network."""
-    if capacity < 1:
-        raise ValidationError(_("A session needs room for at least one person."))
-    if not place and not meeting_link:
-        raise ValidationError(_("Give a place or a meeting link."))
-    if organisation is None:
-        organisation = module.organisation or (initiative.organisation if initiative else None)
-    if organisation is None:
-        raise ValidationError(_("Name the organisation that runs the session."))
-    if module.organisation_id not in (None, organisation.pk):
-        raise ValidationError(_("The module belongs to another organisation."))
-    if initiative is not None and initiative.organisation_id != organisation.pk:
-        raise ValidationError(_("The initiative belongs to another organisation."))
-    if any(person.organisation_id != organisation.pk for person in trainers or []):
-        raise ValidationError(_("The trainers must belong to the organisation that runs the session."))
-    guests = _check_open_to(module=module, organisation=organisation, open_to=open_to or [])
-    session = Session.objects.create(
-        organisation=organisation,
-        module=module,
-        starts_at=starts_at,
-        duration_minutes=duration_minutes,
-        capacity=capacity,
-        place=place,
-        meeting_link=meeting_link,
-        initiative=initiative,
-        language=language,
-        accessibility=accessibility,
-    )
-    session.trainers.set(trainers or [])
-    session.open_to.set(guests)
-    audit_record(
-        actor=actor,
-        organisation=organisation,
-        event=AuditEvent(
-            "session.created",
-            "session",
-            str(session.pk),
-            str(session),
-            {"open_to": sorted(o.code for o in guests)},
-        ),
-    )
-    remind_at = starts_at - dt.timedelta(days=2)
-    if remind_at > timezone.now() and can_defer("learning.session_reminders_task"):
-        # Two days before; a backend without deferred tasks (the demo's inline one) sends none.
-        enqueue("learning.session_reminders_task", session.pk, run_after=remind_at)
-    return session
-
-
-def _check_open_to(
-    *, module: Module, organisation: Organisation, open_to: list[Organisation]
-) -> list[Organisation]:
-    guests = [o for o in open_to if o.pk != organisation.pk]
-    if guests and module.organisation_id is not None:
-        raise ValidationError(
-            _("Only a session of a module shared with the network can be opened to other organisations.")
-        )
-    return guests
-
-
-@transaction.atomic
-def booking_book(*, session: Session, person: Person, actor: Any = None) -> Booking:
-    """Book a place, or a place on the waiting list when the session is full. Only people of
-    the running organisation and of those the session is opened to may be booked."""
-    session = Session.objects.select_for_update().get(pk=session.pk)
-    if not session_bookable_by(session, person):
-        raise ValidationError(_("The session is not open to this person's organisation."))
-    if session.cancelled or session.starts_at < timezone.now():
-        raise ValidationError(_("The session cannot be booked (it is cancelled or has started)."))
-    existing = Booking.objects.filter(session=session, person=person).first()
-    if existing and existing.status != Booking.Status.CANCELLED:
-        return existing
-    booked = Booking.objects.filter(session=session, status=Booking.Status.BOOKED).count()
-    status = Booking.Status.BOOKED if booked < session.capacity else Booking.Status.WAITING
-    if existing:
-        existing.status, existing.booked_by = status, actor
-        existing.created_at = timezone.now()
-        existing.save(update_fields=["status", "booked_by", "created_at"])
-        booking = existing
-    else:
-        booking = Booking.objects.create(session=session, person=person, status=status, booked_by=actor)
-    if status == Booking.Status.BOOKED:
-        enqueue("learning.booking_invite_task", booking.pk)
-    return booking
-
-
-@transaction.atomic
-def booking_cancel(*, booking: Booking, actor: Any = None) -> Booking | None:
-    """Cancel; the first on the waiting list moves up and is invited. Returns who moved up."""
-    session = Session.objects.select_for_update().get(pk=booking.session_id)
-    was_booked = booking.status == Booking.Status.BOOKED
-    booking.status = Booking.Status.CANCELLED
-    booking.save(update_fields=["status"])
-    if not was_booked:
-        return None
-    waiting = (
-        Booking.objects.filter(session=session, status=Booking.Status.WAITING)
-        .order_by("created_at", "id")
-        .first()
-    )
-    if waiting is None:
-        return None
-    waiting.status = Booking.Status.BOOKED
-    waiting.save(update_fields=["status"])
-    enqueue("learning.booking_invite_task", waiting.pk)
-    return waiting
-
-
-def ics_for(session: Session, person: Person) -> bytes:
-    from icalendar import Calendar, Event, vCalAddress, vText
-
-    calendar = Calendar()
-    calendar.add("prodid", "-//Kompetenslyft//SE")
-    calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
-    event = Event()
-    event.add("uid", f"session-{session.pk}@kompetenslyft")
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", session.starts_at)
-    event.add("dtend", session.starts_at + dt.timedelta(minutes=session.duration_minutes))
-    event.add("summary", session.module.name)
-    event.add("location", session.place or session.meeting_link)
-    description = session.module.description
-    if session.meeting_link:
-        description = f"{description}\n{session.meeting_link}".strip()
-    event.add("description", description)
-    attendee = vCalAddress(f"mailto:{person.email}")
-    attendee.params["cn"] = vText(person.full_name)
-    event.add("attendee", attendee)
-    calendar.add_component(event)
-    return calendar.to_ical()
-
-
-def booking_send_invitation(*, booking_id: int) -> bool:
-    booking = Booking.objects.select_related("session", "session__module", "person").get(pk=booking_id)
-    person, session = booking.person, booking.session
-    if booking.status != Booking.Status.BOOKED or not person.email:
-        return False
-    with translation.override(person.language or settings.LANGUAGE_CODE):
-        context = {"person": person, "session": session, "base": settings.KOMPETENSLYFT_BASE_URL}
-        subject = render_to_string("learning/email/invitation_subject.txt", context).strip()
-        body = render_to_string("learning/email/invitation.txt", context)
-    message = EmailMessage(subject, body, to=[person.email])
-    message.attach("kallelse.ics", ics_for(session, person), "text/calendar; method=REQUEST; charset=utf-8")
-    message.send()
-    Booking.objects.filter(pk=booking.pk).update(invited_at=timezone.now())
-    return True
-
-
-def session_send_reminders(*, session_id: int) -> int:
-    session = Session.objects.select_related("module").get(pk=session_id)
-    if session.cancelled:
-        return 0
-    sent = 0
-    for booking in session.bookings.filter(
-        status=Booking.Status.BOOKED, reminded_at__isnull=True
-    ).select_related("person"):
-        person = booking.person
-        if not person.email:
-            continue
-        with translation.override(person.language or settings.LANGUAGE_CODE):
-            context = {"person": person, "session": session, "base": settings.KOMPETENSLYFT_BASE_URL}
-            subject = render_to_string("learning/email/reminder_subject.txt", context).strip()
-            body = render_to_string("learning/email/reminder.txt", context)
-        EmailMessage(subject, body, to=[person.email]).send()
-        Booking.objects.filter(pk=booking.pk).update(reminded_at=timezone.now())
-        sent += 1
-    return sent
-
-
-@transaction.atomic
-def attendance_take(
-    *, session: Session, present: set[int], hours: Decimal | None = None, actor: Any = None
-) -> int:
-    """The trainer's register: booked people present get an attendance row with the session's
-    hours; booked people absent a no_show row (kept, counted nowhere). Listeners registered in
-    ``hooks`` (the module evaluation) hear the register as taken, in the same transaction."""
-    hours = hours if hours is not None else (Decimal(session.duration_minutes) / 60).quantize(Decimal("0.01"))
-    day = timezone.localtime(session.starts_at).date()
-    # The register: booked people of the session's organisations (guests included), nobody else.
-    booked = list(
-        session.bookings.filter(
-            status=Booking.Status.BOOKED,
-            person__organisation_id__in=sorted(session_organisation_ids(session)),
-        ).select_related("person")
-    )
-    existing = {
-        a.person_id: a
-        for a in Attendance.objects.select_for_update().filter(
-            person_id__in=[b.person_id for b in booked], module=session.module, date=day
-        )
-    }
-    for booking in booked:
-        status = Attendance.Status.ATTENDED if booking.person_id in present else Attendance.Status.NO_SHOW
-        row = existing.get(booking.person_id)
-        if row is not None and row.session_id != session.pk:
-            # A row of another session's register (perhaps another organisation's) or of an
-            # import: this register never undoes it; it only records a presence over a no-show.
-            if not (status == Attendance.Status.ATTENDED and row.status == Attendance.Status.NO_SHOW):
-                continue
-        Attendance.objects.update_or_create(
-            person=booking.person,
-            module=session.module,
-            date=day,
-            defaults={
-                "session": session,
-                "hours": hours,
-                "status": status,
-                "unit_id": booking.person.unit_id,
-                "role_id": booking.person.role_id,
-                "source": "session",
-            },
-        )
-    by_organisation: dict[int, set[int]] = {}
-    for booking in booked:
-        by_organisation.setdefault(booking.person.organisation_id, set()).add(booking.person_id)
-    for organisation_id, person_ids in by_organisation.items():
-        participation.refresh_people(organisation_id, person_ids)
-    Session.objects.filter(pk=session.pk).update(attendance_taken_at=timezone.now())
-    on_register = {b.person_id for b in booked}
-    attendance_taken(
-        Register(
-            session=session,
-            day=day,
-            present=frozenset(on_register & present),
-            absent=frozenset(on_register - present),
-        )
-    )
-    audit_record(
-        actor=actor,
-        organisation=session.organisation,
-        event=AuditEvent(
-            "attendance.taken",
-            "session",
-            str(session.pk),
-            str(session),
-            {"present": len(present & {b.person_id for b in booked})},
-        ),
-    )
-    return len(booked)
-
-
-@transaction.atomic
-def session_update(
-    *,
-    session: Session,
-    recording_link: str,
-    cancelled: bool,
-    open_to: list[Organisation] | None = None,
-    actor: Any = None,
-) -> int:
-    """Add the recording afterwards, cancel the session (bookings stay, for the record), or
-    change the organisations it is opened to (``None``: unchanged). Closing it to an
-    organisation cancels that organisation's bookings (the waiting list moves up). Returns how
-    many bookings were cancelled so."""
-    Session.objects.filter(pk=session.pk).update(recording_link=recording_link, cancelled=cancelled)
-    closed = 0
-    details: dict[str, Any] = {"recording_link": recording_link, "cancelled": cancelled}
-    if open_to is not None:
-        guests = _check_open_to(module=session.module, organisation=session.organisation, open_to=open_to)
-        session.open_to.set(guests)
-        details["open_to"] = sorted(o.code for o in guests)
-        allowed = {session.organisation_id, *(o.pk for o in guests)}
-        for booking in (
-            session.bookings.exclude(status=Booking.Status.CANCELLED)
-            .exclude(person__organisation_id__in=sorted(allowed))
-            .order_by("-status", "created_at")  # the waiting ones first: nobody of theirs moves up
-        ):
-            booking_cancel(booking=booking, actor=actor)
-            closed += 1
-        details["bookings_cancelled"] = closed
-    audit_record(
-        actor=actor,
-        organisation=session.organisation,
-        event=AuditEvent("session.updated", "session", str(session.pk), str(session), details),
-    )
-    return closed
-
-
 @transaction.atomic
 def job_aid_save(
     *,
@@ -671,3 +399,78 @@ def initiative_settings(
         ),
     )
     return []
+
+
+# --- support questions ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def support_request_create(
+    *, person: Person, topic: str, question: str, initiative: Initiative | None = None, actor: Any = None
+) -> SupportRequest:
+    """An employee's question; the trainers and super users it is routed to
+    (``selectors.support_contacts``) are told by e-mail, each in its language, from a task."""
+    request = SupportRequest.objects.create(
+        organisation_id=person.organisation_id,
+        person=person,
+        unit_id=person.unit_id,
+        initiative=initiative,
+        topic=topic,
+        question=question,
+    )
+    audit_record(
+        actor=actor,
+        organisation=person.organisation,
+        event=AuditEvent("support.asked", "support_request", str(request.pk), topic),
+    )
+    enqueue("learning.support_asked_task", request.pk)
+    return request
+
+
+@transaction.atomic
+def support_request_answer(
+    *, request: SupportRequest, answer: str, answered_by: Person, actor: Any = None
+) -> SupportRequest:
+    """Answer a question routed to ``answered_by``; the person who asked is told by e-mail."""
+    request = SupportRequest.objects.select_for_update().get(pk=request.pk)
+    if request.answered_at is not None:
+        raise ValidationError(_("The question is already answered."))
+    request.answer = answer
+    request.answered_by = answered_by
+    request.answered_at = timezone.now()
+    request.save(update_fields=["answer", "answered_by", "answered_at"])
+    audit_record(
+        actor=actor,
+        organisation=request.organisation,
+        event=AuditEvent("support.answered", "support_request", str(request.pk), request.topic),
+    )
+    enqueue("learning.support_answered_task", request.pk)
+    return request
+
+
+def _mail(person: Person, template: str, context: dict[str, Any]) -> bool:
+    if not person.email:
+        return False
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        context = {**context, "person": person, "base": settings.KOMPETENSLYFT_BASE_URL}
+        subject = render_to_string(f"learning/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"learning/email/{template}.txt", context)
+    EmailMessage(subject, body, to=[person.email]).send()
+    return True
+
+
+def support_send_question(*, request_id: int) -> int:
+    """Tell the trainers and super users a question is routed to (the task of the create)."""
+    from .selectors import support_contacts
+
+    request = SupportRequest.objects.select_related("person", "person__unit", "initiative").get(pk=request_id)
+    sent = 0
+    for contact in support_contacts(request.person, request.initiative):
+        sent += _mail(contact, "support_question", {"request": request})
+    return sent
+
+
+def support_send_answer(*, request_id: int) -> bool:
+    """Tell the person who asked that its question is answered (the task of the answer)."""
+    request = SupportRequest.objects.select_related("person", "answered_by").get(pk=request_id)
+    return _mail(request.person, "support_answer", {"request": request})

@@ -1,5 +1,6 @@
-"""Initiatives and their plans, proposals for managers, the module catalogue, sessions with
-bookings and attendance, the employee's journey, the team view, support, the funder report."""
+"""Initiatives and their plans, proposals for managers, the module catalogue, the team view,
+the funder report, job aids. Sessions are in ``session_views``, the journey in
+``journey_views``, support in ``support_views``."""
 
 from __future__ import annotations
 
@@ -16,34 +17,25 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.access import Access, access_for
-from kompetenslyft.core.params import id_list, optional_id, parse_id
-from kompetenslyft.org.models import Organisation, Person, Role, Unit
+from kompetenslyft.core.params import optional_id, parse_id
+from kompetenslyft.org.models import Organisation, Role, Unit
 from kompetenslyft.org.selectors import team_unit, team_units
 
 from . import hooks, selectors, services
 from .forms import (
-    AnswerForm,
-    BookPeopleForm,
     GoalForm,
     InitiativeForm,
     InitiativeSettingsForm,
     JobAidForm,
     PlanEntryForm,
-    SessionDetailsForm,
-    SessionForm,
-    SupportForm,
 )
 from .funder_export import evaluation_rows, funder_xlsx, scope_rows
 from .models import (
-    Booking,
     Initiative,
     InitiativeGoal,
-    Module,
     PlanEntry,
     Proposal,
-    Session,
     SupportContact,
-    SupportRequest,
 )
 from .module_selectors import job_aids_for
 from .reports import (
@@ -257,259 +249,6 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def sessions(request: HttpRequest) -> HttpResponse:
-    access = access_for(request.user)
-    running_orgs = (
-        Organisation.objects.all()
-        if access.is_superuser
-        else Organisation.objects.filter(pk__in=sorted(access.lead_org_ids | access.org_ids_with("trainer")))
-    ).order_by("name")
-    can_create = running_orgs.exists()
-    # Managers have it in their menu (their people's sessions), even before there are any.
-    if not can_create and not access.is_manager and not selectors.sessions_for(access).exists():
-        raise Http404
-    form = None
-    if can_create:
-        modules = (
-            Module.objects.filter(organisation__in=running_orgs)
-            | Module.objects.filter(organisation__isnull=True)
-            | Module.objects.filter(adoptions__organisation__in=running_orgs)
-        ).distinct()
-        network = Organisation.objects.order_by("name")
-        if len(running_orgs) == 1:
-            network = network.exclude(pk=running_orgs[0].pk)
-        form = SessionForm(
-            request.POST or None,
-            modules=modules.order_by("code"),
-            organisations=running_orgs,
-            network=network,
-        )
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            organisation = running_orgs.get(pk=data["organisation"])
-            me = Person.objects.filter(pk=access.person_id).first() if access.person_id else None
-            try:
-                session = services.session_create(
-                    organisation=organisation,
-                    open_to=list(network.filter(pk__in=data["open_to"])),
-                    module=modules.get(pk=data["module"]),
-                    starts_at=data["starts_at"],
-                    duration_minutes=data["duration_minutes"],
-                    capacity=data["capacity"],
-                    place=data["place"],
-                    meeting_link=data["meeting_link"],
-                    language=data["language"],
-                    accessibility=data["accessibility"],
-                    trainers=[me] if me and me.organisation_id == organisation.pk else [],
-                    actor=request.user,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                return redirect("learning:session", pk=session.pk)
-    return render(
-        request,
-        "learning/sessions.html",
-        {
-            "sessions": selectors.sessions_for(access).filter(
-                starts_at__gte=timezone.now() - dt.timedelta(days=60)
-            ),
-            "form": form,
-        },
-    )
-
-
-def _session_network(session: Session) -> list[Organisation]:
-    """The organisations a session may be opened to: for a shared module, every other one."""
-    if session.module.organisation_id is not None:
-        return []
-    return list(Organisation.objects.exclude(pk=session.organisation_id).order_by("name"))
-
-
-@login_required
-def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """Participants, booking, the waiting list and the trainer's register (works on a phone).
-    What each viewer sees and may do is decided in ``core.access`` (see its docstring)."""
-    access = access_for(request.user)
-    session = selectors.sessions_for(access).filter(pk=pk).first()
-    if session is None:
-        raise Http404
-    runs = selectors.session_runs(access, session)
-    bookable = selectors.bookable_people(access, session)
-    book_form = BookPeopleForm(bookable=bookable)
-    network = _session_network(session) if runs else []
-    details_form = SessionDetailsForm(
-        network=network,
-        initial={
-            "recording_link": session.recording_link,
-            "cancelled": session.cancelled,
-            "open_to": list(session.open_to.values_list("pk", flat=True)),
-        },
-    )
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action in ("attendance", "details") and not runs:
-            raise Http404
-        if action == "book":
-            book_form = BookPeopleForm(request.POST, bookable=bookable)
-            if book_form.is_valid():
-                booked: list[str] = []
-                waiting: list[str] = []
-                try:
-                    for person in book_form.cleaned_data["people"]:
-                        booking = services.booking_book(session=session, person=person, actor=request.user)
-                        (booked if booking.status == Booking.Status.BOOKED else waiting).append(
-                            person.full_name
-                        )
-                except ValidationError as exc:
-                    messages.error(request, " ".join(exc.messages))
-                if booked:
-                    messages.success(request, _("%(name)s is booked.") % {"name": ", ".join(booked)})
-                if waiting:
-                    messages.success(
-                        request, _("%(name)s is on the waiting list.") % {"name": ", ".join(waiting)}
-                    )
-                return redirect(request.path)
-        elif action == "cancel":
-            wanted = parse_id(request.POST.get("booking"), name="booking")
-            to_cancel = (
-                session.bookings.exclude(status=Booking.Status.CANCELLED)
-                .filter(access.booking_cancel_filter(session, runs=runs), pk=wanted)
-                .first()
-            )
-            if to_cancel is None:
-                raise Http404
-            services.booking_cancel(booking=to_cancel, actor=request.user)
-            messages.success(request, _("The booking was cancelled."))
-            return redirect(request.path)
-        elif action == "details":
-            details_form = SessionDetailsForm(request.POST, network=network)
-            if details_form.is_valid():
-                data = details_form.cleaned_data
-                try:
-                    closed = services.session_update(
-                        session=session,
-                        recording_link=data["recording_link"],
-                        cancelled=data["cancelled"],
-                        open_to=[o for o in network if o.pk in data["open_to"]] if network else None,
-                        actor=request.user,
-                    )
-                except ValidationError as exc:
-                    details_form.add_error(None, exc)
-                else:
-                    messages.success(request, _("The session was updated."))
-                    if closed:
-                        messages.info(
-                            request,
-                            _("%(count)s booking(s) of organisations it is no longer open to were cancelled.")
-                            % {"count": closed},
-                        )
-                    return redirect(request.path)
-        elif action == "attendance":
-            present = set(id_list(request.POST.getlist("present"), name="present"))
-            count = services.attendance_take(session=session, present=present, actor=request.user)
-            messages.success(request, _("Attendance saved for %(count)s people.") % {"count": count})
-            return redirect(request.path)
-        else:
-            return redirect(request.path)
-    people = selectors.session_people(access, session, runs=runs)
-    search = request.GET.get("q", "").strip()[:100]
-    candidates, candidates_total = (
-        selectors.booking_candidates(access, session, search) if access.can_list_people else ([], 0)
-    )
-    attended = set(session.attendances.filter(status__in=selectors.DONE).values_list("person_id", flat=True))
-    return render(
-        request,
-        "learning/session.html",
-        {
-            "session": session,
-            "people": people,
-            "attended": attended,
-            "runs": runs,
-            "details_form": details_form,
-            "book_form": book_form,
-            "can_book": access.can_list_people,
-            "candidates": candidates,
-            "candidates_total": candidates_total,
-            "search": search,
-            "open_to": list(session.open_to.order_by("name")),
-            "panels": hooks.panels("session", request, {"session": session, "runs": runs}),
-        },
-        status=400 if book_form.errors or details_form.errors else 200,
-    )
-
-
-@login_required
-def me(request: HttpRequest) -> HttpResponse:
-    """The employee's journey: requirements and gaps, modules assigned, elective and exempt
-    (and why), sessions, progress, job aids and where to ask for help."""
-    access = access_for(request.user)
-    if not access.person_id:
-        raise Http404
-    person = Person.objects.select_related("unit", "role", "organisation").get(pk=access.person_id)
-    form = SupportForm(request.POST or None)
-    if request.method == "POST":
-        if request.POST.get("action") == "book":
-            session = (
-                selectors.sessions_bookable_by(person)
-                .filter(pk=parse_id(request.POST.get("session"), name="session"))
-                .first()
-            )
-            if session is None:
-                raise Http404
-            try:
-                services.booking_book(session=session, person=person, actor=request.user)
-            except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
-            return redirect("learning:me")
-        if request.POST.get("action") == "cancel":
-            booking = (
-                Booking.objects.filter(
-                    person=person, pk=parse_id(request.POST.get("booking"), name="booking")
-                )
-                .exclude(status=Booking.Status.CANCELLED)
-                .first()
-            )
-            if booking is None:
-                raise Http404
-            services.booking_cancel(booking=booking, actor=request.user)
-            messages.success(request, _("The booking was cancelled."))
-            return redirect("learning:me")
-        if form.is_valid():
-            SupportRequest.objects.create(
-                organisation=person.organisation,
-                person=person,
-                unit=person.unit,
-                topic=form.cleaned_data["topic"],
-                question=form.cleaned_data["question"],
-            )
-            messages.success(request, _("Your question is sent; you see the answer here."))
-            return redirect("learning:me")
-    journey = selectors.journey(person)
-    # Sessions of the modules still to do (not those it is exempt from), not already booked.
-    module_ids = [j.module.pk for j in journey.open_modules if j.state != "exempt"]
-    open_sessions = (
-        selectors.sessions_bookable_by(person)
-        .filter(module_id__in=module_ids, cancelled=False, starts_at__gte=timezone.now())
-        .exclude(
-            bookings__person=person, bookings__status__in=[Booking.Status.BOOKED, Booking.Status.WAITING]
-        )
-        .select_related("module")
-        .order_by("starts_at")[:30]
-    )
-    return render(
-        request,
-        "learning/me.html",
-        {
-            "journey": journey,
-            "form": form,
-            "open_sessions": open_sessions,
-            "panels": hooks.panels("journey", request, person),
-        },
-    )
-
-
-@login_required
 def team(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if not access.can_list_people:
@@ -529,27 +268,6 @@ def team(request: HttpRequest) -> HttpResponse:
             "below": below,
         },
     )
-
-
-@login_required
-def support(request: HttpRequest) -> HttpResponse:
-    access = access_for(request.user)
-    inbox = selectors.support_inbox(access)
-    if request.method == "POST":
-        question = inbox.filter(pk=parse_id(request.POST.get("request"), name="request")).first()
-        form = AnswerForm(request.POST)
-        if question is None:
-            raise Http404
-        if form.is_valid():
-            question.answer = form.cleaned_data["answer"]
-            question.answered_by_id = access.person_id
-            question.answered_at = timezone.now()
-            question.save(update_fields=["answer", "answered_by", "answered_at"])
-            messages.success(request, _("The answer is sent."))
-        return redirect("learning:support")
-    if not access.person_id or not inbox.exists() and not access.org_ids_with("trainer"):
-        raise Http404
-    return render(request, "learning/support.html", {"inbox": inbox[:100], "form": AnswerForm()})
 
 
 GENDER_CHOICES = {"woman": _lazy("women"), "man": _lazy("men"), "other": _lazy("other or unspecified")}

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
 from kompetenslyft.core.importing import ImportRefused, import_file
-from kompetenslyft.learning.models import Attendance, Booking, Module, Proposal
+from kompetenslyft.learning.models import Attendance, Booking, Module, Proposal, Session
 from kompetenslyft.learning.services import (
     attendance_take,
     booking_book,
@@ -213,6 +214,10 @@ def test_booking_waiting_list_invitation_and_attendance(
     assert moved is not None and moved.person == setup.other_employee
     assert Booking.objects.get(pk=second.pk).status == Booking.Status.BOOKED
     assert mail.outbox[-1].to == [setup.other_employee.email]
+    with pytest.raises(ValidationError):  # the register opens on the day of the session
+        attendance_take(session=session, present={setup.other_employee.pk})
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now())
+    session.refresh_from_db()
     attendance_take(session=session, present={setup.other_employee.pk})
     row = Attendance.objects.get(person=setup.other_employee)
     assert (row.status, row.hours) == (Attendance.Status.ATTENDED, Decimal("1.50"))

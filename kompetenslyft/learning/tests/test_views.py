@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kompetenslyft.core.importing import import_file
-from kompetenslyft.learning.models import Module, Proposal, SupportContact, SupportRequest
+from kompetenslyft.learning.models import Module, Proposal, Session, SupportContact, SupportRequest
 from kompetenslyft.learning.services import (
     booking_book,
     initiative_create,
@@ -73,9 +73,7 @@ def test_employee_journey_and_limits(world: Any) -> None:
     client = client_for(world.employee.user)
     page = client.get(reverse("learning:me")).content.decode()
     assert "E-post grund" in page and world.trainer.full_name in page  # its module, and who to ask
-    response = client.post(
-        reverse("learning:me"), {"action": "support", "topic": "Outlook", "question": "Hur?"}
-    )
+    response = client.post(reverse("learning:support_ask"), {"topic": "Outlook", "question": "Hur?"})
     assert response.status_code == 302
     assert SupportRequest.objects.get().unit == world.employee.unit
     for url in (
@@ -119,10 +117,11 @@ def test_trainer_sees_its_sessions_and_questions_only(world: Any) -> None:
     assert client.get(reverse("learning:session", args=[world.other_session.pk])).status_code == 404
     inbox = client.get(reverse("learning:support")).content.decode()
     assert "in my units" in inbox and "elsewhere" not in inbox
-    response = client.post(
-        reverse("learning:session", args=[world.session.pk]),
-        {"action": "attendance", "present": [world.employee.pk]},
-    )
+    url = reverse("learning:session_attendance", args=[world.session.pk])
+    client.post(url, {"present": [world.employee.pk]})
+    assert not world.employee.attendances.exists()  # not before the day of the session
+    Session.objects.filter(pk=world.session.pk).update(starts_at=timezone.now())
+    response = client.post(url, {"present": [world.employee.pk]})
     assert response.status_code == 302
     assert world.employee.attendances.get().status == "attended"
 
@@ -150,16 +149,20 @@ def test_a_manager_books_only_its_own_people(world: Any) -> None:
     url = reverse("learning:session", args=[world.session.pk])
     page = manager.get(url).content.decode()
     assert world.employee.full_name in page and world.other_employee.full_name not in page
-    manager.post(url, {"action": "book", "people": [world.person_b.pk]})
+    book = reverse("learning:session_book", args=[world.session.pk])
+    manager.post(book, {"people": [world.person_b.pk]})
     assert not world.session.bookings.filter(person=world.person_b).exists()
-    manager.post(url, {"action": "book", "people": [world.colleague.pk]})
+    manager.post(book, {"people": [world.colleague.pk]})
     assert world.session.bookings.filter(person=world.colleague, status="booked").exists()
-    assert manager.post(url, {"action": "attendance", "present": [world.colleague.pk]}).status_code == 404
-    assert manager.post(url, {"action": "details", "cancelled": "on"}).status_code == 404
+    attendance = reverse("learning:session_attendance", args=[world.session.pk])
+    details = reverse("learning:session_details", args=[world.session.pk])
+    assert manager.post(attendance, {"present": [world.colleague.pk]}).status_code == 404
+    assert manager.post(details, {"recording_link": ""}).status_code == 404
+    assert manager.post(reverse("learning:session_cancel", args=[world.session.pk])).status_code == 404
     trainer = client_for(world.trainer.user)
-    trainer.post(url, {"action": "book", "people": [world.person_b.pk]})
+    trainer.post(book, {"people": [world.person_b.pk]})
     assert not world.session.bookings.filter(person=world.person_b).exists()
-    trainer.post(url, {"action": "details", "recording_link": "https://video.example/rec", "cancelled": ""})
+    trainer.post(details, {"recording_link": "https://video.example/rec"})
     world.session.refresh_from_db()
     assert world.session.recording_link == "https://video.example/rec"
 
