@@ -13,6 +13,7 @@ from django.utils import timezone
 from kompetenslyft.core.access import Access
 from kompetenslyft.org.models import Person, Unit
 
+from .checklist import PHASE_ORDER
 from .models import (
     Attendance,
     Booking,
@@ -449,4 +450,6 @@ def plan(initiative: Initiative) -> dict[str, list[PlanEntry]]:
     for entry in initiative.entries.all():
         entries[entry.kind].append(entry)
     entries["risk"].sort(key=lambda e: -e.risk_score)
+    # The checklist runs before → during → after (the phases' values would sort after first).
+    entries["checklist"].sort(key=lambda e: (PHASE_ORDER.get(e.phase, 3), e.position, e.pk))
     return entries

@@ -27,6 +27,7 @@ from kompetenslyft.core.queue import can_defer, enqueue
 from kompetenslyft.org.models import Organisation, Person, Unit
 
 from . import participation
+from .checklist import checklist_entries
 from .hooks import Register, attendance_taken
 from .models import (
     Attendance,
@@ -40,32 +41,6 @@ from .models import (
     Session,
     SupportContact,
 )
-
-# The before / during / after checklist of the 40-20-40 model, as the guides give it.
-CHECKLIST = {
-    PlanEntry.Phase.BEFORE: [
-        _("The purpose and measurable goals are set and anchored with management"),
-        _("Needs are measured: a baseline self-assessment against the requirements of each role"),
-        _("Managers know their part: preparing people, freeing their time, follow-up talks"),
-        _("The target group is informed of why, what, when and how (communication plan)"),
-        _("Trainers and super users are chosen and prepared for each unit"),
-        _("Time for learning is planned into schedules"),
-    ],
-    PlanEntry.Phase.DURING: [
-        _("Training is given in short modules with knowledge goals, at the right level"),
-        _("People who already reach the goal are exempt"),
-        _("Support between sessions: job aids and someone to ask in each unit"),
-        _("Attendance and progress are followed per unit; managers support those who lag behind"),
-    ],
-    PlanEntry.Phase.AFTER: [
-        _("Every module is evaluated right after it ends"),
-        _("A follow-up self-assessment shows the movement from the baseline"),
-        _("Managers hold follow-up talks on using the new skills at work"),
-        _("Effects are followed with the organisation's indicators"),
-        _("Lessons learned are written down and shared"),
-    ],
-}
-
 
 @transaction.atomic
 def initiative_create(
@@ -101,13 +76,7 @@ def initiative_create(
     initiative.roles.set(roles or [])
     initiative.modules.set(modules or [])
     participation.refresh_initiative(initiative)
-    PlanEntry.objects.bulk_create(
-        PlanEntry(
-            initiative=initiative, kind=PlanEntry.Kind.CHECKLIST, phase=phase, text=str(text), position=index
-        )
-        for phase, texts in CHECKLIST.items()
-        for index, text in enumerate(texts)
-    )
+    PlanEntry.objects.bulk_create(checklist_entries(initiative))
     audit_record(
         actor=actor,
         organisation=organisation,
