@@ -253,7 +253,8 @@ def goal_create(
 ) -> InitiativeGoal:
     """``data``: the fields of ``GOAL_FIELDS``; shares as fractions (0.8 for 80 %)."""
     _check_goal(data)
-    goal = InitiativeGoal.objects.create(initiative=initiative, **{k: data.get(k) for k in GOAL_FIELDS})
+    data = {**{k: data.get(k) for k in GOAL_FIELDS}, "description": data.get("description") or ""}
+    goal = InitiativeGoal.objects.create(initiative=initiative, **data)
     goal.competences.set(list(competences))
     _audit(initiative, actor, "initiative.goal_added", {"goal": goal.pk, **data})
     return goal
@@ -264,6 +265,7 @@ def goal_update(
     *, goal: InitiativeGoal, data: dict[str, Any], competences: Iterable[Any] = (), actor: Any = None
 ) -> InitiativeGoal:
     _check_goal(data)
+    data = {**{k: data.get(k) for k in GOAL_FIELDS}, "description": data.get("description") or ""}
     for name in GOAL_FIELDS:
         setattr(goal, name, data.get(name))
     goal.save(update_fields=list(GOAL_FIELDS))

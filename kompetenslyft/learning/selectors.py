@@ -45,6 +45,13 @@ def initiatives_visible(access: Access) -> QuerySet[Initiative]:
     return Initiative.objects.filter(q).distinct()
 
 
+def initiative_editable(access: Access, initiative: Initiative) -> bool:
+    """Its organisation's leads and its owners change an initiative (not its steering group)."""
+    return access.is_lead_of(initiative.organisation_id) or bool(
+        access.person_id and initiative.owners.filter(pk=access.person_id).exists()
+    )
+
+
 def modules_for(organisation_id: int) -> QuerySet[Module]:
     return Module.objects.filter(Q(organisation_id=organisation_id) | Q(organisation__isnull=True))
 
@@ -373,6 +380,7 @@ class GoalStatus:
     value: Decimal
     target: Decimal | None
     women_share: Decimal | None = None
+    edit_form: Any = None  # the goal's form, on the page of someone who may change it
 
     @property
     def reached(self) -> bool:

@@ -42,6 +42,7 @@ from .models import (
     SupportContact,
 )
 
+
 @transaction.atomic
 def initiative_create(
     *,
