@@ -4,6 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from kompetenslyft.core.params import int_or_none
@@ -56,8 +57,9 @@ class PercentField(forms.DecimalField):
     """A share entered as a percentage (80 for 80 %) and cleaned to a fraction (0.8)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(min_value=0, max_value=100, max_digits=5, decimal_places=2, **kwargs)
-        self.widget.attrs.update({"inputmode": "decimal", "step": "any"})
+        # Localised: a Swedish or Norwegian user types 82,5 (82.5 is read too).
+        super().__init__(min_value=0, max_value=100, max_digits=5, decimal_places=2, localize=True, **kwargs)
+        self.widget.attrs.update({"inputmode": "decimal"})
 
     def clean(self, value: Any) -> Decimal | None:
         percent = super().clean(value)
@@ -66,7 +68,7 @@ class PercentField(forms.DecimalField):
     def prepare_value(self, value: Any) -> Any:
         # Initial values are fractions (from the model); what the user typed is shown as typed.
         if isinstance(value, Decimal | float) and value <= 1:
-            return (Decimal(str(value)) * 100).normalize()
+            return number_format(Decimal(f"{(Decimal(str(value)) * 100).normalize():f}"))
         return value
 
 
