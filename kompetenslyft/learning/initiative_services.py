@@ -25,10 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kompetenslyft.core.audit import AuditEvent, audit_record
-from kompetenslyft.org.models import Role, Unit
+from kompetenslyft.org.models import Person, Role, Unit
 
 from . import participation
-from .models import Booking, Initiative, InitiativeGoal, Module, PlanEntry, Proposal
+from .models import Booking, Initiative, InitiativeGoal, Module, PlanEntry, Proposal, SupportContact
 from .services import initiative_people, proposals_request
 
 PLAN_FIELDS = (
@@ -342,3 +342,48 @@ def plan_entry_toggle(*, entry: PlanEntry, actor: Any = None) -> PlanEntry:
     entry.save(update_fields=["done"])
     _audit(entry.initiative, actor, "initiative.entry_done", {"entry": entry.pk, "done": entry.done})
     return entry
+
+
+@transaction.atomic
+def initiative_settings(
+    *,
+    initiative: Initiative,
+    status: str,
+    owner_ids: list[str],
+    steering_ids: list[str],
+    support_ids: list[str] | None = None,
+    actor: Any = None,
+) -> list[str]:
+    """Set the status, owners, steering group and the trainers and super users who answer the
+    initiative's questions (by employee id, within the organisation). Returns the ids that name
+    no one; nothing is changed then."""
+    support_ids = support_ids or []
+    named = owner_ids + steering_ids + support_ids
+    people = {
+        p.employee_id: p
+        for p in Person.objects.filter(
+            organisation_id=initiative.organisation_id, is_active=True, employee_id__in=named
+        )
+    }
+    unknown = [e for e in named if e not in people]
+    if unknown:
+        return unknown
+    initiative.status = status
+    initiative.save(update_fields=["status"])
+    initiative.owners.set([people[e] for e in owner_ids])
+    initiative.steering_group.set([people[e] for e in steering_ids])
+    SupportContact.objects.filter(initiative=initiative).exclude(person__employee_id__in=support_ids).delete()
+    for employee_id in support_ids:
+        SupportContact.objects.get_or_create(initiative=initiative, person=people[employee_id])
+    audit_record(
+        actor=actor,
+        organisation=initiative.organisation,
+        event=AuditEvent(
+            "initiative.settings",
+            "initiative",
+            initiative.code,
+            initiative.name,
+            {"status": status, "owners": owner_ids, "steering_group": steering_ids, "support": support_ids},
+        ),
+    )
+    return []

@@ -247,7 +247,7 @@ def initiative_settings(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _page(request, pk, {"settings_form": form})
     data = form.cleaned_data
-    unknown = services.initiative_settings(
+    unknown = initiative_services.initiative_settings(
         initiative=initiative,
         status=data["status"],
         owner_ids=form.ids(data["owners"]),

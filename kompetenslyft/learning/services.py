@@ -39,7 +39,6 @@ from .models import (
     PlanEntry,
     Proposal,
     Session,
-    SupportContact,
 )
 
 
@@ -595,48 +594,3 @@ def job_aid_save(
         event=AuditEvent("job_aid.created", "job_aid", str(aid.pk), title),
     )
     return aid
-
-
-@transaction.atomic
-def initiative_settings(
-    *,
-    initiative: Initiative,
-    status: str,
-    owner_ids: list[str],
-    steering_ids: list[str],
-    support_ids: list[str] | None = None,
-    actor: Any = None,
-) -> list[str]:
-    """Set the status, owners, steering group and the trainers and super users who answer the
-    initiative's questions (by employee id, within the organisation). Returns the ids that name
-    no one; nothing is changed then."""
-    support_ids = support_ids or []
-    named = owner_ids + steering_ids + support_ids
-    people = {
-        p.employee_id: p
-        for p in Person.objects.filter(
-            organisation_id=initiative.organisation_id, is_active=True, employee_id__in=named
-        )
-    }
-    unknown = [e for e in named if e not in people]
-    if unknown:
-        return unknown
-    initiative.status = status
-    initiative.save(update_fields=["status"])
-    initiative.owners.set([people[e] for e in owner_ids])
-    initiative.steering_group.set([people[e] for e in steering_ids])
-    SupportContact.objects.filter(initiative=initiative).exclude(person__employee_id__in=support_ids).delete()
-    for employee_id in support_ids:
-        SupportContact.objects.get_or_create(initiative=initiative, person=people[employee_id])
-    audit_record(
-        actor=actor,
-        organisation=initiative.organisation,
-        event=AuditEvent(
-            "initiative.settings",
-            "initiative",
-            initiative.code,
-            initiative.name,
-            {"status": status, "owners": owner_ids, "steering_group": steering_ids, "support": support_ids},
-        ),
-    )
-    return []
