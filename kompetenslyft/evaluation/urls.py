@@ -10,7 +10,27 @@ urlpatterns: list = [
     path("<id:pk>/", views.answer_mine, name="mine"),
     path("s/<str:signed>/", views.answer_for_session, name="session"),
     path("sessions/<id:pk>/qr/", views.session_qr, name="session_qr"),
-    path("initiatives/<id:pk>/questions/", views.questions, name="questions"),
+    path("initiatives/<id:pk>/questions/", views.initiative_question_add, name="initiative_question_add"),
+    path(
+        "initiatives/<id:pk>/questions/<id:question>/move/",
+        views.initiative_question_move,
+        name="initiative_question_move",
+    ),
+    path(
+        "initiatives/<id:pk>/questions/<id:question>/remove/",
+        views.initiative_question_remove,
+        name="initiative_question_remove",
+    ),
+    path(
+        "initiatives/<id:pk>/questions/<id:question>/retire/",
+        views.initiative_question_retire,
+        name="initiative_question_retire",
+    ),
+    path(
+        "initiatives/<id:pk>/questions/<id:question>/restore/",
+        views.initiative_question_restore,
+        name="initiative_question_restore",
+    ),
     path("initiatives/<id:pk>/survey/", survey_views.survey_manage, name="survey_manage"),
     path(
         "initiatives/<id:pk>/survey/questions/", survey_views.survey_question_add, name="survey_question_add"

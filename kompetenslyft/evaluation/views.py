@@ -14,7 +14,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +25,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import access_for
-from kompetenslyft.core.params import int_or_none, parse_id
+from kompetenslyft.core.params import int_or_none
+from kompetenslyft.learning.models import Initiative
+from kompetenslyft.learning.selectors import initiative_editable, initiatives_visible
 
 from .answering import (
     AlreadyAnswered,
@@ -140,62 +142,89 @@ def answer_for_session(request: HttpRequest, signed: str) -> HttpResponse:
     return render(request, "evaluation/no_request.html")
 
 
-@require_POST
-@login_required
-def questions(request: HttpRequest, pk: int) -> HttpResponse:
-    """Add, move, remove or retire an initiative's added questions (its lead and owners)."""
-    from kompetenslyft.learning.selectors import initiatives_visible
-
+def _initiative_to_edit(request: HttpRequest, pk: int) -> Initiative:
+    """The initiative, for its leads and owners; 404 for anyone else."""
     access = access_for(request.user)
     initiative = initiatives_visible(access).filter(pk=pk).first()
-    if initiative is None:
+    if initiative is None or not initiative_editable(access, initiative):
         raise Http404
-    if not (
-        access.is_lead_of(initiative.organisation_id)
-        or (access.person_id and initiative.owners.filter(pk=access.person_id).exists())
-    ):
-        raise Http404
-    back = reverse("learning:initiative", args=[initiative.pk]) + "#evaluation-questions"
-    action = request.POST.get("action")
-    if action == "add":
-        form = QuestionForm(request.POST, prefix="question")
-        if not form.is_valid():
-            for errors in form.errors.values():
-                for error in errors:
-                    messages.error(request, str(error))
-            return redirect(back)
-        try:
-            question_add(
-                initiative=initiative, text=form.cleaned_data["text"], kind=form.cleaned_data["kind"]
-            )
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The question was added to the module evaluations."))
-        return redirect(back)
-    question = Question.objects.filter(
-        initiative=initiative, survey__isnull=True, pk=parse_id(request.POST.get("question"), name="question")
-    ).first()
+    return initiative
+
+
+def _added_question(initiative: Initiative, pk: int) -> Question:
+    question = Question.objects.filter(initiative=initiative, survey__isnull=True, pk=pk).first()
     if question is None:
         raise Http404
-    if action in ("up", "down"):
-        question_move(question=question, up=action == "up")
-    elif action == "remove":
-        try:
-            question_remove(question=question)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The question was removed."))
-    elif action in ("retire", "restore"):
-        question_retire(question=question, retired=action == "retire")
-        messages.success(
-            request,
-            _("The question is retired: it is no longer asked.")
-            if action == "retire"
-            else _("The question is asked again."),
-        )
-    return redirect(back)
+    return question
+
+
+def _back(initiative: Initiative) -> HttpResponse:
+    return redirect(reverse("learning:initiative", args=[initiative.pk]) + "#evaluation-questions")
+
+
+@require_POST
+@login_required
+def initiative_question_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a question to the module evaluations of an initiative (its lead and owners)."""
+    initiative = _initiative_to_edit(request, pk)
+    form = QuestionForm(request.POST, prefix="question")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+        return _back(initiative)
+    try:
+        question_add(initiative=initiative, text=form.cleaned_data["text"], kind=form.cleaned_data["kind"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The question was added to the module evaluations."))
+    return _back(initiative)
+
+
+@require_POST
+@login_required
+def initiative_question_move(request: HttpRequest, pk: int, question: int) -> HttpResponse:
+    """``direction`` up or down."""
+    initiative = _initiative_to_edit(request, pk)
+    found = _added_question(initiative, question)
+    direction = request.POST.get("direction", "")
+    if direction not in ("up", "down"):
+        raise BadRequest("direction: up or down")
+    question_move(question=found, up=direction == "up")
+    return _back(initiative)
+
+
+@require_POST
+@login_required
+def initiative_question_remove(request: HttpRequest, pk: int, question: int) -> HttpResponse:
+    initiative = _initiative_to_edit(request, pk)
+    found = _added_question(initiative, question)
+    try:
+        question_remove(question=found)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The question was removed."))
+    return _back(initiative)
+
+
+@require_POST
+@login_required
+def initiative_question_retire(request: HttpRequest, pk: int, question: int) -> HttpResponse:
+    initiative = _initiative_to_edit(request, pk)
+    question_retire(question=_added_question(initiative, question), retired=True)
+    messages.success(request, _("The question is retired: it is no longer asked."))
+    return _back(initiative)
+
+
+@require_POST
+@login_required
+def initiative_question_restore(request: HttpRequest, pk: int, question: int) -> HttpResponse:
+    initiative = _initiative_to_edit(request, pk)
+    question_retire(question=_added_question(initiative, question), retired=False)
+    messages.success(request, _("The question is asked again."))
+    return _back(initiative)
 
 
 @login_required

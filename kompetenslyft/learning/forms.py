@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from kompetenslyft.core.params import int_or_none
@@ -51,6 +53,25 @@ class PlanEntryForm(forms.Form):
     )
 
 
+class PercentField(forms.DecimalField):
+    """A share entered as a percentage (80 for 80 %) and cleaned to a fraction (0.8)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        # Localised: a Swedish or Norwegian user types 82,5 (82.5 is read too).
+        super().__init__(min_value=0, max_value=100, max_digits=5, decimal_places=2, localize=True, **kwargs)
+        self.widget.attrs.update({"inputmode": "decimal"})
+
+    def clean(self, value: Any) -> Decimal | None:
+        percent = super().clean(value)
+        return None if percent is None else (Decimal(percent) / 100).quantize(Decimal("0.0001"))
+
+    def prepare_value(self, value: Any) -> Any:
+        # Initial values are fractions (from the model); what the user typed is shown as typed.
+        if isinstance(value, Decimal | float) and value <= 1:
+            return number_format(Decimal(f"{(Decimal(str(value)) * 100).normalize():f}"))
+        return value
+
+
 class GoalForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Kind of goal"),
@@ -61,30 +82,57 @@ class GoalForm(forms.Form):
     )
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
     competences = forms.TypedMultipleChoiceField(label=_("Competences"), coerce=int, required=False)
-    target_share = forms.DecimalField(
-        label=_("Target share (e.g. 0.8)"),
-        required=False,
-        min_value=0,
-        max_value=1,
-        max_digits=5,
-        decimal_places=4,
-    )
+    target_share = PercentField(label=_("Target share in % (e.g. 80)"), required=False)
     target_count = forms.IntegerField(
         label=_("Target number of participants"), required=False, min_value=1, max_value=1_000_000
     )
-    women_share = forms.DecimalField(
-        label=_("Share of women (e.g. 0.7)"),
-        required=False,
-        min_value=0,
-        max_value=1,
-        max_digits=5,
-        decimal_places=4,
-    )
+    women_share = PercentField(label=_("Share of women in % (e.g. 70)"), required=False)
     due_on = forms.DateField(label=_("By"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, competences: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["competences"].choices = [(c.pk, f"{c.code} {c.local_name}") for c in competences]  # type: ignore[attr-defined]
+
+    @staticmethod
+    def initial_for(goal: Any) -> dict[str, Any]:
+        return {
+            "kind": goal.kind,
+            "description": goal.description,
+            "competences": [c.pk for c in goal.competences.all()],
+            "target_share": goal.target_share,
+            "target_count": goal.target_count,
+            "women_share": goal.women_share,
+            "due_on": goal.due_on,
+        }
+
+
+class InitiativeDetailsForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    purpose = forms.CharField(label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    starts_on = forms.DateField(
+        label=_("Starts on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(
+        label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    budget = forms.DecimalField(
+        label=_("Budget"), required=False, min_value=0, max_digits=12, decimal_places=2
+    )
+
+    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["budget"].label = _("Budget (%(currency)s)") % {"currency": currency}
+
+
+class ChoicesForm(forms.Form):
+    """A set of checkboxes: the initiative's units, roles or modules."""
+
+    chosen = forms.TypedMultipleChoiceField(coerce=int, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, choices: list[tuple[int, str]], label: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["chosen"].choices = choices  # type: ignore[attr-defined]
+        self.fields["chosen"].label = label
 
 
 class SessionForm(forms.Form):

@@ -14,6 +14,7 @@ from django.utils import timezone
 from kompetenslyft.core.access import Access
 from kompetenslyft.org.models import Person, Unit
 
+from .checklist import PHASE_ORDER
 from .models import (
     Attendance,
     Booking,
@@ -46,6 +47,13 @@ def initiatives_visible(access: Access) -> QuerySet[Initiative]:
     if access.managed_paths:
         q |= Q(pk__in=Proposal.objects.filter(access.people_filter("person__")).values("initiative_id"))
     return Initiative.objects.filter(q).distinct()
+
+
+def initiative_editable(access: Access, initiative: Initiative) -> bool:
+    """Its organisation's leads and its owners change an initiative (not its steering group)."""
+    return access.is_lead_of(initiative.organisation_id) or bool(
+        access.person_id and initiative.owners.filter(pk=access.person_id).exists()
+    )
 
 
 def modules_for(organisation_id: int) -> QuerySet[Module]:
@@ -526,6 +534,7 @@ class GoalStatus:
     value: Decimal
     target: Decimal | None
     women_share: Decimal | None = None
+    edit_form: Any = None  # the goal's form, on the page of someone who may change it
 
     @property
     def reached(self) -> bool:
@@ -603,4 +612,6 @@ def plan(initiative: Initiative) -> dict[str, list[PlanEntry]]:
     for entry in initiative.entries.all():
         entries[entry.kind].append(entry)
     entries["risk"].sort(key=lambda e: -e.risk_score)
+    # The checklist runs before → during → after (the phases' values would sort after first).
+    entries["checklist"].sort(key=lambda e: (PHASE_ORDER.get(e.phase, 3), e.position, e.pk))
     return entries

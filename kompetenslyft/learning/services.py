@@ -27,6 +27,7 @@ from kompetenslyft.core.queue import enqueue
 from kompetenslyft.org.models import Person, Unit
 
 from . import participation
+from .checklist import checklist_entries
 from .models import (
     Enrolment,
     Initiative,
@@ -34,7 +35,6 @@ from .models import (
     Module,
     PlanEntry,
     Proposal,
-    SupportContact,
     SupportRequest,
 )
 from .selectors import modules_for
@@ -68,31 +68,6 @@ from .session_services import (
 from .session_services import (
     session_update as session_update,
 )
-
-# The before / during / after checklist of the 40-20-40 model, as the guides give it.
-CHECKLIST = {
-    PlanEntry.Phase.BEFORE: [
-        _("The purpose and measurable goals are set and anchored with management"),
-        _("Needs are measured: a baseline self-assessment against the requirements of each role"),
-        _("Managers know their part: preparing people, freeing their time, follow-up talks"),
-        _("The target group is informed of why, what, when and how (communication plan)"),
-        _("Trainers and super users are chosen and prepared for each unit"),
-        _("Time for learning is planned into schedules"),
-    ],
-    PlanEntry.Phase.DURING: [
-        _("Training is given in short modules with knowledge goals, at the right level"),
-        _("People who already reach the goal are exempt"),
-        _("Support between sessions: job aids and someone to ask in each unit"),
-        _("Attendance and progress are followed per unit; managers support those who lag behind"),
-    ],
-    PlanEntry.Phase.AFTER: [
-        _("Every module is evaluated right after it ends"),
-        _("A follow-up self-assessment shows the movement from the baseline"),
-        _("Managers hold follow-up talks on using the new skills at work"),
-        _("Effects are followed with the organisation's indicators"),
-        _("Lessons learned are written down and shared"),
-    ],
-}
 
 
 @transaction.atomic
@@ -129,13 +104,7 @@ def initiative_create(
     initiative.roles.set(roles or [])
     initiative.modules.set(modules or [])
     participation.refresh_initiative(initiative)
-    PlanEntry.objects.bulk_create(
-        PlanEntry(
-            initiative=initiative, kind=PlanEntry.Kind.CHECKLIST, phase=phase, text=str(text), position=index
-        )
-        for phase, texts in CHECKLIST.items()
-        for index, text in enumerate(texts)
-    )
+    PlanEntry.objects.bulk_create(checklist_entries(initiative))
     audit_record(
         actor=actor,
         organisation=organisation,
@@ -354,54 +323,6 @@ def job_aid_save(
         event=AuditEvent("job_aid.created", "job_aid", str(aid.pk), title),
     )
     return aid
-
-
-@transaction.atomic
-def initiative_settings(
-    *,
-    initiative: Initiative,
-    status: str,
-    owner_ids: list[str],
-    steering_ids: list[str],
-    support_ids: list[str] | None = None,
-    actor: Any = None,
-) -> list[str]:
-    """Set the status, owners, steering group and the trainers and super users who answer the
-    initiative's questions (by employee id, within the organisation). Returns the ids that name
-    no one; nothing is changed then."""
-    support_ids = support_ids or []
-    named = owner_ids + steering_ids + support_ids
-    people = {
-        p.employee_id: p
-        for p in Person.objects.filter(
-            organisation_id=initiative.organisation_id, is_active=True, employee_id__in=named
-        )
-    }
-    unknown = [e for e in named if e not in people]
-    if unknown:
-        return unknown
-    initiative.status = status
-    initiative.save(update_fields=["status"])
-    initiative.owners.set([people[e] for e in owner_ids])
-    initiative.steering_group.set([people[e] for e in steering_ids])
-    SupportContact.objects.filter(initiative=initiative).exclude(person__employee_id__in=support_ids).delete()
-    for employee_id in support_ids:
-        SupportContact.objects.get_or_create(initiative=initiative, person=people[employee_id])
-    audit_record(
-        actor=actor,
-        organisation=initiative.organisation,
-        event=AuditEvent(
-            "initiative.settings",
-            "initiative",
-            initiative.code,
-            initiative.name,
-            {"status": status, "owners": owner_ids, "steering_group": steering_ids, "support": support_ids},
-        ),
-    )
-    return []
-
-
-# --- support questions ---------------------------------------------------------------------------
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,25 +16,18 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.access import Access, access_for
-from kompetenslyft.core.params import optional_id, parse_id
+from kompetenslyft.core.params import optional_id
 from kompetenslyft.org.models import Organisation, Role, Unit
 from kompetenslyft.org.selectors import team_unit, team_units
 
-from . import hooks, selectors, services
+from . import selectors, services
 from .forms import (
-    GoalForm,
-    InitiativeForm,
-    InitiativeSettingsForm,
     JobAidForm,
-    PlanEntryForm,
 )
 from .funder_export import evaluation_rows, funder_xlsx, scope_rows
 from .models import (
     Initiative,
-    InitiativeGoal,
-    PlanEntry,
     Proposal,
-    SupportContact,
 )
 from .module_selectors import job_aids_for
 from .reports import (
@@ -47,167 +39,12 @@ from .reports import (
 )
 
 
-def _lead_org(request: HttpRequest, access: Access) -> Organisation:
-    orgs = (
-        Organisation.objects.all()
-        if access.is_superuser
-        else Organisation.objects.filter(pk__in=sorted(access.lead_org_ids))
-    )
-    organisation = orgs.order_by("name").first()
-    if organisation is None:
-        raise Http404
-    return organisation
-
-
 def _initiative(request: HttpRequest, pk: int) -> tuple[Access, Initiative, bool]:
     access = access_for(request.user)
     initiative = selectors.initiatives_visible(access).filter(pk=pk).select_related("organisation").first()
     if initiative is None:
         raise Http404
-    can_edit = access.is_lead_of(initiative.organisation_id) or bool(
-        access.person_id and initiative.owners.filter(pk=access.person_id).exists()
-    )
-    return access, initiative, can_edit
-
-
-@login_required
-def initiatives(request: HttpRequest) -> HttpResponse:
-    access = access_for(request.user)
-    visible = selectors.initiatives_visible(access).select_related("organisation")
-    # The menu offers this page to project leaders before any initiative names them.
-    if not (access.is_lead or access.project_leader or visible.exists()):
-        raise Http404
-    form = None
-    if access.is_lead:
-        organisation = _lead_org(request, access)
-        form = InitiativeForm(
-            request.POST or None,
-            units=Unit.objects.filter(organisation=organisation).order_by("path"),
-            roles=Role.objects.filter(organisation=organisation).order_by("name"),
-            modules=selectors.modules_for(organisation.pk),
-        )
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                initiative = services.initiative_create(
-                    organisation=organisation,
-                    code=data["code"],
-                    name=data["name"],
-                    purpose=data["purpose"],
-                    starts_on=data["starts_on"],
-                    ends_on=data["ends_on"],
-                    budget=data["budget"],
-                    units=list(Unit.objects.filter(organisation=organisation, pk__in=data["units"])),
-                    roles=list(Role.objects.filter(organisation=organisation, pk__in=data["roles"])),
-                    modules=list(selectors.modules_for(organisation.pk).filter(pk__in=data["modules"])),
-                    actor=request.user,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                return redirect("learning:initiative", pk=initiative.pk)
-    topics = selectors.support_topics(_lead_org(request, access).pk) if access.is_lead else []
-    return render(
-        request, "learning/initiatives.html", {"initiatives": visible, "form": form, "topics": topics}
-    )
-
-
-@login_required
-def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    access, initiative, can_edit = _initiative(request, pk)
-    entry_form = PlanEntryForm(prefix="entry")
-    settings_form = InitiativeSettingsForm(
-        prefix="settings",
-        initial={
-            "status": initiative.status,
-            "owners": ", ".join(initiative.owners.values_list("employee_id", flat=True)),
-            "steering_group": ", ".join(initiative.steering_group.values_list("employee_id", flat=True)),
-            "support": ", ".join(
-                SupportContact.objects.filter(initiative=initiative).values_list(
-                    "person__employee_id", flat=True
-                )
-            ),
-        },
-    )
-    goal_form = GoalForm(prefix="goal", competences=competences_in_use(initiative.organisation))
-    if request.method == "POST":
-        if not can_edit:
-            raise Http404
-        action = request.POST.get("action")
-        if action == "entry":
-            entry_form = PlanEntryForm(request.POST, prefix="entry")
-            if entry_form.is_valid():
-                PlanEntry.objects.create(initiative=initiative, **entry_form.cleaned_data)
-                messages.success(request, _("Added to the plan."))
-                return redirect(request.path)
-        elif action == "toggle":
-            entry = initiative.entries.filter(pk=parse_id(request.POST.get("entry"), name="entry")).first()
-            if entry is not None:
-                entry.done = not entry.done
-                entry.save(update_fields=["done"])
-            return redirect(request.path + "#plan")
-        elif action == "goal":
-            goal_form = GoalForm(
-                request.POST, prefix="goal", competences=competences_in_use(initiative.organisation)
-            )
-            if goal_form.is_valid():
-                data = dict(goal_form.cleaned_data)
-                competences = data.pop("competences")
-                goal = InitiativeGoal.objects.create(initiative=initiative, **data)
-                goal.competences.set(competences)
-                messages.success(request, _("The goal was added."))
-                return redirect(request.path)
-        elif action == "settings":
-            settings_form = InitiativeSettingsForm(request.POST, prefix="settings")
-            if settings_form.is_valid():
-                data = settings_form.cleaned_data
-                unknown = services.initiative_settings(
-                    initiative=initiative,
-                    status=data["status"],
-                    owner_ids=settings_form.ids(data["owners"]),
-                    steering_ids=settings_form.ids(data["steering_group"]),
-                    support_ids=settings_form.ids(data["support"]),
-                    actor=request.user,
-                )
-                if unknown:
-                    messages.error(
-                        request,
-                        _("No one in the organisation has the employee id(s): %(ids)s")
-                        % {"ids": ", ".join(unknown)},
-                    )
-                else:
-                    messages.success(request, _("The initiative was updated."))
-                return redirect(request.path)
-        elif action == "propose":
-            services.proposals_request(initiative=initiative, actor=request.user)
-            messages.success(
-                request, _("Proposals are being made from the gap; managers can review them soon.")
-            )
-            return redirect(request.path)
-    plan = selectors.plan(initiative)
-    # The checklist's evaluation item, annotated by the evaluation app (learning does not import it).
-    annotate = hooks.provided("checklist_evaluation")
-    evaluation_item, evaluation_status = (
-        annotate(initiative, plan.get(PlanEntry.Kind.CHECKLIST, [])) if annotate else (None, None)
-    )
-    return render(
-        request,
-        "learning/initiative.html",
-        {
-            "evaluation_item": evaluation_item,
-            "evaluation_status": evaluation_status,
-            "initiative": initiative,
-            "can_edit": can_edit,
-            "plan": plan,
-            "goals": selectors.goal_attainment(initiative),
-            "summary": selectors.proposal_summary(access, initiative),
-            "entry_form": entry_form,
-            "settings_form": settings_form,
-            "goal_form": goal_form,
-            "modules": initiative.modules.all(),
-            "panels": hooks.panels("initiative", request, {"initiative": initiative, "can_edit": can_edit}),
-        },
-    )
+    return access, initiative, selectors.initiative_editable(access, initiative)
 
 
 @login_required

@@ -665,7 +665,7 @@ def load_demo() -> list[DemoLogin]:
         _learning_for_demo(solvik)
     fjellvik = Organisation.objects.filter(code="fjellvik").first()
     if fjellvik is None:
-        fjellvik = organisation_create(code="fjellvik", name="Fjellvik kommune")
+        fjellvik = organisation_create(code="fjellvik", name="Fjellvik kommune", language="nb")
         faker = Faker("no_NO")
         faker.seed_instance(2026)
         units_csv, people_csv, _managers = _rows_for(FJELLVIK_UNITS, faker, random.Random(47), "F", "nb")

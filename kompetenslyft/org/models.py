@@ -22,6 +22,16 @@ class Organisation(models.Model):
             "A module evaluation closes this many days after the session; one reminder is sent before."
         ),
     )
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language of the texts the product writes for the organisation (e.g. checklists)."),
+    )
+    currency = models.CharField(
+        _("currency"), max_length=3, default="SEK", help_text=_("ISO 4217 code, e.g. SEK or NOK.")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

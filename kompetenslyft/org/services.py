@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -51,11 +52,19 @@ def organisation_for_command(*, code: str | None) -> Organisation:
 
 
 @transaction.atomic
-def organisation_create(*, code: str, name: str, actor: Any = None) -> Organisation:
+def organisation_create(
+    *, code: str, name: str, language: str = "", currency: str = "", actor: Any = None
+) -> Organisation:
+    """``language`` (sv, nb, en) defaults to the installation's; ``currency`` follows the
+    language (NOK for Norwegian, SEK otherwise) unless given."""
     code = slugify(code)
     if not code:
         raise ValidationError(_("An organisation needs a code."))
-    organisation = Organisation.objects.create(code=code, name=name)
+    language = language or settings.LANGUAGE_CODE
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(_("'%(language)s' is not a language of the product.") % {"language": language})
+    currency = (currency or ("NOK" if language == "nb" else "SEK")).upper()
+    organisation = Organisation.objects.create(code=code, name=name, language=language, currency=currency)
     audit_record(
         actor=actor,
         organisation=organisation,

@@ -223,48 +223,69 @@ def test_initiative_questions_are_asked_and_stored_apart(asked: Held) -> None:
     assert Answer.objects.get().motivated is None
 
 
+def _question_url(name: str, initiative: Any, question: Question) -> str:
+    return reverse(f"evaluation:initiative_question_{name}", args=[initiative.pk, question.pk])
+
+
 def test_lead_adds_moves_and_cannot_remove_an_answered_question(asked: Held) -> None:
     lead = client_for(asked.network.lead.user)
-    url = reverse("evaluation:questions", args=[asked.initiative.pk])
+    url = reverse("evaluation:initiative_question_add", args=[asked.initiative.pk])
     for text, kind in (("Första", "scale"), ("Andra", "text")):
-        assert (
-            lead.post(url, {"action": "add", "question-text": text, "question-kind": kind}).status_code == 302
-        )
+        assert lead.post(url, {"question-text": text, "question-kind": kind}).status_code == 302
     first, second = Question.objects.order_by("position")
-    lead.post(url, {"action": "up", "question": second.pk})
+    lead.post(_question_url("move", asked.initiative, second), {"direction": "up"})
     assert list(Question.objects.order_by("position").values_list("text", flat=True)) == ["Andra", "Första"]
-    page = lead.get(reverse("learning:initiative", args=[asked.initiative.pk])).content.decode()
+    page = lead.get(
+        reverse("learning:initiative", args=[asked.initiative.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "Questions added to the module evaluations" in page and page.index("Andra") < page.index("Första")
+    assert (
+        lead.post(_question_url("move", asked.initiative, first), {"direction": "sideways"}).status_code
+        == 400
+    )
     client_for().post(token_url(asked.people[0]), {f"q{first.pk}": "4"})
-    response = lead.post(url, {"action": "remove", "question": first.pk}, follow=True)
+    response = lead.post(
+        _question_url("remove", asked.initiative, first), follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert (
         "already has answers" in response.content.decode() and Question.objects.filter(pk=first.pk).exists()
     )
-    lead.post(url, {"action": "retire", "question": first.pk})
+    lead.post(_question_url("retire", asked.initiative, first))
     assert Question.objects.get(pk=first.pk).retired
-    lead.post(url, {"action": "remove", "question": second.pk})
+    lead.post(_question_url("restore", asked.initiative, first))
+    assert not Question.objects.get(pk=first.pk).retired
+    lead.post(_question_url("remove", asked.initiative, second))
     assert not Question.objects.filter(pk=second.pk).exists()
-    bad = lead.post(url, {"action": "add", "question-text": "a\x07b", "question-kind": "scale"}, follow=True)
+    bad = lead.post(
+        url, {"question-text": "a\x07b", "question-kind": "scale"}, follow=True, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "control characters" in bad.content.decode()
 
 
 def test_only_the_lead_and_owners_manage_questions(asked: Held) -> None:
-    url = reverse("evaluation:questions", args=[asked.initiative.pk])
-    data = {"action": "add", "question-text": "Smygfråga", "question-kind": "scale"}
-    for user in (
+    url = reverse("evaluation:initiative_question_add", args=[asked.initiative.pk])
+    data = {"question-text": "Smygfråga", "question-kind": "scale"}
+    outsiders = (
         asked.network.employee.user,
         asked.network.trainer.user,
         asked.network.manager.user,
         asked.network.lead_b.user,
         asked.network.top.user,
-    ):
+    )
+    for user in outsiders:
         assert client_for(user).post(url, data).status_code == 404
     assert not Question.objects.exists()
     asked.initiative.owners.add(asked.network.project_leader)
     assert client_for(asked.network.project_leader.user).post(url, data).status_code == 302
-    assert (
-        client_for(asked.network.lead.user).post(url, {"action": "up", "question": "abc"}).status_code == 400
-    )
+    question = Question.objects.get()
+    for user in outsiders:
+        for name, payload in (("move", {"direction": "up"}), ("remove", {}), ("retire", {}), ("restore", {})):
+            assert (
+                client_for(user).post(_question_url(name, asked.initiative, question), payload).status_code
+                == 404
+            )
+    unchanged = Question.objects.get(pk=question.pk)
+    assert (unchanged.retired, unchanged.position, unchanged.text) == (False, question.position, "Smygfråga")
 
 
 @pytest.mark.django_db(transaction=True)

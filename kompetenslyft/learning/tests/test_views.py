@@ -203,12 +203,12 @@ def test_job_aid_library(world: Any) -> None:
 def test_initiative_settings_and_project_leader_access(world: Any) -> None:
     lead = client_for(world.lead.user)
     url = reverse("learning:initiative", args=[world.initiative.pk])
+    settings_url = reverse("learning:initiative_settings", args=[world.initiative.pk])
     project_leader = client_for(world.project_leader.user)
     assert project_leader.get(url).status_code == 404  # not yet one of its initiatives
     lead.post(
-        url,
+        settings_url,
         {
-            "action": "settings",
             "settings-status": "running",
             "settings-owners": world.project_leader.employee_id,
             "settings-steering_group": "NOBODY",
@@ -217,9 +217,8 @@ def test_initiative_settings_and_project_leader_access(world: Any) -> None:
     world.initiative.refresh_from_db()
     assert world.initiative.status == "planned"  # an unknown id changes nothing
     lead.post(
-        url,
+        settings_url,
         {
-            "action": "settings",
             "settings-status": "running",
             "settings-owners": world.project_leader.employee_id,
             "settings-steering_group": world.top.employee_id,
@@ -231,4 +230,8 @@ def test_initiative_settings_and_project_leader_access(world: Any) -> None:
     assert world.initiative.status == "running"
     assert project_leader.get(url).status_code == 200  # an owner follows and edits its initiative
     assert client_for(world.top.user).get(url).status_code == 200  # the steering group follows it
-    assert client_for(world.top.user).post(url, {"action": "toggle", "entry": "1"}).status_code == 404
+    entry = world.initiative.entries.first()
+    done_url = reverse("learning:initiative_entry_done", args=[world.initiative.pk, entry.pk])
+    assert client_for(world.top.user).post(done_url).status_code == 404  # following is not editing
+    entry.refresh_from_db()
+    assert not entry.done

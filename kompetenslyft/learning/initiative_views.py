@@ -1,0 +1,465 @@
+"""The initiatives page and one initiative's page, with one POST view per change: its details,
+status and owners, target units and roles, modules, goals and plan entries (add, change,
+remove, mark done), and asking for proposals. Only its organisation's leads and its owners
+change an initiative; anyone else gets a 404 and nothing changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from kompetenslyft.competence.selectors import competences_in_use
+from kompetenslyft.core.access import Access, access_for
+from kompetenslyft.org.models import Organisation, Role, Unit
+
+from . import hooks, initiative_services, selectors, services
+from .forms import (
+    ChoicesForm,
+    GoalForm,
+    InitiativeDetailsForm,
+    InitiativeForm,
+    InitiativeSettingsForm,
+    PlanEntryForm,
+)
+from .models import Initiative, PlanEntry, SupportContact
+
+
+def _lead_org(access: Access) -> Organisation:
+    orgs = (
+        Organisation.objects.all()
+        if access.is_superuser
+        else Organisation.objects.filter(pk__in=sorted(access.lead_org_ids))
+    )
+    organisation = orgs.order_by("name").first()
+    if organisation is None:
+        raise Http404
+    return organisation
+
+
+def _visible(request: HttpRequest, pk: int) -> tuple[Access, Initiative, bool]:
+    access = access_for(request.user)
+    initiative = selectors.initiatives_visible(access).filter(pk=pk).select_related("organisation").first()
+    if initiative is None:
+        raise Http404
+    return access, initiative, selectors.initiative_editable(access, initiative)
+
+
+def _editable(request: HttpRequest, pk: int) -> Initiative:
+    """The initiative, for someone who may change it; 404 for anyone else (as for one not there)."""
+    _access, initiative, can_edit = _visible(request, pk)
+    if not can_edit:
+        raise Http404
+    return initiative
+
+
+def _back(initiative: Initiative, anchor: str = "") -> HttpResponse:
+    return redirect(reverse("learning:initiative", args=[initiative.pk]) + (f"#{anchor}" if anchor else ""))
+
+
+def _units(organisation: Organisation) -> Any:
+    return Unit.objects.filter(organisation=organisation).order_by("path")
+
+
+def _roles(organisation: Organisation) -> Any:
+    return Role.objects.filter(organisation=organisation).order_by("name")
+
+
+@login_required
+def initiatives(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
+    visible = selectors.initiatives_visible(access).select_related("organisation")
+    # The menu offers this page to project leaders before any initiative names them.
+    if not (access.is_lead or access.project_leader or visible.exists()):
+        raise Http404
+    form = None
+    if access.is_lead:
+        organisation = _lead_org(access)
+        form = InitiativeForm(
+            request.POST or None,
+            units=_units(organisation),
+            roles=_roles(organisation),
+            modules=selectors.modules_for(organisation.pk),
+        )
+        form.fields["budget"].label = _("Budget (%(currency)s)") % {"currency": organisation.currency}
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                initiative = services.initiative_create(
+                    organisation=organisation,
+                    code=data["code"],
+                    name=data["name"],
+                    purpose=data["purpose"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    budget=data["budget"],
+                    units=list(_units(organisation).filter(pk__in=data["units"])),
+                    roles=list(_roles(organisation).filter(pk__in=data["roles"])),
+                    modules=list(selectors.modules_for(organisation.pk).filter(pk__in=data["modules"])),
+                    actor=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("learning:initiative", pk=initiative.pk)
+    topics = selectors.support_topics(_lead_org(access).pk) if access.is_lead else []
+    return render(
+        request, "learning/initiatives.html", {"initiatives": visible, "form": form, "topics": topics}
+    )
+
+
+def _forms(initiative: Initiative, bound: dict[str, Any]) -> dict[str, Any]:
+    """Every form of the page, unbound with the initiative's values, or the one that was posted."""
+    organisation = initiative.organisation
+    competences = competences_in_use(organisation)
+    units = list(_units(organisation))
+    forms: dict[str, Any] = {
+        "details_form": InitiativeDetailsForm(
+            prefix="details",
+            currency=organisation.currency,
+            initial={
+                "name": initiative.name,
+                "purpose": initiative.purpose,
+                "starts_on": initiative.starts_on,
+                "ends_on": initiative.ends_on,
+                "budget": initiative.budget,
+            },
+        ),
+        "settings_form": InitiativeSettingsForm(
+            prefix="settings",
+            initial={
+                "status": initiative.status,
+                "owners": ", ".join(initiative.owners.values_list("employee_id", flat=True)),
+                "steering_group": ", ".join(initiative.steering_group.values_list("employee_id", flat=True)),
+                "support": ", ".join(
+                    SupportContact.objects.filter(initiative=initiative).values_list(
+                        "person__employee_id", flat=True
+                    )
+                ),
+            },
+        ),
+        "units_form": ChoicesForm(
+            prefix="units",
+            label=_("Target units (each with the units below it)"),
+            choices=[(u.pk, ("\u00a0\u00a0" * u.depth) + u.name) for u in units],
+            initial={"chosen": list(initiative.units.values_list("pk", flat=True))},
+        ),
+        "roles_form": ChoicesForm(
+            prefix="roles",
+            label=_("Target roles (none chosen: every role)"),
+            choices=[(r.pk, r.name) for r in _roles(organisation)],
+            initial={"chosen": list(initiative.roles.values_list("pk", flat=True))},
+        ),
+        "modules_form": ChoicesForm(
+            prefix="modules",
+            label=_("Modules"),
+            choices=[(m.pk, f"{m.code} {m.name}") for m in selectors.modules_for(organisation.pk)],
+            initial={"chosen": list(initiative.modules.values_list("pk", flat=True))},
+        ),
+        "entry_form": PlanEntryForm(prefix="entry"),
+        "goal_form": GoalForm(prefix="goal", competences=competences),
+    }
+    forms.update({k: v for k, v in bound.items() if k in forms})
+    forms["entry_forms"] = {
+        e.pk: bound.get(f"entry-{e.pk}")
+        or PlanEntryForm(
+            prefix=f"entry-{e.pk}", initial={f: getattr(e, f) for f in PlanEntryForm.base_fields}
+        )
+        for e in initiative.entries.all()
+    }
+    forms["goal_forms"] = {
+        g.pk: bound.get(f"goal-{g.pk}")
+        or GoalForm(prefix=f"goal-{g.pk}", competences=competences, initial=GoalForm.initial_for(g))
+        for g in initiative.goals.prefetch_related("competences")
+    }
+    return forms
+
+
+def _page(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None) -> HttpResponse:
+    access, initiative, can_edit = _visible(request, pk)
+    plan = selectors.plan(initiative)
+    # The checklist's evaluation item, annotated by the evaluation app (learning does not import it).
+    annotate = hooks.provided("checklist_evaluation")
+    evaluation_item, evaluation_status = (
+        annotate(initiative, plan.get(PlanEntry.Kind.CHECKLIST, [])) if annotate else (None, None)
+    )
+    context: dict[str, Any] = {
+        "evaluation_item": evaluation_item,
+        "evaluation_status": evaluation_status,
+        "initiative": initiative,
+        "currency": initiative.organisation.currency,
+        "can_edit": can_edit,
+        "plan": plan,
+        "goals": selectors.goal_attainment(initiative),
+        "summary": selectors.proposal_summary(access, initiative),
+        "modules": initiative.modules.all(),
+        "panels": hooks.panels("initiative", request, {"initiative": initiative, "can_edit": can_edit}),
+    }
+    if can_edit:
+        forms = _forms(initiative, bound or {})
+        entry_forms, goal_forms = forms.pop("entry_forms"), forms.pop("goal_forms")
+        for entries in plan.values():
+            for entry in entries:
+                entry.edit_form = entry_forms.get(entry.pk)  # type: ignore[attr-defined]
+        for status in context["goals"]:
+            status.edit_form = goal_forms.get(status.goal.pk)
+        context.update(forms)
+    return render(request, "learning/initiative.html", context, status=400 if bound else 200)
+
+
+@require_GET
+@login_required
+def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _page(request, pk)
+
+
+@require_POST
+@login_required
+def initiative_details_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = _editable(request, pk)
+    form = InitiativeDetailsForm(request.POST, prefix="details", currency=initiative.organisation.currency)
+    if form.is_valid():
+        try:
+            initiative_services.initiative_update(
+                initiative=initiative, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The initiative was updated."))
+            return _back(initiative)
+    return _page(request, pk, {"details_form": form})
+
+
+@require_POST
+@login_required
+def initiative_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = _editable(request, pk)
+    form = InitiativeSettingsForm(request.POST, prefix="settings")
+    if not form.is_valid():
+        return _page(request, pk, {"settings_form": form})
+    data = form.cleaned_data
+    unknown = initiative_services.initiative_settings(
+        initiative=initiative,
+        status=data["status"],
+        owner_ids=form.ids(data["owners"]),
+        steering_ids=form.ids(data["steering_group"]),
+        support_ids=form.ids(data["support"]),
+        actor=request.user,
+    )
+    if unknown:
+        messages.error(
+            request,
+            _("No one in the organisation has the employee id(s): %(ids)s") % {"ids": ", ".join(unknown)},
+        )
+    else:
+        messages.success(request, _("The initiative was updated."))
+    return _back(initiative)
+
+
+def _target_message(request: HttpRequest, change: initiative_services.Change) -> None:
+    messages.success(request, _("The target group was changed."))
+    if change.proposals_removed:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)s unconfirmed proposal of someone outside the new target group was removed.",
+                "%(count)s unconfirmed proposals of people outside the new target group were removed.",
+                change.proposals_removed,
+            )
+            % {"count": change.proposals_removed},
+        )
+
+
+@require_POST
+@login_required
+def initiative_units(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = _editable(request, pk)
+    form = ChoicesForm(
+        request.POST,
+        prefix="units",
+        label=_("Target units (each with the units below it)"),
+        choices=[(u.pk, u.name) for u in _units(initiative.organisation)],
+    )
+    if form.is_valid():
+        try:
+            change = initiative_services.initiative_units_set(
+                initiative=initiative,
+                units=list(_units(initiative.organisation).filter(pk__in=form.cleaned_data["chosen"])),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            _target_message(request, change)
+            return _back(initiative)
+    return _page(request, pk, {"units_form": form})
+
+
+@require_POST
+@login_required
+def initiative_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = _editable(request, pk)
+    form = ChoicesForm(
+        request.POST,
+        prefix="roles",
+        label=_("Target roles (none chosen: every role)"),
+        choices=[(r.pk, r.name) for r in _roles(initiative.organisation)],
+    )
+    if form.is_valid():
+        try:
+            change = initiative_services.initiative_roles_set(
+                initiative=initiative,
+                roles=list(_roles(initiative.organisation).filter(pk__in=form.cleaned_data["chosen"])),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            _target_message(request, change)
+            return _back(initiative)
+    return _page(request, pk, {"roles_form": form})
+
+
+@require_POST
+@login_required
+def initiative_modules(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = _editable(request, pk)
+    modules = selectors.modules_for(initiative.organisation_id)
+    form = ChoicesForm(
+        request.POST, prefix="modules", label=_("Modules"), choices=[(m.pk, m.code) for m in modules]
+    )
+    if form.is_valid():
+        try:
+            change = initiative_services.initiative_modules_set(
+                initiative=initiative,
+                modules=list(modules.filter(pk__in=form.cleaned_data["chosen"])),
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The modules were changed."))
+            if change.proposals_renewed:
+                messages.info(request, _("Proposals are being made again without the removed modules."))
+            return _back(initiative)
+    return _page(request, pk, {"modules_form": form})
+
+
+@require_POST
+@login_required
+def initiative_propose(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = _editable(request, pk)
+    services.proposals_request(initiative=initiative, actor=request.user)
+    messages.success(request, _("Proposals are being made from the gap; managers can review them soon."))
+    return _back(initiative)
+
+
+def _goal_form(request: HttpRequest, initiative: Initiative, prefix: str) -> GoalForm:
+    return GoalForm(request.POST, prefix=prefix, competences=competences_in_use(initiative.organisation))
+
+
+@require_POST
+@login_required
+def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = _editable(request, pk)
+    form = _goal_form(request, initiative, "goal")
+    if form.is_valid():
+        chosen = set(form.cleaned_data["competences"])
+        data = {k: v for k, v in form.cleaned_data.items() if k != "competences"}
+        competences = [c for c in competences_in_use(initiative.organisation) if c.pk in chosen]
+        initiative_services.goal_create(
+            initiative=initiative, data=data, competences=competences, actor=request.user
+        )
+        messages.success(request, _("The goal was added."))
+        return _back(initiative, "goals")
+    return _page(request, pk, {"goal_form": form})
+
+
+@require_POST
+@login_required
+def goal_edit(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
+    initiative = _editable(request, pk)
+    found = initiative.goals.filter(pk=goal).first()
+    if found is None:
+        raise Http404
+    form = _goal_form(request, initiative, f"goal-{found.pk}")
+    if form.is_valid():
+        chosen = set(form.cleaned_data["competences"])
+        data = {k: v for k, v in form.cleaned_data.items() if k != "competences"}
+        competences = [c for c in competences_in_use(initiative.organisation) if c.pk in chosen]
+        initiative_services.goal_update(goal=found, data=data, competences=competences, actor=request.user)
+        messages.success(request, _("The goal was changed."))
+        return _back(initiative, "goals")
+    return _page(request, pk, {f"goal-{found.pk}": form})
+
+
+@require_POST
+@login_required
+def goal_remove(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
+    initiative = _editable(request, pk)
+    found = initiative.goals.filter(pk=goal).first()
+    if found is None:
+        raise Http404
+    initiative_services.goal_delete(goal=found, actor=request.user)
+    messages.success(request, _("The goal was removed."))
+    return _back(initiative, "goals")
+
+
+@require_POST
+@login_required
+def plan_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative = _editable(request, pk)
+    form = PlanEntryForm(request.POST, prefix="entry")
+    if form.is_valid():
+        initiative_services.plan_entry_create(
+            initiative=initiative, data=form.cleaned_data, actor=request.user
+        )
+        messages.success(request, _("Added to the plan."))
+        return _back(initiative, "plan")
+    return _page(request, pk, {"entry_form": form})
+
+
+def _entry(request: HttpRequest, pk: int, entry: int) -> tuple[Initiative, PlanEntry]:
+    initiative = _editable(request, pk)
+    found = initiative.entries.filter(pk=entry).first()
+    if found is None:
+        raise Http404
+    return initiative, found
+
+
+@require_POST
+@login_required
+def plan_entry_edit(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
+    initiative, found = _entry(request, pk, entry)
+    form = PlanEntryForm(request.POST, prefix=f"entry-{found.pk}")
+    if form.is_valid():
+        initiative_services.plan_entry_update(entry=found, data=form.cleaned_data, actor=request.user)
+        messages.success(request, _("The plan entry was changed."))
+        return _back(initiative, f"entry-{found.pk}")
+    return _page(request, pk, {f"entry-{found.pk}": form})
+
+
+@require_POST
+@login_required
+def plan_entry_remove(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
+    initiative, found = _entry(request, pk, entry)
+    initiative_services.plan_entry_delete(entry=found, actor=request.user)
+    messages.success(request, _("The plan entry was removed."))
+    return _back(initiative, "plan")
+
+
+@require_POST
+@login_required
+def plan_entry_done(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
+    initiative, found = _entry(request, pk, entry)
+    initiative_services.plan_entry_toggle(entry=found, actor=request.user)
+    return _back(initiative, f"entry-{found.pk}")
