@@ -79,6 +79,7 @@ class JourneyModule:
     competences: list[str] = field(default_factory=list)
     completed: bool = False
     booking: Booking | None = None
+    note: str = ""  # the manager's reason for an exemption it made
 
 
 @dataclass
@@ -110,14 +111,19 @@ class Journey:
 
 
 def journey(person: Person) -> Journey:
-    proposals = list(Proposal.objects.filter(person=person).select_related("initiative"))
+    # Only what its manager confirmed is on the journey: a proposal is a suggestion until then.
+    proposals = list(
+        Proposal.objects.filter(person=person, status=Proposal.Status.CONFIRMED).select_related("initiative")
+    )
     enrolments = {e.module_id for e in Enrolment.objects.filter(person=person)}
     states: dict[int, tuple[str, str, list[str]]] = {}
+    notes: dict[int, str] = {}
     for proposal in proposals:
         for module_id, item in proposal.decisions().items():
             current = states.get(module_id)
             if current is None or (current[0] == "exempt" and item["s"] == "assigned"):
                 states[module_id] = (item["s"], item["r"], item["c"])
+                notes[module_id] = item.get("t", "")
     for module_id in enrolments:
         states.setdefault(module_id, ("elective", "elective", []))
     now = timezone.now()
@@ -139,7 +145,15 @@ def journey(person: Person) -> Journey:
     done = completed_modules([person.pk]).get(person.pk, set())
     codes = {m.pk: [c.code for c in m.competences.all()] for m in modules.values()}
     items = [
-        JourneyModule(modules[m], s, r, c or (codes[m] if r == "reached" else []), m in done, bookings.get(m))
+        JourneyModule(
+            modules[m],
+            s,
+            r,
+            c or (codes[m] if r == "reached" else []),
+            m in done,
+            bookings.get(m),
+            notes.get(m, ""),
+        )
         for m, (s, r, c) in states.items()
         if m in modules
     ]
