@@ -481,3 +481,8 @@ OPERATIONS["rebuild"] = op_rebuild
 from .dashboard import op_dashboard  # noqa: E402
 
 OPERATIONS["dashboard"] = op_dashboard
+
+# Issue 9, the manager's workday (kompetenslyft/bench/manager.py): team view and proposals.
+from .manager import op_manager  # noqa: E402
+
+OPERATIONS["manager"] = op_manager
