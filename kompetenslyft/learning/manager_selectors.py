@@ -75,6 +75,16 @@ class ProposalRow:
     exempt: list[tuple[Module, dict[str, Any]]]
     others: list[Module]  # modules of the initiative it could be assigned instead
 
+    # The list shows codes only (a page of 50 people × dozens of modules stays small); the
+    # person's own page shows why and offers the swap and the exemption.
+    @property
+    def assigned_codes(self) -> str:
+        return ", ".join(m.code for m, _i in self.assigned) or "–"
+
+    @property
+    def exempt_codes(self) -> str:
+        return ", ".join(m.code for m, _i in self.exempt) or "–"
+
 
 def proposal_rows(proposals: list[Proposal], modules: list[Module]) -> list[ProposalRow]:
     by_id = {m.pk: m for m in modules}

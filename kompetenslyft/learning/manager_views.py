@@ -77,16 +77,25 @@ def _manager_initiative(request: HttpRequest, pk: int) -> tuple[Access, Initiati
     return access, initiative
 
 
-def _back(request: HttpRequest, initiative: Initiative) -> HttpResponse:
-    """Back to the proposals page with the filters and page the form came from."""
-    posted = QueryDict(request.POST.get("back", "")[:300])
+def _clean_query(raw: str) -> str:
+    """The proposals list's filters and page from a query string, nothing else."""
+    given = QueryDict(raw[:300])
     query = QueryDict(mutable=True)
     for key in FILTER_KEYS:
-        value = posted.get(key, "")
+        value = given.get(key, "")
         if value.isascii() and value.isdigit() or key == "status" and value in Proposal.Status.values:
             query[key] = value
-    url = reverse("learning:proposals", args=[initiative.pk])
-    return redirect(f"{url}?{query.urlencode()}" if query else url)
+    return query.urlencode()
+
+
+def _back(request: HttpRequest, initiative: Initiative, proposal: Proposal | None = None) -> HttpResponse:
+    """Back to the proposals page (or the person's) with the filters and page it came from."""
+    query = _clean_query(request.POST.get("back", ""))
+    if proposal is not None:
+        url = reverse("learning:proposal", args=[initiative.pk, proposal.pk])
+    else:
+        url = reverse("learning:proposals", args=[initiative.pk])
+    return redirect(f"{url}?{query}" if query else url)
 
 
 @login_required
@@ -149,6 +158,23 @@ def _module_of(initiative: Initiative, value: object, name: str) -> Module:
     return module
 
 
+@login_required
+def proposal(request: HttpRequest, pk: int, proposal: int) -> HttpResponse:
+    """One person's proposal: why each module, and the swap and the exemption."""
+    initiative, found = _proposal(request, pk, proposal)
+    found = Proposal.objects.select_related("person", "person__unit", "person__role").get(pk=found.pk)
+    modules = list(initiative.modules.order_by("code"))
+    return render(
+        request,
+        "learning/proposal.html",
+        {
+            "initiative": initiative,
+            "row": ms.proposal_rows([found], modules)[0],
+            "back": _clean_query(request.META.get("QUERY_STRING", "")),
+        },
+    )
+
+
 @require_POST
 @login_required
 def proposal_confirm(request: HttpRequest, pk: int, proposal: int) -> HttpResponse:
@@ -176,7 +202,7 @@ def proposal_swap(request: HttpRequest, pk: int, proposal: int) -> HttpResponse:
             _("%(name)s: %(new)s instead of %(old)s.")
             % {"name": found.person.full_name, "new": replacement.code, "old": module.code},
         )
-    return _back(request, initiative)
+    return _back(request, initiative, found)
 
 
 @require_POST
@@ -196,7 +222,7 @@ def proposal_exempt(request: HttpRequest, pk: int, proposal: int) -> HttpRespons
             _("%(name)s is exempt from %(module)s.")
             % {"name": found.person.full_name, "module": module.code},
         )
-    return _back(request, initiative)
+    return _back(request, initiative, found)
 
 
 @require_POST

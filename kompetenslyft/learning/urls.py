@@ -12,6 +12,7 @@ urlpatterns = [
         manager_views.proposals_confirm_all,
         name="proposals_confirm_all",
     ),
+    path("initiatives/<id:pk>/proposals/<id:proposal>/", manager_views.proposal, name="proposal"),
     path(
         "initiatives/<id:pk>/proposals/<id:proposal>/confirm/",
         manager_views.proposal_confirm,

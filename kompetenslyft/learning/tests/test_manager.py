@@ -84,6 +84,8 @@ def test_an_unconfirmed_proposal_is_not_on_the_journey_a_confirmed_one_is(work: 
 
 def test_an_exemption_with_a_reason_shows_on_the_journey(work: Any) -> None:
     client = client_for(work.manager.user)
+    own = client.get(_url("proposal", work, work.proposal), {"unit": work.unit1.pk, "page": "x"})
+    assert own.status_code == 200 and own.context["back"] == f"unit={work.unit1.pk}"
     client.post(
         _url("proposal_exempt", work, work.proposal),
         {"module": work.mail.pk, "reason": "  Har   e-postcertifikat  "},
@@ -153,6 +155,7 @@ def test_another_units_proposal_is_a_404_and_nothing_changes(work: Any) -> None:
         ("proposal_exempt", {"module": work.mail.pk, "reason": "nej"}),
     ):
         assert client.post(_url(name, work, target), data).status_code == 404, name
+    assert client.get(_url("proposal", work, target)).status_code == 404  # not even its page
     target.refresh_from_db()
     assert (target.status, target.items) == before
     assert not AuditEntry.objects.filter(target_type="proposal").exists()
