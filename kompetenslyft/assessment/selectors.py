@@ -607,17 +607,28 @@ def person_gaps(person: Person) -> list[OwnGap]:
     return result
 
 
+def team_people(access: Access, unit: Unit) -> QuerySet[Person]:
+    """The people (in scope) of a unit and the units below it, in name order."""
+    return (
+        Person.objects.filter(access.people_filter(), unit__path__startswith=unit.path, is_active=True)
+        .select_related("role", "unit")
+        .order_by("family_name", "given_name", "pk")
+    )
+
+
 def team_gaps(
-    access: Access, unit: Unit
+    access: Access, unit: Unit, people: list[Person] | None = None
 ) -> tuple[list[Competence], list[tuple[Person, list[OwnGap | None]]]]:
-    """A manager's team: its people (in scope) × the competences they must reach."""
+    """A manager's team: its people (in scope; ``people``, e.g. one page of
+    :func:`team_people`, or those directly in the unit) × the competences they must reach."""
     from kompetenslyft.competence.selectors import RequirementIndex
 
-    people = list(
-        Person.objects.filter(access.people_filter(), unit=unit, is_active=True)
-        .select_related("role")
-        .order_by("family_name", "given_name")
-    )
+    if people is None:
+        people = list(
+            Person.objects.filter(access.people_filter(), unit=unit, is_active=True)
+            .select_related("role")
+            .order_by("family_name", "given_name")
+        )
     index = RequirementIndex(unit.organisation)
     latest: dict[tuple[int, int], Answer] = {
         (a.person_id, a.competence_id): a for a in Answer.objects.filter(person__in=people, is_latest=True)

@@ -7,9 +7,11 @@ import csv
 import io
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -446,11 +448,15 @@ def team(request: HttpRequest) -> HttpResponse:
     unit = team_unit(access, optional_id(request.GET.get("unit"), name="unit"))
     if unit is None:
         raise Http404
-    competences, rows = selectors.team_gaps(access, unit)
+    # The unit and every unit below it, a page at a time.
+    page = Paginator(selectors.team_people(access, unit), settings.KOMPETENSLYFT_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    competences, rows = selectors.team_gaps(access, unit, people=list(page.object_list))
     return render(
         request,
         "assessment/team.html",
-        {"unit": unit, "units": units, "competences": competences, "rows": rows},
+        {"unit": unit, "units": units, "competences": competences, "rows": rows, "page": page},
     )
 
 

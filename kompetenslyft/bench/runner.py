@@ -482,6 +482,11 @@ from .dashboard import op_dashboard  # noqa: E402
 
 OPERATIONS["dashboard"] = op_dashboard
 
+# Issue 9, the manager's workday (kompetenslyft/bench/manager.py): team view and proposals.
+from .manager import op_manager  # noqa: E402
+
+OPERATIONS["manager"] = op_manager
+
 # Issue 9, every role's workday over HTTP (kompetenslyft/bench/workday.py): last, with all data.
 from .workday import op_workday  # noqa: E402
 

@@ -200,7 +200,10 @@ class Proposal(models.Model):
     × 60 modules a few seconds' work; a manager confirms a person's proposal as a whole.
 
     ``items`` is kept compact — ``{"b": {module id: [codes below]}, "m": [mandatory module ids],
-    "x": [exempt module ids]}`` — and read through :meth:`decisions`.
+    "x": [exempt module ids]}`` — and read through :meth:`decisions`. A manager's own decisions
+    are kept beside them and win: ``"w": {module id: the module id it replaces}`` (a swap) and
+    ``"e": {module id: reason}`` (an exemption with the manager's reason); regenerating the
+    proposals keeps them. Only a confirmed proposal is on the person's journey.
     """
 
     class Status(models.TextChoices):
@@ -234,7 +237,19 @@ class Proposal(models.Model):
             result[int(module_id)] = {"s": "assigned", "r": "below", "c": codes}
         for module_id in items.get("m", []):
             result[int(module_id)] = {"s": "assigned", "r": "mandatory", "c": []}
+        for module_id, replaced in items.get("w", {}).items():
+            result.pop(int(replaced), None)
+            result[int(module_id)] = {"s": "assigned", "r": "swapped", "c": [], "for": int(replaced)}
+        for module_id, reason in items.get("e", {}).items():
+            result[int(module_id)] = {"s": "exempt", "r": "manager", "c": [], "t": reason}
         return result
+
+
+def proposal_counts(items: dict[str, Any]) -> tuple[int, int]:
+    """(assigned, exempt) of a proposal's items, the manager's decisions included."""
+    decisions = Proposal(items=items).decisions()
+    assigned = sum(1 for d in decisions.values() if d["s"] == "assigned")
+    return assigned, len(decisions) - assigned
 
 
 class Enrolment(models.Model):

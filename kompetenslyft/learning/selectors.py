@@ -116,6 +116,7 @@ class JourneyModule:
     completed: bool = False
     booking: Booking | None = None
     due_since: dt.date | None = None  # completed once, due again since this day (refresh interval)
+    note: str = ""  # the manager's reason for an exemption it made
 
 
 @dataclass
@@ -149,17 +150,22 @@ class Journey:
 
 
 def journey(person: Person) -> Journey:
-    """The person's modules: assigned by an initiative's proposal, by its role's introduction
-    programme or because a completion has expired (refresh interval), electives it chose and
-    modules it was booked on; a module comes after its prerequisites."""
-    proposals = list(Proposal.objects.filter(person=person).select_related("initiative"))
+    """The person's modules: assigned by an initiative's proposal its manager confirmed (a
+    proposal is a suggestion until then), by its role's introduction programme or because a
+    completion has expired (refresh interval), electives it chose and modules it was booked on;
+    a module comes after its prerequisites."""
+    proposals = list(
+        Proposal.objects.filter(person=person, status=Proposal.Status.CONFIRMED).select_related("initiative")
+    )
     enrolments = {e.module_id: e for e in Enrolment.objects.filter(person=person)}
     states: dict[int, tuple[str, str, list[str]]] = {}
+    notes: dict[int, str] = {}
     for proposal in proposals:
         for module_id, item in proposal.decisions().items():
             current = states.get(module_id)
             if current is None or (current[0] == "exempt" and item["s"] == "assigned"):
                 states[module_id] = (item["s"], item["r"], item["c"])
+                notes[module_id] = item.get("t", "")
     for module_id, enrolment in enrolments.items():
         if enrolment.kind == Enrolment.Kind.ELECTIVE:
             states.setdefault(module_id, ("elective", "elective", []))
@@ -197,6 +203,7 @@ def journey(person: Person) -> Journey:
             m in done,
             bookings.get(m),
             due.get(m),
+            notes.get(m, ""),
         )
         for m, (s, r, c) in states.items()
         if m in modules

@@ -36,6 +36,7 @@ from .models import (
     PlanEntry,
     Proposal,
     SupportRequest,
+    proposal_counts,
 )
 from .selectors import modules_for
 from .session_services import (
@@ -209,6 +210,15 @@ def proposals_generate(*, initiative_id: int) -> int:
     evidence: set[tuple[int, int]] = set()
     for source in EXEMPTION_SOURCES:
         evidence |= source(initiative, [m.pk for m in modules])
+    # A manager's swaps and exemptions on a proposal not yet confirmed are kept.
+    manual = {
+        person_id: {k: items[k] for k in ("w", "e") if k in items}
+        for person_id, items in Proposal.objects.filter(
+            initiative=initiative, status=Proposal.Status.PROPOSED
+        )
+        .filter(Q(items__has_key="w") | Q(items__has_key="e"))
+        .values_list("person_id", "items")
+    }
     rows: list[tuple[Any, ...]] = []
     now = timezone.now()
     no_levels: dict[int, int] = {}
@@ -230,16 +240,19 @@ def proposals_generate(*, initiative_id: int) -> int:
                 below_items[module_key] = below
             else:
                 exempt_items.append(module_key)
+        items: dict[str, Any] = {"b": below_items, "m": mandatory_items, "x": exempt_items}
+        counts = (len(below_items) + len(mandatory_items), len(exempt_items))
+        if person_id in manual:
+            items.update(manual[person_id])
+            counts = proposal_counts(items)
         rows.append(
             (
                 initiative.pk,
                 person_id,
                 unit_id,
-                json.dumps(
-                    {"b": below_items, "m": mandatory_items, "x": exempt_items}, separators=(",", ":")
-                ),
-                len(below_items) + len(mandatory_items),
-                len(exempt_items),
+                json.dumps(items, separators=(",", ":")),
+                counts[0],
+                counts[1],
                 Proposal.Status.PROPOSED,
                 now,
             )

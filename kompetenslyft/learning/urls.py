@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import initiative_views, journey_views, module_views, session_views, support_views, views
+from . import (
+    initiative_views,
+    journey_views,
+    manager_views,
+    module_views,
+    session_views,
+    support_views,
+    views,
+)
 
 app_name = "learning"
 urlpatterns = [
@@ -33,7 +41,30 @@ urlpatterns = [
         initiative_views.plan_entry_done,
         name="initiative_entry_done",
     ),
-    path("initiatives/<id:pk>/proposals/", views.proposals, name="proposals"),
+    path("initiatives/<id:pk>/proposals/", manager_views.proposals, name="proposals"),
+    path(
+        "initiatives/<id:pk>/proposals/confirm/",
+        manager_views.proposals_confirm_all,
+        name="proposals_confirm_all",
+    ),
+    path("initiatives/<id:pk>/proposals/<id:proposal>/", manager_views.proposal, name="proposal"),
+    path(
+        "initiatives/<id:pk>/proposals/<id:proposal>/confirm/",
+        manager_views.proposal_confirm,
+        name="proposal_confirm",
+    ),
+    path(
+        "initiatives/<id:pk>/proposals/<id:proposal>/swap/", manager_views.proposal_swap, name="proposal_swap"
+    ),
+    path(
+        "initiatives/<id:pk>/proposals/<id:proposal>/exempt/",
+        manager_views.proposal_exempt,
+        name="proposal_exempt",
+    ),
+    path("sessions/book-assigned/", manager_views.book_assigned, name="book_assigned"),
+    path(
+        "sessions/<id:pk>/book-assigned/", manager_views.book_assigned_session, name="book_assigned_session"
+    ),
     path("modules/", module_views.catalogue, name="catalogue"),
     path("modules/new/", module_views.module_create, name="module_create"),
     path("modules/network/", module_views.network, name="network"),
@@ -61,7 +92,7 @@ urlpatterns = [
     path("me/book", journey_views.journey_book, name="journey_book"),
     path("me/cancel-booking", journey_views.journey_booking_cancel, name="journey_booking_cancel"),
     path("me/ask", support_views.support_ask, name="support_ask"),
-    path("team/", views.team, name="team"),
+    path("team/", manager_views.team, name="team"),
     path("support/", support_views.support, name="support"),
     path("support/all/", support_views.support_overview, name="support_overview"),
     path("support/<id:pk>/answer", support_views.support_answer, name="support_answer"),

@@ -18,7 +18,6 @@ from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.access import Access, access_for
 from kompetenslyft.core.params import optional_id
 from kompetenslyft.org.models import Organisation, Role, Unit
-from kompetenslyft.org.selectors import team_unit, team_units
 
 from . import selectors, services
 from .forms import (
@@ -27,7 +26,6 @@ from .forms import (
 from .funder_export import evaluation_rows, funder_xlsx, scope_rows
 from .models import (
     Initiative,
-    Proposal,
 )
 from .module_selectors import job_aids_for
 from .reports import (
@@ -45,66 +43,6 @@ def _initiative(request: HttpRequest, pk: int) -> tuple[Access, Initiative, bool
     if initiative is None:
         raise Http404
     return access, initiative, selectors.initiative_editable(access, initiative)
-
-
-@login_required
-def proposals(request: HttpRequest, pk: int) -> HttpResponse:
-    """A manager reviews its units' proposals (assigned and exempt, with why) and confirms."""
-    access, initiative, _can_edit = _initiative(request, pk)
-    if not access.can_list_people:
-        raise Http404
-    units = Unit.objects.filter(
-        access.units_with_people_filter(), organisation=initiative.organisation
-    ).order_by("path")
-    wanted = optional_id(request.GET.get("unit") or request.POST.get("unit"), name="unit")
-    unit = units.filter(pk=wanted).first() if wanted is not None else None
-    scoped = Proposal.objects.filter(initiative=initiative).filter(access.people_filter("person__"))
-    if unit is not None:
-        scoped = scoped.filter(unit__path__startswith=unit.path)
-    if request.method == "POST":
-        count = services.proposals_confirm(proposals=scoped, actor=request.user)
-        messages.success(request, _("%(count)s proposal(s) confirmed.") % {"count": count})
-        return redirect(request.get_full_path())
-    modules = {str(m.pk): m for m in initiative.modules.all()}
-    rows = []
-    for proposal in scoped.select_related("person", "person__role", "unit").order_by(
-        "unit__path", "person__family_name"
-    )[:500]:
-        items = [(modules[str(k)], v) for k, v in proposal.decisions().items() if str(k) in modules]
-        rows.append(
-            {
-                "proposal": proposal,
-                "assigned": [i for i in items if i[1]["s"] == "assigned"],
-                "exempt": [i for i in items if i[1]["s"] == "exempt"],
-            }
-        )
-    return render(
-        request,
-        "learning/proposals.html",
-        {"initiative": initiative, "rows": rows, "units": units, "unit": unit},
-    )
-
-
-@login_required
-def team(request: HttpRequest) -> HttpResponse:
-    access = access_for(request.user)
-    if not access.can_list_people:
-        raise Http404
-    units = team_units(access)
-    unit = team_unit(access, optional_id(request.GET.get("unit"), name="unit"))
-    if unit is None:
-        raise Http404
-    below = request.GET.get("below") == "1"
-    return render(
-        request,
-        "learning/team.html",
-        {
-            "unit": unit,
-            "units": units[:500],
-            "rows": selectors.team_progress(access, unit, include_below=below),
-            "below": below,
-        },
-    )
 
 
 GENDER_CHOICES = {"woman": _lazy("women"), "man": _lazy("men"), "other": _lazy("other or unspecified")}

@@ -446,6 +446,15 @@ def _learning_for_demo(organisation: Organisation) -> None:
     ):
         PlanEntry.objects.create(initiative=initiative, kind=kind, text=text, **extra)
     proposals_generate(initiative_id=initiative.pk)
+    # The managers confirmed their people's proposals, except home care south's: the demo
+    # manager (home care) still has those to confirm. Only confirmed ones are on journeys.
+    from kompetenslyft.learning.models import Proposal
+    from kompetenslyft.learning.services import proposals_confirm
+
+    proposals_confirm(
+        proposals=Proposal.objects.filter(initiative=initiative).exclude(person__unit__unit_id="VOF-HT-S"),
+        actor=None,
+    )
 
     # Earlier this year: Outlook and Teams training, recorded as attendance.
     people = list(

@@ -92,7 +92,7 @@ def test_manager_confirms_only_its_own_people(world: Any) -> None:
     client = client_for(world.manager.user)
     page = client.get(reverse("learning:proposals", args=[world.initiative.pk])).content.decode()
     assert world.employee.family_name in page and world.other_employee.family_name not in page
-    client.post(reverse("learning:proposals", args=[world.initiative.pk]))
+    client.post(reverse("learning:proposals_confirm_all", args=[world.initiative.pk]))
     confirmed = set(Proposal.objects.filter(status="confirmed").values_list("person_id", flat=True))
     assert world.employee.pk in confirmed and world.other_employee.pk not in confirmed
     team = client.get(reverse("learning:team")).content.decode()

@@ -1,0 +1,27 @@
+"""The competence team view opens on the manager's whole subtree, a page at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+
+from kompetenslyft.org.tests.factories import PersonFactory
+
+
+def test_the_competence_team_shows_the_subtree_paged_and_never_others(network: Any) -> None:
+    client = Client()
+    client.force_login(network.manager.user)
+    page = client.get(reverse("assessment:team"))
+    people = {person.pk for person, _cells in page.context["rows"]}
+    assert {network.employee.pk, network.colleague.pk, network.manager.pk} <= people
+    assert network.other_employee.pk not in people and network.trainer.pk not in people
+    PersonFactory.create_batch(55, unit=network.unit2)
+    first = client.get(reverse("assessment:team"))
+    assert len(first.context["rows"]) == 50 and first.context["page"].paginator.count == 58
+    second = client.get(reverse("assessment:team"), {"page": 2})
+    assert len(second.context["rows"]) == 8
+    # Another unit asked for is not shown: the manager's own subtree instead.
+    outside = client.get(reverse("assessment:team"), {"unit": network.unit3.pk})
+    assert network.other_employee.pk not in {p.pk for p, _c in outside.context["rows"]}

@@ -1,0 +1,255 @@
+"""Reads of the manager's workday: its people's proposals, its team (the whole subtree, with
+filters, a page at a time) and its assigned people not yet booked on a module. Everything is
+scoped to the units whose people the account may list (``Access.units_with_people_filter``:
+a manager's own units and those below, a lead's organisations), never others' people."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from kompetenslyft.core.access import Access
+from kompetenslyft.org.models import Person, Role, Unit
+
+from .models import Attendance, Booking, Initiative, Module, Proposal, Session
+from .selectors import DONE, completed_modules
+
+TEAM_STATUSES = ("awaiting", "not_started", "in_progress", "done", "exempt")
+
+
+def manageable_units(access: Access) -> QuerySet[Unit]:
+    return Unit.objects.filter(access.units_with_people_filter())
+
+
+def my_people(access: Access) -> QuerySet[Person]:
+    """The active people of the units this account may list (not itself unless it is there)."""
+    return Person.objects.filter(is_active=True, unit__in=manageable_units(access).values("pk"))
+
+
+def scope_roles(access: Access) -> QuerySet[Role]:
+    org_ids = access.lead_org_ids | set(access.managed_organisation_ids)
+    roles = (
+        Role.objects.all()
+        if access.is_superuser
+        else Role.objects.filter(organisation_id__in=sorted(org_ids))
+    )
+    return roles.order_by("name")
+
+
+# --- proposals ------------------------------------------------------------------------------
+
+
+def proposals_of(access: Access, initiative: Initiative) -> QuerySet[Proposal]:
+    """The initiative's proposals of this account's people: another unit's is not there."""
+    return Proposal.objects.filter(
+        initiative=initiative, person__unit__in=manageable_units(access).values("pk"), person__is_active=True
+    )
+
+
+def proposals_filtered(
+    access: Access,
+    initiative: Initiative,
+    *,
+    unit: Unit | None = None,
+    role_id: int | None = None,
+    status: str | None = None,
+) -> QuerySet[Proposal]:
+    proposals = proposals_of(access, initiative)
+    if unit is not None:
+        proposals = proposals.filter(person__unit__path__startswith=unit.path)
+    if role_id is not None:
+        proposals = proposals.filter(person__role_id=role_id)
+    if status in Proposal.Status.values:
+        proposals = proposals.filter(status=status)
+    return proposals
+
+
+@dataclass
+class ProposalRow:
+    proposal: Proposal
+    assigned: list[tuple[Module, dict[str, Any]]]
+    exempt: list[tuple[Module, dict[str, Any]]]
+    others: list[Module]  # modules of the initiative it could be assigned instead
+
+    # The list shows codes only (a page of 50 people × dozens of modules stays small); the
+    # person's own page shows why and offers the swap and the exemption.
+    @property
+    def assigned_codes(self) -> str:
+        return ", ".join(m.code for m, _i in self.assigned) or "–"
+
+    @property
+    def exempt_codes(self) -> str:
+        return ", ".join(m.code for m, _i in self.exempt) or "–"
+
+
+def proposal_rows(proposals: list[Proposal], modules: list[Module]) -> list[ProposalRow]:
+    by_id = {m.pk: m for m in modules}
+    rows = []
+    for proposal in proposals:
+        items = [(by_id[k], v) for k, v in proposal.decisions().items() if k in by_id]
+        items.sort(key=lambda i: i[0].code)
+        assigned = [i for i in items if i[1]["s"] == "assigned"]
+        taken = {m.pk for m, _v in assigned}
+        rows.append(
+            ProposalRow(
+                proposal,
+                assigned,
+                [i for i in items if i[1]["s"] == "exempt"],
+                [m for m in modules if m.pk not in taken],
+            )
+        )
+    return rows
+
+
+def awaiting_by_initiative(access: Access) -> list[tuple[Initiative, int]]:
+    """The initiatives with proposals of this account's people, and how many await confirmation."""
+    counts = dict(
+        Proposal.objects.filter(
+            person__unit__in=manageable_units(access).values("pk"), person__is_active=True
+        )
+        .values_list("initiative_id")
+        .annotate(n=Count("pk", filter=Q(status=Proposal.Status.PROPOSED)))
+    )
+    initiatives = Initiative.objects.filter(pk__in=list(counts)).order_by("name")
+    return [(i, counts[i.pk]) for i in initiatives]
+
+
+# --- the team -------------------------------------------------------------------------------
+
+
+@dataclass
+class TeamRow:
+    person: Person
+    assigned: int = 0
+    exempt: int = 0
+    booked: int = 0
+    done: int = 0
+    awaiting: int = 0  # proposals not yet confirmed
+
+    @property
+    def status(self) -> str:
+        if self.assigned:
+            if self.done >= self.assigned:
+                return "done"
+            return "in_progress" if self.done or self.booked else "not_started"
+        return "exempt" if self.exempt else "none"
+
+
+def _confirmed(**kwargs: Any) -> Any:
+    return Proposal.objects.filter(person=OuterRef("pk"), status=Proposal.Status.CONFIRMED, **kwargs)
+
+
+def team_people(
+    access: Access, *, unit: Unit | None = None, role_id: int | None = None, status: str | None = None
+) -> QuerySet[Person] | list[Person]:
+    """The people of the team view, in name order: the whole subtree (or one unit's), by role and
+    status. Statuses read stored counts (awaiting, exempt) in the database; those that need the
+    completed modules (not started, in progress, done) are worked out for the people with a
+    confirmed assignment only."""
+    people = my_people(access)
+    if unit is not None:
+        people = people.filter(unit__path__startswith=unit.path)
+    if role_id is not None:
+        people = people.filter(role_id=role_id)
+    people = people.select_related("unit", "role").order_by("family_name", "given_name", "pk")
+    if status == "awaiting":
+        return people.filter(Exists(Proposal.objects.filter(person=OuterRef("pk"), status="proposed")))
+    if status == "exempt":
+        return people.filter(Exists(_confirmed(exempt__gt=0))).exclude(Exists(_confirmed(assigned__gt=0)))
+    if status in ("not_started", "in_progress", "done"):
+        candidates = list(people.filter(Exists(_confirmed(assigned__gt=0))))
+        return [r.person for r in team_rows(candidates) if r.status == status]
+    return people
+
+
+def team_rows(people: list[Person]) -> list[TeamRow]:
+    """Figures of the given people (one page): confirmed assignments only, as on the journey."""
+    ids = [p.pk for p in people]
+    rows = {p.pk: TeamRow(p) for p in people}
+    assigned_modules: dict[int, set[int]] = {}
+    for person_id, items, status in Proposal.objects.filter(person_id__in=ids).values_list(
+        "person_id", "items", "status"
+    ):
+        if status != Proposal.Status.CONFIRMED:
+            rows[person_id].awaiting += 1
+            continue
+        decisions = Proposal(items=items).decisions()
+        assigned_modules.setdefault(person_id, set()).update(
+            m for m, d in decisions.items() if d["s"] == "assigned"
+        )
+        rows[person_id].exempt += sum(1 for d in decisions.values() if d["s"] == "exempt")
+    done = completed_modules(ids)
+    booked = Counter(
+        Booking.objects.filter(
+            person_id__in=ids,
+            status=Booking.Status.BOOKED,
+            session__starts_at__gte=timezone.now(),
+            session__cancelled=False,
+        ).values_list("person_id", flat=True)
+    )
+    for person_id, row in rows.items():
+        modules = assigned_modules.get(person_id, set())
+        row.assigned = len(modules)
+        row.done = len(modules & done.get(person_id, set()))
+        row.booked = booked.get(person_id, 0)
+    return list(rows.values())
+
+
+# --- booking one's assigned people ----------------------------------------------------------
+
+
+def sessions_to_book(access: Access) -> QuerySet[Session]:
+    """Coming sessions of modules some of this account's people are assigned (confirmed)."""
+    initiatives = Proposal.objects.filter(
+        person__unit__in=manageable_units(access).values("pk"),
+        status=Proposal.Status.CONFIRMED,
+        assigned__gt=0,
+    ).values("initiative_id")
+    return (
+        Session.objects.filter(access.sessions_filter())
+        .filter(
+            cancelled=False,
+            starts_at__gte=timezone.now(),
+            module__initiatives__in=initiatives,
+        )
+        .select_related("module", "organisation")
+        .distinct()
+        .order_by("starts_at", "pk")
+    )
+
+
+def assigned_not_booked(access: Access, session: Session) -> list[Person]:
+    """This account's people who may be booked on the session, are assigned its module (a
+    confirmed proposal), have not completed it and are not booked or waiting on a coming
+    session of it."""
+    module_id = session.module_id
+    people = my_people(access).filter(access.booking_candidates_filter(session))
+    coming = Booking.objects.filter(
+        person=OuterRef("pk"),
+        session__module_id=module_id,
+        session__cancelled=False,
+        session__starts_at__gte=timezone.now(),
+        status__in=[Booking.Status.BOOKED, Booking.Status.WAITING],
+    )
+    people = people.exclude(Exists(coming)).exclude(
+        Exists(Attendance.objects.filter(person=OuterRef("pk"), module_id=module_id, status__in=DONE))
+    )
+    assigned: set[int] = set()
+    for person_id, items in Proposal.objects.filter(
+        person__in=people.values("pk"),
+        status=Proposal.Status.CONFIRMED,
+        assigned__gt=0,
+        initiative__modules=module_id,
+    ).values_list("person_id", "items"):
+        if Proposal(items=items).decisions().get(module_id, {}).get("s") == "assigned":
+            assigned.add(person_id)
+    done = completed_modules(sorted(assigned))
+    return list(
+        people.filter(pk__in=sorted(p for p in assigned if module_id not in done.get(p, set())))
+        .select_related("unit", "role")
+        .order_by("family_name", "given_name", "pk")
+    )

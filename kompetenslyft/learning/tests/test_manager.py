@@ -1,0 +1,285 @@
+"""The manager's workday: proposals per person (confirm, swap, exempt with a reason, confirm
+all of a selection), what confirming means on the journey, the team over the whole subtree,
+and booking its assigned people. Each access rule is attacked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from kompetenslyft.core.audit import AuditEntry
+from kompetenslyft.core.importing import import_file
+from kompetenslyft.learning.models import Booking, Module, Proposal
+from kompetenslyft.learning.selectors import journey
+from kompetenslyft.learning.services import initiative_create, proposals_generate, session_create
+from kompetenslyft.org.tests.factories import PersonFactory, RoleFactory
+
+
+def client_for(user: Any) -> Client:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def work(network: Any) -> Any:
+    role = network.employee.role.name
+    for kind, text in (
+        ("framework", "competence_code,name,category\nMAIL,E-post,K\nTEAMS,Teams,K\n"),
+        ("requirements", f"role,competence_code,required_level\n{role},MAIL,3\n{role},TEAMS,2\n"),
+        (
+            "modules",
+            "module_code,name,category,level,format,hours,competence_codes\n"
+            "M-MAIL,E-post grund,K,basic,onsite,1.5,MAIL\n"
+            "M-TEAMS,Teams grund,K,basic,onsite,1,TEAMS\n"
+            "M-ALT,E-post på distans,K,basic,elearning,1,\n",
+        ),
+    ):
+        import_file(kind=kind, content=text.encode(), filename="f.csv", organisation=network.org_a)
+    network.mail, network.teams, network.alt = (
+        Module.objects.get(code=c) for c in ("M-MAIL", "M-TEAMS", "M-ALT")
+    )
+    network.initiative = initiative_create(
+        organisation=network.org_a,
+        code="lyft",
+        name="Digitalt lyft",
+        units=[network.admin_a],
+        modules=[network.mail, network.teams, network.alt],
+    )
+    proposals_generate(initiative_id=network.initiative.pk)
+    network.proposal = Proposal.objects.get(person=network.employee)
+    network.colleague_proposal = Proposal.objects.get(person=network.colleague)
+    network.outside_proposal = Proposal.objects.get(person=network.other_employee)
+    return network
+
+
+def _url(name: str, work: Any, proposal: Proposal | None = None) -> str:
+    args = [work.initiative.pk] + ([proposal.pk] if proposal is not None else [])
+    return reverse(f"learning:{name}", args=args)
+
+
+def _modules(person: Any) -> dict[str, tuple[str, str, str]]:
+    return {j.module.code: (j.state, j.reason, j.note) for j in journey(person).modules}
+
+
+def test_an_unconfirmed_proposal_is_not_on_the_journey_a_confirmed_one_is(work: Any) -> None:
+    assert work.proposal.decisions()[work.mail.pk]["s"] == "assigned"
+    assert "M-MAIL" not in _modules(work.employee)
+    page = client_for(work.employee.user).get(reverse("learning:me")).content.decode()
+    assert "E-post grund" not in page
+    response = client_for(work.manager.user).post(_url("proposal_confirm", work, work.proposal))
+    assert response.status_code == 302
+    work.proposal.refresh_from_db()
+    assert work.proposal.status == "confirmed" and work.proposal.confirmed_by == work.manager.user
+    assert _modules(work.employee)["M-MAIL"][0] == "assigned"
+    assert "E-post grund" in client_for(work.employee.user).get(reverse("learning:me")).content.decode()
+    assert Proposal.objects.get(person=work.colleague).status == "proposed"  # one person only
+    assert AuditEntry.objects.filter(action="proposal.confirmed", target_id=str(work.proposal.pk)).exists()
+
+
+def test_an_exemption_with_a_reason_shows_on_the_journey(work: Any) -> None:
+    client = client_for(work.manager.user)
+    own = client.get(_url("proposal", work, work.proposal), {"unit": work.unit1.pk, "page": "x"})
+    assert own.status_code == 200 and own.context["back"] == f"unit={work.unit1.pk}"
+    client.post(
+        _url("proposal_exempt", work, work.proposal),
+        {"module": work.mail.pk, "reason": "  Har   e-postcertifikat  "},
+    )
+    client.post(_url("proposal_confirm", work, work.proposal))
+    work.proposal.refresh_from_db()
+    assert work.proposal.decisions()[work.mail.pk] == {
+        "s": "exempt",
+        "r": "manager",
+        "c": [],
+        "t": "Har e-postcertifikat",
+    }
+    assert (work.proposal.assigned, work.proposal.exempt) == (1, 1)
+    assert _modules(work.employee)["M-MAIL"] == ("exempt", "manager", "Har e-postcertifikat")
+    page = client_for(work.employee.user).get(reverse("learning:me")).content.decode()
+    assert "Exempt: Har e-postcertifikat" in page
+    entry = AuditEntry.objects.get(action="proposal.exempted")
+    assert entry.changes["reason"] == "Har e-postcertifikat" and entry.actor == work.manager.user
+
+
+@pytest.mark.parametrize("reason", ["", "   ", "bad\x00text", "x" * 301])
+def test_an_exemption_needs_a_clean_reason(work: Any, reason: str) -> None:
+    before = Proposal.objects.get(pk=work.proposal.pk).items
+    response = client_for(work.manager.user).post(
+        _url("proposal_exempt", work, work.proposal), {"module": work.mail.pk, "reason": reason}
+    )
+    assert response.status_code == 302
+    assert Proposal.objects.get(pk=work.proposal.pk).items == before
+
+
+def test_a_swap_assigns_another_module_of_the_initiative_and_survives_regeneration(work: Any) -> None:
+    client = client_for(work.manager.user)
+    client.post(
+        _url("proposal_swap", work, work.proposal), {"module": work.mail.pk, "replacement": work.alt.pk}
+    )
+    decisions = Proposal.objects.get(pk=work.proposal.pk).decisions()
+    assert work.mail.pk not in decisions and decisions[work.alt.pk]["s"] == "assigned"
+    proposals_generate(initiative_id=work.initiative.pk)  # the lead asks again: the swap is kept
+    regenerated = Proposal.objects.get(person=work.employee)
+    assert (
+        regenerated.decisions()[work.alt.pk]["r"] == "swapped" and work.mail.pk not in regenerated.decisions()
+    )
+    assert regenerated.assigned == 2
+    # Swapping to a module already assigned, or one outside the initiative, changes nothing.
+    other = Module.objects.create(
+        organisation=work.org_a, code="M-X", name="X", category="K", level="basic", format="onsite", hours=1
+    )
+    client.post(
+        _url("proposal_swap", work, regenerated), {"module": work.alt.pk, "replacement": work.teams.pk}
+    )
+    missing = client.post(
+        _url("proposal_swap", work, regenerated), {"module": work.alt.pk, "replacement": other.pk}
+    )
+    assert missing.status_code == 404
+    assert Proposal.objects.get(pk=regenerated.pk).items == regenerated.items
+    client.post(_url("proposal_confirm", work, regenerated))
+    assert _modules(work.employee)["M-ALT"][:2] == ("assigned", "swapped")
+
+
+def test_another_units_proposal_is_a_404_and_nothing_changes(work: Any) -> None:
+    client = client_for(work.manager.user)
+    target = work.outside_proposal
+    before = (target.status, target.items)
+    for name, data in (
+        ("proposal_confirm", {}),
+        ("proposal_swap", {"module": work.mail.pk, "replacement": work.alt.pk}),
+        ("proposal_exempt", {"module": work.mail.pk, "reason": "nej"}),
+    ):
+        assert client.post(_url(name, work, target), data).status_code == 404, name
+    assert client.get(_url("proposal", work, target)).status_code == 404  # not even its page
+    target.refresh_from_db()
+    assert (target.status, target.items) == before
+    assert not AuditEntry.objects.filter(target_type="proposal").exists()
+    # Another organisation's lead reaches neither the page nor a proposal.
+    other_lead = client_for(work.lead_b.user)
+    assert other_lead.get(_url("proposals", work)).status_code == 404
+    assert other_lead.post(_url("proposal_confirm", work, work.proposal)).status_code == 404
+    assert other_lead.post(_url("proposals_confirm_all", work)).status_code == 404
+    # The employee confirms nothing, not even its own.
+    assert (
+        client_for(work.employee.user).post(_url("proposal_confirm", work, work.proposal)).status_code == 404
+    )
+    # The actions take POST only.
+    assert client.get(_url("proposal_confirm", work, work.proposal)).status_code == 405
+    assert Proposal.objects.filter(status="confirmed").count() == 0
+
+
+def test_confirm_all_confirms_the_filtered_selection_of_ones_own_people_only(work: Any) -> None:
+    client = client_for(work.manager.user)
+    page = client.get(_url("proposals", work), {"unit": work.unit1.pk}).content.decode()
+    assert work.employee.full_name in page and work.colleague.full_name not in page
+    client.post(_url("proposals_confirm_all", work), {"unit": work.unit1.pk})
+    confirmed = set(Proposal.objects.filter(status="confirmed").values_list("person_id", flat=True))
+    assert confirmed == {work.employee.pk}
+    # A unit outside its scope is no filter to it: still its own people only.
+    client.post(_url("proposals_confirm_all", work), {"unit": work.unit3.pk})
+    confirmed = set(Proposal.objects.filter(status="confirmed").values_list("person_id", flat=True))
+    assert work.other_employee.pk not in confirmed and work.colleague.pk in confirmed
+    assert client.get(_url("proposals", work), {"unit": "abc"}).status_code == 400
+
+
+def test_the_proposals_page_pages_and_filters(work: Any, django_assert_max_num_queries: Any) -> None:
+    nurse = RoleFactory(organisation=work.org_a, name="sjuksköterska")
+    PersonFactory.create_batch(60, unit=work.unit1)
+    special = PersonFactory(unit=work.unit2, role=nurse, family_name="Özil")
+    proposals_generate(initiative_id=work.initiative.pk)
+    client = client_for(work.manager.user)
+    with django_assert_max_num_queries(20):
+        first = client.get(_url("proposals", work))
+    body = first.content.decode()
+    assert first.context["page"].paginator.count == 64  # 61 + colleague + manager + special
+    assert len(first.context["rows"]) == 50 and "Page 1 of 2" in body
+    second = client.get(_url("proposals", work), {"page": 2})
+    assert len(second.context["rows"]) == 14
+    by_role = client.get(_url("proposals", work), {"role": nurse.pk})
+    assert [r.proposal.person for r in by_role.context["rows"]] == [special]
+    mine = Proposal.objects.get(person=work.employee)  # regenerated: a new row
+    client.post(_url("proposal_confirm", work, mine))
+    confirmed = client.get(_url("proposals", work), {"status": "confirmed"})
+    assert [r.proposal.pk for r in confirmed.context["rows"]] == [mine.pk]
+    assert client.get(_url("proposals", work), {"status": "proposed"}).context["page"].paginator.count == 63
+
+
+def test_the_team_opens_on_the_whole_subtree_with_filters(work: Any) -> None:
+    client = client_for(work.manager.user)
+    page = client.get(reverse("learning:team"))
+    names = {r.person.pk for r in page.context["rows"]}
+    assert {work.employee.pk, work.colleague.pk, work.manager.pk} <= names
+    assert work.other_employee.pk not in names and work.trainer.pk not in names
+    body = page.content.decode()
+    assert _url("proposals", work) in body and reverse("learning:book_assigned") in body
+    south = client.get(reverse("learning:team"), {"unit": work.unit2.pk})
+    assert [r.person for r in south.context["rows"]] == [work.colleague]
+    outside = client.get(reverse("learning:team"), {"unit": work.unit3.pk})
+    assert work.other_employee.pk not in {r.person.pk for r in outside.context["rows"]}
+    awaiting = client.get(reverse("learning:team"), {"status": "awaiting"})
+    assert work.employee.pk in {r.person.pk for r in awaiting.context["rows"]}
+    client.post(_url("proposal_confirm", work, work.proposal))
+    client.post(
+        _url("proposal_exempt", work, work.colleague_proposal), {"module": work.mail.pk, "reason": "a"}
+    )
+    client.post(
+        _url("proposal_exempt", work, work.colleague_proposal), {"module": work.teams.pk, "reason": "b"}
+    )
+    client.post(_url("proposal_confirm", work, work.colleague_proposal))
+
+    def people(status: str) -> list[Any]:
+        return [r.person for r in client.get(reverse("learning:team"), {"status": status}).context["rows"]]
+
+    assert people("not_started") == [work.employee]
+    assert people("exempt") == [work.colleague]
+    assert people("done") == [] and people("in_progress") == []
+    session = session_create(
+        module=work.mail,
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        duration_minutes=60,
+        capacity=5,
+        place="Sal 1",
+    )
+    Booking.objects.create(session=session, person=work.employee, status="booked")
+    assert people("in_progress") == [work.employee]
+    assert client.get(reverse("learning:team"), {"status": "nonsense"}).status_code == 200
+    assert client_for(work.employee.user).get(reverse("learning:team")).status_code == 404
+
+
+def test_book_assigned_people_picks_ones_own_and_tells_who_waits(work: Any) -> None:
+    client = client_for(work.manager.user)
+    session = session_create(
+        module=work.mail,
+        starts_at=timezone.now() + dt.timedelta(days=3),
+        duration_minutes=60,
+        capacity=1,
+        place="Sal 2",
+    )
+    # Nothing confirmed yet: no one is assigned.
+    assert client.get(reverse("learning:book_assigned_session", args=[session.pk])).status_code == 404
+    for proposal in (work.proposal, work.colleague_proposal):
+        client.post(_url("proposal_confirm", work, proposal))
+    Proposal.objects.filter(pk=work.outside_proposal.pk).update(status="confirmed")
+    listing = client.get(reverse("learning:book_assigned")).content.decode()
+    assert reverse("learning:book_assigned_session", args=[session.pk]) in listing
+    url = reverse("learning:book_assigned_session", args=[session.pk])
+    page = client.get(url)
+    # Its own people with a confirmed assignment (not the other unit's, not its own unconfirmed).
+    assert {p.pk for p in page.context["people"]} == {work.employee.pk, work.colleague.pk}
+    # Someone else's person in the post: refused as a whole.
+    attack = client.post(url, {"person": [work.employee.pk, work.other_employee.pk]})
+    assert attack.status_code == 400 and not Booking.objects.exists()
+    response = client.post(url, {"person": [work.employee.pk, work.colleague.pk]}, follow=True)
+    body = response.content.decode()
+    statuses = dict(Booking.objects.values_list("person_id", "status"))
+    assert statuses == {work.employee.pk: "booked", work.colleague.pk: "waiting"}
+    assert f"Booked: {work.employee.full_name}." in body
+    assert f"On the waiting list: {work.colleague.full_name}." in body
+    assert response.context["people"] == []  # the booked and waiting are gone
+    assert AuditEntry.objects.filter(action="session.people_booked").exists()
+    assert client_for(work.employee.user).get(url).status_code == 404
