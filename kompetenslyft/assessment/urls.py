@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import propose_views, views
 
 app_name = "assessment"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("gaps/", views.gap_heatmap, name="gaps"),
     path("gaps/export.<str:fmt>", views.gap_export, name="gaps_export"),
     path("gaps/people/", views.gap_people, name="gap_people"),
+    path("gaps/people/propose/", propose_views.gap_propose, name="gap_propose"),
     path("gaps/movement/", views.gap_movement, name="movement"),
     path("gaps/team/", views.team, name="team"),
     path("me/", views.my_gaps, name="me"),

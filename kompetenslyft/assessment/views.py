@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +24,8 @@ from django.views.decorators.http import require_POST
 from kompetenslyft.competence.models import LEVEL_HELP, Competence, Level
 from kompetenslyft.core.access import Access, access_for
 from kompetenslyft.core.params import int_or_none, optional_id, parse_id, parse_int
+from kompetenslyft.learning.models import Initiative
+from kompetenslyft.learning.selectors import initiatives_visible
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
 from kompetenslyft.org.selectors import team_unit, team_units
 
@@ -372,10 +375,26 @@ def gap_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
-@login_required
-def gap_people(request: HttpRequest) -> HttpResponse:
-    """Drill-down: the people under the goal, within the viewer's scope only."""
-    access, organisation, form, chosen = _gap_context(request)
+def lead_initiatives(access: Access, organisation: Organisation) -> QuerySet[Initiative]:
+    """The initiatives of the organisation a lead may propose modules from."""
+    return initiatives_visible(access).filter(organisation=organisation).order_by("-starts_on", "name")
+
+
+@dataclass
+class DrillDown:
+    access: Access
+    organisation: Organisation
+    unit: Unit
+    competence: Competence
+    direct: bool
+    chosen: dict[str, Any]
+    rows: list[selectors.PersonBelow]
+
+
+def drill_down(request: HttpRequest) -> DrillDown:
+    """The people under the goal that the drill-down's query (``at``, ``competence``,
+    ``direct`` and the heatmap's filters) names, within the viewer's scope only."""
+    access, organisation, _form, chosen = _gap_context(request)
     if not access.can_list_people:
         raise Http404
     unit_pk = parse_id(request.GET.get("at"), name="at")
@@ -396,16 +415,29 @@ def gap_people(request: HttpRequest) -> HttpResponse:
         role=chosen["role"],
         direct=direct,
     )
+    return DrillDown(access, organisation, unit, competence, direct, chosen, rows)
+
+
+@login_required
+def gap_people(request: HttpRequest) -> HttpResponse:
+    """Drill-down: the people under the goal, within the viewer's scope only; a lead of the
+    organisation may go on to propose modules for exactly these people."""
+    found = drill_down(request)
+    can_propose = bool(found.rows) and found.access.is_lead_of(found.organisation.pk)
+    initiatives = list(lead_initiatives(found.access, found.organisation)) if can_propose else []
     return render(
         request,
         "assessment/gap_people.html",
         {
-            "unit": unit,
-            "competence": competence,
-            "rows": rows,
-            "direct": direct,
-            "chosen": chosen,
+            "unit": found.unit,
+            "competence": found.competence,
+            "rows": found.rows,
+            "direct": found.direct,
+            "chosen": found.chosen,
             "levels": dict(Level.choices),
+            "can_propose": can_propose,
+            "initiatives": initiatives,
+            "query": request.GET.urlencode(),
         },
     )
 

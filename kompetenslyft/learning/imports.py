@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kompetenslyft.competence.imports import competence_for_row
 from kompetenslyft.competence.selectors import competence_codes
@@ -89,7 +90,6 @@ def _import_modules(
                 _("'%(value)s' appears again (first in row %(first)s)")
                 % {"value": code, "first": seen[code.casefold()]},
             )
-            continue
         for column in ("name", "category"):
             if not data[column]:
                 result.error(number, column, _("is empty"))
@@ -127,7 +127,7 @@ def _import_modules(
                 )
             else:
                 role_ids.append(role.pk)
-        if code:
+        if code and code.casefold() not in seen:  # a repeat is named above; its other cells too
             seen[code.casefold()] = number
             wanted.append(
                 {
@@ -323,10 +323,12 @@ register(
     required=("module_code", "name", "category", "level", "format", "hours"),
     optional=("competence_codes", "mandatory_roles", "description", "pre_material"),
     handler=_import_modules,
+    label=gettext_lazy("Modules (module_code, name, category, level, format, hours, …)"),  # type: ignore[arg-type]
 )
 register(
     "attendance",
     required=("employee_id", "module_code", "date", "hours"),
     optional=("status",),
     handler=_import_attendance,
+    label=gettext_lazy("Attendance (employee_id, module_code, date, hours, status)"),  # type: ignore[arg-type]
 )
