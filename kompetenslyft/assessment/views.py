@@ -30,8 +30,9 @@ from kompetenslyft.org.models import Organisation, Person, Role, Unit
 from kompetenslyft.org.selectors import team_unit, team_units
 
 from . import selectors, services
-from .forms import CampaignForm, GapFilterForm
+from .forms import GapFilterForm
 from .models import LATEST, Campaign, Participant
+from .targeting import campaign_target_count, count_text
 
 
 def _organisation(request: HttpRequest, ids: set[int] | None) -> Organisation:
@@ -52,41 +53,6 @@ def _lead_campaign(request: HttpRequest, pk: int) -> Campaign:
     if campaign is None:
         raise Http404
     return campaign
-
-
-@login_required
-def campaigns(request: HttpRequest) -> HttpResponse:
-    access = access_for(request.user)
-    if not (access.is_lead or access.is_manager):
-        raise Http404
-    form = None
-    if access.is_lead:
-        organisation = _organisation(request, None if access.is_superuser else access.lead_org_ids)
-        units = Unit.objects.filter(organisation=organisation).order_by("path")
-        roles = Role.objects.filter(organisation=organisation).order_by("name")
-        form = CampaignForm(request.POST or None, units=units, roles=roles)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                campaign = services.campaign_create(
-                    organisation=organisation,
-                    name=data["name"],
-                    measurement_point=data["measurement_point"],
-                    opens_on=data["opens_on"],
-                    closes_on=data["closes_on"],
-                    units=list(units.filter(pk__in=data["units"])),
-                    roles=list(roles.filter(pk__in=data["roles"])),
-                    actor=request.user,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                return redirect("assessment:campaign", pk=campaign.pk)
-    return render(
-        request,
-        "assessment/campaigns.html",
-        {"campaigns": selectors.campaigns_visible(access).select_related("organisation"), "form": form},
-    )
 
 
 @login_required
@@ -111,6 +77,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rate": completed / invited if invited else 0.0,
             "is_lead": access.is_lead_of(campaign.organisation_id),
             "answerable": services.campaign_is_answerable(campaign),
+            "target": count_text(campaign_target_count(campaign))
+            if campaign.status == Campaign.Status.DRAFT
+            else "",
             "missing": selectors.not_answered(access, campaign, unit_pk)[:200] if unit_filter else None,
         },
     )
