@@ -19,17 +19,20 @@ class CampaignForm(forms.Form):
     )
     opens_on = forms.DateField(label=_("Opens on"), widget=forms.DateInput(attrs={"type": "date"}))
     closes_on = forms.DateField(label=_("Closes on"), widget=forms.DateInput(attrs={"type": "date"}))
-    units = forms.TypedMultipleChoiceField(label=_("Units (each with the units below it)"), coerce=int)
+    units = forms.TypedMultipleChoiceField(
+        label=_("Units (each with the units below it)"), coerce=int, widget=forms.CheckboxSelectMultiple
+    )
     roles = forms.TypedMultipleChoiceField(
-        label=_("Roles (none chosen: every role)"), coerce=int, required=False
+        label=_("Roles (none chosen: every role)"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args: Any, units: Any, roles: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["units"].choices = [(u.pk, ("\u00a0\u00a0" * u.depth) + u.name) for u in units]  # type: ignore[attr-defined]
         self.fields["roles"].choices = [(r.pk, r.name) for r in roles]  # type: ignore[attr-defined]
-        self.fields["units"].widget.attrs["size"] = 8
-        self.fields["roles"].widget.attrs["size"] = 8
         today = timezone.localdate()
         self.fields["opens_on"].initial = today
         self.fields["closes_on"].initial = today + dt.timedelta(days=21)

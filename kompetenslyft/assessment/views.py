@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,12 +26,15 @@ from django.views.decorators.http import require_POST
 from kompetenslyft.competence.models import LEVEL_HELP, Competence, Level
 from kompetenslyft.core.access import Access, access_for
 from kompetenslyft.core.params import int_or_none, optional_id, parse_id, parse_int
+from kompetenslyft.learning.models import Initiative
+from kompetenslyft.learning.selectors import initiatives_visible
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
 from kompetenslyft.org.selectors import team_unit, team_units
 
 from . import selectors, services
-from .forms import CampaignForm, GapFilterForm
+from .forms import GapFilterForm
 from .models import LATEST, Campaign, Participant
+from .targeting import campaign_target_count, count_text
 
 
 def _organisation(request: HttpRequest, ids: set[int] | None) -> Organisation:
@@ -51,41 +55,6 @@ def _lead_campaign(request: HttpRequest, pk: int) -> Campaign:
     if campaign is None:
         raise Http404
     return campaign
-
-
-@login_required
-def campaigns(request: HttpRequest) -> HttpResponse:
-    access = access_for(request.user)
-    if not (access.is_lead or access.is_manager):
-        raise Http404
-    form = None
-    if access.is_lead:
-        organisation = _organisation(request, None if access.is_superuser else access.lead_org_ids)
-        units = Unit.objects.filter(organisation=organisation).order_by("path")
-        roles = Role.objects.filter(organisation=organisation).order_by("name")
-        form = CampaignForm(request.POST or None, units=units, roles=roles)
-        if request.method == "POST" and form.is_valid():
-            data = form.cleaned_data
-            try:
-                campaign = services.campaign_create(
-                    organisation=organisation,
-                    name=data["name"],
-                    measurement_point=data["measurement_point"],
-                    opens_on=data["opens_on"],
-                    closes_on=data["closes_on"],
-                    units=list(units.filter(pk__in=data["units"])),
-                    roles=list(roles.filter(pk__in=data["roles"])),
-                    actor=request.user,
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                return redirect("assessment:campaign", pk=campaign.pk)
-    return render(
-        request,
-        "assessment/campaigns.html",
-        {"campaigns": selectors.campaigns_visible(access).select_related("organisation"), "form": form},
-    )
 
 
 @login_required
@@ -110,6 +79,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "rate": completed / invited if invited else 0.0,
             "is_lead": access.is_lead_of(campaign.organisation_id),
             "answerable": services.campaign_is_answerable(campaign),
+            "target": count_text(campaign_target_count(campaign))
+            if campaign.status == Campaign.Status.DRAFT
+            else "",
             "missing": selectors.not_answered(access, campaign, unit_pk)[:200] if unit_filter else None,
         },
     )
@@ -374,10 +346,26 @@ def gap_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
-@login_required
-def gap_people(request: HttpRequest) -> HttpResponse:
-    """Drill-down: the people under the goal, within the viewer's scope only."""
-    access, organisation, form, chosen = _gap_context(request)
+def lead_initiatives(access: Access, organisation: Organisation) -> QuerySet[Initiative]:
+    """The initiatives of the organisation a lead may propose modules from."""
+    return initiatives_visible(access).filter(organisation=organisation).order_by("-starts_on", "name")
+
+
+@dataclass
+class DrillDown:
+    access: Access
+    organisation: Organisation
+    unit: Unit
+    competence: Competence
+    direct: bool
+    chosen: dict[str, Any]
+    rows: list[selectors.PersonBelow]
+
+
+def drill_down(request: HttpRequest) -> DrillDown:
+    """The people under the goal that the drill-down's query (``at``, ``competence``,
+    ``direct`` and the heatmap's filters) names, within the viewer's scope only."""
+    access, organisation, _form, chosen = _gap_context(request)
     if not access.can_list_people:
         raise Http404
     unit_pk = parse_id(request.GET.get("at"), name="at")
@@ -398,16 +386,29 @@ def gap_people(request: HttpRequest) -> HttpResponse:
         role=chosen["role"],
         direct=direct,
     )
+    return DrillDown(access, organisation, unit, competence, direct, chosen, rows)
+
+
+@login_required
+def gap_people(request: HttpRequest) -> HttpResponse:
+    """Drill-down: the people under the goal, within the viewer's scope only; a lead of the
+    organisation may go on to propose modules for exactly these people."""
+    found = drill_down(request)
+    can_propose = bool(found.rows) and found.access.is_lead_of(found.organisation.pk)
+    initiatives = list(lead_initiatives(found.access, found.organisation)) if can_propose else []
     return render(
         request,
         "assessment/gap_people.html",
         {
-            "unit": unit,
-            "competence": competence,
-            "rows": rows,
-            "direct": direct,
-            "chosen": chosen,
+            "unit": found.unit,
+            "competence": found.competence,
+            "rows": found.rows,
+            "direct": found.direct,
+            "chosen": found.chosen,
             "levels": dict(Level.choices),
+            "can_propose": can_propose,
+            "initiatives": initiatives,
+            "query": request.GET.urlencode(),
         },
     )
 

@@ -81,9 +81,8 @@ def _import_framework(
                 _("'%(value)s' appears again (first in row %(first)s)")
                 % {"value": code, "first": rows[code.casefold()]["row"]},
             )
-            continue
         goals = [g.strip() for g in GOAL_SPLIT.split(data.get("knowledge_goals", "")) if g.strip()]
-        if code:
+        if code and code.casefold() not in rows:  # a repeat is named above; its other cells too
             rows[code.casefold()] = {
                 "row": number,
                 "code": code,
@@ -92,19 +91,11 @@ def _import_framework(
                 "description": data.get("description", ""),
                 "goals": goals,
             }
-    if result.errors:
-        return
     framework = Framework.objects.filter(organisation=organisation, code=framework_code).first()
-    if framework is None:
-        framework = Framework.objects.create(
-            organisation=organisation,
-            code=framework_code,
-            name=framework_name or _("Framework of %(organisation)s") % {"organisation": organisation.name},
-        )
-        result.counts["frameworks_created"] = 1
-    # A code used by another framework of the organisation would make requirements ambiguous.
+    # A code used by another framework of the organisation would make requirements ambiguous
+    # (checked with the rows' other problems, so that each row's are all named at once).
     index = competence_codes(organisation)
-    own = {c.code.casefold(): c for c in framework.competences.all()}
+    own = {c.code.casefold(): c for c in framework.competences.all()} if framework else {}
     for key, row in rows.items():
         if key in index.by_code and key not in own:
             result.error(
@@ -114,6 +105,13 @@ def _import_framework(
             )
     if result.errors:
         return
+    if framework is None:
+        framework = Framework.objects.create(
+            organisation=organisation,
+            code=framework_code,
+            name=framework_name or _("Framework of %(organisation)s") % {"organisation": organisation.name},
+        )
+        result.counts["frameworks_created"] = 1
     categories = {c.name: c for c in framework.categories.all()}
     for row in rows.values():
         if row["category"] not in categories:

@@ -30,6 +30,8 @@ from defusedxml.ElementTree import iterparse
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from .filekinds import not_a_table
+
 XLSX_MAGIC = b"PK\x03\x04"
 PROGRESS_EVERY = 5000
 # C0 controls except tab, line feed and carriage return, DEL, and the C1 controls.
@@ -126,6 +128,9 @@ def read_table(
     limits = limits or Limits.from_settings()
     if not content.strip():
         raise TableError(_("The file is empty."))
+    problem = not_a_table(content, filename)
+    if problem:
+        raise TableError(problem)
     if content[:4] == XLSX_MAGIC or filename.lower().endswith(".xlsx"):
         source: _Source = _XlsxSource(content, limits)
     else:

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kompetenslyft.competence.imports import competence_for_row
 from kompetenslyft.competence.selectors import competence_codes
@@ -65,7 +66,6 @@ def _import_modules(
                 _("'%(value)s' appears again (first in row %(first)s)")
                 % {"value": code, "first": seen[code.casefold()]},
             )
-            continue
         clean, problems = check_module_fields(data)
         for column, message in problems:
             result.error(number, column, message)
@@ -86,7 +86,7 @@ def _import_modules(
             else:
                 role_ids.append(role.pk)
         prerequisites = [part.casefold() for part in _split(data.get("prerequisites", ""))]
-        if code:
+        if code and code.casefold() not in seen:  # a repeat is named above; its other cells too
             seen[code.casefold()] = number
             wanted.append(
                 {
@@ -325,10 +325,12 @@ register(
         "refresh_months",
     ),
     handler=_import_modules,
+    label=gettext_lazy("Modules (module_code, name, category, level, format, hours, …)"),  # type: ignore[arg-type]
 )
 register(
     "attendance",
     required=("employee_id", "module_code", "date", "hours"),
     optional=("status",),
     handler=_import_attendance,
+    label=gettext_lazy("Attendance (employee_id, module_code, date, hours, status)"),  # type: ignore[arg-type]
 )

@@ -155,14 +155,47 @@ def proposals_generate(*, initiative_id: int) -> int:
     it is below the requirement in (or has not assessed) are assigned; those whose competences
     it already reaches are exempt; modules mandatory for its role are always assigned. A
     confirmed proposal is left as the manager confirmed it."""
+    initiative = Initiative.objects.select_related("organisation").get(pk=initiative_id)
+    return _proposals_make(initiative, initiative_people(initiative), everyone=True)
+
+
+@transaction.atomic
+def proposals_for_people(*, initiative: Initiative, people: list[Person], actor: Any) -> int:
+    """Proposals of ``initiative`` for exactly ``people`` (e.g. those a gap drill-down listed),
+    made as :func:`proposals_generate` makes them; other people's proposals are left as they
+    are, and so is a confirmed one. Every person must be an active person of the initiative's
+    organisation."""
+    if not people:
+        raise ValidationError(_("No one to propose modules for."))
+    if any(p.organisation_id != initiative.organisation_id or not p.is_active for p in people):
+        raise ValidationError(
+            _("Proposals can only be made for active people of the initiative's organisation.")
+        )
+    count = _proposals_make(
+        initiative,
+        Person.objects.filter(pk__in=sorted({p.pk for p in people}), organisation=initiative.organisation),
+        everyone=False,
+    )
+    audit_record(
+        actor=actor,
+        organisation=initiative.organisation,
+        event=AuditEvent(
+            "proposals.made_for_people", "initiative", str(initiative.pk), initiative.name, {"people": count}
+        ),
+    )
+    return count
+
+
+def _proposals_make(initiative: Initiative, target: Any, *, everyone: bool) -> int:
+    """Write the proposals of the people of ``target`` (a Person queryset); ``everyone``: the
+    whole target group, whose unconfirmed proposals are all replaced."""
     from kompetenslyft.assessment.models import LATEST, Answer
 
-    initiative = Initiative.objects.select_related("organisation").get(pk=initiative_id)
     index = RequirementIndex(initiative.organisation)
     modules = list(initiative.modules.prefetch_related("competences", "mandatory_roles"))
     teaches = {m.pk: [(c.pk, c.code) for c in m.competences.all()] for m in modules}
     mandatory = {m.pk: {r.pk for r in m.mandatory_roles.all()} for m in modules}
-    people = list(initiative_people(initiative).values_list("pk", "unit_id", "role_id"))
+    people = list(target.values_list("pk", "unit_id", "role_id"))
     confirmed = set(
         Proposal.objects.filter(initiative=initiative, status=Proposal.Status.CONFIRMED).values_list(
             "person_id", flat=True
@@ -173,6 +206,8 @@ def proposals_generate(*, initiative_id: int) -> int:
     answers = Answer.objects.filter(
         person__organisation=initiative.organisation, competence_id__in=wanted_competences
     )
+    if not everyone:
+        answers = answers.filter(person_id__in=[p[0] for p in people])
     if initiative.measurement_point == LATEST:
         answers = answers.filter(is_latest=True)
     else:
@@ -258,9 +293,10 @@ def proposals_generate(*, initiative_id: int) -> int:
             )
         )
     with transaction.atomic():
-        Proposal.objects.filter(initiative=initiative, status=Proposal.Status.PROPOSED)._raw_delete(
-            Proposal.objects.db
-        )
+        replaced = Proposal.objects.filter(initiative=initiative, status=Proposal.Status.PROPOSED)
+        if not everyone:
+            replaced = replaced.filter(person_id__in=[row[1] for row in rows])
+        replaced._raw_delete(Proposal.objects.db)
         bulk_insert(
             Proposal._meta.db_table,
             ("initiative_id", "person_id", "unit_id", "items", "assigned", "exempt", "status", "updated_at"),

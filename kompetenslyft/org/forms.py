@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from kompetenslyft.core.filekinds import not_a_table
 from kompetenslyft.core.importing import IMPORTERS
 
 
@@ -84,4 +85,8 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > settings.KOMPETENSLYFT_IMPORT_MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than the import limit."))
+        problem = not_a_table(upload.read(), upload.name)
+        upload.seek(0)
+        if problem:
+            raise forms.ValidationError(problem)
         return upload

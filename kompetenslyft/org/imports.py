@@ -85,7 +85,6 @@ def _import_units(table: Table, organisation: Organisation, actor: Any, result: 
                 _("'%(value)s' appears again (first in row %(first)s)")
                 % {"value": unit_id, "first": rows[unit_id].row},
             )
-            continue
         if not name:
             result.error(number, "name", _("is empty"))
         elif len(name) > 200:
@@ -94,7 +93,7 @@ def _import_units(table: Table, organisation: Organisation, actor: Any, result: 
             result.error(number, "manager_employee_id", _("is longer than 64 characters"))
         if parent_id and parent_id == unit_id:
             result.error(number, "parent_id", _("a unit cannot be its own parent"))
-        if unit_id:
+        if unit_id and unit_id not in rows:  # a repeat is named above; the first row counts
             rows[unit_id] = _UnitRow(number, unit_id, name, parent_id, manager)
 
     for r in rows.values():
@@ -302,7 +301,6 @@ def _import_people(
                 _("'%(value)s' appears again (first in row %(first)s)")
                 % {"value": employee_id, "first": first_row[employee_id]},
             )
-            continue
         else:
             first_row[employee_id] = number
         for column in ("given_name", "family_name", "role"):
@@ -352,7 +350,7 @@ def _import_people(
                 result.error(
                     number, "start_date", _("'%(value)s' is not a date (use YYYY-MM-DD)") % {"value": start}
                 )
-        if employee_id:
+        if employee_id and first_row.get(employee_id) == number:  # a repeat is named above
             parsed[employee_id] = values
     if result.errors:
         return

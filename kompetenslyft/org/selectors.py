@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
 from kompetenslyft.core.access import Access
 
-from .models import Organisation, Person, Placement, Role, Unit
+from .models import ImportBatch, Organisation, Person, Placement, Role, Unit
 
 
 def visible_organisations(access: Access) -> QuerySet[Organisation]:
@@ -182,3 +183,35 @@ def team_unit(access: Access, wanted: int | None) -> Unit | None:
     if unit is None:
         unit = units.filter(people__is_active=True).first()
     return unit
+
+
+def import_batches_recent(organisations: QuerySet[Organisation], limit: int = 10) -> QuerySet[ImportBatch]:
+    """The latest uploads of the organisations a lead imports for (without their files)."""
+    return ImportBatch.objects.filter(organisation__in=organisations).defer("content", "summary")[:limit]
+
+
+def import_batch_for(organisations: QuerySet[Organisation], pk: int) -> ImportBatch | None:
+    """One upload of those organisations (None for another organisation's)."""
+    return (
+        ImportBatch.objects.filter(pk=pk, organisation__in=organisations)
+        .select_related("organisation")
+        .defer("content")
+        .first()
+    )
+
+
+@dataclass
+class RowProblems:
+    row: int  # 0: the file as a whole
+    problems: list[dict[str, str]]
+
+
+def row_problems(errors: list[dict[str, Any]]) -> list[RowProblems]:
+    """An import's errors grouped by row, in row order: each row once, with all its problems."""
+    rows: dict[int, RowProblems] = {}
+    for error in errors:
+        number = int(error.get("row") or 0)
+        rows.setdefault(number, RowProblems(number, [])).problems.append(
+            {"column": str(error.get("column", "")), "message": str(error.get("message", ""))}
+        )
+    return [rows[number] for number in sorted(rows)]

@@ -1,7 +1,8 @@
-"""Writes on organisations, people and accounts. Every change is audited."""
+"""Writes on organisations, people, accounts and import batches. Every change is audited."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -15,8 +16,9 @@ from django.utils.translation import gettext as _
 from kompetenslyft.core.access import forget_access
 from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.models import Grant, ProductRole
+from kompetenslyft.core.queue import enqueue
 
-from .models import Organisation, Person, Placement
+from .models import ImportBatch, Organisation, Person, Placement
 
 
 class OrganisationChoiceError(Exception):
@@ -168,3 +170,81 @@ def person_deactivate(*, person: Person, actor: Any = None) -> None:
         organisation=person.organisation,
         event=AuditEvent("person.deactivated", "person", person.employee_id, person.full_name),
     )
+
+
+# --- import batches (the web import: upload → preview task → confirm → import task) ------------
+
+
+class ConfirmError(Exception):
+    pass
+
+
+def _batch_event(batch: ImportBatch, action: str, **changes: Any) -> AuditEvent:
+    return AuditEvent(action, "import_batch", str(batch.pk), f"{batch.kind}: {batch.filename}", changes)
+
+
+@transaction.atomic
+def import_batch_create(
+    *, organisation: Organisation, kind: str, filename: str, content: bytes, keep_missing: bool, user: Any
+) -> ImportBatch:
+    """Store an upload and start its preview (a background task); returns at once."""
+    import_batches_purge()
+    batch = ImportBatch.objects.create(
+        organisation=organisation,
+        kind=kind,
+        filename=filename[:255],
+        content=content,
+        keep_missing=keep_missing,
+        uploaded_by=user,
+        status=ImportBatch.Status.CHECKING,
+    )
+    audit_record(
+        actor=user,
+        organisation=organisation,
+        event=_batch_event(batch, "import.uploaded", bytes=len(content), keep_missing=keep_missing),
+    )
+    enqueue("org.import_preview_task", batch.pk)
+    return batch
+
+
+@transaction.atomic
+def import_batch_confirm(*, batch: ImportBatch, user: Any, allow_deactivation: bool) -> None:
+    """Start the import of a previewed batch. An import that would deactivate more than a fifth
+    of the active people needs ``allow_deactivation`` (the preview's tick)."""
+    if batch.status != ImportBatch.Status.PREVIEWED:
+        raise ConfirmError(_("This import cannot be confirmed (it was refused or already applied)."))
+    if batch.summary.get("notices", {}).get("mass_deactivation") and not allow_deactivation:
+        raise ConfirmError(
+            _(
+                "This import deactivates more than a fifth of the active people: tick the box to confirm "
+                "that this is intended."
+            )
+        )
+    started = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED).update(
+        status=ImportBatch.Status.IMPORTING,
+        confirmed_by=user,
+        allow_deactivation=allow_deactivation,
+        progress_done=0,
+        progress_total=0,
+    )
+    if not started:  # confirmed twice at once: the first one wins
+        raise ConfirmError(_("This import cannot be confirmed (it was refused or already applied)."))
+    audit_record(
+        actor=user,
+        organisation=batch.organisation,
+        event=_batch_event(batch, "import.confirmed", allow_deactivation=allow_deactivation),
+    )
+    enqueue("org.import_apply_task", batch.pk)
+
+
+@transaction.atomic
+def import_batches_purge(*, days: int | None = None, now: dt.datetime | None = None) -> int:
+    """Delete uploads never confirmed (with their file) older than the retention period."""
+    days = settings.KOMPETENSLYFT_IMPORT_RETENTION_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    deleted, _per_model = (
+        ImportBatch.objects.filter(created_at__lt=cutoff)
+        .exclude(status__in=[ImportBatch.Status.APPLIED, ImportBatch.Status.IMPORTING])
+        .delete()
+    )
+    return deleted

@@ -17,12 +17,13 @@ from kompetenslyft.assessment.selectors import person_campaigns
 from kompetenslyft.competence.models import Level
 from kompetenslyft.competence.selectors import person_requirements
 from kompetenslyft.core.access import access_for
+from kompetenslyft.core.import_templates import template_file
 from kompetenslyft.core.spreadsheet import neutralise_row
 
 from . import selectors
 from .forms import ImportUploadForm, PeopleFilterForm
-from .import_batches import ConfirmError, import_batch_confirm, import_batch_create
 from .models import ImportBatch, Person
+from .services import ConfirmError, import_batch_confirm, import_batch_create
 
 
 def _people_filters(request: HttpRequest) -> tuple[PeopleFilterForm, selectors.PeopleFilter]:
@@ -195,23 +196,41 @@ def import_upload(request: HttpRequest) -> HttpResponse:
             user=request.user,
         )
         return redirect("org:import_preview", pk=batch.pk)
-    recent = ImportBatch.objects.filter(organisation__in=organisations).defer("content", "summary")[:10]
     return render(
         request,
         "org/import_upload.html",
-        {"form": form, "recent": recent},
+        {
+            "form": form,
+            "recent": selectors.import_batches_recent(organisations),
+            "templates": form.fields["kind"].choices,  # type: ignore[attr-defined]
+        },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    """The template of one kind of import: the header of formats.md and one example row."""
+    access, _organisations = _lead_organisations(request)
+    if not access.is_lead:
+        raise Http404
+    try:
+        content, content_type, filename = template_file(kind, fmt)
+    except KeyError as exc:
+        raise Http404 from exc
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def _batch_for(request: HttpRequest, pk: int) -> ImportBatch:
     access, organisations = _lead_organisations(request)
     if not access.is_lead:
         raise Http404
-    try:
-        return ImportBatch.objects.defer("content").get(pk=pk, organisation__in=organisations)
-    except ImportBatch.DoesNotExist as exc:
-        raise Http404 from exc
+    batch = selectors.import_batch_for(organisations, pk)
+    if batch is None:
+        raise Http404
+    return batch
 
 
 CATEGORIES = ("new", "changed", "moved", "reactivated", "deactivated", "roles_created")
@@ -255,6 +274,7 @@ def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
             "unchanged": summary.get("counts", {}).get("unchanged", 0),
             "error_count": summary.get("error_count", len(errors)),
             "errors_shown": len(errors),
+            "problem_rows": selectors.row_problems(errors),
             "mass_deactivation": summary.get("notices", {}).get("mass_deactivation"),
         },
     )

@@ -3,6 +3,7 @@ phone, the lead sees the heatmap and drills down."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -37,7 +38,7 @@ def test_baseline_answer_on_a_phone_heatmap_and_drill_down(
     log_in(page, "lead")
     page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Självskattningar").click()
     page.get_by_label("Namn").fill("Baslinje hösten")
-    page.get_by_label("Enheter (var och en med enheterna under)").select_option(label=network.admin_a.name)
+    page.get_by_role("checkbox", name=network.admin_a.name, exact=True).check()  # the tree of units
     assert_accessible(axe, page)
     page.get_by_role("button", name="Skapa").click()
     page.get_by_role("button", name="Öppna och skicka inbjudningar").click()
@@ -56,6 +57,7 @@ def test_baseline_answer_on_a_phone_heatmap_and_drill_down(
     assert_accessible(axe, phone)
     phone.get_by_role("radio", name="Jag kan med hjälp").check()
     phone.get_by_text("Sparat").wait_for()  # saved as it goes, before any button
+    expect(phone.locator("#progress")).to_have_text(re.compile(r"^1 .* 1 "))  # the counter follows
     assert Answer.objects.get(person=network.employee).level == 2
     assert not phone.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
     phone.get_by_role("button", name="Spara mina svar").click()

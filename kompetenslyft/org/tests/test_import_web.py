@@ -17,8 +17,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kompetenslyft.core.models import AuditEntry
-from kompetenslyft.org.import_batches import import_batch_apply, import_batch_preview, import_batches_purge
+from kompetenslyft.org.import_batches import import_batch_apply, import_batch_preview
 from kompetenslyft.org.models import ImportBatch, Person
+from kompetenslyft.org.services import import_batches_purge
 
 THREE_PEOPLE = (
     "employee_id,given_name,family_name,unit_id,role\n"

@@ -5,6 +5,16 @@
   var form = document.querySelector("form[data-autosave='on']");
   if (!form || !window.fetch) { return; }
   var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var progress = document.querySelector("[data-answered-template]");
+  // The "answered" counter follows the saved answers (without this script it is right after saving).
+  function countAnswered() {
+    if (!progress) { return; }
+    var done = 0;
+    form.querySelectorAll("fieldset").forEach(function (fieldset) {
+      if (fieldset.querySelector("input[type=radio]:checked")) { done += 1; }
+    });
+    progress.textContent = progress.dataset.answeredTemplate.replace("__DONE__", String(done));
+  }
   form.addEventListener("change", function (event) {
     var input = event.target;
     if (input.type !== "radio") { return; }
@@ -18,6 +28,7 @@
     }).then(function (response) {
       return response.text().then(function (text) {
         if (state) { state.textContent = response.ok ? form.dataset.saved : (text || form.dataset.failed); }
+        if (response.ok) { countAnswered(); }
       });
     }).catch(function () {
       if (state) { state.textContent = form.dataset.failed; }

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from kompetenslyft.org.import_batches import import_batches_purge
+from kompetenslyft.org.services import import_batches_purge
 
 
 class Command(BaseCommand):
