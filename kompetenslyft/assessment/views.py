@@ -17,7 +17,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -290,22 +289,25 @@ def gap_export(request: HttpRequest, fmt: str) -> HttpResponse:
     heat = selectors.heatmap(
         access, organisation, parent=chosen["unit"], point=chosen["point"], role=chosen["role"]
     )
+    # Headers and words in the person's language (the CLI's `report gap --format json` keeps
+    # the column names of formats.md); the share is a percentage.
     header = [
-        "unit_id",
-        "unit",
-        "scope",
-        "competence_code",
-        "competence",
-        "required",
-        "assessed",
-        "below",
-        "share_below",
+        _("Unit id"),
+        _("Unit"),
+        _("Counts"),
+        _("Competence code"),
+        _("Competence"),
+        _("People with the requirement"),
+        _("Answered"),
+        _("Below the goal"),
+        _("Share below the goal (%)") if fmt == "csv" else _("Share below the goal"),
     ]
+    direct, below = _("the unit itself"), _("the unit and the units below")
     rows = [
         [
             row.unit.unit_id,
             row.label,
-            "direct" if row.direct else "with units below",
+            direct if row.direct else below,
             competence.code,
             competence.local_name,
             # Hidden cells hide their head count too: "at most as many answered as are
@@ -314,13 +316,14 @@ def gap_export(request: HttpRequest, fmt: str) -> HttpResponse:
             "" if cell.hidden else cell.required,
             "" if cell.hidden else cell.assessed,
             "" if cell.hidden else cell.below,
-            "" if cell.hidden else round(cell.share_below, 4),
+            ""
+            if cell.hidden
+            else (round(100 * cell.share_below, 1) if fmt == "csv" else round(cell.share_below, 4)),
         ]
         for row in heat.rows
         for competence, cell in zip(heat.competences, row.cells, strict=True)
     ]
-    stamp = timezone.localdate().isoformat()
-    from kompetenslyft.core.spreadsheet import append_row, neutralise_row  # no live formulas
+    from kompetenslyft.core.spreadsheet import append_row, download_name, neutralise_row  # no live formulas
 
     if fmt == "csv":
         buffer = io.StringIO()
@@ -330,19 +333,27 @@ def gap_export(request: HttpRequest, fmt: str) -> HttpResponse:
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     else:
         from openpyxl import Workbook
+        from openpyxl.styles import Font
 
         workbook = Workbook()
         sheet = workbook.active
-        sheet.title = "gap"
+        sheet.title = _("Gap analysis")[:31]
         append_row(sheet, header)
+        for heading in sheet[1]:
+            heading.font = Font(bold=True)
         for row_values in rows:
             append_row(sheet, row_values)
+            if row_values[-1] != "":
+                sheet.cell(sheet.max_row, len(header)).number_format = "0.0%"
+        sheet.column_dimensions["B"].width = 32
+        sheet.column_dimensions["E"].width = 32
         out = io.BytesIO()
         workbook.save(out)
         response = HttpResponse(
             out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
-    response["Content-Disposition"] = f'attachment; filename="gap-{organisation.code}-{stamp}.{fmt}"'
+    filename = download_name(_("gap-analysis"), organisation.code, extension=fmt)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

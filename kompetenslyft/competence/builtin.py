@@ -261,6 +261,136 @@ SYSTEM_CATEGORIES = {
     "Personal och lärande": ("Personal og læring", "Staff and learning"),
     "Chefens system": ("Lederens systemer", "Managers' systems"),
 }
+# The knowledge goals of ``systems`` in bokmål and English (sv text → (nb, en)).
+SYSTEM_GOALS: dict[str, tuple[str, str]] = {
+    "Jag kan läsa, skriva och besvara e-post.": (
+        "Jeg kan lese, skrive og svare på e-post.",
+        "I can read, write and answer e-mail.",
+    ),
+    "Jag kan boka och svara på möten i kalendern.": (
+        "Jeg kan booke og svare på møter i kalenderen.",
+        "I can book and answer meetings in the calendar.",
+    ),
+    "Jag vet hur jag känner igen och rapporterar nätfiske.": (
+        "Jeg vet hvordan jeg kjenner igjen og melder fra om phishing.",
+        "I know how to recognise and report phishing.",
+    ),
+    "Jag kan ansluta till ett Teams-möte med ljud och bild.": (
+        "Jeg kan koble meg til et Teams-møte med lyd og bilde.",
+        "I can join a Teams meeting with sound and video.",
+    ),
+    "Jag kan chatta och dela en fil i ett team.": (
+        "Jeg kan chatte og dele en fil i et team.",
+        "I can chat and share a file in a team.",
+    ),
+    "Jag hittar rutiner, nyheter och kontaktuppgifter på intranätet.": (
+        "Jeg finner rutiner, nyheter og kontaktinformasjon på intranettet.",
+        "I find procedures, news and contact details on the intranet.",
+    ),
+    "Jag kan dokumentera genomförandet enligt genomförandeplanen.": (
+        "Jeg kan dokumentere tjenesteutøvelsen i tråd med tiltaksplanen.",
+        "I can document the care given according to the care plan.",
+    ),
+    "Jag kan läsa och signera anteckningar.": (
+        "Jeg kan lese og signere notater.",
+        "I can read and sign notes.",
+    ),
+    "Jag vet vad som ska dokumenteras och varför.": (
+        "Jeg vet hva som skal dokumenteres, og hvorfor.",
+        "I know what must be documented and why.",
+    ),
+    "Jag kan se mina besök och registrera insatser i appen.": (
+        "Jeg kan se besøkene mine og registrere tjenester i appen.",
+        "I can see my visits and record the care given in the app.",
+    ),
+    "Jag kan använda digitala nycklar.": (
+        "Jeg kan bruke digitale nøkler.",
+        "I can use digital keys.",
+    ),
+    "Jag kan rapportera en avvikelse.": (
+        "Jeg kan melde et avvik.",
+        "I can report an incident.",
+    ),
+    "Jag vet vad som räknas som en avvikelse.": (
+        "Jeg vet hva som regnes som et avvik.",
+        "I know what counts as an incident.",
+    ),
+    "Jag kan se min lönespecifikation.": (
+        "Jeg kan se lønnsslippen min.",
+        "I can see my payslip.",
+    ),
+    "Jag kan ansöka om ledighet och registrera frånvaro.": (
+        "Jeg kan søke om permisjon og registrere fravær.",
+        "I can apply for leave and record an absence.",
+    ),
+    "Jag kan logga in och hitta mina utbildningar.": (
+        "Jeg kan logge inn og finne kursene mine.",
+        "I can log in and find my courses.",
+    ),
+    "Jag kan genomföra en e-utbildning.": (
+        "Jeg kan gjennomføre et e-læringskurs.",
+        "I can complete an e-learning course.",
+    ),
+    "Jag kan ta fram sjukfrånvaro och övertid för min enhet.": (
+        "Jeg kan hente ut sykefravær og overtid for enheten min.",
+        "I can produce sick leave and overtime figures for my unit.",
+    ),
+    "Jag kan starta och dokumentera ett rehabiliteringsärende.": (
+        "Jeg kan starte og dokumentere en sak om oppfølging av sykefravær.",
+        "I can open and document a rehabilitation case.",
+    ),
+    "Jag kan skapa en annons och hantera ansökningar.": (
+        "Jeg kan lage en stillingsannonse og behandle søknader.",
+        "I can create a job advertisement and handle applications.",
+    ),
+}
+SYSTEMS_TEXTS = {
+    "name": (
+        "Verksamhetens digitala system",
+        "Virksomhetens digitale systemer",
+        "The organisation's digital systems",
+    ),
+    "description": (
+        "Mejl, intranät, avvikelser, lön, social dokumentation, hemtjänstappen, Teams och "
+        "lärportalen – och chefens system för HR-rapporter, rehabilitering och rekrytering.",
+        "E-post, intranett, avvik, lønn, dokumentasjon i fagsystemet, hjemmetjenestens app, Teams og "
+        "læringsportalen – og lederens systemer for HR-rapporter, sykefraværsoppfølging og rekruttering.",
+        "E-mail, intranet, incidents, payroll, care documentation, the home-care app, Teams and the "
+        "learning portal – and the manager's systems for HR reports, rehabilitation and recruitment.",
+    ),
+}
+DIGCOMP_TEXTS = {
+    "name": (
+        "DigComp 2.2 – Ramverk för digital kompetens",
+        "DigComp 2.2 – Rammeverk for digital kompetanse",
+        "DigComp 2.2 – The Digital Competence Framework for Citizens",
+    ),
+    "description": (
+        "EU:s referensram för medborgares digitala kompetens: 5 områden, 21 kompetenser.",
+        "EUs referanseramme for innbyggernes digitale kompetanse: 5 områder, 21 kompetanser.",
+        "The EU's reference framework for citizens' digital competence: 5 areas, 21 competences.",
+    ),
+    "level_mapping": (
+        "DigComp-nivå 1–2 (grundläggande) → 1 känner till det / 2 kan med hjälp; 3–4 (medel) → "
+        "3 kan på egen hand; 5–8 (avancerad, högt specialiserad) → 4 kan lära andra.",
+        "DigComp-nivå 1–2 (grunnleggende) → 1 kjenner til det / 2 kan med hjelp; 3–4 (middels) → "
+        "3 kan på egen hånd; 5–8 (avansert, høyt spesialisert) → 4 kan lære bort til andre.",
+        DIGCOMP_LEVELS,
+    ),
+}
+
+
+def _texts(texts: dict[str, tuple[str, str, str]]) -> dict[str, dict[str, str]]:
+    """``{"name": (sv, nb, en), …}`` as the ``translations`` of a row."""
+    return {
+        language: {field: values[index] for field, values in texts.items()}
+        for index, language in enumerate(("sv", "nb", "en"))
+    }
+
+
+def _goal_translations(text: str) -> dict[str, dict[str, str]]:
+    nb, en = SYSTEM_GOALS.get(text, ("", ""))
+    return {"nb": {"text": nb}, "en": {"text": en}} if nb else {}
 
 
 def install_builtin_frameworks(models: Any) -> None:
@@ -275,13 +405,9 @@ def install_builtin_frameworks(models: Any) -> None:
             organisation=None,
             code="systems",
             builtin="systems",
-            name="Verksamhetens digitala system",
-            translations={
-                "nb": {"name": "Virksomhetens digitale systemer"},
-                "en": {"name": "The organisation's digital systems"},
-            },
-            description="Mejl, intranät, avvikelser, lön, social dokumentation, hemtjänstappen, Teams och "
-            "lärportalen – och chefens system för HR-rapporter, rehabilitering och rekrytering.",
+            name=SYSTEMS_TEXTS["name"][0],
+            translations=_texts(SYSTEMS_TEXTS),
+            description=SYSTEMS_TEXTS["description"][0],
         )
         categories: dict[str, Any] = {}
         for position, (code, category, sv, nb, en, goals) in enumerate(SYSTEMS):
@@ -302,18 +428,20 @@ def install_builtin_frameworks(models: Any) -> None:
                 translations={"nb": {"name": nb}, "en": {"name": en}},
             )
             for index, text in enumerate(goals):
-                goal_model.objects.create(competence=competence, text=text, position=index)
+                goal_model.objects.create(
+                    competence=competence,
+                    text=text,
+                    position=index,
+                    translations=_goal_translations(text),
+                )
     if not framework_model.objects.filter(organisation=None, code="digcomp22").exists():
         framework = framework_model.objects.create(
             organisation=None,
             code="digcomp22",
             builtin="digcomp22",
-            name="DigComp 2.2 – Ramverk för digital kompetens",
-            translations={
-                "nb": {"name": "DigComp 2.2 – Rammeverk for digital kompetanse"},
-                "en": {"name": "DigComp 2.2 – The Digital Competence Framework for Citizens"},
-            },
-            description="EU:s referensram för medborgares digitala kompetens: 5 områden, 21 kompetenser.",
+            name=DIGCOMP_TEXTS["name"][0],
+            translations=_texts(DIGCOMP_TEXTS),
+            description=DIGCOMP_TEXTS["description"][0],
             attribution=DIGCOMP_ATTRIBUTION,
             level_mapping=DIGCOMP_LEVELS,
         )
@@ -335,3 +463,26 @@ def install_builtin_frameworks(models: Any) -> None:
                     position=position,
                     translations={"nb": {"name": c_nb}, "en": {"name": c_en}},
                 )
+    _translate_installed(models)
+
+
+def _translate_installed(models: Any) -> None:
+    """Bring the texts of frameworks installed by an earlier version up to date: the
+    translations of the framework itself and of the knowledge goals of ``systems`` (names of
+    categories and competences shipped translated from the start)."""
+    for code, texts in (("systems", SYSTEMS_TEXTS), ("digcomp22", DIGCOMP_TEXTS)):
+        translations = _texts(texts)
+        for framework in models.Framework.objects.filter(organisation=None, code=code, builtin=code):
+            if framework.translations != translations:
+                framework.translations = translations
+                framework.save(update_fields=["translations"])
+    goals = models.KnowledgeGoal.objects.filter(
+        competence__framework__organisation=None,
+        competence__framework__builtin="systems",
+        text__in=list(SYSTEM_GOALS),
+    )
+    for goal in goals:
+        wanted = _goal_translations(goal.text)
+        if goal.translations != wanted:
+            goal.translations = wanted
+            goal.save(update_fields=["translations"])

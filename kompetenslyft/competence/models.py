@@ -47,6 +47,10 @@ class Translated(models.Model):
     def local_name(self) -> str:
         return self._local("name")
 
+    @property
+    def local_description(self) -> str:
+        return self._local("description")
+
 
 class Framework(Translated):
     organisation = models.ForeignKey(
@@ -83,6 +87,10 @@ class Framework(Translated):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def local_level_mapping(self) -> str:
+        return self._local("level_mapping")
 
 
 class FrameworkAdoption(models.Model):
@@ -128,17 +136,15 @@ class Competence(Translated):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
-    @property
-    def local_description(self) -> str:
-        return self._local("description")
-
 
 class KnowledgeGoal(models.Model):
-    """What a person can do afterwards."""
+    """What a person can do afterwards. ``translations`` as on :class:`Translated`
+    (``{"nb": {"text": …}}``): the shipped frameworks' goals are in every language."""
 
     competence = models.ForeignKey(Competence, on_delete=models.CASCADE, related_name="goals")
     text = models.TextField(_("knowledge goal"))
     position = models.PositiveIntegerField(default=0)
+    translations = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["competence", "position", "id"]
@@ -147,6 +153,11 @@ class KnowledgeGoal(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def local_text(self) -> str:
+        language = (get_language() or "sv")[:2]
+        return (self.translations or {}).get(language, {}).get("text") or self.text
 
 
 class Requirement(models.Model):

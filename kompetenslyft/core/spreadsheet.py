@@ -73,3 +73,19 @@ def xlsx_bytes(title: str, rows: Iterable[Sequence[Any]]) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+_ASCII = str.maketrans({"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "ß": "ss"})
+
+
+def download_name(*parts: Any, extension: str) -> str:
+    """A download's file name in the person's language: each part (a translated word, an
+    organisation's code) as a lowercase ASCII slug, then today's date:
+    ``download_name(_("gap-analysis"), "solvik", extension="xlsx")`` is
+    ``gap-analys-solvik-2026-11-22.xlsx`` in Swedish."""
+    from django.utils import timezone
+    from django.utils.text import slugify
+
+    slugs = [slugify(str(part).translate(_ASCII)) for part in parts]
+    stem = "-".join(slug for slug in slugs if slug) or "export"
+    return f"{stem}-{timezone.localdate().isoformat()}.{extension}"

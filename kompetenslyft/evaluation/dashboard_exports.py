@@ -18,7 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from kompetenslyft.core.spreadsheet import append_row
+from kompetenslyft.core.spreadsheet import append_row, download_name
 
 from .dashboard_page import Page
 from .models import ExportJob
@@ -149,8 +149,7 @@ def export_run(job_id: int, *, build: Callable[[Any], Page] | None = None) -> st
             page = build_page(filters, exact=is_exact(access, filters.organisation))
             _progress(job.pk, ExportJob.Status.RUNNING, 60)
             content = xlsx_of(page) if job.kind == "xlsx" else pdf_of(page)
-            stamp = timezone.localdate().isoformat()
-            filename = f"dashboard-{filters.organisation.code}-{stamp}.{job.kind}"
+            filename = download_name(_("dashboard"), filters.organisation.code, extension=job.kind)
     except Exception:
         logger.exception("dashboard export %s failed", job_id)
         ExportJob.objects.filter(pk=job_id).update(status=ExportJob.Status.FAILED, finished_at=timezone.now())

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import access_for
 from kompetenslyft.core.params import optional_id
-from kompetenslyft.core.spreadsheet import append_row
+from kompetenslyft.core.spreadsheet import append_row, download_name
 from kompetenslyft.learning.models import Initiative
 from kompetenslyft.learning.selectors import initiatives_visible
 from kompetenslyft.org.models import Role, Unit
@@ -296,7 +296,8 @@ def survey_results_view(request: HttpRequest, pk: int) -> HttpResponse:
             _workbook(survey, results, filters, free_text=free_text),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}.xlsx"'
+        filename = download_name(_("survey-results"), survey.organisation.code, survey.pk, extension="xlsx")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     return render(
         request,

@@ -140,7 +140,10 @@ def funder(request: HttpRequest) -> HttpResponse:
             funder_xlsx(context),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
-        response["Content-Disposition"] = f'attachment; filename="funder-{organisation.code}.xlsx"'
+        from kompetenslyft.core.spreadsheet import download_name
+
+        filename = download_name(_("funder-report"), organisation.code, extension="xlsx")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     if request.GET.get("format") == "pdf":
         from django.template.loader import render_to_string

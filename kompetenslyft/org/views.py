@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kompetenslyft.assessment.selectors import person_campaigns
@@ -18,11 +18,11 @@ from kompetenslyft.competence.models import Level
 from kompetenslyft.competence.selectors import person_requirements
 from kompetenslyft.core.access import access_for
 from kompetenslyft.core.import_templates import template_file
-from kompetenslyft.core.spreadsheet import neutralise_row
+from kompetenslyft.core.spreadsheet import download_name, neutralise_row
 
 from . import selectors
 from .forms import ImportUploadForm, PeopleFilterForm
-from .models import ImportBatch, Person
+from .models import Gender, ImportBatch, Person
 from .services import ConfirmError, import_batch_confirm, import_batch_create
 
 
@@ -89,19 +89,24 @@ def people_export(request: HttpRequest) -> StreamingHttpResponse:
             return value
 
     writer = csv.writer(Echo())
+    # Headers and words in the person's language, resolved here: the rows are streamed after
+    # the view has returned. (The import format of formats.md is the template download's.)
     header = [
-        "employee_id",
-        "given_name",
-        "family_name",
-        "unit_id",
-        "unit",
-        "role",
-        "email",
-        "gender",
-        "language",
-        "start_date",
-        "active",
+        _("Employee id"),
+        _("Given name"),
+        _("Family name"),
+        _("Unit id"),
+        _("Unit"),
+        _("Role"),
+        _("E-mail"),
+        _("Gender"),
+        _("Language"),
+        _("Start date"),
+        _("Active"),
     ]
+    genders = {value: str(label) for value, label in Gender.choices}
+    languages = {code: str(name) for code, name in settings.LANGUAGES}
+    yes, no = _("yes"), _("no")
 
     def stream():  # type: ignore[no-untyped-def]
         yield "\ufeff" + writer.writerow(header)
@@ -116,17 +121,17 @@ def people_export(request: HttpRequest) -> StreamingHttpResponse:
                         p.unit.name,
                         p.role.name,
                         p.email,
-                        p.gender,
-                        p.language,
+                        genders.get(p.gender, p.gender),
+                        languages.get(p.language, p.language),
                         p.start_date.isoformat() if p.start_date else "",
-                        "yes" if p.is_active else "no",
+                        yes if p.is_active else no,
                     ]
                 )
             )
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    stamp = timezone.localdate().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="people-{stamp}.csv"'
+    filename = download_name(_("people"), extension="csv")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 

@@ -117,14 +117,14 @@ def export_cells(client: Client, org: Any) -> dict[tuple[str, str, str | None], 
     for parent in parents:
         for role in roles:
             query = {"unit": parent.pk if parent else "", "role": role.pk if role else ""}
-            response = client.get("/assessment/gaps/export.csv", query)
+            response = client.get("/assessment/gaps/export.csv", query, HTTP_ACCEPT_LANGUAGE="en")
             assert response.status_code == 200
             for row in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))):
-                scope = "unit" if row["scope"] == "direct" else "subtree"
-                value = None if row["assessed"] == "" else int(row["assessed"])
+                scope = "unit" if row["Counts"] == "the unit itself" else "subtree"
+                value = None if row["Answered"] == "" else int(row["Answered"])
                 if value is None:
-                    assert row["required"] == "", "a hidden cell's head count bounds it"
-                key = (row["unit_id"], scope, role.name if role else None)
+                    assert row["People with the requirement"] == "", "a hidden cell's head count bounds it"
+                key = (row["Unit id"], scope, role.name if role else None)
                 assert cells.get(key, value) == value, f"two pages disagree on {key}"
                 cells[key] = value
     return cells
