@@ -16,6 +16,7 @@ from kompetenslyft.core.db import analyse
 from kompetenslyft.core.importing import ImportResult, register
 from kompetenslyft.core.tabular import Table
 from kompetenslyft.org.models import Person, Placement, Role
+from kompetenslyft.search.services import index_modules
 
 from . import participation
 from .models import Attendance, Module
@@ -154,6 +155,7 @@ def _import_modules(
         )
     }
     events = []
+    touched: list[Module] = []
     for row in wanted:
         module = existing.get(row["code"].casefold())
         fields = {k: row[k] for k in ("name", "category", "level", "format", "hours")}
@@ -161,6 +163,7 @@ def _import_modules(
         fields.update({k: row[k] for k in ("description", "pre_material") if k in table.columns})
         if module is None:
             module = Module.objects.create(organisation=organisation, code=row["code"], **fields)
+            touched.append(module)
             module.competences.set(row["competences"])
             module.mandatory_roles.set(row["roles"])
             result.count("new", f"{row['code']} {row['name']}")
@@ -171,6 +174,7 @@ def _import_modules(
             for key, value in fields.items():
                 setattr(module, key, value)
             module.save()
+            touched.append(module)
         if has_competences and sorted(c.pk for c in module.competences.all()) != row["competences"]:
             module.competences.set(row["competences"])
             changes["competence_codes"] = ["", ""]
@@ -182,6 +186,7 @@ def _import_modules(
             events.append(AuditEvent("module.changed", "module", row["code"], row["name"], changes))
         else:
             result.counts["unchanged"] = result.counts.get("unchanged", 0) + 1
+    index_modules(touched)
     audit_record_many(actor=actor, organisation=organisation, events=events)
 
 

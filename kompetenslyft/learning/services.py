@@ -25,6 +25,7 @@ from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.core.db import analyse
 from kompetenslyft.core.queue import can_defer, enqueue
 from kompetenslyft.org.models import Organisation, Person, Unit
+from kompetenslyft.search.services import index_job_aid
 
 from . import participation
 from .hooks import Register, attendance_taken
@@ -619,6 +620,7 @@ def job_aid_save(
     aid.competences.set(competences)
     for module in modules:
         module.job_aids.add(aid)
+    index_job_aid(aid)
     audit_record(
         actor=actor,
         organisation=organisation,

@@ -1,0 +1,124 @@
+"""The search index per database vendor: PostgreSQL full-text search (a tsvector per entry in
+its language's configuration, plus the stems and roots of ``stemming`` in the ``simple``
+configuration; GIN index) and SQLite FTS5 (a virtual table of the stems and roots, bm25
+ranking). Both take the same query terms, so both find "dokumentation" for "dokumentera"."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Q
+
+from .models import Entry
+from .stemming import CONFIGS, query_terms
+
+TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
+Hit = tuple[int, float]  # entry id, rank (higher is better)
+
+_PG_VECTOR = """
+UPDATE search_entry SET vector =
+    setweight(to_tsvector(c.config, title), 'A') || setweight(to_tsvector(c.config, body), 'B')
+    || setweight(to_tsvector('simple', title_terms), 'A')
+    || setweight(to_tsvector('simple', body_terms), 'B')
+FROM (SELECT id AS entry_id, CAST(CASE language WHEN 'nb' THEN 'norwegian' WHEN 'en' THEN 'english'
+      ELSE 'swedish' END AS regconfig) AS config FROM search_entry WHERE id = ANY(%s)) AS c
+WHERE id = c.entry_id
+"""
+
+
+def postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def written(ids: Sequence[int]) -> None:
+    """Bring the vendor's index in step with these (new or changed) entries."""
+    if not ids:
+        return
+    with connection.cursor() as cursor:
+        if postgres():
+            cursor.execute(_PG_VECTOR, [list(ids)])
+            return
+        removed(ids, cursor=cursor)
+        rows = Entry.objects.filter(pk__in=list(ids)).values_list("pk", "title_terms", "body_terms")
+        cursor.executemany("INSERT INTO search_fts(rowid, title, body) VALUES (%s, %s, %s)", list(rows))
+
+
+def removed(ids: Sequence[int], cursor: object = None) -> None:
+    """Drop these entries from the FTS5 table (call before deleting the entries)."""
+    if postgres() or not ids:
+        return
+    if cursor is None:
+        with connection.cursor() as own:
+            removed(ids, cursor=own)
+        return
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        marks = ",".join(["%s"] * len(chunk))
+        cursor.execute(f"DELETE FROM search_fts WHERE rowid IN ({marks})", chunk)  # type: ignore[attr-defined]  # noqa: S608
+
+
+def cleared() -> None:
+    if not postgres():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_fts")
+
+
+def _scope_sql(organisation_ids: list[int] | None) -> tuple[str, list[int]]:
+    if organisation_ids is None:
+        return "", []
+    if not organisation_ids:
+        return " AND e.organisation_id IS NULL", []
+    marks = ",".join(["%s"] * len(organisation_ids))
+    return f" AND (e.organisation_id IS NULL OR e.organisation_id IN ({marks}))", list(organisation_ids)
+
+
+def search(
+    query: str, organisation_ids: list[int] | None, *, limit: int, offset: int
+) -> tuple[list[Hit], int]:
+    """Entry ids best first (limit/offset) and the number found. ``organisation_ids`` None is
+    everything (the installation's superuser); shared entries (no organisation) are always in."""
+    options = query_terms(query)
+    if not options:
+        return [], 0
+    if postgres():
+        return _search_postgres(query, options, organisation_ids, limit=limit, offset=offset)
+    match = " AND ".join("(" + " OR ".join(f'"{term}"' for term in sorted(o)) + ")" for o in options)
+    scope, params = _scope_sql(organisation_ids)
+    base = f"FROM search_fts JOIN search_entry e ON e.id = search_fts.rowid WHERE search_fts MATCH %s{scope}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) {base}", [match, *params])  # noqa: S608
+        total = cursor.fetchone()[0]
+        if not total:
+            return [], 0
+        cursor.execute(
+            f"SELECT e.id, bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS rank {base} "  # noqa: S608
+            "ORDER BY rank, e.title, e.id LIMIT %s OFFSET %s",
+            [match, *params, limit, offset],
+        )
+        return [(pk, -rank) for pk, rank in cursor.fetchall()], total
+
+
+def _search_postgres(
+    query: str, options: list[set[str]], organisation_ids: list[int] | None, *, limit: int, offset: int
+) -> tuple[list[Hit], int]:
+    tsquery = SearchQuery(
+        " & ".join("(" + " | ".join(f"'{term}'" for term in sorted(o)) + ")" for o in options),
+        config="simple",
+        search_type="raw",
+    )
+    for config in sorted(set(CONFIGS.values())):
+        tsquery |= SearchQuery(query, config=config, search_type="websearch")
+    entries = Entry.objects.filter(vector=tsquery)
+    if organisation_ids is not None:
+        entries = entries.filter(Q(organisation__isnull=True) | Q(organisation_id__in=organisation_ids))
+    total = entries.count()
+    if not total:
+        return [], 0
+    ranked = (
+        entries.annotate(rank=SearchRank(F("vector"), tsquery))
+        .order_by("-rank", "title", "pk")
+        .values_list("pk", "rank")[offset : offset + limit]
+    )
+    return [(pk, float(rank)) for pk, rank in ranked], total
