@@ -16,11 +16,10 @@ import snowballstemmer
 ALGORITHMS = {"sv": "swedish", "nb": "norwegian", "en": "english"}
 # PostgreSQL text search configurations by language (the same names as the algorithms).
 CONFIGS = ALGORITHMS
-DERIVATIONS = {
-    "sv": ("isering", "ationer", "ation", "ering", "era", "er"),
-    "nb": ("isering", "asjoner", "asjon", "ering", "ere", "er"),
-    "en": (),
-}
+# Swedish and Norwegian derivations both, whichever the text's language: a Norwegian text
+# taken for Swedish (too short to tell) still meets its Norwegian query.
+_NORDIC = ("isering", "ationer", "asjoner", "ation", "asjon", "ering", "era", "ere", "er")
+DERIVATIONS: dict[str, tuple[str, ...]] = {"sv": _NORDIC, "nb": _NORDIC, "en": ()}
 MIN_ROOT = 5
 WORD = re.compile(r"\w+", re.UNICODE)
 
