@@ -166,6 +166,7 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
         "learning:proposals": [str(world.initiative.pk), huge],
         "learning:session": [str(world.session.pk), huge],
         "learning:job_aid_file": ["1", huge],
+        "learning:faq_": ["1", huge],  # faq_publish, faq_unpublish (a support question)
         "competence": [str(framework.pk), huge],
         "competence_pk": [str(competence.pk), huge],
         "org:person": [str(person_id), huge],

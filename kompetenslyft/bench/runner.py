@@ -481,3 +481,8 @@ OPERATIONS["rebuild"] = op_rebuild
 from .dashboard import op_dashboard  # noqa: E402
 
 OPERATIONS["dashboard"] = op_dashboard
+
+# Issue 9, search (kompetenslyft/bench/search.py): an organisation of its own, any order.
+from .search import op_search  # noqa: E402
+
+OPERATIONS["search"] = op_search

@@ -20,7 +20,7 @@ CONFIGS = ALGORITHMS
 # taken for Swedish (too short to tell) still meets its Norwegian query.
 _NORDIC = ("isering", "ationer", "asjoner", "ation", "asjon", "ering", "era", "ere", "er")
 DERIVATIONS: dict[str, tuple[str, ...]] = {"sv": _NORDIC, "nb": _NORDIC, "en": ()}
-MIN_ROOT = 5
+MIN_ROOT = 4
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
