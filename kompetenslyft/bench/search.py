@@ -58,8 +58,14 @@ def _seed(organisation: Organisation, size: int) -> None:
         role=role,
     )
 
+    # A vocabulary of the product's words and 2,000 others (syllables joined, as compounds
+    # are): one text word in ten is a product word, so a common query term is in about one
+    # entry of ten, not in every other one.
+    syllables = "ar be da ef gu hi jo ka lu mo ne pi ro sa te uv vi ys ål äm öd".split()
+    others = sorted({"".join(rnd.choice(syllables) for _ in range(rnd.randint(2, 4))) for _ in range(2_000)})
+
     def text(words: int) -> str:
-        return " ".join(rnd.choice(WORDS) for _ in range(words))
+        return " ".join(rnd.choice(WORDS) if rnd.random() < 0.1 else rnd.choice(others) for _ in range(words))
 
     modules, aids = size * 4 // 10, size * 3 // 10
     questions = size - modules - aids
@@ -70,7 +76,7 @@ def _seed(organisation: Organisation, size: int) -> None:
                 Module(
                     organisation=organisation,
                     code=f"S{n}",
-                    name=text(4).capitalize(),
+                    name=f"{rnd.choice(WORDS)} {text(3)}".capitalize(),
                     category=rnd.choice(WORDS),
                     level="basic",
                     format="onsite",
@@ -82,7 +88,10 @@ def _seed(organisation: Organisation, size: int) -> None:
             batch_size=1000,
         )
         JobAid.objects.bulk_create(
-            [JobAid(organisation=organisation, title=f"Lathund: {text(5)}", owner="IT") for _ in range(aids)],
+            [
+                JobAid(organisation=organisation, title=f"Lathund: {rnd.choice(WORDS)} {text(4)}", owner="IT")
+                for _ in range(aids)
+            ],
             batch_size=1000,
         )
         SupportRequest.objects.bulk_create(
@@ -94,7 +103,7 @@ def _seed(organisation: Organisation, size: int) -> None:
                     topic="IT",
                     question=text(12),
                     answer=text(30),
-                    faq_question=f"Hur fungerar {text(6)}?",
+                    faq_question=f"Hur fungerar {rnd.choice(WORDS)} {text(5)}?",
                     faq_answer=text(30),
                     faq_published_at=now,
                 )

@@ -41,8 +41,13 @@ def written(ids: Sequence[int]) -> None:
             cursor.execute(_PG_VECTOR, [list(ids)])
             return
         removed(ids, cursor=cursor)
-        rows = Entry.objects.filter(pk__in=list(ids)).values_list("pk", "title_terms", "body_terms")
-        cursor.executemany("INSERT INTO search_fts(rowid, title, body) VALUES (%s, %s, %s)", list(rows))
+        rows = [
+            (pk, title, body, _scope_token(organisation_id))
+            for pk, title, body, organisation_id in Entry.objects.filter(pk__in=list(ids)).values_list(
+                "pk", "title_terms", "body_terms", "organisation_id"
+            )
+        ]
+        cursor.executemany("INSERT INTO search_fts(rowid, title, body, scope) VALUES (%s, %s, %s, %s)", rows)
 
 
 def removed(ids: Sequence[int], cursor: object = None) -> None:
@@ -65,13 +70,20 @@ def cleared() -> None:
             cursor.execute("DELETE FROM search_fts")
 
 
-def _scope_sql(organisation_ids: list[int] | None) -> tuple[str, list[int]]:
-    if organisation_ids is None:
-        return "", []
-    if not organisation_ids:
-        return " AND e.organisation_id IS NULL", []
-    marks = ",".join(["%s"] * len(organisation_ids))
-    return f" AND (e.organisation_id IS NULL OR e.organisation_id IN ({marks}))", list(organisation_ids)
+def _scope_token(organisation_id: int | None) -> str:
+    """The FTS5 ``scope`` column: the owning organisation, or "shared" (the whole network)."""
+    return "shared" if organisation_id is None else f"o{organisation_id}"
+
+
+def _fts_match(options: list[set[str]], organisation_ids: list[int] | None) -> str:
+    """An FTS5 query of our own terms only (word characters, quoted): never the user's syntax.
+    The scope is a column of the FTS5 table, so counting and ranking need no join."""
+    words = " AND ".join("(" + " OR ".join(f'"{term}"' for term in sorted(o)) + ")" for o in options)
+    match = "{title body}: (" + words + ")"
+    if organisation_ids is not None:
+        scopes = ["shared", *(_scope_token(pk) for pk in organisation_ids)]
+        match += " AND scope: (" + " OR ".join(scopes) + ")"
+    return match
 
 
 def search(
@@ -84,18 +96,16 @@ def search(
         return [], 0
     if postgres():
         return _search_postgres(query, options, organisation_ids, limit=limit, offset=offset)
-    match = " AND ".join("(" + " OR ".join(f'"{term}"' for term in sorted(o)) + ")" for o in options)
-    scope, params = _scope_sql(organisation_ids)
-    base = f"FROM search_fts JOIN search_entry e ON e.id = search_fts.rowid WHERE search_fts MATCH %s{scope}"  # noqa: S608
+    match = _fts_match(options, organisation_ids)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) {base}", [match, *params])  # noqa: S608
+        cursor.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [match])
         total = cursor.fetchone()[0]
         if not total:
             return [], 0
         cursor.execute(
-            f"SELECT e.id, bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}) AS rank {base} "  # noqa: S608
-            "ORDER BY rank, e.title, e.id LIMIT %s OFFSET %s",
-            [match, *params, limit, offset],
+            f"SELECT rowid, bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, 0.0) AS score FROM search_fts "  # noqa: S608
+            "WHERE search_fts MATCH %s ORDER BY score, rowid LIMIT %s OFFSET %s",
+            [match, limit, offset],
         )
         return [(pk, -rank) for pk, rank in cursor.fetchall()], total
 

@@ -11,7 +11,8 @@ def create_index(apps, schema_editor):
         schema_editor.execute("CREATE INDEX search_entry_vector_gin ON search_entry USING gin (vector)")
     else:
         schema_editor.execute(
-            "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, tokenize='unicode61 remove_diacritics 0')"
+            "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, scope, "
+            "tokenize='unicode61 remove_diacritics 0')"
         )
 
 
