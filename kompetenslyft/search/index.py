@@ -6,16 +6,18 @@ ranking). Both take the same query terms, so both find "dokumentation" for "doku
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import F, Q
+from django.db.models.functions import Substr
 
 from .models import Entry
 from .stemming import CONFIGS, query_terms
 
-TITLE_WEIGHT, BODY_WEIGHT = 10.0, 1.0
-Hit = tuple[int, float]  # entry id, rank (higher is better)
+Hit = dict[str, Any]  # what a result shows: the entry's fields below, best first
+FIELDS = ("id", "kind", "object_id", "organisation_id", "title", "body", "link")
 
 _PG_VECTOR = """
 UPDATE search_entry SET vector =
@@ -89,7 +91,7 @@ def _fts_match(options: list[set[str]], organisation_ids: list[int] | None) -> s
 def search(
     query: str, organisation_ids: list[int] | None, *, limit: int, offset: int
 ) -> tuple[list[Hit], int]:
-    """Entry ids best first (limit/offset) and the number found. ``organisation_ids`` None is
+    """The entries best first (limit/offset) and the number found. ``organisation_ids`` None is
     everything (the installation's superuser); shared entries (no organisation) are always in."""
     options = query_terms(query)
     if not options:
@@ -103,11 +105,13 @@ def search(
         if not total:
             return [], 0
         cursor.execute(
-            f"SELECT rowid, bm25(search_fts, {TITLE_WEIGHT}, {BODY_WEIGHT}, 0.0) AS score FROM search_fts "  # noqa: S608
-            "WHERE search_fts MATCH %s ORDER BY score, rowid LIMIT %s OFFSET %s",
+            "SELECT e.id, e.kind, e.object_id, e.organisation_id, e.title, substr(e.body, 1, 400), e.link "
+            "FROM (SELECT rowid, bm25(search_fts, 10.0, 1.0, 0.0) AS score "  # title 10, body 1, scope 0
+            "FROM search_fts WHERE search_fts MATCH %s ORDER BY score, rowid LIMIT %s OFFSET %s) AS hit "
+            "JOIN search_entry e ON e.id = hit.rowid ORDER BY hit.score, hit.rowid",
             [match, limit, offset],
         )
-        return [(pk, -rank) for pk, rank in cursor.fetchall()], total
+        return [dict(zip(FIELDS, row, strict=True)) for row in cursor.fetchall()], total
 
 
 def _search_postgres(
@@ -127,8 +131,10 @@ def _search_postgres(
     if not total:
         return [], 0
     ranked = (
-        entries.annotate(rank=SearchRank(F("vector"), tsquery))
+        entries.annotate(rank=SearchRank(F("vector"), tsquery), summary=Substr("body", 1, 400))
         .order_by("-rank", "title", "pk")
-        .values_list("pk", "rank")[offset : offset + limit]
+        .values_list("pk", "kind", "object_id", "organisation_id", "title", "summary", "link")[
+            offset : offset + limit
+        ]
     )
-    return [(pk, float(rank)) for pk, rank in ranked], total
+    return [dict(zip(FIELDS, row, strict=True)) for row in ranked], total

@@ -22,6 +22,7 @@ class Entry(models.Model):
     language = models.CharField(max_length=8)
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True)
+    link = models.CharField(max_length=2000, blank=True)  # a job aid's own link, if any
     # Stems and derivational roots (stemming.terms) of title and body: the FTS5 columns on
     # SQLite, the language-neutral part of the vector on PostgreSQL.
     title_terms = models.TextField(blank=True)

@@ -24,7 +24,7 @@ def _fallback(organisation: Any) -> str:
     return getattr(organisation, "language", "") or settings.LANGUAGE_CODE
 
 
-def _document(kind: str, pk: int, organisation: Any, title: str, body: str) -> Document:
+def _document(kind: str, pk: int, organisation: Any, title: str, body: str, link: str = "") -> Document:
     language = detect(f"{title} {body}", _fallback(organisation))
     return {
         "kind": kind,
@@ -33,6 +33,7 @@ def _document(kind: str, pk: int, organisation: Any, title: str, body: str) -> D
         "language": language,
         "title": title[:300],
         "body": body,
+        "link": link,
         "title_terms": terms(title, language),
         "body_terms": terms(body, language),
     }
@@ -44,7 +45,7 @@ def module_document(module: Module) -> Document:
 
 
 def job_aid_document(aid: JobAid) -> Document:
-    return _document(Entry.Kind.JOB_AID, aid.pk, aid.organisation, aid.title, aid.owner)
+    return _document(Entry.Kind.JOB_AID, aid.pk, aid.organisation, aid.title, aid.owner, aid.link)
 
 
 def faq_document(question: SupportRequest) -> Document:
@@ -66,7 +67,9 @@ def _write(documents: list[Document]) -> int:
         pk = existing.get((document["kind"], document["object_id"]))
         (changed if pk else new).append(Entry(pk=pk, **document))
     Entry.objects.bulk_update(
-        changed, ["organisation_id", "language", "title", "body", "title_terms", "body_terms"], batch_size=500
+        changed,
+        ["organisation_id", "language", "title", "body", "link", "title_terms", "body_terms"],
+        batch_size=500,
     )
     Entry.objects.bulk_create(new, batch_size=500)
     ids = list(mine.values_list("pk", flat=True))

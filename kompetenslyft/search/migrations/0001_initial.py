@@ -41,6 +41,7 @@ class Migration(migrations.Migration):
                 ('language', models.CharField(max_length=8)),
                 ('title', models.CharField(max_length=300)),
                 ('body', models.TextField(blank=True)),
+                ('link', models.CharField(blank=True, max_length=2000)),
                 ('title_terms', models.TextField(blank=True)),
                 ('body_terms', models.TextField(blank=True)),
                 ('vector', django.contrib.postgres.search.SearchVectorField(null=True)),
