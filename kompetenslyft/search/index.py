@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Window
 from django.db.models.functions import Substr
 
 from .models import Entry
@@ -127,14 +127,15 @@ def _search_postgres(
     entries = Entry.objects.filter(vector=tsquery)
     if organisation_ids is not None:
         entries = entries.filter(Q(organisation__isnull=True) | Q(organisation_id__in=organisation_ids))
-    total = entries.count()
-    if not total:
-        return [], 0
-    ranked = (
-        entries.annotate(rank=SearchRank(F("vector"), tsquery), summary=Substr("body", 1, 400))
+    # One scan: the page, ranked, with the number found beside each row.
+    ranked = list(
+        entries.annotate(
+            rank=SearchRank(F("vector"), tsquery), summary=Substr("body", 1, 400), found=Window(Count("pk"))
+        )
         .order_by("-rank", "title", "pk")
-        .values_list("pk", "kind", "object_id", "organisation_id", "title", "summary", "link")[
+        .values_list("pk", "kind", "object_id", "organisation_id", "title", "summary", "link", "found")[
             offset : offset + limit
         ]
     )
-    return [dict(zip(FIELDS, row, strict=True)) for row in ranked], total
+    total = ranked[0][-1] if ranked else (entries.count() if offset else 0)
+    return [dict(zip(FIELDS, row[:-1], strict=True)) for row in ranked], total

@@ -31,7 +31,6 @@ class Entry(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique")]
-        indexes = [models.Index(fields=["organisation"], name="search_entry_org_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}: {self.title}"

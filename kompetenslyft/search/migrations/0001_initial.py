@@ -8,7 +8,11 @@ from django.db import migrations, models
 def create_index(apps, schema_editor):
     """The vendor's own index: a GIN index on the vector (PostgreSQL) or an FTS5 table (SQLite)."""
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("CREATE INDEX search_entry_vector_gin ON search_entry USING gin (vector)")
+        # Without the pending list: the services write a few entries at a time, and a search
+        # right after a bulk reindex must not scan thousands of pending entries.
+        schema_editor.execute(
+            "CREATE INDEX search_entry_vector_gin ON search_entry USING gin (vector) WITH (fastupdate = off)"
+        )
     else:
         schema_editor.execute(
             "CREATE VIRTUAL TABLE search_fts USING fts5(title, body, scope, "
@@ -48,7 +52,6 @@ class Migration(migrations.Migration):
                 ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='org.organisation')),
             ],
             options={
-                'indexes': [models.Index(fields=['organisation'], name='search_entry_org_idx')],
                 'constraints': [models.UniqueConstraint(fields=('kind', 'object_id'), name='search_entry_unique')],
             },
         ),
