@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "kompetenslyft.assessment",
     "kompetenslyft.learning",
     "kompetenslyft.evaluation",
+    "kompetenslyft.search",
 ]
 
 MIDDLEWARE = [

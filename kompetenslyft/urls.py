@@ -38,5 +38,6 @@ urlpatterns = [
     path("assessment/", include("kompetenslyft.assessment.urls")),
     path("learning/", include("kompetenslyft.learning.urls")),
     path("evaluation/", include("kompetenslyft.evaluation.urls")),
+    path("search/", include("kompetenslyft.search.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -181,6 +181,7 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
         "learning:job_aid": ["1", huge],
         "learning:module": [str(world.session.module_id), huge],
         "learning:support_answer": ["1", huge],
+        "learning:faq_": ["1", huge],  # faq_publish, faq_unpublish (a support question)
         "competence": [str(framework.pk), huge],
         "competence_pk": [str(competence.pk), huge],
         "org:person": [str(person_id), huge],

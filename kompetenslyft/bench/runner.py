@@ -482,6 +482,11 @@ from .dashboard import op_dashboard  # noqa: E402
 
 OPERATIONS["dashboard"] = op_dashboard
 
+# Issue 9, search (kompetenslyft/bench/search.py): an organisation of its own, any order.
+from .search import op_search  # noqa: E402
+
+OPERATIONS["search"] = op_search
+
 # Issue 9, the manager's workday (kompetenslyft/bench/manager.py): team view and proposals.
 from .manager import op_manager  # noqa: E402
 

@@ -17,6 +17,7 @@ from kompetenslyft.core.db import analyse
 from kompetenslyft.core.importing import ImportResult, register
 from kompetenslyft.core.tabular import Table
 from kompetenslyft.org.models import Person, Placement, Role
+from kompetenslyft.search.services import index_modules
 
 from . import participation
 from .models import Attendance, Module
@@ -124,6 +125,7 @@ def _import_modules(
     }
     events = []
     saved: dict[str, Module] = {}
+    touched: list[Module] = []
     for row in wanted:
         module = existing.get(row["code"].casefold())
         fields = {k: row[k] for k in ("name", "category", "level", "format", "hours")}
@@ -133,6 +135,7 @@ def _import_modules(
         )
         if module is None:
             module = Module.objects.create(organisation=organisation, code=row["code"], **fields)
+            touched.append(module)
             module.competences.set(row["competences"])
             module.mandatory_roles.set(row["roles"])
             saved[row["code"].casefold()] = module
@@ -145,6 +148,7 @@ def _import_modules(
             for key, value in fields.items():
                 setattr(module, key, value)
             module.save()
+            touched.append(module)
         if has_competences and sorted(c.pk for c in module.competences.all()) != row["competences"]:
             module.competences.set(row["competences"])
             changes["competence_codes"] = ["", ""]
@@ -167,6 +171,7 @@ def _import_modules(
         usable.update(saved)
         for row in wanted:
             saved[row["code"].casefold()].prerequisites.set([usable[p] for p in set(row["prerequisites"])])
+    index_modules(touched)
     audit_record_many(actor=actor, organisation=organisation, events=events)
 
 

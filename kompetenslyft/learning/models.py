@@ -463,9 +463,14 @@ class SupportRequest(models.Model):
         "org.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     answered_at = models.DateTimeField(null=True, blank=True)
+    # Published as a FAQ entry: the texts as the publisher edited them (nothing of the asker).
+    faq_question = models.TextField(_("question for the FAQ"), blank=True)
+    faq_answer = models.TextField(_("answer for the FAQ"), blank=True)
+    faq_published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [models.Index(fields=["organisation", "faq_published_at"], name="support_faq_idx")]
 
 
 def new_epoch() -> str:

@@ -24,6 +24,7 @@ from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.queue import enqueue
 from kompetenslyft.org.models import Organisation, Person, Placement, Role, Unit
+from kompetenslyft.search.services import index_module
 
 from .models import Enrolment, JobAid, JobAidAdoption, Module, ModuleAdoption
 from .module_rules import check_module_fields, cycle_message, find_cycle
@@ -162,6 +163,7 @@ def module_create(
             {"prerequisites": sorted(p.code for p in prerequisites)},
         ),
     )
+    index_module(module)
     return module
 
 
@@ -228,6 +230,7 @@ def module_update(
             organisation=module.organisation,
             event=AuditEvent("module.changed", "module", module.code, module.name, changes),
         )
+    index_module(module)
     return module
 
 

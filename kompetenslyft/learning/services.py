@@ -25,6 +25,7 @@ from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.core.db import analyse
 from kompetenslyft.core.queue import enqueue
 from kompetenslyft.org.models import Person, Unit
+from kompetenslyft.search.services import index_job_aid
 
 from . import participation
 from .checklist import checklist_entries
@@ -366,6 +367,7 @@ def job_aid_save(
     aid.competences.set(competences)
     for module in modules:
         module.job_aids.add(aid)
+    index_job_aid(aid)
     audit_record(
         actor=actor,
         organisation=organisation,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    faq_views,
     initiative_views,
     journey_views,
     manager_views,
@@ -99,4 +100,7 @@ urlpatterns = [
     path("funder/", views.funder, name="funder"),
     path("job-aids/", views.job_aids, name="job_aids"),
     path("job-aids/<id:pk>/file", views.job_aid_file, name="job_aid_file"),
+    path("faq/", faq_views.faq, name="faq"),
+    path("support/<id:pk>/publish/", faq_views.faq_publish, name="faq_publish"),
+    path("support/<id:pk>/unpublish/", faq_views.faq_unpublish, name="faq_unpublish"),
 ]
