@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.access import Access, access_for
+from kompetenslyft.core.models import ProductRole
 from kompetenslyft.core.params import id_list, optional_id, parse_id
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
 from kompetenslyft.org.selectors import team_unit, team_units
@@ -87,8 +88,10 @@ def initiatives(request: HttpRequest) -> HttpResponse:
     if not (access.is_lead or access.project_leader or visible.exists()):
         raise Http404
     form = None
-    if access.is_lead:
-        organisation = _lead_org(request, access)
+    # A lead creates initiatives in its organisation; a project leader in the organisation of its
+    # grant, and becomes the new initiative's owner (core.access: it sees its own initiatives).
+    organisation, owners = _creator_org(access)
+    if organisation is not None:
         form = InitiativeForm(
             request.POST or None,
             units=Unit.objects.filter(organisation=organisation).order_by("path"),
@@ -109,6 +112,7 @@ def initiatives(request: HttpRequest) -> HttpResponse:
                     units=list(Unit.objects.filter(organisation=organisation, pk__in=data["units"])),
                     roles=list(Role.objects.filter(organisation=organisation, pk__in=data["roles"])),
                     modules=list(selectors.modules_for(organisation.pk).filter(pk__in=data["modules"])),
+                    owners=owners,
                     actor=request.user,
                 )
             except ValidationError as exc:
@@ -117,8 +121,30 @@ def initiatives(request: HttpRequest) -> HttpResponse:
                 return redirect("learning:initiative", pk=initiative.pk)
     topics = selectors.support_topics(_lead_org(request, access).pk) if access.is_lead else []
     return render(
-        request, "learning/initiatives.html", {"initiatives": visible, "form": form, "topics": topics}
+        request,
+        "learning/initiatives.html",
+        {"initiatives": visible, "form": form, "topics": topics, "creates_as_owner": bool(owners)},
     )
+
+
+def _creator_org(access: Access) -> tuple[Organisation | None, list[Person]]:
+    """Where this account may create an initiative, and who owns it then: a lead's organisation
+    (no owner named yet), else a project leader's own organisation with itself as owner."""
+    if access.is_lead:
+        orgs = (
+            Organisation.objects.all()
+            if access.is_superuser
+            else Organisation.objects.filter(pk__in=sorted(access.lead_org_ids))
+        )
+        return orgs.order_by("name").first(), []
+    pl_orgs = access.org_ids_with(ProductRole.PROJECT_LEADER)
+    if not pl_orgs or access.person_id is None:
+        return None, []
+    organisation = Organisation.objects.filter(pk__in=sorted(pl_orgs)).order_by("name").first()
+    person = Person.objects.filter(pk=access.person_id).first()
+    if organisation is None or person is None:
+        return None, []
+    return organisation, [person]
 
 
 @login_required
