@@ -309,7 +309,7 @@ def lead_questions_card(access: Access, person: Any) -> Card | None:
         _("Support questions by topic"),
         items,
         empty=_("No support questions yet."),
-        links=[Item(_("Support questions"), reverse("learning:support"))],
+        # TODO(sessions/support): link the lead's page of all questions when it exists.
     )
 
 

@@ -305,7 +305,6 @@ def test_menu_groups_and_pages_each_role_reaches(world: Any) -> None:
         reverse("learning:funder"),
         reverse("org:people"),
         reverse("org:import"),
-        reverse("learning:support"),
     ):
         assert f'href="{url}"' in lead
     assert "<summary>Menu</summary>" in lead and 'class="nav nav-wide"' in lead
