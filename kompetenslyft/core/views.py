@@ -26,6 +26,7 @@ from kompetenslyft.org.services import person_set_language
 
 from .access import access_for
 from .forms import LoginForm, PasswordResetForm
+from .home import cards_for
 from .services import account_activate
 from .tasks import password_links_task
 from .throttle import client_address, throttle_hit, throttle_key
@@ -78,18 +79,12 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    from kompetenslyft.org.selectors import visible_organisations
-
     access = access_for(request.user)
-    organisations = list(visible_organisations(access))
+    person = getattr(request.user, "person", None) if access.person_id else None
     return render(
         request,
         "core/home.html",
-        {
-            "organisations": organisations,
-            "person": getattr(request.user, "person", None),
-            "roles": access.product_roles,
-        },
+        {"person": person, "roles": access.product_roles, "groups": cards_for(access, person)},
     )
 
 

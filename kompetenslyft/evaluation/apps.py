@@ -8,13 +8,15 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self) -> None:
+        from kompetenslyft.core.home import register_card
         from kompetenslyft.learning import hooks
         from kompetenslyft.learning.reports import register_evaluation_source
 
-        from . import asking, imports, panels, reports  # noqa: F401 - imports and reports register themselves
+        from . import asking, home, imports, panels, reports  # noqa: F401 - imports and reports register themselves
         from .funder import funder_evaluations
         from .selectors import checklist_evaluation
 
+        register_card("employee", home.employee_card, order=20)
         register_evaluation_source(funder_evaluations)
         hooks.provide("checklist_evaluation", checklist_evaluation)
         # Asked when the register is taken; blocks on the session, journey and initiative pages.

@@ -16,3 +16,15 @@ class LearningConfig(AppConfig):
 
         subscribe(["people"], genders_changed)
         subscribe(["people"], people_changed)
+
+        from kompetenslyft.core.home import register_card
+
+        from . import home
+
+        register_card("employee", home.employee_card, order=30)
+        register_card("manager", home.manager_card, order=10)
+        register_card("trainer", home.trainer_card, order=10)
+        register_card("lead", home.lead_card, order=20)
+        register_card("lead", home.lead_questions_card, order=40)
+        register_card("project_leader", home.project_leader_card, order=10)
+        register_card("top_management", home.top_management_card, order=10)

@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.access import Access, access_for
-from kompetenslyft.org.models import Organisation, Role, Unit
+from kompetenslyft.core.models import ProductRole
+from kompetenslyft.org.models import Organisation, Person, Role, Unit
 
 from . import hooks, initiative_services, selectors, services
 from .forms import (
@@ -81,8 +82,10 @@ def initiatives(request: HttpRequest) -> HttpResponse:
     if not (access.is_lead or access.project_leader or visible.exists()):
         raise Http404
     form = None
-    if access.is_lead:
-        organisation = _lead_org(access)
+    # A lead creates initiatives in its organisation; a project leader in the organisation of its
+    # grant, and becomes the new initiative's owner (core.access: it sees its own initiatives).
+    organisation, owners = _creator_org(access)
+    if organisation is not None:
         form = InitiativeForm(
             request.POST or None,
             units=_units(organisation),
@@ -104,16 +107,36 @@ def initiatives(request: HttpRequest) -> HttpResponse:
                     units=list(_units(organisation).filter(pk__in=data["units"])),
                     roles=list(_roles(organisation).filter(pk__in=data["roles"])),
                     modules=list(selectors.modules_for(organisation.pk).filter(pk__in=data["modules"])),
+                    owners=owners,
                     actor=request.user,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 return redirect("learning:initiative", pk=initiative.pk)
+    elif request.method == "POST":
+        raise Http404
     topics = selectors.support_topics(_lead_org(access).pk) if access.is_lead else []
     return render(
-        request, "learning/initiatives.html", {"initiatives": visible, "form": form, "topics": topics}
+        request,
+        "learning/initiatives.html",
+        {"initiatives": visible, "form": form, "topics": topics, "creates_as_owner": bool(owners)},
     )
+
+
+def _creator_org(access: Access) -> tuple[Organisation | None, list[Person]]:
+    """Where this account may create an initiative, and who owns it then: a lead's organisation
+    (no owner named yet), else a project leader's own organisation with itself as owner."""
+    if access.is_lead:
+        return _lead_org(access), []
+    pl_orgs = access.org_ids_with(ProductRole.PROJECT_LEADER)
+    if not pl_orgs or access.person_id is None:
+        return None, []
+    organisation = Organisation.objects.filter(pk__in=sorted(pl_orgs)).order_by("name").first()
+    person = Person.objects.filter(pk=access.person_id).first()
+    if organisation is None or person is None:
+        return None, []
+    return organisation, [person]
 
 
 def _forms(initiative: Initiative, bound: dict[str, Any]) -> dict[str, Any]:

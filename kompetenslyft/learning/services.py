@@ -85,8 +85,13 @@ def initiative_create(
     units: list[Unit] | None = None,
     roles: list[Any] | None = None,
     modules: list[Module] | None = None,
+    owners: list[Any] | None = None,
     actor: Any = None,
 ) -> Initiative:
+    """A new initiative of ``organisation``; ``owners`` (its project leaders) must be people of
+    the organisation (a project leader who creates its first initiative owns it)."""
+    if any(owner.organisation_id != organisation.pk for owner in owners or []):
+        raise ValidationError(_("An owner of an initiative must belong to its organisation."))
     if Initiative.objects.filter(organisation=organisation, code=code).exists():
         raise ValidationError(
             _("The organisation already has an initiative with the code '%(code)s'.") % {"code": code}
@@ -105,6 +110,7 @@ def initiative_create(
     initiative.units.set(units or [])
     initiative.roles.set(roles or [])
     initiative.modules.set(modules or [])
+    initiative.owners.set(owners or [])
     participation.refresh_initiative(initiative)
     PlanEntry.objects.bulk_create(checklist_entries(initiative))
     audit_record(

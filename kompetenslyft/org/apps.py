@@ -8,4 +8,8 @@ class OrgConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
-        from . import imports  # noqa: F401 - registers the units and people imports
+        from kompetenslyft.core.home import register_card
+
+        from . import home, imports  # noqa: F401 - imports registers the units and people imports
+
+        register_card("lead", home.lead_card, order=30)

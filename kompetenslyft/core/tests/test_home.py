@@ -1,0 +1,316 @@
+"""The start page: each role's cards (what to do next, with counts and links), the access
+rules behind them, their query counts, and the menu."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from kompetenslyft.assessment.models import Campaign, Participant
+from kompetenslyft.core.importing import import_file
+from kompetenslyft.core.models import Grant, ProductRole
+from kompetenslyft.evaluation.models import Request
+from kompetenslyft.learning.models import (
+    Attendance,
+    Initiative,
+    Module,
+    Proposal,
+    SupportContact,
+    SupportRequest,
+)
+from kompetenslyft.learning.services import (
+    booking_book,
+    initiative_create,
+    proposals_generate,
+    session_create,
+)
+from kompetenslyft.org.models import ImportBatch
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def home(user: Any) -> str:
+    response = client_for(user).get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def card(page: str, key: str) -> str:
+    """The HTML of one card of the page ("" when the page has none)."""
+    start = page.find(f'data-card="{key}"')
+    if start < 0:
+        return ""
+    return page[start : page.find("</section>", start)]
+
+
+@pytest.fixture
+def world(network: Any) -> Any:
+    role = network.employee.role.name
+    for kind, text in (
+        ("framework", "competence_code,name,category\nMAIL,E-post,K\n"),
+        ("requirements", f"role,competence_code,required_level\n{role},MAIL,3\n"),
+        (
+            "modules",
+            "module_code,name,category,level,format,hours,competence_codes\n"
+            "M-MAIL,E-post grund,Kommunikation,basic,onsite,1.5,MAIL\n",
+        ),
+    ):
+        import_file(kind=kind, content=text.encode(), filename="f.csv", organisation=network.org_a)
+    module = Module.objects.get(code="M-MAIL")
+    network.module = module
+    network.initiative = initiative_create(
+        organisation=network.org_a,
+        code="lyft",
+        name="Digitalt lyft",
+        units=[network.admin_a],
+        modules=[module],
+    )
+    proposals_generate(initiative_id=network.initiative.pk)
+    network.session = session_create(
+        module=module,
+        starts_at=timezone.now() + dt.timedelta(days=5),
+        duration_minutes=60,
+        capacity=10,
+        place="Sal 1",
+        trainers=[network.trainer],
+    )
+    network.past_session = session_create(
+        module=module,
+        starts_at=timezone.now() - dt.timedelta(days=1),
+        duration_minutes=60,
+        capacity=10,
+        place="Sal 9",
+        trainers=[network.trainer],
+    )
+    today = timezone.localdate()
+    network.campaign = Campaign.objects.create(
+        organisation=network.org_a,
+        name="Baslinje 2026",
+        measurement_point=0,
+        opens_on=today - dt.timedelta(days=1),
+        closes_on=today + dt.timedelta(days=10),
+        status=Campaign.Status.OPEN,
+    )
+    for person in (network.employee, network.other_employee):
+        Participant.objects.create(campaign=network.campaign, person=person, unit=person.unit, questions=4)
+    SupportContact.objects.create(person=network.trainer, unit=network.dep1)
+    return network
+
+
+def test_employee_sees_what_to_do_next(world: Any) -> None:
+    booking_book(session=world.session, person=world.employee)
+    request = Request.objects.create(
+        organisation=world.org_a,
+        person=world.employee,
+        module=world.module,
+        occurred_on=timezone.localdate(),
+        opens_on=timezone.localdate(),
+        closes_on=timezone.localdate() + dt.timedelta(days=14),
+    )
+    SupportRequest.objects.create(
+        organisation=world.org_a,
+        person=world.employee,
+        unit=world.unit1,
+        topic="Outlook",
+        question="Hur?",
+        answer="Så här.",
+        answered_at=timezone.now(),
+    )
+    page = home(world.employee.user)
+    assert reverse("assessment:answer", args=[world.campaign.pk]) in card(page, "self-assessment")
+    assert reverse("evaluation:mine", args=[request.pk]) in card(page, "evaluations")
+    learning = card(page, "my-learning")
+    assert "E-post grund" in learning  # the booked session
+    assert "1 of your questions has been answered" in learning
+    assert reverse("learning:me") in learning
+    # An employee sees no other role's cards.
+    for other in ("my-team", "training", "campaigns", "initiatives", "imports", "key-figures"):
+        assert not card(page, other), other
+
+
+def test_assigned_modules_to_do_count(world: Any) -> None:
+    page = home(world.employee.user)
+    assert "1 assigned module to do" in card(page, "my-learning")
+    Attendance.objects.create(
+        person=world.employee,
+        module=world.module,
+        unit=world.unit1,
+        date=timezone.localdate(),
+        hours=Decimal("1.5"),
+        status=Attendance.Status.COMPLETED,
+    )
+    assert "assigned module" not in card(home(world.employee.user), "my-learning")
+
+
+def test_manager_sees_its_own_units_only(world: Any) -> None:
+    SupportRequest.objects.create(
+        organisation=world.org_a, person=world.employee, unit=world.unit1, topic="A", question="secret one"
+    )
+    SupportRequest.objects.create(
+        organisation=world.org_a,
+        person=world.other_employee,
+        unit=world.unit3,
+        topic="B",
+        question="secret two",
+    )
+    page = home(world.manager.user)
+    team = card(page, "my-team")
+    own = Proposal.objects.filter(person__unit__path__startswith=world.dep1.path, status="proposed").count()
+    everyone = Proposal.objects.filter(status="proposed").count()
+    assert own < everyone  # other_employee (unit3) is not the manager's
+    assert reverse("learning:proposals", args=[world.initiative.pk]) in team
+    assert f'<span class="count">{own}</span>' in team
+    assert reverse("learning:team") in team and reverse("assessment:team") in team
+    # Questions from its people: counts only, never the text or the asker.
+    assert "secret" not in page and world.other_employee.family_name not in page
+    assert "Questions from your people" in team
+
+
+def test_trainer_sees_sessions_registers_and_questions(world: Any) -> None:
+    SupportRequest.objects.create(
+        organisation=world.org_a, person=world.employee, unit=world.unit1, topic="A", question="?"
+    )
+    page = home(world.trainer.user)
+    training = card(page, "training")
+    assert reverse("learning:session", args=[world.session.pk]) in training
+    assert (
+        "Register to take" in training
+        and reverse("learning:session", args=[world.past_session.pk]) in training
+    )
+    assert reverse("learning:support") in training
+    assert '<span class="count">1</span> <a href="/learning/support/">' in training
+
+
+def test_lead_sees_campaigns_initiatives_imports_and_topics(world: Any) -> None:
+    Participant.objects.filter(person=world.employee).update(completed_at=timezone.now())
+    SupportRequest.objects.create(
+        organisation=world.org_a, person=world.employee, unit=world.unit1, topic="Outlook", question="?"
+    )
+    batch = ImportBatch.objects.create(
+        organisation=world.org_a, kind="people", filename="hr.csv", content=b"", uploaded_by=world.lead.user
+    )
+    page = home(world.lead.user)
+    assert "50 % answered (1 of 2)" in card(page, "campaigns")
+    assert reverse("learning:initiative", args=[world.initiative.pk]) in card(page, "initiatives")
+    assert reverse("learning:funder") in card(page, "initiatives")
+    assert reverse("org:import_preview", args=[batch.pk]) in card(page, "imports")
+    assert "Outlook" in card(page, "questions")
+    # Another organisation's lead sees none of it.
+    other = home(world.lead_b.user)
+    assert "Baslinje" not in other and "hr.csv" not in other and "Digitalt lyft" not in other
+
+
+def test_top_management_key_figures_hide_small_groups(world: Any) -> None:
+    world.org_a.anonymity_threshold = 5
+    world.org_a.save()
+    Attendance.objects.create(
+        person=world.employee,
+        module=world.module,
+        unit=world.unit1,
+        date=timezone.localdate(),
+        hours=Decimal("2"),
+    )
+    page = home(world.top.user)
+    figures = card(page, "key-figures")
+    people = world.org_a.people.filter(is_active=True).count() if hasattr(world.org_a, "people") else None
+    assert "participants this year" in figures and "hidden: fewer than the anonymity threshold" in figures
+    assert "training hours this year" not in figures
+    if people is not None:
+        assert f'<span class="count">{people}</span>' in figures
+    world.org_a.anonymity_threshold = 1
+    world.org_a.save()
+    figures = card(home(world.top.user), "key-figures")
+    assert "hidden" not in figures and "training hours this year" in figures
+
+
+def test_project_leader_empty_state_and_first_initiative(world: Any) -> None:
+    page = home(world.project_leader.user)
+    mine = card(page, "my-initiatives")
+    assert "An initiative begins with a measured gap" in mine
+    assert reverse("learning:initiatives") in mine
+    client = client_for(world.project_leader.user)
+    listing = client.get(reverse("learning:initiatives"), HTTP_ACCEPT_LANGUAGE="en")
+    assert listing.status_code == 200
+    assert "How an initiative begins" in listing.content.decode()
+    response = client.post(
+        reverse("learning:initiatives"),
+        {"code": "pl-1", "name": "Pias insats", "purpose": "Bättre dokumentation", "units": [world.unit1.pk]},
+    )
+    assert response.status_code == 302
+    created = Initiative.objects.get(code="pl-1")
+    assert created.organisation == world.org_a
+    assert list(created.owners.all()) == [world.project_leader]
+    assert "Pias insats" in card(home(world.project_leader.user), "my-initiatives")
+
+
+def test_project_leader_of_another_organisation_cannot_create_here(world: Any) -> None:
+    Grant.objects.create(user=world.lead_b.user, organisation=world.org_b, role=ProductRole.PROJECT_LEADER)
+    Grant.objects.filter(user=world.lead_b.user, role=ProductRole.LEAD).delete()
+    client = client_for(world.lead_b.user)
+    # Units of organisation A are not choices for organisation B's project leader.
+    response = client.post(
+        reverse("learning:initiatives"), {"code": "steal", "name": "Intrång", "units": [world.unit1.pk]}
+    )
+    assert response.status_code == 200 and not Initiative.objects.filter(code="steal").exists()
+    # What it may create lands in its own organisation, owned by itself.
+    client.post(reverse("learning:initiatives"), {"code": "own", "name": "Egen", "units": [world.unit_b.pk]})
+    own = Initiative.objects.get(code="own")
+    assert own.organisation == world.org_b and list(own.owners.all()) == [world.lead_b]
+    assert not Initiative.objects.filter(organisation=world.org_a, code="own").exists()
+
+
+def test_owner_outside_the_organisation_is_refused(world: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        initiative_create(organisation=world.org_a, code="x", name="X", owners=[world.lead_b])
+
+
+def test_employee_without_grant_cannot_create(world: Any) -> None:
+    client = client_for(world.other_employee.user)
+    assert client.get(reverse("learning:initiatives")).status_code == 404
+    client.post(reverse("learning:initiatives"), {"code": "emp", "name": "Nej"})
+    assert not Initiative.objects.filter(code="emp").exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "most"),
+    [("employee", 15), ("manager", 18), ("trainer", 20), ("lead", 19), ("project_leader", 16), ("top", 20)],
+)
+def test_home_query_counts(world: Any, who: str, most: int, django_assert_max_num_queries: Any) -> None:
+    client = client_for(getattr(world, who).user)
+    client.get(reverse("home"))  # session and caches warmed
+    with django_assert_max_num_queries(most):
+        assert client.get(reverse("home")).status_code == 200
+
+
+def test_menu_groups_and_pages_each_role_reaches(world: Any) -> None:
+    manager = home(world.manager.user)
+    for url in (reverse("learning:team"), reverse("assessment:team"), reverse("learning:sessions")):
+        assert f'href="{url}"' in manager
+    trainer = home(world.trainer.user)
+    assert f'href="{reverse("learning:support")}"' in trainer
+    lead = home(world.lead.user)
+    for url in (
+        reverse("learning:funder"),
+        reverse("org:people"),
+        reverse("org:import"),
+    ):
+        assert f'href="{url}"' in lead
+    assert "<summary>Menu</summary>" in lead and 'class="nav nav-wide"' in lead
+    assert 'aria-current="page"' in lead
+    employee = home(world.employee.user)
+    assert (
+        f'href="{reverse("org:people")}"' not in employee
+        and f'href="{reverse("learning:funder")}"' not in employee
+    )

@@ -1,0 +1,365 @@
+"""The learning domain's cards on the start page (registered in ``LearningConfig.ready``):
+what each role does next in initiatives, sessions and support. Reads only, each card a few
+aggregate queries whatever the size of the organisation; the manager's figures are counts
+over its own units (and those below), the top management's key figures pass the disclosure
+control."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Hashable
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from kompetenslyft.core import disclosure
+from kompetenslyft.core.access import Access
+from kompetenslyft.core.home import Card, Item
+from kompetenslyft.core.models import ProductRole
+from kompetenslyft.org.models import Organisation, Person, Unit
+
+from .models import Attendance, Booking, Initiative, Proposal, Session, SupportRequest
+from .selectors import DONE, completed_modules, support_inbox, support_topics
+
+
+def _when(moment: dt.datetime) -> str:
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def _start_of_today() -> dt.datetime:
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _under(paths: tuple[str, ...], field: str) -> Q:
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+# --- selectors ------------------------------------------------------------------------------------
+def open_assigned_modules(person_id: int) -> int:
+    """How many modules assigned to the person (by any initiative) it has not completed."""
+    assigned: set[int] = set()
+    for items in Proposal.objects.filter(person_id=person_id).values_list("items", flat=True):
+        assigned |= {int(m) for m in items.get("b", {})} | {int(m) for m in items.get("m", [])}
+    if not assigned:
+        return 0
+    return len(assigned - completed_modules([person_id]).get(person_id, set()))
+
+
+def coming_bookings(person_id: int, limit: int = 3) -> list[Booking]:
+    return list(
+        Booking.objects.filter(
+            person_id=person_id,
+            status=Booking.Status.BOOKED,
+            session__starts_at__gte=timezone.now(),
+            session__cancelled=False,
+        )
+        .select_related("session__module")
+        .order_by("session__starts_at")[:limit]
+    )
+
+
+def proposals_to_confirm(access: Access) -> list[dict[str, Any]]:
+    """Per initiative, the proposals still to confirm of people in the manager's units."""
+    return list(
+        Proposal.objects.filter(
+            _under(access.managed_paths, "person__unit__path"), status=Proposal.Status.PROPOSED
+        )
+        .values("initiative_id", "initiative__name")
+        .annotate(n=Count("pk"))
+        .order_by("initiative__name")[:10]
+    )
+
+
+def team_follow_up(access: Access) -> dict[str, int]:
+    """Counts over the manager's people: assigned and not booked on a coming session, and of
+    those, who has not completed anything yet (lags)."""
+    now = timezone.now()
+    people = Person.objects.filter(_under(access.managed_paths, "unit__path"), is_active=True)
+    assigned = Exists(Proposal.objects.filter(person=OuterRef("pk"), assigned__gt=0))
+    booked = Exists(
+        Booking.objects.filter(
+            person=OuterRef("pk"),
+            status=Booking.Status.BOOKED,
+            session__starts_at__gte=now,
+            session__cancelled=False,
+        )
+    )
+    done = Exists(Attendance.objects.filter(person=OuterRef("pk"), status__in=DONE))
+    return people.aggregate(
+        not_booked=Count("pk", filter=Q(assigned) & ~Q(booked)),
+        lagging=Count("pk", filter=Q(assigned) & ~Q(booked) & ~Q(done)),
+    )
+
+
+def team_questions(access: Access) -> dict[str, int]:
+    return SupportRequest.objects.filter(_under(access.managed_paths, "person__unit__path")).aggregate(
+        total=Count("pk"), waiting=Count("pk", filter=Q(answered_at__isnull=True))
+    )
+
+
+def trainer_sessions(person_id: int) -> tuple[list[Session], list[Session], int]:
+    """The trainer's sessions from today on (date order), and those started without a register."""
+    mine = Session.objects.filter(trainers=person_id, cancelled=False).select_related("module")
+    coming = list(mine.filter(starts_at__gte=_start_of_today()).order_by("starts_at")[:5])
+    untaken = mine.filter(starts_at__lte=timezone.now(), attendance_taken_at__isnull=True)
+    return coming, list(untaken.order_by("-starts_at")[:5]), untaken.count()
+
+
+def lead_initiatives(access: Access) -> list[Initiative]:
+    initiatives = Initiative.objects.exclude(status=Initiative.Status.CLOSED)
+    if not access.is_superuser:
+        initiatives = initiatives.filter(organisation_id__in=sorted(access.lead_org_ids))
+    return list(initiatives.order_by("status", "-starts_on", "name")[:8])
+
+
+def own_initiatives(person_id: int | None) -> list[Initiative]:
+    if person_id is None:
+        return []
+    return list(
+        Initiative.objects.filter(Q(owners=person_id) | Q(steering_group=person_id))
+        .distinct()
+        .order_by("-starts_on", "name")[:10]
+    )
+
+
+def key_figures(organisation: Organisation, today: dt.date) -> dict[str, Any]:
+    """An organisation's key figures for its top management: head counts of the whole
+    organisation, initiatives running, and this year's participants and training hours —
+    the participants through the disclosure control (a count under the anonymity threshold
+    is hidden, and the hours with it)."""
+    year_start = today.replace(month=1, day=1)
+    attendance = Attendance.objects.filter(
+        unit__organisation_id=organisation.pk, status__in=DONE, date__gte=year_start, date__lte=today
+    ).aggregate(people=Count("person", distinct=True), hours=Sum("hours"))
+    participants = attendance["people"] or 0
+    atoms: dict[tuple[int, Hashable], int] = {(1, "people"): participants}
+    release = disclosure.protect({1: None}, atoms, organisation.anonymity_threshold, publish_root=True)
+    shown = participants == 0 or release.tree(disclosure.ROOT, value=participants)
+    return {
+        "people": Person.objects.filter(organisation=organisation, is_active=True).count(),
+        "units": Unit.objects.filter(organisation=organisation).count(),
+        "running": Initiative.objects.filter(
+            organisation=organisation, status=Initiative.Status.RUNNING
+        ).count(),
+        "participants": participants if shown else None,
+        "hours": (attendance["hours"] or 0) if shown else None,
+    }
+
+
+# --- cards ----------------------------------------------------------------------------------------
+def employee_card(access: Access, person: Any) -> Card | None:
+    if person is None:
+        return None
+    items = []
+    open_modules = open_assigned_modules(person.pk)
+    if open_modules:
+        items.append(
+            Item(
+                ngettext("%(n)s assigned module to do", "%(n)s assigned modules to do", open_modules)
+                % {"n": open_modules},
+                reverse("learning:me"),
+                count=open_modules,
+            )
+        )
+    for booking in coming_bookings(person.pk):
+        items.append(
+            Item(booking.session.module.name, reverse("learning:me"), detail=_when(booking.session.starts_at))
+        )
+    answered = SupportRequest.objects.filter(
+        person_id=person.pk, answered_at__gte=timezone.now() - dt.timedelta(days=30)
+    ).count()
+    if answered:
+        items.append(
+            Item(
+                ngettext(
+                    "%(n)s of your questions has been answered",
+                    "%(n)s of your questions have been answered",
+                    answered,
+                )
+                % {"n": answered},
+                reverse("learning:me"),
+                count=answered,
+            )
+        )
+    return Card(
+        "my-learning",
+        _("My learning"),
+        items,
+        empty=_("Nothing assigned or booked right now."),
+        links=[Item(_("My learning: modules, sessions, questions"), reverse("learning:me"))],
+    )
+
+
+def manager_card(access: Access, person: Any) -> Card | None:
+    if not access.is_manager:
+        return None
+    items = [
+        Item(
+            row["initiative__name"],
+            reverse("learning:proposals", args=[row["initiative_id"]]),
+            count=row["n"],
+            detail=ngettext("%(n)s proposal to confirm", "%(n)s proposals to confirm", row["n"])
+            % {"n": row["n"]},
+        )
+        for row in proposals_to_confirm(access)
+    ]
+    follow = team_follow_up(access)
+    questions = team_questions(access)
+    items.append(
+        Item(
+            _("Assigned people not yet booked on a session"),
+            reverse("learning:book_assigned"),
+            count=follow["not_booked"],
+        )
+    )
+    items.append(
+        Item(
+            _("People who have not started (no session, nothing done)"),
+            reverse("learning:team"),
+            count=follow["lagging"],
+        )
+    )
+    items.append(
+        Item(
+            _("Questions from your people"),
+            count=questions["total"],
+            detail=_("%(n)s waiting for an answer") % {"n": questions["waiting"]},
+        )
+    )
+    return Card(
+        "my-team",
+        _("My team"),
+        items,
+        links=[
+            Item(_("Team progress"), reverse("learning:team")),
+            Item(_("Team competences"), reverse("assessment:team")),
+            Item(_("Sessions"), reverse("learning:sessions")),
+        ],
+    )
+
+
+def trainer_card(access: Access, person: Any) -> Card | None:
+    if person is None:
+        return None
+    coming, untaken, untaken_count = trainer_sessions(person.pk)
+    waiting = support_inbox(access).filter(answered_at__isnull=True).count()
+    items = [
+        Item(
+            _("Register to take: %(module)s") % {"module": s.module.name},
+            reverse("learning:session", args=[s.pk]),
+            detail=_when(s.starts_at),
+        )
+        for s in untaken
+    ]
+    items += [
+        Item(s.module.name, reverse("learning:session", args=[s.pk]), detail=_when(s.starts_at))
+        for s in coming
+    ]
+    items.append(Item(_("Questions waiting for an answer"), reverse("learning:support"), count=waiting))
+    links = [
+        Item(_("All my sessions"), reverse("learning:sessions")),
+        Item(_("Support questions"), reverse("learning:support")),
+    ]
+    if untaken_count > len(untaken):
+        links.insert(
+            0,
+            Item(
+                ngettext("%(n)s register to take", "%(n)s registers to take", untaken_count)
+                % {"n": untaken_count},
+                reverse("learning:sessions"),
+            ),
+        )
+    return Card("training", _("My sessions and questions"), items, links=links)
+
+
+def lead_card(access: Access, person: Any) -> Card | None:
+    items = [
+        Item(i.name, reverse("learning:initiative", args=[i.pk]), detail=i.get_status_display())
+        for i in lead_initiatives(access)
+    ]
+    return Card(
+        "initiatives",
+        _("Initiatives"),
+        items,
+        empty=_("No initiative is planned or running."),
+        links=[
+            Item(_("All initiatives"), reverse("learning:initiatives")),
+            Item(_("Sessions"), reverse("learning:sessions")),
+            Item(_("Funder report"), reverse("learning:funder")),
+        ],
+    )
+
+
+def lead_questions_card(access: Access, person: Any) -> Card | None:
+    overview = reverse("learning:support_overview")
+    items = [
+        Item(str(topic), f"{overview}?{urlencode({'topic': topic})}", count=count)
+        for organisation_id in sorted(access.lead_org_ids)[:3]
+        for topic, count in support_topics(organisation_id)[:5]
+    ]
+    return Card(
+        "questions",
+        _("Support questions by topic"),
+        items,
+        empty=_("No support questions yet."),
+        links=[Item(_("All questions"), overview)],
+    )
+
+
+def project_leader_card(access: Access, person: Any) -> Card | None:
+    items = [
+        Item(i.name, reverse("learning:initiative", args=[i.pk]), detail=i.get_status_display())
+        for i in own_initiatives(access.person_id)
+    ]
+    links = [Item(_("Initiatives"), reverse("learning:initiatives"))]
+    empty = ""
+    if not items:
+        empty = _(
+            "An initiative begins with a measured gap: the competence lead or you as project leader "
+            "create it with its purpose, measurable goals, target group (units and roles), period and "
+            "budget. Prepare these, then add the plan, risks and the before/during/after checklist."
+        )
+        links = [Item(_("Create your first initiative"), reverse("learning:initiatives"))]
+    return Card("my-initiatives", _("My initiatives"), items, empty=empty, links=links)
+
+
+def top_management_card(access: Access, person: Any) -> Card | None:
+    today = timezone.localdate()
+    organisations = Organisation.objects.filter(
+        pk__in=sorted(access.org_ids_with(ProductRole.TOP_MANAGEMENT))
+    ).order_by("name")[:3]
+    items = []
+    for organisation in organisations:
+        figures = key_figures(organisation, today)
+        prefix = f"{organisation.name}: "
+        items += [
+            Item(prefix + _("people"), count=figures["people"]),
+            Item(prefix + _("units"), count=figures["units"]),
+            Item(prefix + _("initiatives running"), count=figures["running"]),
+            Item(
+                prefix + _("participants this year"),
+                count=figures["participants"],
+                detail=""
+                if figures["participants"] is not None
+                else _("hidden: fewer than the anonymity threshold"),
+            ),
+        ]
+        if figures["hours"] is not None:
+            items.append(Item(prefix + _("training hours this year"), count=int(figures["hours"])))
+    return Card(
+        "key-figures",
+        _("Key figures"),
+        items,
+        links=[
+            Item(_("Dashboard"), reverse("evaluation:dashboard")),
+            Item(_("Funder report"), reverse("learning:funder")),
+        ],
+    )
