@@ -88,6 +88,8 @@ def test_the_anonymity_threshold_changed_in_the_admin_is_audited(network: Any, r
             "name": org.name,
             "anonymity_threshold": 2,
             "evaluation_days": org.evaluation_days,
+            "language": org.language,
+            "currency": org.currency,
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
