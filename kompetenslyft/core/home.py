@@ -18,7 +18,7 @@ from typing import Any
 
 from .access import Access
 
-ROLES = ("employee", "manager", "trainer", "lead", "project_leader", "top_management")
+ROLES = ("employee", "manager", "trainer", "lead", "project_leader", "top_management", "evaluator")
 
 
 @dataclass(frozen=True)

@@ -28,3 +28,4 @@ class LearningConfig(AppConfig):
         register_card("lead", home.lead_questions_card, order=40)
         register_card("project_leader", home.project_leader_card, order=10)
         register_card("top_management", home.top_management_card, order=10)
+        register_card("evaluator", home.evaluator_card, order=10)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import access_for
@@ -20,12 +20,14 @@ from .faq_services import support_request_publish, support_request_unpublish
 
 class FaqForm(forms.Form):
     question = forms.CharField(
-        label=_lazy("Question"),
+        label=gettext_lazy("Question"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_lazy("Leave out names and anything else that tells who asked."),
+        help_text=gettext_lazy("Leave out names and anything else that tells who asked."),
     )
-    answer = forms.CharField(label=_lazy("Answer"), max_length=8000, widget=forms.Textarea(attrs={"rows": 5}))
+    answer = forms.CharField(
+        label=gettext_lazy("Answer"), max_length=8000, widget=forms.Textarea(attrs={"rows": 5})
+    )
 
 
 @login_required

@@ -166,7 +166,6 @@ def employee_card(access: Access, person: Any) -> Card | None:
                 ngettext("%(n)s assigned module to do", "%(n)s assigned modules to do", open_modules)
                 % {"n": open_modules},
                 reverse("learning:me"),
-                count=open_modules,
             )
         )
     for booking in coming_bookings(person.pk):
@@ -186,7 +185,6 @@ def employee_card(access: Access, person: Any) -> Card | None:
                 )
                 % {"n": answered},
                 reverse("learning:me"),
-                count=answered,
             )
         )
     return Card(
@@ -205,7 +203,6 @@ def manager_card(access: Access, person: Any) -> Card | None:
         Item(
             row["initiative__name"],
             reverse("learning:proposals", args=[row["initiative_id"]]),
-            count=row["n"],
             detail=ngettext("%(n)s proposal to confirm", "%(n)s proposals to confirm", row["n"])
             % {"n": row["n"]},
         )
@@ -263,7 +260,13 @@ def trainer_card(access: Access, person: Any) -> Card | None:
         Item(s.module.name, reverse("learning:session", args=[s.pk]), detail=_when(s.starts_at))
         for s in coming
     ]
-    items.append(Item(_("Questions waiting for an answer"), reverse("learning:support"), count=waiting))
+    items.append(
+        Item(
+            ngettext("%(n)s question waiting for an answer", "%(n)s questions waiting for an answer", waiting)
+            % {"n": waiting},
+            reverse("learning:support"),
+        )
+    )
     links = [
         Item(_("All my sessions"), reverse("learning:sessions")),
         Item(_("Support questions"), reverse("learning:support")),
@@ -332,10 +335,18 @@ def project_leader_card(access: Access, person: Any) -> Card | None:
 
 
 def top_management_card(access: Access, person: Any) -> Card | None:
+    return _key_figures_card(access, ProductRole.TOP_MANAGEMENT)
+
+
+def evaluator_card(access: Access, person: Any) -> Card | None:
+    """The external evaluator's start: the same key figures (organisation-wide counts; the
+    participants through the disclosure control), and the anonymised reports."""
+    return _key_figures_card(access, ProductRole.EVALUATOR)
+
+
+def _key_figures_card(access: Access, role: str) -> Card | None:
     today = timezone.localdate()
-    organisations = Organisation.objects.filter(
-        pk__in=sorted(access.org_ids_with(ProductRole.TOP_MANAGEMENT))
-    ).order_by("name")[:3]
+    organisations = Organisation.objects.filter(pk__in=sorted(access.org_ids_with(role))).order_by("name")[:3]
     items = []
     for organisation in organisations:
         figures = key_figures(organisation, today)

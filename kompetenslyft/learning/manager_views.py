@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import Access, access_for
@@ -29,12 +28,12 @@ from . import proposal_services, selectors, services
 from .models import Initiative, Module, Proposal
 
 STATUS_LABELS = {
-    "awaiting": _lazy("awaiting confirmation"),
-    "not_started": _lazy("not started"),
-    "in_progress": _lazy("in progress"),
-    "done": _lazy("done"),
-    "exempt": _lazy("exempt"),
-    "none": _lazy("nothing assigned"),
+    "awaiting": gettext_lazy("awaiting confirmation"),
+    "not_started": gettext_lazy("not started"),
+    "in_progress": gettext_lazy("in progress"),
+    "done": gettext_lazy("done"),
+    "exempt": gettext_lazy("exempt"),
+    "none": gettext_lazy("nothing assigned"),
 }
 FILTER_KEYS = ("unit", "role", "status", "page")
 
@@ -48,11 +47,17 @@ class Filters:
 
 
 def _filters(request: HttpRequest, access: Access, data: QueryDict, statuses: tuple[str, ...]) -> Filters:
+    # A unit or role outside the viewer's scope is a 404, never "no filter": confirm-all acts on
+    # the filtered selection, which must not widen to everything when the filter is refused.
     unit_id = optional_id(data.get("unit"), name="unit")
     unit = ms.manageable_units(access).filter(pk=unit_id).first() if unit_id is not None else None
     role_id = optional_id(data.get("role"), name="role")
     role = ms.scope_roles(access).filter(pk=role_id).first() if role_id is not None else None
-    status = data.get("status") if data.get("status") in statuses else None
+    if (unit_id is not None and unit is None) or (role_id is not None and role is None):
+        raise Http404
+    status = data.get("status") or None
+    if status is not None and status not in statuses:
+        raise BadRequest(f"unknown status {status[:40]!r}")
     query = QueryDict(mutable=True)
     for key, value in (("unit", unit and unit.pk), ("role", role and role.pk), ("status", status)):
         if value:

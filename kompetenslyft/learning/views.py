@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.access import Access, access_for
@@ -45,7 +45,11 @@ def _initiative(request: HttpRequest, pk: int) -> tuple[Access, Initiative, bool
     return access, initiative, selectors.initiative_editable(access, initiative)
 
 
-GENDER_CHOICES = {"woman": _lazy("women"), "man": _lazy("men"), "other": _lazy("other or unspecified")}
+GENDER_CHOICES = {
+    "woman": gettext_lazy("women"),
+    "man": gettext_lazy("men"),
+    "other": gettext_lazy("other or unspecified"),
+}
 
 
 @login_required

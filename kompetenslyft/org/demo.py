@@ -520,6 +520,21 @@ def _learning_for_demo(organisation: Organisation) -> None:
     home_care = [p for p in people if p.unit.unit_id == "VOF-HT-N"][2:16]
     for person in home_care:
         booking_book(session=sessions[0], person=person)
+    # Today's session of the trainer, so that its register can be taken in the demo (the register
+    # opens on the session's day): later today, a few of the home-care staff booked.
+    now = timezone.localtime()
+    later_today = min(now + dt.timedelta(hours=1), now.replace(hour=23, minute=30, second=0, microsecond=0))
+    today_session = session_create(
+        module=modules["M-TEAMS"],
+        starts_at=max(later_today, now + dt.timedelta(minutes=1)),
+        duration_minutes=60,
+        capacity=10,
+        place="Hemtjänst Norra, personalrummet",
+        trainers=[trainer] if trainer else [],
+        initiative=initiative,
+    )
+    for person in home_care[:6]:
+        booking_book(session=today_session, person=person)
     # The last weeks' sessions, their registers and evaluations (the demo employee has one to give).
     nurses = list(
         Person.objects.filter(
@@ -544,6 +559,15 @@ def _learning_for_demo(organisation: Organisation) -> None:
         SupportContact.objects.get_or_create(
             person=trainer, unit=Unit.objects.get(organisation=organisation, unit_id="VOF-HT-N")
         )
+        from kompetenslyft.learning.services import support_request_create
+
+        # A question waiting for the trainer's answer (from a colleague in its unit).
+        if home_care:
+            support_request_create(
+                person=home_care[0],
+                topic="Teams",
+                question="Hur delar jag min skärm i ett Teams-möte från mobilen?",
+            )
     for title, codes, link, plain in (
         ("Lathund: Outlook på fem minuter", ["M-MAIL"], "https://intranat.solvik.se/lathundar/outlook", True),
         ("Avvikelse i fem steg", ["M-AVVIK"], "https://intranat.solvik.se/lathundar/avvikelse", True),

@@ -169,7 +169,8 @@ def test_manager_sees_its_own_units_only(world: Any) -> None:
     everyone = Proposal.objects.filter(status="proposed").count()
     assert own < everyone  # other_employee (unit3) is not the manager's
     assert reverse("learning:proposals", args=[world.initiative.pk]) in team
-    assert f'<span class="count">{own}</span>' in team
+    # The number is said once, in its sentence ("3 proposals to confirm"), not also as a count.
+    assert (f"{own} proposal to confirm" if own == 1 else f"{own} proposals to confirm") in team
     assert reverse("learning:team") in team and reverse("assessment:team") in team
     # Questions from its people: counts only, never the text or the asker.
     assert "secret" not in page and world.other_employee.family_name not in page
@@ -188,7 +189,7 @@ def test_trainer_sees_sessions_registers_and_questions(world: Any) -> None:
         and reverse("learning:session", args=[world.past_session.pk]) in training
     )
     assert reverse("learning:support") in training
-    assert '<span class="count">1</span> <a href="/learning/support/">' in training
+    assert '<a href="/learning/support/">1 question waiting for an answer</a>' in training
 
 
 def test_lead_sees_campaigns_initiatives_imports_and_topics(world: Any) -> None:

@@ -180,11 +180,16 @@ def test_confirm_all_confirms_the_filtered_selection_of_ones_own_people_only(wor
     client.post(_url("proposals_confirm_all", work), {"unit": work.unit1.pk})
     confirmed = set(Proposal.objects.filter(status="confirmed").values_list("person_id", flat=True))
     assert confirmed == {work.employee.pk}
-    # A unit outside its scope is no filter to it: still its own people only.
-    client.post(_url("proposals_confirm_all", work), {"unit": work.unit3.pk})
+    # A unit outside its scope is a 404 and confirms nothing (it must not widen the selection to
+    # every one of its own people, as an ignored filter would).
+    response = client.post(_url("proposals_confirm_all", work), {"unit": work.unit3.pk})
+    assert response.status_code == 404
     confirmed = set(Proposal.objects.filter(status="confirmed").values_list("person_id", flat=True))
-    assert work.other_employee.pk not in confirmed and work.colleague.pk in confirmed
+    assert confirmed == {work.employee.pk}
+    assert client.post(_url("proposals_confirm_all", work), {"status": "bogus"}).status_code == 400
+    assert set(Proposal.objects.filter(status="confirmed").values_list("person_id", flat=True)) == confirmed
     assert client.get(_url("proposals", work), {"unit": "abc"}).status_code == 400
+    assert client.get(reverse("learning:team"), {"unit": work.unit3.pk}).status_code == 404
 
 
 def test_the_proposals_page_pages_and_filters(work: Any, django_assert_max_num_queries: Any) -> None:
@@ -219,8 +224,7 @@ def test_the_team_opens_on_the_whole_subtree_with_filters(work: Any) -> None:
     assert _url("proposals", work) in body and reverse("learning:book_assigned") in body
     south = client.get(reverse("learning:team"), {"unit": work.unit2.pk})
     assert [r.person for r in south.context["rows"]] == [work.colleague]
-    outside = client.get(reverse("learning:team"), {"unit": work.unit3.pk})
-    assert work.other_employee.pk not in {r.person.pk for r in outside.context["rows"]}
+    assert client.get(reverse("learning:team"), {"unit": work.unit3.pk}).status_code == 404  # outside
     awaiting = client.get(reverse("learning:team"), {"status": "awaiting"})
     assert work.employee.pk in {r.person.pk for r in awaiting.context["rows"]}
     client.post(_url("proposal_confirm", work, work.proposal))
@@ -247,7 +251,9 @@ def test_the_team_opens_on_the_whole_subtree_with_filters(work: Any) -> None:
     )
     Booking.objects.create(session=session, person=work.employee, status="booked")
     assert people("in_progress") == [work.employee]
-    assert client.get(reverse("learning:team"), {"status": "nonsense"}).status_code == 200
+    assert (
+        client.get(reverse("learning:team"), {"status": "nonsense"}).status_code == 400
+    )  # an unknown status is refused, not ignored
     assert client_for(work.employee.user).get(reverse("learning:team")).status_code == 404
 
 
