@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from kompetenslyft.core.models import AuditEntry
 from kompetenslyft.learning.models import SupportContact, SupportRequest
@@ -23,6 +24,7 @@ def asked(network: Any) -> SupportRequest:
         question="Elin Employeesson här: hur delar jag skärmen i Teams?",
         answer="Klicka på Dela.",
         answered_by=network.trainer,
+        answered_at=timezone.now(),
     )
 
 

@@ -22,6 +22,7 @@ from kompetenslyft.learning.models import (
     Attendance,
     Booking,
     Module,
+    Proposal,
     Session,
     SupportContact,
     SupportRequest,
@@ -299,6 +300,8 @@ def test_the_recording_is_on_the_journey_of_those_who_took_part_and_those_assign
     session_update(session=world.session, recording_link="https://video.example/rec-1")
     world.module.mandatory_roles.add(world.other_employee.role)  # assigned to Olle by the initiative
     proposals_generate(initiative_id=world.initiative.pk)
+    # Assigned means confirmed by the manager: only then is it on the journey.
+    Proposal.objects.filter(initiative=world.initiative).update(status=Proposal.Status.CONFIRMED)
     took_part = selectors.journey(world.employee)
     assigned = selectors.journey(world.other_employee)
     assert [s.pk for s in took_part.recordings] == [world.session.pk]
