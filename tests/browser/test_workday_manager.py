@@ -16,12 +16,12 @@ from kompetenslyft.core.importing import import_file
 from kompetenslyft.learning.models import Booking, Module, Proposal
 from kompetenslyft.learning.services import initiative_create, proposals_generate, session_create
 
-from .conftest import assert_accessible, log_in
+from .conftest import assert_accessible, log_in, menu_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# Until the catalogues are compiled with this work's strings, a page may show the English.
-TEAM_LINK = re.compile(r"Mina medarbetares utbildning|Training in my team")
+# The main menu's item to the team's training (Training: "Team progress").
+TEAM_LINK = re.compile(r"^Teamets framsteg$")
 
 
 @pytest.fixture
@@ -67,7 +67,7 @@ def test_manager_confirms_exempts_books_and_follows_its_team(
 ) -> None:
     n = workday
     log_in(page, "manager")
-    page.get_by_role("link", name=TEAM_LINK).click()
+    menu_link(page, TEAM_LINK).click()
     expect(page.get_by_role("cell", name=re.compile(n.colleague.family_name)).first).to_be_visible()
     assert n.other_employee.family_name not in page.locator("table").inner_text()  # another unit's
     assert_accessible(axe, page)
@@ -123,7 +123,7 @@ def test_manager_confirms_exempts_books_and_follows_its_team(
     assert_accessible(axe, page)
 
     log_in(phone, "manager")
-    phone.get_by_role("link", name=TEAM_LINK).click()
+    menu_link(phone, TEAM_LINK).click()
     _fits(phone)
     assert_accessible(axe, phone)
     phone.get_by_role("link", name="Förslag: Digitalt lyft").click()

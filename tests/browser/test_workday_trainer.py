@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from kompetenslyft.learning.models import Attendance, Booking, Module, SupportContact, SupportRequest
 from kompetenslyft.learning.services import session_create, support_request_create
 
-from .conftest import assert_accessible, log_in
+from .conftest import assert_accessible, log_in, menu_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -49,8 +49,7 @@ def test_trainer_takes_the_register_and_answers_a_question(
     phone = context.new_page()
     phone.set_default_timeout(15000)
     log_in(phone, "trainer")
-    menu = phone.get_by_role("navigation", name="Huvudmeny")
-    menu.get_by_role("link", name=SESSIONS).click()
+    menu_link(phone, SESSIONS).click()
     assert_accessible(axe, phone)
     when = timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M")
     phone.get_by_role("link", name=when).click()
@@ -67,8 +66,7 @@ def test_trainer_takes_the_register_and_answers_a_question(
     assert_accessible(axe, phone)
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
-    menu = phone.get_by_role("navigation", name="Huvudmeny")
-    menu.get_by_role("link", name=SESSIONS).click()
+    menu_link(phone, SESSIONS).click()
     phone.get_by_role("link", name=QUESTIONS).click()
     expect(phone.get_by_text("Var skriver jag avvikelser?")).to_be_visible()
     assert_accessible(axe, phone)
