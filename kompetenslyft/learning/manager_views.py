@@ -5,6 +5,7 @@ onto a session. One URL and view per action; writes through ``proposal_services`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -60,8 +61,13 @@ def _filters(request: HttpRequest, access: Access, data: QueryDict, statuses: tu
     return Filters(unit, role, status, query.urlencode())
 
 
-def _page(request: HttpRequest, rows: object) -> Page:
-    return Paginator(rows, settings.KOMPETENSLYFT_PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+def _page(request: HttpRequest, rows: object, count: int | None = None) -> Page:
+    """A page of the rows; ``count``, when the caller already has it (one aggregate with other
+    figures), spares the paginator its own COUNT over a big selection."""
+    paginator: Paginator[Any] = Paginator(rows, settings.KOMPETENSLYFT_PAGE_SIZE)  # type: ignore[arg-type]
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is not asked of the database
+    return paginator.get_page(request.GET.get("page"))
 
 
 # --- proposals ------------------------------------------------------------------------------
@@ -111,11 +117,13 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
         role_id=filters.role.pk if filters.role else None,
         status=filters.status,
     )
+    total, to_confirm = ms.proposals_counts(selection)
     page = _page(
         request,
         selection.select_related("person", "person__role", "person__unit").order_by(
             "person__family_name", "person__given_name", "pk"
         ),
+        total,
     )
     modules = list(initiative.modules.order_by("code"))
     back = f"{filters.query}&page={page.number}" if filters.query else f"page={page.number}"
@@ -131,9 +139,7 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
             "statuses": Proposal.Status.choices,
             "filters": filters,
             "back": back,
-            "to_confirm": selection.filter(status=Proposal.Status.PROPOSED).count()
-            if filters.status != Proposal.Status.CONFIRMED
-            else 0,
+            "to_confirm": to_confirm,
         },
     )
 
