@@ -147,23 +147,32 @@ class TeamRow:
         return "exempt" if self.exempt else "none"
 
 
-class PeopleByIds:
-    """People in a given order, loaded a slice (a page) at a time: the paginator of a status
-    worked out in Python holds ids, not 50,000 people with their units and roles."""
+class ByIds:
+    """Rows in a given order, a slice (a page) at a time: the order and the page are worked out
+    on the ids only (a narrow query, or a list of ids), then just that page's rows are loaded
+    in full. OFFSET over 50,000 full rows (with a proposal's items) is what made a page slow."""
 
-    def __init__(self, ids: list[int]) -> None:
+    def __init__(self, ids: QuerySet[Any] | list[int], rows: QuerySet[Any], count: int | None = None) -> None:
         self.ids = ids
-
-    def __len__(self) -> int:
-        return len(self.ids)
+        self.rows = rows
+        self._count = count
 
     def count(self) -> int:
-        return len(self.ids)
+        if self._count is None:
+            self._count = len(self.ids) if isinstance(self.ids, list) else self.ids.count()
+        return self._count
 
-    def __getitem__(self, index: slice) -> list[Person]:
-        wanted = self.ids[index]
-        found = Person.objects.select_related("unit", "role").in_bulk(wanted)
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        wanted = list(self.ids[index])
+        found = self.rows.in_bulk(wanted)
         return [found[pk] for pk in wanted if pk in found]
+
+
+def people_by_ids(ids: QuerySet[Any] | list[int], count: int | None = None) -> ByIds:
+    return ByIds(ids, Person.objects.select_related("unit", "role"), count)
 
 
 def _confirmed(**kwargs: Any) -> Any:
@@ -184,7 +193,7 @@ STATUS_CHUNK = 500
 
 def team_people(
     access: Access, *, unit: Unit | None = None, role_id: int | None = None, status: str | None = None
-) -> QuerySet[Person] | PeopleByIds:
+) -> ByIds:
     """The people of the team view, in name order: the whole subtree (or one unit's), by role and
     status. Statuses read stored counts (awaiting, exempt) in the database; those that need the
     completed modules (not started, in progress, done) are narrowed in the database (nothing
@@ -214,8 +223,8 @@ def team_people(
         for start in range(0, len(ids), STATUS_CHUNK):
             chunk = ids[start : start + STATUS_CHUNK]
             statuses.update((pk, row.status) for pk, row in _figures(chunk).items())
-        return PeopleByIds([pk for pk in ids if statuses.get(pk) == status])
-    return people.select_related("unit", "role")
+        return people_by_ids([pk for pk in ids if statuses.get(pk) == status])
+    return people_by_ids(people.values_list("pk", flat=True))
 
 
 def _figures(ids: list[int]) -> dict[int, TeamRow]:

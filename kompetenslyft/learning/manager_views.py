@@ -61,12 +61,9 @@ def _filters(request: HttpRequest, access: Access, data: QueryDict, statuses: tu
     return Filters(unit, role, status, query.urlencode())
 
 
-def _page(request: HttpRequest, rows: object, count: int | None = None) -> Page:
-    """A page of the rows; ``count``, when the caller already has it (one aggregate with other
-    figures), spares the paginator its own COUNT over a big selection."""
+def _page(request: HttpRequest, rows: ms.ByIds) -> Page:
+    """A page of the rows (ordered and paged on their ids, then that page loaded)."""
     paginator: Paginator[Any] = Paginator(rows, settings.KOMPETENSLYFT_PAGE_SIZE)  # type: ignore[arg-type]
-    if count is not None:
-        paginator.count = count  # a cached_property: set, it is not asked of the database
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -120,10 +117,13 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
     total, to_confirm = ms.proposals_counts(selection)
     page = _page(
         request,
-        selection.select_related("person", "person__role", "person__unit").order_by(
-            "person__family_name", "person__given_name", "pk"
+        ms.ByIds(
+            selection.order_by("person__family_name", "person__given_name", "pk").values_list(
+                "pk", flat=True
+            ),
+            Proposal.objects.select_related("person", "person__role", "person__unit"),
+            total,
         ),
-        total,
     )
     modules = list(initiative.modules.order_by("code"))
     back = f"{filters.query}&page={page.number}" if filters.query else f"page={page.number}"
