@@ -68,6 +68,14 @@ def proposals_filtered(
     return proposals
 
 
+def proposals_counts(selection: QuerySet[Proposal]) -> tuple[int, int]:
+    """(people in the selection, of whom awaiting confirmation) in one aggregate query."""
+    found = selection.aggregate(
+        total=Count("pk"), to_confirm=Count("pk", filter=Q(status=Proposal.Status.PROPOSED))
+    )
+    return found["total"], found["to_confirm"]
+
+
 @dataclass
 class ProposalRow:
     proposal: Proposal
@@ -139,37 +147,90 @@ class TeamRow:
         return "exempt" if self.exempt else "none"
 
 
+class ByIds:
+    """Rows in a given order, a slice (a page) at a time: the order and the page are worked out
+    on the ids only (a narrow query, or a list of ids), then just that page's rows are loaded
+    in full. OFFSET over 50,000 full rows (with a proposal's items) is what made a page slow."""
+
+    def __init__(self, ids: QuerySet[Any] | list[int], rows: QuerySet[Any], count: int | None = None) -> None:
+        self.ids = ids
+        self.rows = rows
+        self._count = count
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = len(self.ids) if isinstance(self.ids, list) else self.ids.count()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        wanted = list(self.ids[index])
+        found = self.rows.in_bulk(wanted)
+        return [found[pk] for pk in wanted if pk in found]
+
+
+def people_by_ids(ids: QuerySet[Any] | list[int], count: int | None = None) -> ByIds:
+    return ByIds(ids, Person.objects.select_related("unit", "role"), count)
+
+
 def _confirmed(**kwargs: Any) -> Any:
     return Proposal.objects.filter(person=OuterRef("pk"), status=Proposal.Status.CONFIRMED, **kwargs)
 
 
+def _coming_booking() -> Any:
+    return Booking.objects.filter(
+        person=OuterRef("pk"),
+        status=Booking.Status.BOOKED,
+        session__starts_at__gte=timezone.now(),
+        session__cancelled=False,
+    )
+
+
+STATUS_CHUNK = 500
+
+
 def team_people(
     access: Access, *, unit: Unit | None = None, role_id: int | None = None, status: str | None = None
-) -> QuerySet[Person] | list[Person]:
+) -> ByIds:
     """The people of the team view, in name order: the whole subtree (or one unit's), by role and
     status. Statuses read stored counts (awaiting, exempt) in the database; those that need the
-    completed modules (not started, in progress, done) are worked out for the people with a
-    confirmed assignment only."""
+    completed modules (not started, in progress, done) are narrowed in the database (nothing
+    booked for 'not started', something booked or attended otherwise) and finished for those
+    people only, by id, a chunk at a time."""
     people = my_people(access)
     if unit is not None:
         people = people.filter(unit__path__startswith=unit.path)
     if role_id is not None:
         people = people.filter(role_id=role_id)
-    people = people.select_related("unit", "role").order_by("family_name", "given_name", "pk")
+    people = people.order_by("family_name", "given_name", "pk")
     if status == "awaiting":
-        return people.filter(Exists(Proposal.objects.filter(person=OuterRef("pk"), status="proposed")))
-    if status == "exempt":
-        return people.filter(Exists(_confirmed(exempt__gt=0))).exclude(Exists(_confirmed(assigned__gt=0)))
-    if status in ("not_started", "in_progress", "done"):
-        candidates = list(people.filter(Exists(_confirmed(assigned__gt=0))))
-        return [r.person for r in team_rows(candidates) if r.status == status]
-    return people
+        people = people.filter(Exists(Proposal.objects.filter(person=OuterRef("pk"), status="proposed")))
+    elif status == "exempt":
+        people = people.filter(Exists(_confirmed(exempt__gt=0))).exclude(Exists(_confirmed(assigned__gt=0)))
+    elif status in ("not_started", "in_progress", "done"):
+        candidates = people.filter(Exists(_confirmed(assigned__gt=0)))
+        attended = Exists(Attendance.objects.filter(person=OuterRef("pk"), status__in=DONE))
+        if status == "not_started":
+            candidates = candidates.exclude(Exists(_coming_booking()))
+        elif status == "in_progress":
+            candidates = candidates.filter(Q(Exists(_coming_booking())) | Q(attended))
+        else:
+            candidates = candidates.filter(attended)
+        ids = list(candidates.values_list("pk", flat=True))
+        statuses: dict[int, str] = {}
+        for start in range(0, len(ids), STATUS_CHUNK):
+            chunk = ids[start : start + STATUS_CHUNK]
+            statuses.update((pk, row.status) for pk, row in _figures(chunk).items())
+        return people_by_ids([pk for pk in ids if statuses.get(pk) == status])
+    return people_by_ids(people.values_list("pk", flat=True))
 
 
-def team_rows(people: list[Person]) -> list[TeamRow]:
-    """Figures of the given people (one page): confirmed assignments only, as on the journey."""
-    ids = [p.pk for p in people]
-    rows = {p.pk: TeamRow(p) for p in people}
+def _figures(ids: list[int]) -> dict[int, TeamRow]:
+    """Figures of the given people by id (a page, a chunk): confirmed assignments only, as on
+    the journey. The rows' ``person`` is left unset; :func:`team_rows` puts it."""
+    rows = {pk: TeamRow(None) for pk in ids}  # type: ignore[arg-type]
     assigned_modules: dict[int, set[int]] = {}
     for person_id, items, status in Proposal.objects.filter(person_id__in=ids).values_list(
         "person_id", "items", "status"
@@ -182,7 +243,7 @@ def team_rows(people: list[Person]) -> list[TeamRow]:
             m for m, d in decisions.items() if d["s"] == "assigned"
         )
         rows[person_id].exempt += sum(1 for d in decisions.values() if d["s"] == "exempt")
-    done = completed_modules(ids)
+    done = completed_modules(sorted(assigned_modules)) if assigned_modules else {}
     booked = Counter(
         Booking.objects.filter(
             person_id__in=ids,
@@ -196,7 +257,15 @@ def team_rows(people: list[Person]) -> list[TeamRow]:
         row.assigned = len(modules)
         row.done = len(modules & done.get(person_id, set()))
         row.booked = booked.get(person_id, 0)
-    return list(rows.values())
+    return rows
+
+
+def team_rows(people: list[Person]) -> list[TeamRow]:
+    """Figures of the given people (one page): confirmed assignments only, as on the journey."""
+    figures = _figures([p.pk for p in people])
+    for person in people:
+        figures[person.pk].person = person
+    return list(figures.values())
 
 
 # --- booking one's assigned people ----------------------------------------------------------

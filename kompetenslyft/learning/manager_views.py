@@ -5,6 +5,7 @@ onto a session. One URL and view per action; writes through ``proposal_services`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -65,8 +66,10 @@ def _filters(request: HttpRequest, access: Access, data: QueryDict, statuses: tu
     return Filters(unit, role, status, query.urlencode())
 
 
-def _page(request: HttpRequest, rows: object) -> Page:
-    return Paginator(rows, settings.KOMPETENSLYFT_PAGE_SIZE).get_page(request.GET.get("page"))  # type: ignore[arg-type]
+def _page(request: HttpRequest, rows: ms.ByIds) -> Page:
+    """A page of the rows (ordered and paged on their ids, then that page loaded)."""
+    paginator: Paginator[Any] = Paginator(rows, settings.KOMPETENSLYFT_PAGE_SIZE)  # type: ignore[arg-type]
+    return paginator.get_page(request.GET.get("page"))
 
 
 # --- proposals ------------------------------------------------------------------------------
@@ -116,10 +119,15 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
         role_id=filters.role.pk if filters.role else None,
         status=filters.status,
     )
+    total, to_confirm = ms.proposals_counts(selection)
     page = _page(
         request,
-        selection.select_related("person", "person__role", "person__unit").order_by(
-            "person__family_name", "person__given_name", "pk"
+        ms.ByIds(
+            selection.order_by("person__family_name", "person__given_name", "pk").values_list(
+                "pk", flat=True
+            ),
+            Proposal.objects.select_related("person", "person__role", "person__unit"),
+            total,
         ),
     )
     modules = list(initiative.modules.order_by("code"))
@@ -136,9 +144,7 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
             "statuses": Proposal.Status.choices,
             "filters": filters,
             "back": back,
-            "to_confirm": selection.filter(status=Proposal.Status.PROPOSED).count()
-            if filters.status != Proposal.Status.CONFIRMED
-            else 0,
+            "to_confirm": to_confirm,
         },
     )
 

@@ -225,7 +225,13 @@ class Proposal(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["initiative", "person"], name="proposal_unique")]
-        indexes = [models.Index(fields=["initiative", "unit"], name="proposal_initiative_unit_idx")]
+        indexes = [
+            models.Index(fields=["initiative", "unit"], name="proposal_initiative_unit_idx"),
+            # Cover the proposals page's counts (an initiative's, by status) and the team's
+            # proposals to confirm per initiative (by person), without reading the items.
+            models.Index(fields=["initiative", "person", "status"], name="proposal_init_person_st_idx"),
+            models.Index(fields=["person", "status", "initiative"], name="proposal_person_st_init_idx"),
+        ]
 
     def decisions(self) -> dict[int, dict[str, Any]]:
         """module id → {"s": "assigned" | "exempt", "r": "below" | "mandatory" | "reached", "c": codes}."""

@@ -141,6 +141,11 @@ class Person(models.Model):
             models.Index(
                 fields=["unit", "family_name", "given_name", "employee_id"], name="person_unit_name_idx"
             ),
+            # Covers a manager's or lead's people (units, active) and their name order: the team
+            # and proposals pages count and page 50,000 people without reading the table.
+            models.Index(
+                fields=["unit", "is_active", "family_name", "given_name"], name="person_unit_active_name_idx"
+            ),
         ]
         verbose_name = _("person")
         verbose_name_plural = _("people")
