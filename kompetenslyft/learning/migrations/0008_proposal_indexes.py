@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learning', '0006_session_sequence'),
+        ('learning', '0007_support_faq'),
         ('org', '0005_person_person_unit_active_name_idx'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
