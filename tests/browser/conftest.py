@@ -95,3 +95,16 @@ def log_in(page: Any, username: str, password: str = "correct-horse-battery") ->
     page.get_by_label("Lösenord").fill(password)
     page.get_by_role("button", name="Logga in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def open_menu(page: Any) -> None:
+    """Open the main menu's disclosure ("Meny") on a narrow screen; a wide screen shows the row."""
+    disclosure = page.get_by_role("navigation", name="Huvudmeny").locator("details.nav-narrow")
+    if disclosure.is_visible() and disclosure.get_attribute("open") is None:
+        disclosure.locator("summary").click()
+
+
+def menu_link(page: Any, name: Any) -> Any:
+    """A link of the main menu, the disclosure opened first on a phone."""
+    open_menu(page)
+    return page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name=name)
