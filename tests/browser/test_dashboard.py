@@ -11,7 +11,7 @@ import pytest
 
 from kompetenslyft.evaluation.tests.dashboard_data import dashboard_data
 
-from .conftest import assert_accessible, log_in
+from .conftest import assert_accessible, log_in, menu_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
 K = 5
@@ -19,9 +19,7 @@ K = 5
 
 def _open_and_filter(page: Any, axe: Any, role: str, gender: str) -> str:
     page.goto("/")
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role(
-        "link", name=re.compile("^(Dashboard|Översikt)$")
-    ).click()
+    menu_link(page, re.compile("^(Dashboard|Översikt)$")).click()
     page.wait_for_url(re.compile(r"/evaluation/dashboard/"))
     assert page.locator("svg[role=img]").count() >= 8
     assert_accessible(axe, page)

@@ -19,7 +19,7 @@ from kompetenslyft.evaluation.models import Answer, QuestionAnswer, Request
 from kompetenslyft.learning.models import Booking, Module
 from kompetenslyft.learning.services import initiative_create, session_create
 
-from .conftest import assert_accessible, log_in
+from .conftest import assert_accessible, log_in, menu_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PHONE = {"width": 390, "height": 844}
@@ -87,7 +87,7 @@ def test_trainer_shows_the_code_and_attendees_answer(
 
     # The lead adds a question to the initiative's evaluations, from its home page.
     log_in(page, "lead")
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Kompetensinsatser").click()
+    menu_link(page, "Kompetensinsatser").click()
     page.get_by_role("link", name="Digitalt lyft").click()
     page.locator('input[name="question-text"]').fill("Fick du öva?")
     page.locator('select[name="question-kind"]').select_option("scale")
@@ -98,9 +98,7 @@ def test_trainer_shows_the_code_and_attendees_answer(
     # The trainer: home → sessions → its session; takes the register; the QR block shows.
     trainer = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="sv-SE").new_page()
     log_in(trainer, "trainer")
-    trainer.get_by_role("navigation", name="Huvudmeny").get_by_role(
-        "link", name="Utbildningstillfällen"
-    ).click()
+    menu_link(trainer, "Utbildningstillfällen").click()
     trainer.get_by_role("link", name=timezone.localtime(start).strftime("%Y-%m-%d %H:%M")).click()
     expect(trainer.locator("svg[role=img]")).to_have_count(0)
     trainer.get_by_role("checkbox", name=network.employee.full_name).check()
@@ -142,12 +140,12 @@ def test_trainer_shows_the_code_and_attendees_answer(
     # An attendee on a phone: home → My learning → the evaluation.
     phone = _phone(browser, live_server)
     log_in(phone, "employee")
-    phone.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Mitt lärande").click()
+    menu_link(phone, "Mitt lärande").click()
     evaluate = phone.get_by_role("link", name=re.compile("(Utvärdera|Evaluate).*Avvikelser i praktiken"))
     assert_accessible(axe, phone)
     evaluate.click()
     _answer(phone, axe)
-    phone.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Mitt lärande").click()
+    menu_link(phone, "Mitt lärande").click()
     expect(
         phone.get_by_text(re.compile("Ditt svar har tagits emot|Your answer was received"))
     ).to_be_visible()

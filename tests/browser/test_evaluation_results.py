@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from kompetenslyft.evaluation.tests.attack import build
 from kompetenslyft.learning.models import Session
 
-from .conftest import assert_accessible, log_in
+from .conftest import assert_accessible, log_in, menu_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,7 +39,7 @@ def test_results_from_home_and_a_filter(
     for tab in (page, phone):
         log_in(tab, username)
         tab.goto("/")
-        tab.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name=RESULTS).click()
+        menu_link(tab, RESULTS).click()
         expect(tab.get_by_role("heading", name=RESULTS, level=1)).to_be_visible()
         tab.locator("table").first.wait_for()
         assert_accessible(axe, tab)

@@ -21,7 +21,7 @@ from kompetenslyft.evaluation.models import Question, Survey, SurveyRequest
 from kompetenslyft.learning.models import Attendance, Initiative, Module
 from kompetenslyft.org.tests.factories import PersonFactory
 
-from .conftest import assert_accessible, log_in
+from .conftest import assert_accessible, log_in, menu_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -52,7 +52,7 @@ def test_final_survey_from_creation_to_results(
 
     # The lead: home → initiatives → the initiative → create the survey → send it.
     log_in(page, "lead")
-    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Kompetensinsatser").click()
+    menu_link(page, "Kompetensinsatser").click()
     page.get_by_role("link", name="Digitalt lyft").click()
     page.get_by_role("link", name=name("Create the final survey", "Skapa slutenkäten")).click()
     assert_accessible(axe, page)
@@ -75,7 +75,7 @@ def test_final_survey_from_creation_to_results(
 
     # An attendee on a phone: home → My learning → answer.
     log_in(phone, "employee")
-    phone.get_by_role("link", name="Mitt lärande").first.click()
+    menu_link(phone, "Mitt lärande").click()
     assert_accessible(axe, phone)
     phone.get_by_role("link", name=name("Answer the survey", "Svara på enkäten")).click()
     assert_accessible(axe, phone)
@@ -87,7 +87,7 @@ def test_final_survey_from_creation_to_results(
     phone.get_by_role("button", name=name("Send my answers", "Skicka mina svar")).click()
     expect(phone.get_by_text(name("Thank you – your answer is received.", "Tack"))).to_be_visible()
     assert_accessible(axe, phone)
-    phone.get_by_role("link", name="Mitt lärande").first.click()
+    menu_link(phone, "Mitt lärande").click()
     expect(phone.get_by_text(name("answer received", "svar mottaget"))).to_be_visible()
 
     # While open and not everyone has answered nothing shows (the page says when it will);
@@ -111,7 +111,7 @@ def test_final_survey_from_creation_to_results(
         base_url=live_server.url, bypass_csp=True, locale="sv-SE", viewport={"width": 375, "height": 740}
     ).new_page()
     log_in(phone, "lead")
-    phone.get_by_role("link", name=name("Final surveys", "Slutenkäter")).first.click()
+    menu_link(phone, name("Final surveys", "Slutenkäter")).click()
     phone.get_by_role("link", name="Slutenkät Digitalt lyft").click()
     expect(phone.get_by_role("table")).to_be_visible()
     assert_accessible(axe, phone)
