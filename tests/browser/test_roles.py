@@ -53,7 +53,9 @@ def test_competence_lead_sees_its_whole_organisation(page: Any, axe: Any, networ
         assert inside.family_name in rows
     assert network.person_b.family_name not in rows
     assert_accessible(axe, page)
-    page.get_by_label("Sök").fill(network.other_employee.family_name)
+    page.get_by_role("search", name="Filtrera medarbetare").get_by_label("Sök").fill(
+        network.other_employee.family_name
+    )
     page.get_by_role("button", name="Filtrera").click()
     assert page.locator("table tbody tr").count() == 1
     page.get_by_role(
@@ -147,4 +149,6 @@ def test_language_switch(page: Any, network: Any) -> None:
     ).to_be_visible()
     page.get_by_label("Språk").select_option("en")
     page.get_by_role("button", name="Endre").click()
-    expect(page.get_by_role("link", name="My page", exact=True)).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Main menu").get_by_role("link", name="My page")
+    ).to_be_visible()

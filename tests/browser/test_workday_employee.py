@@ -14,8 +14,13 @@ from playwright.sync_api import expect
 from kompetenslyft.assessment.models import Answer
 from kompetenslyft.assessment.services import campaign_create, campaign_open
 from kompetenslyft.core.importing import import_file
-from kompetenslyft.learning.models import Booking, Module, SupportContact, SupportRequest
-from kompetenslyft.learning.services import initiative_create, proposals_generate, session_create
+from kompetenslyft.learning.models import Booking, Module, Proposal, SupportContact, SupportRequest
+from kompetenslyft.learning.services import (
+    initiative_create,
+    proposals_confirm,
+    proposals_generate,
+    session_create,
+)
 
 from .conftest import assert_accessible, log_in
 
@@ -48,6 +53,11 @@ def test_employee_answers_books_and_asks(
         modules=[module],
     )
     proposals_generate(initiative_id=initiative.pk)
+    # The manager confirms the proposal: only then is the module on the employee's journey.
+    assert proposals_confirm(
+        proposals=Proposal.objects.filter(initiative=initiative, person=network.employee),
+        actor=network.manager.user,
+    )
     session_create(
         module=module,
         starts_at=timezone.now() + dt.timedelta(days=7),
