@@ -38,6 +38,12 @@ urlpatterns = [
     path("assessment/", include("kompetenslyft.assessment.urls")),
     path("learning/", include("kompetenslyft.learning.urls")),
     path("evaluation/", include("kompetenslyft.evaluation.urls")),
+    path("indicators/", include("kompetenslyft.indicators.urls")),
     path("search/", include("kompetenslyft.search.urls")),
+    path("costs/", include("kompetenslyft.costs.urls")),
+    path("knowledge/", include("kompetenslyft.knowledge.urls")),
+    path("followup/", include("kompetenslyft.followup.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "kompetenslyft.core.views.bad_request"

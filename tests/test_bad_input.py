@@ -39,6 +39,9 @@ VIEW_MODULES = [
     "kompetenslyft.evaluation.views",
     "kompetenslyft.evaluation.results_views",
     "kompetenslyft.evaluation.survey_views",
+    "kompetenslyft.indicators.views",
+    "kompetenslyft.indicators.value_views",
+    "kompetenslyft.indicators.link_views",
 ]
 FORM_MODULES = [
     "kompetenslyft.org.forms",
@@ -46,6 +49,7 @@ FORM_MODULES = [
     "kompetenslyft.assessment.forms",
     "kompetenslyft.learning.forms",
     "kompetenslyft.evaluation.forms",
+    "kompetenslyft.indicators.forms",
 ]
 
 
@@ -169,7 +173,19 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
     competence = Competence.objects.filter(framework=framework).first()
     person_id = getattr(getattr(viewer, "person", None), "pk", world.lead.pk)
     huge = "99999999999999999999"
+    from kompetenslyft.indicators.models import Indicator
+
+    indicator, _created = Indicator.objects.get_or_create(
+        organisation=world.org_a,
+        code="bad-input",
+        defaults={"name": "I", "measure": "count", "better": "higher"},
+    )
+    indicator.initiatives.add(world.initiative)
     return {
+        "indicators:initiative_": [str(world.initiative.pk), huge],
+        "indicators:": [str(indicator.pk), huge],
+        "initiative_pk": [str(world.initiative.pk), huge],
+        "indicator_pk": [str(indicator.pk), huge],
         "assessment": [str(world.campaign.pk), huge],
         "learning:initiative": [str(world.initiative.pk), huge],
         "learning:proposals": [str(world.initiative.pk), huge],
@@ -188,6 +204,7 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
         "kind": ["people", "nope"],
         "org:import": ["1", huge],
         "evaluation:dashboard_export": ["1", huge],
+        "followup:": ["1", huge],
         "fmt": ["csv", "xlsx"],
         "evaluation:token": ["x" * 32, "²" * 32, huge],
         "evaluation:mine": ["1", huge],
@@ -202,6 +219,8 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
         "question": [str(world.survey.questions.values_list("pk", flat=True).first() or 1), huge],
         "evaluation:survey_results": [str(world.survey.pk), huge],
         "token": [world.survey_request.token, "nope"],
+        "costs:": [str(world.initiative.pk), huge],  # the costs of an initiative (pk)
+        "knowledge:": [str(world.session.module_id), huge],  # a test, a try, a module's banks
     }
 
 
@@ -334,3 +353,110 @@ def test_parsers_refuse_with_400() -> None:
     assert params.id_list(["1", "2"]) == [1, 2]
     with pytest.raises(BadRequest):
         params.id_list(["1", "²"])
+
+
+# --- every filter of every list, one by one -----------------------------------------------------
+
+BAD_FILTER_VALUES = ["abc", "-1", "99999999999999999999", "1.5", "", "\x00"]
+
+
+def _filter_cases() -> list[tuple[str, str, str, str]]:
+    """(who, page, parameter, kind) for every view that reads a filter from the query string.
+    Kinds: ``id`` (an id: malformed 400, another organisation's 404), ``int`` (a number),
+    ``date`` (YYYY-MM-DD), ``month`` (YYYY-MM), ``choice`` (one of a few words), ``code`` (a code
+    or unit id: a text naming nothing is a 404, a control character a 400), ``text``."""
+    lead = [
+        ("org:people", ("organisation", "id"), ("unit", "id"), ("role", "id"), ("status", "choice")),
+        ("org:people", ("page", "int"), ("below", "bool"), ("q", "text")),
+        ("org:people_export", ("unit", "id"), ("role", "id"), ("status", "choice")),
+        ("learning:sessions", ("module", "id"), ("trainer", "id"), ("initiative", "id")),
+        ("learning:sessions", ("start", "date"), ("end", "date"), ("when", "choice"), ("page", "int")),
+        ("learning:support_overview", ("answered", "choice"), ("topic", "text"), ("page", "int")),
+        ("assessment:gaps", ("organisation", "id"), ("unit", "id"), ("role", "id"), ("point", "point")),
+        ("assessment:movement", ("unit", "id"), ("from", "int"), ("to", "int")),
+        ("assessment:team", ("unit", "id"), ("page", "int")),
+        ("learning:funder", ("initiative", "code"), ("unit", "code"), ("role", "id"), ("module", "id")),
+        ("learning:funder", ("gender", "choice"), ("from", "date"), ("to", "date"), ("format", "choice")),
+        ("competence:requirements", ("framework", "id"), ("unit", "id"), ("category", "id")),
+        ("evaluation:dashboard", ("organisation", "id"), ("unit", "id"), ("initiative", "id")),
+        ("evaluation:dashboard", ("module", "id"), ("role", "id"), ("gender", "choice")),
+        ("evaluation:dashboard", ("from", "month"), ("to", "month")),
+        ("evaluation:results", ("initiative", "id"), ("module", "id"), ("unit", "id"), ("role", "id")),
+        ("evaluation:results", ("gender", "choice"), ("from", "month"), ("to", "month")),
+        ("search:search", ("q", "text"), ("page", "int")),
+        ("indicators:list", ("archived", "choice")),
+    ]
+    manager = [
+        ("learning:team", ("unit", "id"), ("role", "id"), ("status", "choice"), ("page", "int")),
+        ("learning:sessions", ("module", "id"), ("when", "choice")),
+        ("followup:list", ("page", "int"), ("status", "choice"), ("unit", "id"), ("module", "id")),
+    ]
+    cases = []
+    for who, views in (("lead", lead), ("manager", manager)):
+        for name, *parameters in views:
+            cases += [(who, name, parameter, kind) for parameter, kind in parameters]
+    return cases
+
+
+def _expected(kind: str, value: str) -> set[int]:
+    if value == "":
+        return {200}  # an empty filter is no filter
+    if kind == "text":
+        return {400} if value == "\x00" else {200}
+    if kind == "bool":
+        return {200}  # a checkbox: anything sent is "ticked" (as a browser sends it)
+    if kind == "code":
+        return {400} if value == "\x00" else {404}
+    if kind == "point" and value == "-1":
+        return {200}  # the choice "each person's latest answer"
+    if kind == "point" and value == "abc" or kind in ("int", "date", "month", "choice"):
+        return {400}
+    if kind == "point":
+        return {400, 404}
+    # an id: malformed is a 400
+    return {400}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("who", "name", "parameter", "kind"), _filter_cases())
+def test_each_filter_refuses_bad_values(
+    world: Any, settings: Any, who: str, name: str, parameter: str, kind: str
+) -> None:
+    """A bad value is a 400 whose page names the parameter, an id outside the viewer's scope a
+    404: never a 500, never the page as if the filter were not there."""
+    from django.urls import reverse
+
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False)
+    client.force_login(getattr(world, who).user)
+    url = reverse(name)
+    assert client.get(url).status_code == 200, url
+    logging.disable(logging.CRITICAL)
+    try:
+        for value in BAD_FILTER_VALUES:
+            response = client.get(url, {parameter: value}, HTTP_ACCEPT_LANGUAGE="en")
+            assert response.status_code in _expected(kind, value), (url, parameter, repr(value))
+            if response.status_code == 400:
+                assert f"{parameter}:" in response.content.decode(), (url, parameter, repr(value))
+        if kind == "id":
+            # Another organisation's object (or none at all): 404, as if it did not exist.
+            other = _other_organisations_id(world, parameter)
+            response = client.get(url, {parameter: str(other)})
+            assert response.status_code == 404, (url, parameter, other)
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+def _other_organisations_id(world: Any, parameter: str) -> int:
+    from kompetenslyft.org.tests.factories import PersonFactory, RoleFactory
+
+    org_b = world.org_b
+    if parameter == "unit":
+        return int(world.unit_b.pk)
+    if parameter == "role":
+        return int(RoleFactory(organisation=org_b, name="sjuksköterska-b").pk)
+    if parameter == "organisation":
+        return int(org_b.pk)
+    if parameter == "trainer":
+        return int(PersonFactory(unit=world.unit_b).pk)
+    return 987654321  # a module, initiative, framework, category no one has

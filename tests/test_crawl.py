@@ -8,38 +8,17 @@ gives the empty states of a new installation."""
 from __future__ import annotations
 
 from collections import Counter
-from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django.urls import Resolver404, resolve
+
+from kompetenslyft.core.links import local_links, page_kind
 
 MAX_PAGES = 400  # per role
 MAX_PER_KIND = 12  # pages of one view with the same query keys (1,300 person pages say little more)
-
-
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            href = dict(attrs).get("href")
-            if href:
-                self.hrefs.append(href)
-
-
-def _kind(url: str) -> tuple[str, tuple[str, ...]]:
-    parts = urlsplit(url)
-    try:
-        name = resolve(parts.path).view_name
-    except Resolver404:
-        name = parts.path
-    return name, tuple(sorted({key for key, _value in parse_qsl(parts.query, keep_blank_values=True)}))
 
 
 def crawl(client: Client, *, superuser: bool = False) -> tuple[list[str], int]:
@@ -65,14 +44,7 @@ def crawl(client: Client, *, superuser: bool = False) -> tuple[list[str], int]:
             continue
         if not response.get("Content-Type", "").startswith("text/html"):
             continue
-        parser = _Links()
-        parser.feed(response.content.decode())
-        for href in parser.hrefs:
-            target, _fragment = urldefrag(urljoin(url, href))
-            parts = urlsplit(target)
-            if parts.scheme not in ("http", "https", "") or parts.netloc not in ("", "testserver"):
-                continue  # another site (the licence), mailto:, tel:
-            local = parts.path + (f"?{parts.query}" if parts.query else "")
+        for local in local_links(url, response.content.decode()):  # not another site, mailto:, tel:
             if not local or local in seen:
                 continue
             if local.startswith("/admin/") and not superuser:
@@ -80,7 +52,7 @@ def crawl(client: Client, *, superuser: bool = False) -> tuple[list[str], int]:
                 continue
             if local.startswith(("/accounts/logout/", "/language/")):
                 continue  # POST-only forms, not links
-            kind = _kind(local)
+            kind = page_kind(local)
             if kinds[kind] >= MAX_PER_KIND:
                 continue
             kinds[kind] += 1

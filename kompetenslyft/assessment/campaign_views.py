@@ -14,11 +14,12 @@ from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import Access, access_for
 from kompetenslyft.core.params import id_list
+from kompetenslyft.org.checkboxes import unit_tree
 from kompetenslyft.org.models import Organisation, Role, Unit
 
 from . import selectors, services
 from .forms import CampaignForm
-from .targeting import TargetCount, count_text, target_count, unit_tree
+from .targeting import TargetCount, count_text, target_count
 from .views import _organisation
 
 FIELDS = ("name", "measurement_point", "opens_on", "closes_on")
@@ -50,7 +51,12 @@ def _page(
             "form": form,
             "organisation": organisation,
             "tree": unit_tree(units),
-            "roles": Role.objects.filter(organisation=organisation).order_by("name"),
+            "role_groups": [
+                (
+                    "",
+                    [(r.pk, r.name) for r in Role.objects.filter(organisation=organisation).order_by("name")],
+                )
+            ],
             "checked_units": checked_units,
             "checked_roles": checked_roles,
             "count_text": count_text(count) if count is not None else "",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from kompetenslyft.core.reporting import ReportInputError, register
 from kompetenslyft.org.models import Organisation, Role, Unit
 
-from .selectors import gap_report, gap_report_anonymised
+from .report_selectors import gap_report, gap_report_anonymised
 
 
 def organisations_for_report(code: str | None) -> list[Organisation]:

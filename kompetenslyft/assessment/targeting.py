@@ -1,10 +1,10 @@
-"""A self-assessment's target group before it opens: how many people it will reach, and the
-unit tree the lead picks it from (checking a unit includes every unit below it)."""
+"""A self-assessment's target group before it opens: how many people it will reach (the lead
+picks it from the unit tree of ``org.checkboxes``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q
@@ -52,29 +52,6 @@ def target_count(
         if index.for_group(unit_id, role_id):
             reached += count
     return TargetCount(total, reached)
-
-
-@dataclass
-class UnitNode:
-    unit: Unit
-    children: list[UnitNode] = field(default_factory=list)
-
-
-def unit_tree(units: Iterable[Unit]) -> list[UnitNode]:
-    """The units as a tree (siblings by name); a unit whose parent is not among them is a root."""
-    nodes = {u.pk: UnitNode(u) for u in units}
-    roots: list[UnitNode] = []
-    for node in nodes.values():
-        parent = nodes.get(node.unit.parent_id) if node.unit.parent_id else None
-        (parent.children if parent else roots).append(node)
-
-    def sort(level: list[UnitNode]) -> None:
-        level.sort(key=lambda n: n.unit.name.casefold())
-        for n in level:
-            sort(n.children)
-
-    sort(roots)
-    return roots
 
 
 def campaign_target_count(campaign: Any) -> TargetCount:

@@ -24,13 +24,21 @@ from django.views.decorators.http import require_POST
 
 from kompetenslyft.competence.models import LEVEL_HELP, Competence, Level
 from kompetenslyft.core.access import Access, access_for
-from kompetenslyft.core.params import int_or_none, optional_id, parse_id, parse_int
+from kompetenslyft.core.params import (
+    check_filter_form,
+    int_or_none,
+    optional_id,
+    parse_choice,
+    parse_id,
+    parse_int,
+    parse_page,
+)
 from kompetenslyft.learning.models import Initiative
 from kompetenslyft.learning.selectors import initiatives_visible
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
 from kompetenslyft.org.selectors import team_unit, team_units
 
-from . import selectors, services
+from . import gap_selectors, selectors, services
 from .forms import GapFilterForm
 from .models import LATEST, Campaign, Participant
 from .targeting import campaign_target_count, count_text
@@ -203,7 +211,8 @@ def _gap_context(request: HttpRequest) -> tuple[Access, Organisation, GapFilterF
         points=selectors.measurement_points(organisation),
     )
     chosen: dict[str, Any] = {"unit": None, "role": None, "point": LATEST}
-    if form.is_bound and form.is_valid():
+    check_filter_form(form, ids=("unit", "role", "point"))
+    if form.is_bound:
         data = form.cleaned_data
         chosen["unit"] = units.filter(pk=data["unit"]).first() if data["unit"] else None
         chosen["role"] = roles.filter(pk=data["role"]).first() if data["role"] else None
@@ -217,12 +226,13 @@ def _protected_anywhere(access: Access, organisation: Organisation) -> bool:
 
 
 def _cell_html(
-    cell: selectors.Cell,
-    row: selectors.HeatRow,
+    cell: gap_selectors.Cell,
+    row: gap_selectors.HeatRow,
     can_drill: bool,
     drill_base: str,
     counts_text: str,
     too_few: str,
+    protected_text: str = "%(below)s / %(assessed)s",
 ) -> str:
     """One heatmap cell (built here rather than in the template: a whole organisation has
     thousands of them)."""
@@ -230,9 +240,16 @@ def _cell_html(
         return mark_safe('<td class="band-0"><span class="muted">–</span></td>')  # noqa: S308
     if cell.hidden:
         return format_html('<td class="band-0"><span class="muted">{}</span></td>', too_few)
-    if not cell.assessed:
+    if not row.exact:
+        # Outside the viewer's own units the head count the requirement concerns is not shown:
+        # it is a head count per unit and role that no release protects (ADR 0007).
+        if not cell.assessed:
+            return mark_safe('<td class="band-0"><small>0</small></td>')  # noqa: S308
+        counts = protected_text % {"below": cell.below, "assessed": cell.assessed}
+    elif not cell.assessed:
         return format_html('<td class="band-0"><small>0 / {}</small></td>', cell.required)
-    counts = counts_text % {"below": cell.below, "assessed": cell.assessed, "required": cell.required}
+    else:
+        counts = counts_text % {"below": cell.below, "assessed": cell.assessed, "required": cell.required}
     percent = f"{cell.percent} %"
     if can_drill and cell.below:
         url = f"{drill_base}&at={row.unit.pk}&competence={cell.competence_pk}" + (
@@ -253,18 +270,22 @@ def _cell_html(
 @login_required
 def gap_heatmap(request: HttpRequest) -> HttpResponse:
     access, organisation, form, chosen = _gap_context(request)
-    heat = selectors.heatmap(
+    heat = gap_selectors.heatmap(
         access, organisation, parent=chosen["unit"], point=chosen["point"], role=chosen["role"]
     )
     query = request.GET.copy()
     query.pop("unit", None)
     drill_base = reverse("assessment:gap_people") + "?" + request.GET.urlencode()
     counts_text = _("%(below)s of %(assessed)s (%(required)s)")
+    protected_text = _("%(below)s of %(assessed)s")
     too_few = _("too few")
     for row in heat.rows:
         # Only where the viewer sees people by name does a cell lead to them.
         can_drill = access.can_list_people and row.exact
-        row.html = [_cell_html(cell, row, can_drill, drill_base, counts_text, too_few) for cell in row.cells]
+        row.html = [
+            _cell_html(cell, row, can_drill, drill_base, counts_text, too_few, protected_text)
+            for cell in row.cells
+        ]
     return render(
         request,
         "assessment/heatmap.html",
@@ -286,7 +307,7 @@ def gap_export(request: HttpRequest, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
     access, organisation, _form, chosen = _gap_context(request)
-    heat = selectors.heatmap(
+    heat = gap_selectors.heatmap(
         access, organisation, parent=chosen["unit"], point=chosen["point"], role=chosen["role"]
     )
     # Headers and words in the person's language (the CLI's `report gap --format json` keeps
@@ -313,7 +334,9 @@ def gap_export(request: HttpRequest, fmt: str) -> HttpResponse:
             # Hidden cells hide their head count too: "at most as many answered as are
             # required" would otherwise pin a hidden figure (as on screen, where they say
             # "too few" and nothing else).
-            "" if cell.hidden else cell.required,
+            # Outside the viewer's own units the head count the requirement concerns is left
+            # out as well: no release protects it (ADR 0007).
+            "" if cell.hidden or not row.exact else cell.required,
             "" if cell.hidden else cell.assessed,
             "" if cell.hidden else cell.below,
             ""
@@ -370,7 +393,7 @@ class DrillDown:
     competence: Competence
     direct: bool
     chosen: dict[str, Any]
-    rows: list[selectors.PersonBelow]
+    rows: list[gap_selectors.PersonBelow]
 
 
 def drill_down(request: HttpRequest) -> DrillDown:
@@ -387,8 +410,8 @@ def drill_down(request: HttpRequest) -> DrillDown:
     competence = Competence.objects.filter(pk=competence_pk).first()
     if unit is None or competence is None:
         raise Http404
-    direct = request.GET.get("direct") == "1"
-    rows = selectors.people_below(
+    direct = parse_choice(request.GET.get("direct"), ("0", "1"), name="direct") == "1"
+    rows = gap_selectors.people_below(
         access,
         organisation,
         unit=unit,
@@ -430,7 +453,7 @@ def gap_movement(request: HttpRequest) -> HttpResponse:
     points = selectors.measurement_points(organisation)
     first = parse_int(request.GET.get("from"), default=points[0] if points else 0, maximum=999, name="from")
     second = parse_int(request.GET.get("to"), default=points[-1] if points else 1, maximum=999, name="to")
-    rows = selectors.movement(
+    rows = gap_selectors.movement(
         access, organisation, unit=chosen["unit"], first=first, second=second, role=chosen["role"]
     )
     # Movement counts people the viewer may see by name (people_filter), nobody else; an
@@ -457,12 +480,15 @@ def team(request: HttpRequest) -> HttpResponse:
     if not access.can_list_people:
         raise Http404
     units = team_units(access)
-    unit = team_unit(access, optional_id(request.GET.get("unit"), name="unit"))
+    wanted = optional_id(request.GET.get("unit"), name="unit")
+    unit = team_unit(access, wanted)
+    if wanted is not None and (unit is None or unit.pk != wanted):
+        raise Http404  # a unit outside the viewer's scope: as one that does not exist
     if unit is None:
         raise Http404
     # The unit and every unit below it, a page at a time.
     page = Paginator(selectors.team_people(access, unit), settings.KOMPETENSLYFT_PAGE_SIZE).get_page(
-        request.GET.get("page")
+        parse_page(request.GET.get("page"))
     )
     competences, rows = selectors.team_gaps(access, unit, people=list(page.object_list))
     return render(

@@ -18,7 +18,16 @@ from kompetenslyft.org.services import account_for_person
 from .beside import _over_http
 from .funder import _concurrent, _percentile
 from .live import LiveServer
-from .runner import BENCH_CODE, BenchContext, Figure, _lead_client, _median_ms, _seed_requirements, timed
+from .runner import (
+    BENCH_CODE,
+    BenchContext,
+    Figure,
+    _lead_client,
+    _median_ms,
+    _seed_requirements,
+    settle,
+    timed,
+)
 
 TARGET_MS = 150.0
 
@@ -78,6 +87,7 @@ def op_manager(ctx: BenchContext) -> None:
         (f"lead's proposals page ({proposals.count()} people)", lead, proposals_url, {}),
         ("  … lead's proposals, only those to confirm", lead, proposals_url, {"status": "proposed"}),
     ]
+    settle()
     with LiveServer() as server:
         for name, client, url, params in pages:
             ctx.report(Figure(f"{name}, in-process median", _median_ms(client, url, params), "ms", TARGET_MS))

@@ -7,6 +7,8 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from kompetenslyft.org.imports import PEOPLE_HEADER, UNIT_HEADER
+
 GIVEN = [
     "Anna",
     "Eva",
@@ -141,24 +143,12 @@ def write_synthetic(directory: Path, *, people: int, units: int, seed: int = 7) 
     units_file = directory / "units.csv"
     with units_file.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["unit_id", "name", "parent_id", "manager_employee_id"])
+        writer.writerow(UNIT_HEADER)
         writer.writerows([u, n, p, managers[u]] for u, n, p in unit_rows)
     people_file = directory / "people.csv"
     with people_file.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
-        writer.writerow(
-            [
-                "employee_id",
-                "given_name",
-                "family_name",
-                "unit_id",
-                "role",
-                "email",
-                "gender",
-                "language",
-                "start_date",
-            ]
-        )
+        writer.writerow(PEOPLE_HEADER)
         writer.writerows(people_rows)
     return SyntheticOrganisation(
         units_file, people_file, len(unit_rows), len(people_rows), administrations, admin_ids

@@ -17,21 +17,19 @@ import random
 import statistics
 import threading
 from collections import Counter, deque
-from html.parser import HTMLParser
-from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 
 from django.conf import settings
 from django.db import transaction
 from django.test import Client
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 
+from kompetenslyft.core.links import local_links, page_kind
 from kompetenslyft.org.models import Organisation, Person, Unit
 from kompetenslyft.org.services import account_for_person, grant_add
 
 from .beside import _percentile
 from .live import HttpUser, LiveServer
-from .runner import BENCH_CODE, BenchContext, Figure
+from .runner import BENCH_CODE, BenchContext, Figure, settle
 
 TARGET_MS = 150.0
 USERS = 4
@@ -43,27 +41,6 @@ SUPPORT_QUESTIONS = 5_000
 # Links that are not pages of a workday: downloads, log-out, the operator's admin.
 SKIPPED_PREFIXES = ("/accounts/", "/admin/", "/language/", "/static/", "/healthz")
 SKIPPED_MARKERS = ("format=", "export", "/file", ".csv", ".xlsx", ".pdf", ".ics", "/qr/", "/t/", "/s/")
-
-
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "a":
-            href = dict(attrs).get("href")
-            if href:
-                self.hrefs.append(href)
-
-
-def page_kind(url: str) -> tuple[str, tuple[str, ...]]:
-    parts = urlsplit(url)
-    try:
-        name = resolve(parts.path).view_name
-    except Resolver404:
-        name = parts.path
-    return name, tuple(sorted({key for key, _value in parse_qsl(parts.query, keep_blank_values=True)}))
 
 
 def discover(client: Client, limit: int = PAGES_PER_ROLE) -> tuple[list[str], list[str]]:
@@ -83,14 +60,7 @@ def discover(client: Client, limit: int = PAGES_PER_ROLE) -> tuple[list[str], li
         if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
             continue
         pages.append(url)
-        parser = _Links()
-        parser.feed(response.content.decode("utf-8", "replace"))
-        for href in parser.hrefs:
-            target = urldefrag(urljoin(url, href))[0]
-            parts = urlsplit(target)
-            if parts.scheme not in ("", "http") or parts.netloc not in ("", "testserver"):
-                continue
-            path = parts.path + (f"?{parts.query}" if parts.query else "")
+        for path in local_links(url, response.content.decode("utf-8", "replace")):
             if path in seen or path.startswith(SKIPPED_PREFIXES) or any(m in path for m in SKIPPED_MARKERS):
                 continue
             seen.add(path)
@@ -181,6 +151,7 @@ def seed_workday(organisation: Organisation, trainer: Person) -> dict[str, int]:
                 )
             )
         SupportRequest.objects.bulk_create(questions, batch_size=1_000)
+    settle()
     return {"sessions": len(saved), "bookings": len(bookings), "questions": len(questions)}
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import access_for
-from kompetenslyft.core.params import int_or_none, optional_id
+from kompetenslyft.core.params import check_filter_form, int_or_none, optional_id
 from kompetenslyft.org.models import Organisation, Role, Unit
 
 from . import selectors, services
@@ -177,12 +177,14 @@ def requirement_grid(request: HttpRequest) -> HttpResponse:
         return redirect("competence:frameworks")
     units = Unit.objects.filter(organisation=organisation).order_by("path")
     data = request.GET.copy()  # the grid's form posts back to the same query string
-    data.setdefault("framework", str(frameworks_qs[0].pk))
+    if not data.get("framework"):
+        data["framework"] = str(frameworks_qs[0].pk)
     framework = next((f for f in frameworks_qs if str(f.pk) == data.get("framework")), frameworks_qs[0])
     filter_form = GridFilterForm(
         data, frameworks=frameworks_qs, units=units, categories=framework.categories.order_by("position")
     )
     unit = category_pk = None
+    check_filter_form(filter_form, ids=("framework", "unit", "category"))
     if filter_form.is_valid():
         unit = (
             units.filter(pk=filter_form.cleaned_data["unit"]).first()

@@ -137,6 +137,13 @@ class Access:
             q |= Q(**{f"{prefix}pk": self.person_id})
         return q
 
+    def managed_people_filter(self, prefix: str = "") -> Q:
+        """A Q on Person (or through ``prefix``): the people whose CURRENT unit is one this
+        account manages now, or below it (the manager part of :meth:`people_filter` alone)."""
+        if not self.managed_paths:
+            return Q(**{f"{prefix}pk__in": []})
+        return Q(**{f"{prefix}unit__in": _units_under(self.managed_paths)})
+
     def units_filter(self) -> Q:
         """A Q on Unit: the units whose tree and aggregate counts this account may see."""
         if self.is_superuser:

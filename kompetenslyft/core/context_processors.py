@@ -33,6 +33,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             people.append((reverse("assessment:gaps"), _("Gaps")))
         if access.is_lead or access.is_manager:
             people.append((reverse("assessment:campaigns"), _("Self-assessments")))
+        if access.is_manager:
+            people.append((reverse("followup:list"), _("Follow-up talks")))
         groups.append((_("People and competences"), people))
         learning: list[tuple[str, str]] = []
         if access.is_lead or access.project_leader:
@@ -68,6 +70,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             )
         ):
             reports.append((reverse("evaluation:results"), _("Evaluation results")))
+        if access.is_lead or access.is_manager:
+            reports.append((reverse("indicators:list"), _("Indicators")))
         groups.append((_("Reports"), reports))
         admin: list[tuple[str, str]] = []
         if access.is_lead:

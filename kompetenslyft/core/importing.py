@@ -120,6 +120,17 @@ def register(
     IMPORTERS[kind] = Importer(kind, required, optional, handler, label)
 
 
+# Kinds that are not tables (e.g. a GIFT question bank): a runner
+# (content=, filename=, organisation=, actor=, dry_run=, **options) → ImportResult, raising
+# ImportRefused with every problem. The ``import`` command offers them beside the table kinds.
+TextImporter = Callable[..., ImportResult]
+TEXT_IMPORTERS: dict[str, TextImporter] = {}
+
+
+def register_text_kind(kind: str, runner: TextImporter) -> None:
+    TEXT_IMPORTERS[kind] = runner
+
+
 def import_file(
     *,
     kind: str,

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from .services import password_links_send
+
 
 @task()
 def password_links_task(email: str, language: str) -> int:
-    from .services import password_links_send
-
     return password_links_send(email=email, language=language)

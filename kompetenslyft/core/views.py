@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -195,3 +195,10 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form refused by the CSRF check (an old page, blocked cookies): the product's own page,
     in the person's language, rather than Django's English one."""
     return render(request, "403_csrf.html", status=403)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 400 page; a parameter the product refused (``BadRequest``, e.g. ``ParameterError``
+    from core/params.py) is named on it."""
+    problem = str(exception) if isinstance(exception, BadRequest) else ""
+    return render(request, "400.html", {"problem": problem}, status=400)

@@ -20,10 +20,10 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from kompetenslyft.core.queue import can_defer, enqueue
 from kompetenslyft.learning.hooks import Register
 from kompetenslyft.org.models import Person
 
@@ -87,16 +87,11 @@ def requests_for_register(register: Register) -> None:
 
 
 def _after_commit(ids: list[int], *, remind_on: dt.date) -> None:
-    from .tasks import evaluation_invitations_task, evaluation_reminders_task
-
-    def enqueue() -> None:
-        evaluation_invitations_task.enqueue(ids)
-        if evaluation_reminders_task.get_backend().supports_defer:
-            at = timezone.make_aware(dt.datetime.combine(remind_on, dt.time(9, 0)))
-            if at > timezone.now():
-                evaluation_reminders_task.using(run_after=at).enqueue(ids)
-
-    transaction.on_commit(enqueue)
+    enqueue("evaluation.evaluation_invitations_task", ids)
+    if can_defer("evaluation.evaluation_reminders_task"):
+        at = timezone.make_aware(dt.datetime.combine(remind_on, dt.time(9, 0)))
+        if at > timezone.now():
+            enqueue("evaluation.evaluation_reminders_task", ids, run_after=at)
 
 
 def _claim(request_id: int, field: str, today: dt.date) -> bool:

@@ -37,6 +37,7 @@ _ID = re.compile(r"[^A-Za-z0-9_-]")
 class Series:
     name: str
     values: Sequence[float | None]
+    blank: Sequence[bool] = ()  # a None value marked here has no figure (a dash), not a hidden one
 
 
 def _ident(ident: str) -> str:
@@ -234,7 +235,9 @@ def bar_chart(
             continue
         for i, s in enumerate(series):
             value = s.values[c] if c < len(s.values) else None
-            if value is None:
+            if value is None and c < len(s.blank) and s.blank[c]:
+                parts.append(f'<text x="{left + 6}" y="{y + 13}" fill="#1a1a1a">–</text>')
+            elif value is None:
                 parts.append(
                     f'<text x="{left + 6}" y="{y + 13}" fill="#1a1a1a" font-style="italic">'
                     f"{escape(hidden_text)}</text>"

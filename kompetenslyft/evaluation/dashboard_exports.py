@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kompetenslyft.core.queue import enqueue
 from kompetenslyft.core.spreadsheet import append_row, download_name
 
 from .dashboard_page import Page
@@ -113,15 +114,12 @@ def exports_purge(*, now: dt.datetime | None = None) -> int:
 
 def export_create(*, organisation: Any, user: Any, kind: str, query: str, language: str) -> ExportJob:
     """Record the export and start its task; returns at once."""
-    from .dashboard_tasks import dashboard_export_task
-
     exports_purge()
     with transaction.atomic():
         job = ExportJob.objects.create(
             organisation=organisation, requested_by=user, kind=kind, query=query, language=language
         )
-        job_id = job.pk
-        transaction.on_commit(lambda: dashboard_export_task.enqueue(job_id))
+        enqueue("evaluation.dashboard_tasks.dashboard_export_task", job.pk)
     return job
 
 

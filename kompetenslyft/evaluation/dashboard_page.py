@@ -3,6 +3,7 @@ and the PDF all render: the figures of :mod:`.dashboard`, in the person's langua
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,17 +16,10 @@ from kompetenslyft.assessment.models import LATEST
 from kompetenslyft.learning.models import Module
 
 from . import charts
-from .dashboard import (
-    Filters,
-    describe_filters,
-    evaluation_months,
-    evaluation_total,
-    gap,
-    goal_attainment,
-    modules_present,
-    participation,
-    response_rates,
-)
+from .dashboard import Filters, describe_filters
+from .dashboard_evaluation import evaluation_months, evaluation_total, modules_present, response_rates
+from .dashboard_gap import gap, goal_attainment
+from .dashboard_participation import participation
 from .models import ITEMS
 
 GENDER_ORDER = ("woman", "man", "other")
@@ -166,6 +160,30 @@ def level_names() -> dict[str, str]:
     return {"too_easy": _("Too easy"), "right": _("Right level"), "too_hard": _("Too hard")}
 
 
+@dataclass(frozen=True)
+class SectionContext:
+    """What a section of another app is built from: the dashboard's filters, whether the viewer
+    sees exact figures (else every figure passes core.disclosure), and the page's texts for a
+    hidden figure and for no data."""
+
+    filters: Filters
+    exact: bool
+    hidden: str
+    empty: str
+
+
+SectionBuilder = Callable[[SectionContext], list[Section]]
+_extra_sections: list[SectionBuilder] = []
+
+
+def register_sections(builder: SectionBuilder) -> None:
+    """Add sections from another app (knowledge tests, follow-ups, indicators, costs …) after
+    the evaluation's own; apps register in their ``AppConfig.ready``, so the dashboard imports
+    none of them. Registering twice is harmless."""
+    if builder not in _extra_sections:
+        _extra_sections.append(builder)
+
+
 def build_page(filters: Filters, *, exact: bool) -> Page:
     k = filters.organisation.anonymity_threshold
     hidden = _("hidden*")
@@ -206,6 +224,9 @@ def build_page(filters: Filters, *, exact: bool) -> Page:
     )
     page.sections.append(_movement(gap_figures, hidden, empty, gap_note))
     page.sections.append(_closing(gap_figures, hidden, empty, gap_note))
+    context = SectionContext(filters, exact, hidden, empty)
+    for builder in _extra_sections:
+        page.sections.extend(builder(context))
     for section in page.sections:
         section.hidden_text = hidden
     return page

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from django_tasks import task
 
+from .dashboard_exports import export_run, exports_purge
+
 
 @task()
 def dashboard_export_task(job_id: int) -> str:
-    from .dashboard_exports import export_run
-
     return export_run(job_id)
 
 
 @task()
 def dashboard_exports_purge_task() -> int:
-    from .dashboard_exports import exports_purge
-
     return exports_purge()

@@ -24,13 +24,13 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kompetenslyft.core.db import analyse
 from kompetenslyft.core.importing import ImportResult, register
+from kompetenslyft.core.queue import enqueue
 from kompetenslyft.core.tabular import Table
 from kompetenslyft.learning.imports import modules_by_code, parse_day
 from kompetenslyft.org.models import Person
@@ -250,10 +250,7 @@ def _write(rows: list[_Row], organisation: Any, result: ImportResult, today: dt.
     if given:
         analyse(Answer, Comment, QuestionAnswer, Request)
         result.counts["new"] = len(given)
-        from .tasks import results_snapshot_task
-
-        organisation_id = organisation.pk
-        transaction.on_commit(lambda: results_snapshot_task.enqueue(organisation_id))
+        enqueue("evaluation.results_snapshot_task", organisation.pk)
     if skipped:
         result.counts["unchanged"] = skipped
     if marked:

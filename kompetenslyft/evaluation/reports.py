@@ -8,11 +8,11 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from kompetenslyft.core.reporting import ReportInputError, register
-from kompetenslyft.learning.models import Initiative, Module
+from kompetenslyft.learning.models import Initiative
+from kompetenslyft.learning.module_selectors import modules_used_by
 from kompetenslyft.org.models import Organisation, Role, Unit
 
 from .results import BY, Query, evaluation_results
@@ -67,10 +67,9 @@ def parse_query(
             )
         modules = frozenset(found[0].modules.values_list("pk", flat=True))
     if module:
-        own_or_shared = Q(organisation__in=organisations) | Q(organisation__isnull=True)
-        ids = frozenset(
-            Module.objects.filter(own_or_shared, code__iexact=module).values_list("pk", flat=True)
-        )
+        # Its own modules, the network's and those it adopted (the answers stay its own).
+        used = modules_used_by(o.pk for o in organisations)
+        ids = frozenset(used.filter(code__iexact=module).values_list("pk", flat=True))
         if not ids:
             raise ReportInputError(_("There is no module with the code '%(code)s'.") % {"code": module})
         modules = ids if modules is None else modules & ids

@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from kompetenslyft.core.access import Access
 from kompetenslyft.core.models import ProductRole
 from kompetenslyft.learning.models import Initiative, Module, Session
+from kompetenslyft.learning.module_selectors import modules_used_by
 from kompetenslyft.org.models import Organisation, Role, Unit
 
 from .models import Comment, Question, QuestionAnswer, Request
@@ -62,7 +63,7 @@ class Lens:
 
     def module_choices(self) -> QuerySet[Module]:
         if self.modules is None:
-            modules = Module.objects.filter(Q(organisation=self.organisation) | Q(organisation__isnull=True))
+            modules = modules_used_by([self.organisation.pk])  # its own, the network's, adopted
         else:
             modules = Module.objects.filter(pk__in=sorted(self.modules))
         return modules.order_by("code")

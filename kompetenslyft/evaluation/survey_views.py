@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import access_for
-from kompetenslyft.core.params import optional_id
+from kompetenslyft.core.params import optional_id, parse_choice
 from kompetenslyft.core.spreadsheet import append_row, download_name
 from kompetenslyft.learning.models import Initiative
 from kompetenslyft.learning.selectors import initiatives_visible
@@ -291,7 +291,7 @@ def survey_results_view(request: HttpRequest, pk: int) -> HttpResponse:
             question["steps"] = [
                 (f"{v} {words[v]}", share) for v, share in zip(surveys.SCALE, shares, strict=True)
             ]
-    if request.GET.get("format") == "xlsx":
+    if parse_choice(request.GET.get("format"), ("xlsx",), name="format") == "xlsx":
         response = HttpResponse(
             _workbook(survey, results, filters, free_text=free_text),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -43,6 +43,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kompetenslyft.core.audit import AuditEvent, audit_record
+from kompetenslyft.core.queue import can_defer, enqueue
 from kompetenslyft.learning.models import Initiative
 from kompetenslyft.learning.reports import FunderScope, attendance_in_scope
 from kompetenslyft.org.models import Person, Placement
@@ -265,10 +266,7 @@ def survey_send(*, survey: Survey, actor: Any = None) -> None:
         organisation=survey.initiative.organisation,
         event=AuditEvent("survey.sent", "survey", str(survey.pk), survey.title, {"people": total}),
     )
-    from .tasks import survey_send_task
-
-    survey_id = survey.pk
-    transaction.on_commit(lambda: survey_send_task.enqueue(survey_id))
+    enqueue("evaluation.survey_send_task", survey.pk)
 
 
 def placements_on(person_ids: list[int], day: dt.date) -> dict[int, tuple[int | None, int | None]]:
@@ -344,16 +342,14 @@ def survey_send_requests(*, survey_id: int) -> int:
 
 
 def _schedule_reminder(survey: Survey) -> None:
-    from .tasks import survey_remind_task
-
     if survey.closes_on is None:
         return
     remind_on = survey.closes_on - dt.timedelta(days=REMIND_DAYS_BEFORE)
     remind_at = timezone.make_aware(dt.datetime.combine(remind_on, dt.time(9, 0)))
     # As the sessions' reminders: a backend without deferred tasks (the demo's inline one) sends
     # none by itself; the lead's "send the reminder now" works everywhere.
-    if remind_at > timezone.now() and survey_remind_task.get_backend().supports_defer:
-        survey_remind_task.using(run_after=remind_at).enqueue(survey.pk)
+    if remind_at > timezone.now() and can_defer("evaluation.survey_remind_task"):
+        enqueue("evaluation.survey_remind_task", survey.pk, run_after=remind_at)
 
 
 def _mail(survey: Survey, requests: Any, template: str, stamp: str, connection: Any) -> int:
@@ -399,10 +395,7 @@ def survey_remind(*, survey: Survey, actor: Any = None) -> None:
         organisation=survey.initiative.organisation,
         event=AuditEvent("survey.reminded", "survey", str(survey.pk), survey.title),
     )
-    from .tasks import survey_remind_task
-
-    survey_id = survey.pk
-    transaction.on_commit(lambda: survey_remind_task.enqueue(survey_id))
+    enqueue("evaluation.survey_remind_task", survey.pk)
 
 
 # --- answering ----------------------------------------------------------------------------------

@@ -209,22 +209,26 @@ def initiative_question_remove(request: HttpRequest, pk: int, question: int) -> 
     return _back(initiative)
 
 
+def _question_retired(request: HttpRequest, pk: int, question: int, *, retired: bool) -> HttpResponse:
+    initiative = _initiative_to_edit(request, pk)
+    question_retire(question=_added_question(initiative, question), retired=retired)
+    if retired:
+        messages.success(request, _("The question is retired: it is no longer asked."))
+    else:
+        messages.success(request, _("The question is asked again."))
+    return _back(initiative)
+
+
 @require_POST
 @login_required
 def initiative_question_retire(request: HttpRequest, pk: int, question: int) -> HttpResponse:
-    initiative = _initiative_to_edit(request, pk)
-    question_retire(question=_added_question(initiative, question), retired=True)
-    messages.success(request, _("The question is retired: it is no longer asked."))
-    return _back(initiative)
+    return _question_retired(request, pk, question, retired=True)
 
 
 @require_POST
 @login_required
 def initiative_question_restore(request: HttpRequest, pk: int, question: int) -> HttpResponse:
-    initiative = _initiative_to_edit(request, pk)
-    question_retire(question=_added_question(initiative, question), retired=False)
-    messages.success(request, _("The question is asked again."))
-    return _back(initiative)
+    return _question_retired(request, pk, question, retired=False)
 
 
 @login_required

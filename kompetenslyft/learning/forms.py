@@ -23,19 +23,28 @@ class InitiativeForm(forms.Form):
         label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     budget = forms.DecimalField(label=_("Budget (SEK)"), required=False, max_digits=12, decimal_places=2)
-    units = forms.TypedMultipleChoiceField(label=_("Target units (each with the units below it)"), coerce=int)
-    roles = forms.TypedMultipleChoiceField(
-        label=_("Target roles (none chosen: every role)"), coerce=int, required=False
+    # Checkboxes: the page shows units as a tree, roles as a list and modules by category
+    # (learning/_initiative_targets.html); the fields check what is posted.
+    units = forms.TypedMultipleChoiceField(
+        label=_("Target units (each with the units below it)"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
     )
-    modules = forms.TypedMultipleChoiceField(label=_("Modules"), coerce=int, required=False)
+    roles = forms.TypedMultipleChoiceField(
+        label=_("Target roles (none chosen: every role)"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    modules = forms.TypedMultipleChoiceField(
+        label=_("Modules"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     def __init__(self, *args: Any, units: Any, roles: Any, modules: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["units"].choices = [(u.pk, ("\u00a0\u00a0" * u.depth) + u.name) for u in units]  # type: ignore[attr-defined]
+        self.fields["units"].choices = [(u.pk, u.name) for u in units]  # type: ignore[attr-defined]
         self.fields["roles"].choices = [(r.pk, r.name) for r in roles]  # type: ignore[attr-defined]
         self.fields["modules"].choices = [(m.pk, f"{m.code} {m.name}") for m in modules]  # type: ignore[attr-defined]
-        for name in ("units", "roles", "modules"):
-            self.fields[name].widget.attrs["size"] = 8
 
 
 class PlanEntryForm(forms.Form):
@@ -251,6 +260,15 @@ class SessionDetailsForm(forms.Form):
             self.fields["open_to"].widget.attrs["size"] = min(8, max(2, len(choices)))
         else:
             del self.fields["open_to"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        posted = self.data.getlist("open_to") if hasattr(self.data, "getlist") else self.data.get("open_to")
+        if "open_to" not in self.fields and posted:  # refused, not ignored
+            raise forms.ValidationError(
+                _("Only a session of a module shared with the network can be opened to other organisations.")
+            )
+        return cleaned
 
 
 class BookPeopleForm(forms.Form):

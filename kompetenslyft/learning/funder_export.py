@@ -5,6 +5,8 @@ language. The PDF is the template ``learning/funder_pdf.html`` over the same row
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -12,6 +14,39 @@ from django.utils.translation import gettext as _
 from kompetenslyft.core.spreadsheet import append_row
 
 PERCENT = "0.0%"
+
+
+@dataclass
+class ExtraSheet:
+    """A table another app adds to the funder report (a sheet in Excel, a section in the PDF):
+    the cells are numbers or text; ``formats`` gives a column's number format (by index)."""
+
+    title: str
+    header: list[str]
+    rows: list[list[Any]]
+    note: str = ""
+    formats: dict[int, str] | None = None
+    texts: list[list[str]] | None = None  # the rows as written for a reader (the PDF); else rows
+
+    @property
+    def display(self) -> list[list[Any]]:
+        return self.texts if self.texts is not None else self.rows
+
+
+# Other apps (costs …) add sheets without learning importing them: a function of the request
+# and the report's context (its initiative, organisation, whether figures are protected) that
+# returns its sheets, or none for this viewer. Registered in their AppConfig.ready.
+ExtraSheets = Callable[[Any, dict[str, Any]], list[ExtraSheet]]
+_EXTRA_SHEETS: list[ExtraSheets] = []
+
+
+def register_funder_sheets(source: ExtraSheets) -> None:
+    if source not in _EXTRA_SHEETS:
+        _EXTRA_SHEETS.append(source)
+
+
+def extra_sheets(request: Any, context: dict[str, Any]) -> list[ExtraSheet]:
+    return [sheet for source in _EXTRA_SHEETS for sheet in source(request, context)]
 
 
 def scope_rows(context: dict[str, Any]) -> list[tuple[str, str]]:
@@ -109,6 +144,16 @@ def funder_xlsx(context: dict[str, Any]) -> bytes:
                 sheet.cell(sheet.max_row, 2).number_format = PERCENT
                 if goal.result is not None:
                     sheet.cell(sheet.max_row, 3).number_format = PERCENT
+    for extra in context.get("extra_sheets") or []:
+        sheet = _sheet(workbook, extra.title, extra.header)
+        for row in extra.rows:
+            append_row(sheet, row)
+            for column, number_format in (extra.formats or {}).items():
+                if not isinstance(row[column], str):
+                    sheet.cell(sheet.max_row, column + 1).number_format = number_format
+        if extra.note:
+            append_row(sheet, [])
+            append_row(sheet, [extra.note])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

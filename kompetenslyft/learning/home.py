@@ -7,23 +7,23 @@ control."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Hashable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from kompetenslyft.core import disclosure
 from kompetenslyft.core.access import Access
 from kompetenslyft.core.home import Card, Item
 from kompetenslyft.core.models import ProductRole
 from kompetenslyft.org.models import Organisation, Person, Unit
+from kompetenslyft.org.selectors import head_count
 
 from .models import Attendance, Booking, Initiative, Proposal, Session, SupportRequest
+from .reports import FunderScope, protected_funder_figures
 from .selectors import DONE, completed_modules, support_inbox, support_topics
 
 
@@ -36,10 +36,13 @@ def _start_of_today() -> dt.datetime:
 
 
 def _under(paths: tuple[str, ...], field: str) -> Q:
+    """People (through ``field``, e.g. "person__unit") in the units under these paths: the
+    units are found first (a few dozen), then their people and rows by index — not a path
+    comparison joined onto every row (SQLite's LIKE cannot use the path index)."""
     q = Q(pk__in=[])
     for path in paths:
-        q |= Q(**{f"{field}__startswith": path})
-    return q
+        q |= Q(path__startswith=path)
+    return Q(**{f"{field}__in": Unit.objects.filter(q).values("pk")})
 
 
 # --- selectors ------------------------------------------------------------------------------------
@@ -69,9 +72,7 @@ def coming_bookings(person_id: int, limit: int = 3) -> list[Booking]:
 def proposals_to_confirm(access: Access) -> list[dict[str, Any]]:
     """Per initiative, the proposals still to confirm of people in the manager's units."""
     return list(
-        Proposal.objects.filter(
-            _under(access.managed_paths, "person__unit__path"), status=Proposal.Status.PROPOSED
-        )
+        Proposal.objects.filter(_under(access.managed_paths, "person__unit"), status=Proposal.Status.PROPOSED)
         .values("initiative_id", "initiative__name")
         .annotate(n=Count("pk"))
         .order_by("initiative__name")[:10]
@@ -82,7 +83,7 @@ def team_follow_up(access: Access) -> dict[str, int]:
     """Counts over the manager's people: assigned and not booked on a coming session, and of
     those, who has not completed anything yet (lags)."""
     now = timezone.now()
-    people = Person.objects.filter(_under(access.managed_paths, "unit__path"), is_active=True)
+    people = Person.objects.filter(_under(access.managed_paths, "unit"), is_active=True)
     assigned = Exists(Proposal.objects.filter(person=OuterRef("pk"), assigned__gt=0))
     booked = Exists(
         Booking.objects.filter(
@@ -100,7 +101,7 @@ def team_follow_up(access: Access) -> dict[str, int]:
 
 
 def team_questions(access: Access) -> dict[str, int]:
-    return SupportRequest.objects.filter(_under(access.managed_paths, "person__unit__path")).aggregate(
+    return SupportRequest.objects.filter(_under(access.managed_paths, "person__unit")).aggregate(
         total=Count("pk"), waiting=Count("pk", filter=Q(answered_at__isnull=True))
     )
 
@@ -131,27 +132,40 @@ def own_initiatives(person_id: int | None) -> list[Initiative]:
 
 
 def key_figures(organisation: Organisation, today: dt.date) -> dict[str, Any]:
-    """An organisation's key figures for its top management: head counts of the whole
-    organisation, initiatives running, and this year's participants and training hours —
-    the participants through the disclosure control (a count under the anonymity threshold
-    is hidden, and the hours with it)."""
-    year_start = today.replace(month=1, day=1)
-    attendance = Attendance.objects.filter(
-        unit__organisation_id=organisation.pk, status__in=DONE, date__gte=year_start, date__lte=today
-    ).aggregate(people=Count("person", distinct=True), hours=Sum("hours"))
-    participants = attendance["people"] or 0
-    atoms: dict[tuple[int, Hashable], int] = {(1, "people"): participants}
-    release = disclosure.protect({1: None}, atoms, organisation.anonymity_threshold, publish_root=True)
-    shown = participants == 0 or release.tree(disclosure.ROOT, value=participants)
+    """An organisation's key figures for its top management and the evaluator: head counts of
+    the whole organisation (through the head-count release, ADR 0007), initiatives running, and
+    per running initiative its participants and training hours over its whole period — exactly
+    the funder report's protected figures (ADR 0004). No year-to-date total: counts of distinct
+    people over a growing period, or over all initiatives against one, would differ by small
+    groups from one day to the next or from the funder report."""
+    running = list(
+        Initiative.objects.filter(organisation=organisation)
+        .filter(  # marked running, or planned and its period has begun (no one marks it by hand)
+            Q(status=Initiative.Status.RUNNING)
+            | Q(status=Initiative.Status.PLANNED, starts_on__lte=today)
+            & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        )
+        .order_by("-starts_on", "name")
+    )
+    initiatives = []
+    for initiative in running[:KEY_FIGURE_INITIATIVES]:
+        figures = protected_funder_figures(FunderScope(organisations=[organisation], initiative=initiative))
+        initiatives.append(
+            {
+                "initiative": initiative,
+                "participants": figures["unique_participants"]["total"],
+                "hours": figures["training_hours"],
+            }
+        )
     return {
-        "people": Person.objects.filter(organisation=organisation, is_active=True).count(),
+        "people": head_count(organisation),
         "units": Unit.objects.filter(organisation=organisation).count(),
-        "running": Initiative.objects.filter(
-            organisation=organisation, status=Initiative.Status.RUNNING
-        ).count(),
-        "participants": participants if shown else None,
-        "hours": (attendance["hours"] or 0) if shown else None,
+        "running": len(running),
+        "initiatives": initiatives,
     }
+
+
+KEY_FIGURE_INITIATIVES = 3  # the latest running initiatives shown on the start page
 
 
 # --- cards ----------------------------------------------------------------------------------------
@@ -352,19 +366,31 @@ def _key_figures_card(access: Access, role: str) -> Card | None:
         figures = key_figures(organisation, today)
         prefix = f"{organisation.name}: "
         items += [
-            Item(prefix + _("people"), count=figures["people"]),
-            Item(prefix + _("units"), count=figures["units"]),
-            Item(prefix + _("initiatives running"), count=figures["running"]),
             Item(
-                prefix + _("participants this year"),
-                count=figures["participants"],
+                prefix + _("people"),
+                count=figures["people"],
                 detail=""
-                if figures["participants"] is not None
+                if figures["people"] is not None
                 else _("hidden: fewer than the anonymity threshold"),
             ),
+            Item(prefix + _("units"), count=figures["units"]),
+            Item(prefix + _("initiatives running"), count=figures["running"]),
         ]
-        if figures["hours"] is not None:
-            items.append(Item(prefix + _("training hours this year"), count=int(figures["hours"])))
+        for row in figures["initiatives"]:
+            name = f"{prefix}{row['initiative'].name}: "
+            link = reverse("learning:funder") + "?" + urlencode({"initiative": row["initiative"].code})
+            items.append(
+                Item(
+                    name + _("participants"),
+                    link,
+                    count=row["participants"],
+                    detail=""
+                    if row["participants"] is not None
+                    else _("hidden: fewer than the anonymity threshold"),
+                )
+            )
+            if row["hours"] is not None:
+                items.append(Item(name + _("training hours"), link, count=int(row["hours"])))
     return Card(
         "key-figures",
         _("Key figures"),

@@ -4,7 +4,7 @@
   session, the day and the register as taken (the people present, the people marked absent);
   they should write their own rows and enqueue side effects with ``transaction.on_commit``.
 * **Panels** are blocks of HTML that another app adds to a learning page (the trainer's session
-  page, the employee's journey, an initiative's page). Each is a function of the request and
+  page, the employee's journey, an initiative's page, a module's page). Each is a function of the request and
   the page's object that returns safe HTML, or "" for nothing.
 
 Apps register in their ``AppConfig.ready``; registering twice is harmless."""
@@ -36,7 +36,7 @@ Panel = Callable[[Any, Any], str]
 _attendance_listeners: list[AttendanceListener] = []
 _panels: dict[str, list[Panel]] = {}
 
-PANEL_PLACES = ("session", "journey", "initiative")
+PANEL_PLACES = ("session", "journey", "initiative", "module")
 
 
 def on_attendance(listener: AttendanceListener) -> None:

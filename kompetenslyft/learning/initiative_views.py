@@ -5,6 +5,7 @@ change an initiative; anyone else gets a 404 and nothing changes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -14,12 +15,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.access import Access, access_for
 from kompetenslyft.core.models import ProductRole
+from kompetenslyft.org.checkboxes import checked, unit_tree
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
 
 from . import hooks, initiative_services, selectors, services
@@ -31,10 +33,11 @@ from .forms import (
     InitiativeSettingsForm,
     PlanEntryForm,
 )
-from .models import Initiative, PlanEntry, SupportContact
+from .models import Initiative, InitiativeGoal, PlanEntry, SupportContact
 
 
-def _lead_org(access: Access) -> Organisation:
+def lead_org(access: Access) -> Organisation:
+    """The organisation a lead works in (the first by name); 404 for anyone else."""
     orgs = (
         Organisation.objects.all()
         if access.is_superuser
@@ -72,6 +75,69 @@ def _units(organisation: Organisation) -> Any:
 
 def _roles(organisation: Organisation) -> Any:
     return Role.objects.filter(organisation=organisation).order_by("name")
+
+
+Groups = list[tuple[str, list[tuple[int, str]]]]  # what the shared "_checkboxes.html" shows
+
+
+def _module_groups(organisation: Organisation) -> Groups:
+    """The modules the organisation uses, grouped by category."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for m in selectors.modules_for(organisation.pk).order_by("category", "code"):
+        groups.setdefault(m.category or "–", []).append((m.pk, f"{m.code} {m.name}"))
+    return list(groups.items())
+
+
+def _pickers(organisation: Organisation) -> dict[str, Any]:
+    """The target units as a tree of checkboxes, roles and modules (by category) as lists."""
+    return {
+        "unit_tree": unit_tree(_units(organisation).only("pk", "name", "parent_id", "path")),
+        "role_groups": [("", [(r.pk, r.name) for r in _roles(organisation)])],
+        "module_groups": _module_groups(organisation),
+    }
+
+
+# The initiative's target units, target roles and modules: each a set of checkboxes
+# (``ChoicesForm``, prefix = kind) saved by its own view through ``_save_choices``.
+CHOICE_LABELS = {
+    "units": gettext_lazy("Target units (each with the units below it)"),
+    "roles": gettext_lazy("Target roles (none chosen: every role)"),
+    "modules": gettext_lazy("Modules"),
+}
+
+
+def _choices_form(initiative: Initiative, kind: str, data: Any = None) -> ChoicesForm:
+    organisation = initiative.organisation
+    options: Any = {
+        "units": lambda: _units(organisation),
+        "roles": lambda: _roles(organisation),
+        "modules": lambda: selectors.modules_for(organisation.pk),
+    }[kind]()
+    chosen = getattr(initiative, kind).values_list("pk", flat=True)
+    return ChoicesForm(
+        data,
+        prefix=kind,
+        label=str(CHOICE_LABELS[kind]),
+        choices=[(o.pk, str(o)) for o in options],
+        initial=None if data is not None else {"chosen": list(chosen)},
+    )
+
+
+def _save_choices(
+    request: HttpRequest, pk: int, kind: str, save: Callable[[Initiative, list[int]], None]
+) -> HttpResponse:
+    """Validate the posted checkboxes of ``kind`` and save them with ``save``; a refused set is
+    shown on the page with its error (400)."""
+    initiative = _editable(request, pk)
+    form = _choices_form(initiative, kind, request.POST)
+    if form.is_valid():
+        try:
+            save(initiative, form.cleaned_data["chosen"])
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            return _back(initiative)
+    return _page(request, pk, {f"{kind}_form": form})
 
 
 @login_required
@@ -116,19 +182,24 @@ def initiatives(request: HttpRequest) -> HttpResponse:
                 return redirect("learning:initiative", pk=initiative.pk)
     elif request.method == "POST":
         raise Http404
-    topics = selectors.support_topics(_lead_org(access).pk) if access.is_lead else []
-    return render(
-        request,
-        "learning/initiatives.html",
-        {"initiatives": visible, "form": form, "topics": topics, "creates_as_owner": bool(owners)},
-    )
+    topics = selectors.support_topics(lead_org(access).pk) if access.is_lead else []
+    context: dict[str, Any] = {
+        "initiatives": visible,
+        "form": form,
+        "topics": topics,
+        "creates_as_owner": bool(owners),
+    }
+    if form is not None and organisation is not None:
+        context.update(_pickers(organisation))
+        context.update({f"checked_{n}": checked(form[n].value()) for n in ("units", "roles", "modules")})
+    return render(request, "learning/initiatives.html", context, status=400 if form and form.errors else 200)
 
 
 def _creator_org(access: Access) -> tuple[Organisation | None, list[Person]]:
     """Where this account may create an initiative, and who owns it then: a lead's organisation
     (no owner named yet), else a project leader's own organisation with itself as owner."""
     if access.is_lead:
-        return _lead_org(access), []
+        return lead_org(access), []
     pl_orgs = access.org_ids_with(ProductRole.PROJECT_LEADER)
     if not pl_orgs or access.person_id is None:
         return None, []
@@ -143,7 +214,6 @@ def _forms(initiative: Initiative, bound: dict[str, Any]) -> dict[str, Any]:
     """Every form of the page, unbound with the initiative's values, or the one that was posted."""
     organisation = initiative.organisation
     competences = competences_in_use(organisation)
-    units = list(_units(organisation))
     forms: dict[str, Any] = {
         "details_form": InitiativeDetailsForm(
             prefix="details",
@@ -169,24 +239,7 @@ def _forms(initiative: Initiative, bound: dict[str, Any]) -> dict[str, Any]:
                 ),
             },
         ),
-        "units_form": ChoicesForm(
-            prefix="units",
-            label=_("Target units (each with the units below it)"),
-            choices=[(u.pk, ("\u00a0\u00a0" * u.depth) + u.name) for u in units],
-            initial={"chosen": list(initiative.units.values_list("pk", flat=True))},
-        ),
-        "roles_form": ChoicesForm(
-            prefix="roles",
-            label=_("Target roles (none chosen: every role)"),
-            choices=[(r.pk, r.name) for r in _roles(organisation)],
-            initial={"chosen": list(initiative.roles.values_list("pk", flat=True))},
-        ),
-        "modules_form": ChoicesForm(
-            prefix="modules",
-            label=_("Modules"),
-            choices=[(m.pk, f"{m.code} {m.name}") for m in selectors.modules_for(organisation.pk)],
-            initial={"chosen": list(initiative.modules.values_list("pk", flat=True))},
-        ),
+        **{f"{kind}_form": _choices_form(initiative, kind) for kind in CHOICE_LABELS},
         "entry_form": PlanEntryForm(prefix="entry"),
         "goal_form": GoalForm(prefix="goal", competences=competences),
     }
@@ -223,6 +276,7 @@ def _page(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None) ->
         "plan": plan,
         "goals": selectors.goal_attainment(initiative),
         "summary": selectors.proposal_summary(access, initiative),
+        "can_open_proposals": access.can_list_people,  # the proposals page is a manager's or a lead's
         "modules": initiative.modules.all(),
         "panels": hooks.panels("initiative", request, {"initiative": initiative, "can_edit": can_edit}),
     }
@@ -235,6 +289,8 @@ def _page(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None) ->
         for status in context["goals"]:
             status.edit_form = goal_forms.get(status.goal.pk)
         context.update(forms)
+        context.update(_pickers(initiative.organisation))
+        context.update({f"checked_{k}": checked(forms[f"{k}_form"]["chosen"].value()) for k in CHOICE_LABELS})
     return render(request, "learning/initiative.html", context, status=400 if bound else 200)
 
 
@@ -302,79 +358,46 @@ def _target_message(request: HttpRequest, change: initiative_services.Change) ->
         )
 
 
+def _save_target(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The target units or roles (``kind``), through ``initiative_units_set`` / ``_roles_set``."""
+    options, write = {
+        "units": (_units, initiative_services.initiative_units_set),
+        "roles": (_roles, initiative_services.initiative_roles_set),
+    }[kind]
+
+    def save(initiative: Initiative, chosen: list[int]) -> None:
+        picked = list(options(initiative.organisation).filter(pk__in=chosen))
+        change = write(initiative=initiative, actor=request.user, **{kind: picked})  # type: ignore[operator]
+        _target_message(request, change)
+
+    return _save_choices(request, pk, kind, save)
+
+
 @require_POST
 @login_required
 def initiative_units(request: HttpRequest, pk: int) -> HttpResponse:
-    initiative = _editable(request, pk)
-    form = ChoicesForm(
-        request.POST,
-        prefix="units",
-        label=_("Target units (each with the units below it)"),
-        choices=[(u.pk, u.name) for u in _units(initiative.organisation)],
-    )
-    if form.is_valid():
-        try:
-            change = initiative_services.initiative_units_set(
-                initiative=initiative,
-                units=list(_units(initiative.organisation).filter(pk__in=form.cleaned_data["chosen"])),
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            _target_message(request, change)
-            return _back(initiative)
-    return _page(request, pk, {"units_form": form})
+    return _save_target(request, pk, "units")
 
 
 @require_POST
 @login_required
 def initiative_roles(request: HttpRequest, pk: int) -> HttpResponse:
-    initiative = _editable(request, pk)
-    form = ChoicesForm(
-        request.POST,
-        prefix="roles",
-        label=_("Target roles (none chosen: every role)"),
-        choices=[(r.pk, r.name) for r in _roles(initiative.organisation)],
-    )
-    if form.is_valid():
-        try:
-            change = initiative_services.initiative_roles_set(
-                initiative=initiative,
-                roles=list(_roles(initiative.organisation).filter(pk__in=form.cleaned_data["chosen"])),
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            _target_message(request, change)
-            return _back(initiative)
-    return _page(request, pk, {"roles_form": form})
+    return _save_target(request, pk, "roles")
 
 
 @require_POST
 @login_required
 def initiative_modules(request: HttpRequest, pk: int) -> HttpResponse:
-    initiative = _editable(request, pk)
-    modules = selectors.modules_for(initiative.organisation_id)
-    form = ChoicesForm(
-        request.POST, prefix="modules", label=_("Modules"), choices=[(m.pk, m.code) for m in modules]
-    )
-    if form.is_valid():
-        try:
-            change = initiative_services.initiative_modules_set(
-                initiative=initiative,
-                modules=list(modules.filter(pk__in=form.cleaned_data["chosen"])),
-                actor=request.user,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("The modules were changed."))
-            if change.proposals_renewed:
-                messages.info(request, _("Proposals are being made again without the removed modules."))
-            return _back(initiative)
-    return _page(request, pk, {"modules_form": form})
+    def save(initiative: Initiative, chosen: list[int]) -> None:
+        modules = list(selectors.modules_for(initiative.organisation_id).filter(pk__in=chosen))
+        change = initiative_services.initiative_modules_set(
+            initiative=initiative, modules=modules, actor=request.user
+        )
+        messages.success(request, _("The modules were changed."))
+        if change.proposals_renewed:
+            messages.info(request, _("Proposals are being made again without the removed modules."))
+
+    return _save_choices(request, pk, "modules", save)
 
 
 @require_POST
@@ -390,17 +413,37 @@ def _goal_form(request: HttpRequest, initiative: Initiative, prefix: str) -> Goa
     return GoalForm(request.POST, prefix=prefix, competences=competences_in_use(initiative.organisation))
 
 
+def _goal_values(form: GoalForm, initiative: Initiative) -> dict[str, Any]:
+    """A valid goal form's values and the competences it picked, as the goal services take them."""
+    chosen = set(form.cleaned_data["competences"])
+    return {
+        "data": {k: v for k, v in form.cleaned_data.items() if k != "competences"},
+        "competences": [c for c in competences_in_use(initiative.organisation) if c.pk in chosen],
+    }
+
+
+def _part(request: HttpRequest, pk: int, related: str, part: int) -> tuple[Initiative, Any]:
+    """An initiative that may be changed and one of its goals or plan entries (``related``);
+    404 when either is not there or not the viewer's to change."""
+    initiative = _editable(request, pk)
+    found = getattr(initiative, related).filter(pk=part).first()
+    if found is None:
+        raise Http404
+    return initiative, found
+
+
+def _goal(request: HttpRequest, pk: int, goal: int) -> tuple[Initiative, InitiativeGoal]:
+    return _part(request, pk, "goals", goal)
+
+
 @require_POST
 @login_required
 def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = _editable(request, pk)
     form = _goal_form(request, initiative, "goal")
     if form.is_valid():
-        chosen = set(form.cleaned_data["competences"])
-        data = {k: v for k, v in form.cleaned_data.items() if k != "competences"}
-        competences = [c for c in competences_in_use(initiative.organisation) if c.pk in chosen]
         initiative_services.goal_create(
-            initiative=initiative, data=data, competences=competences, actor=request.user
+            initiative=initiative, actor=request.user, **_goal_values(form, initiative)
         )
         messages.success(request, _("The goal was added."))
         return _back(initiative, "goals")
@@ -410,16 +453,10 @@ def goal_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def goal_edit(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
-    initiative = _editable(request, pk)
-    found = initiative.goals.filter(pk=goal).first()
-    if found is None:
-        raise Http404
+    initiative, found = _goal(request, pk, goal)
     form = _goal_form(request, initiative, f"goal-{found.pk}")
     if form.is_valid():
-        chosen = set(form.cleaned_data["competences"])
-        data = {k: v for k, v in form.cleaned_data.items() if k != "competences"}
-        competences = [c for c in competences_in_use(initiative.organisation) if c.pk in chosen]
-        initiative_services.goal_update(goal=found, data=data, competences=competences, actor=request.user)
+        initiative_services.goal_update(goal=found, actor=request.user, **_goal_values(form, initiative))
         messages.success(request, _("The goal was changed."))
         return _back(initiative, "goals")
     return _page(request, pk, {f"goal-{found.pk}": form})
@@ -428,10 +465,7 @@ def goal_edit(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
 @require_POST
 @login_required
 def goal_remove(request: HttpRequest, pk: int, goal: int) -> HttpResponse:
-    initiative = _editable(request, pk)
-    found = initiative.goals.filter(pk=goal).first()
-    if found is None:
-        raise Http404
+    initiative, found = _goal(request, pk, goal)
     initiative_services.goal_delete(goal=found, actor=request.user)
     messages.success(request, _("The goal was removed."))
     return _back(initiative, "goals")
@@ -452,11 +486,7 @@ def plan_entry_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _entry(request: HttpRequest, pk: int, entry: int) -> tuple[Initiative, PlanEntry]:
-    initiative = _editable(request, pk)
-    found = initiative.entries.filter(pk=entry).first()
-    if found is None:
-        raise Http404
-    return initiative, found
+    return _part(request, pk, "entries", entry)
 
 
 @require_POST

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +20,7 @@ from kompetenslyft.org.models import Person
 
 from . import hooks, selectors, services
 from .forms import SupportForm
-from .models import Booking
+from .models import Booking, Session
 from .session_services import session_alternatives
 
 
@@ -67,14 +68,11 @@ def journey_page(request: HttpRequest, person: Person, form: SupportForm, status
     )
 
 
-@login_required
-@require_POST
-def journey_book(request: HttpRequest) -> HttpResponse:
-    """Book oneself on a session (a place, or the waiting list when it is full)."""
-    person = _me(request)
+def book_posted(request: HttpRequest, person: Person, sessions: QuerySet[Session]) -> None:
+    """Book the person on the posted session, one of ``sessions`` (404 otherwise), through
+    ``services.booking_book`` (a place, or the waiting list when it is full), and say which."""
     session = (
-        selectors.sessions_bookable_by(person)
-        .filter(pk=parse_id(request.POST.get("session"), name="session"))
+        sessions.filter(pk=parse_id(request.POST.get("session"), name="session"))
         .select_related("module")
         .first()
     )
@@ -84,7 +82,7 @@ def journey_book(request: HttpRequest) -> HttpResponse:
         booking = services.booking_book(session=session, person=person, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("learning:me")
+        return
     when = date_format(timezone.localtime(session.starts_at), "Y-m-d H:i")
     if booking.status == Booking.Status.BOOKED:
         messages.success(
@@ -97,6 +95,14 @@ def journey_book(request: HttpRequest) -> HttpResponse:
             _("The session is full: you are on the waiting list of %(module)s %(date)s.")
             % {"module": session.module.name, "date": when},
         )
+
+
+@login_required
+@require_POST
+def journey_book(request: HttpRequest) -> HttpResponse:
+    """Book oneself on a session (a place, or the waiting list when it is full)."""
+    person = _me(request)
+    book_posted(request, person, selectors.sessions_bookable_by(person))
     return redirect("learning:me")
 
 

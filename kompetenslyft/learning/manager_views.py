@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import Access, access_for
-from kompetenslyft.core.params import id_list, optional_id, parse_id
+from kompetenslyft.core.params import id_list, optional_id, parse_choice, parse_id, parse_page
 from kompetenslyft.org.models import Role, Unit
 from kompetenslyft.org.selectors import team_units
 
@@ -56,9 +56,7 @@ def _filters(request: HttpRequest, access: Access, data: QueryDict, statuses: tu
     role = ms.scope_roles(access).filter(pk=role_id).first() if role_id is not None else None
     if (unit_id is not None and unit is None) or (role_id is not None and role is None):
         raise Http404
-    status = data.get("status") or None
-    if status is not None and status not in statuses:
-        raise BadRequest(f"unknown status {status[:40]!r}")
+    status = parse_choice(data.get("status"), statuses, name="status")
     query = QueryDict(mutable=True)
     for key, value in (("unit", unit and unit.pk), ("role", role and role.pk), ("status", status)):
         if value:
@@ -69,7 +67,7 @@ def _filters(request: HttpRequest, access: Access, data: QueryDict, statuses: tu
 def _page(request: HttpRequest, rows: ms.ByIds) -> Page:
     """A page of the rows (ordered and paged on their ids, then that page loaded)."""
     paginator: Paginator[Any] = Paginator(rows, settings.KOMPETENSLYFT_PAGE_SIZE)  # type: ignore[arg-type]
-    return paginator.get_page(request.GET.get("page"))
+    return paginator.get_page(parse_page(request.GET.get("page")))
 
 
 # --- proposals ------------------------------------------------------------------------------
@@ -119,7 +117,13 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
         role_id=filters.role.pk if filters.role else None,
         status=filters.status,
     )
-    total, to_confirm = ms.proposals_counts(selection)
+    total, to_confirm = ms.proposals_counts(
+        access,
+        initiative,
+        unit=filters.unit,
+        role_id=filters.role.pk if filters.role else None,
+        status=filters.status,
+    )
     page = _page(
         request,
         ms.ByIds(

@@ -4,13 +4,15 @@ network's, those it adopted), what others share that it may adopt. Scoped by ``c
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from kompetenslyft.core.access import Access
-from kompetenslyft.org.models import Organisation
+from kompetenslyft.core.access import Access, session_organisations_filter
+from kompetenslyft.org.models import Organisation, Person
 
-from .models import JobAid, JobAidAdoption, Module, ModuleAdoption
+from .models import Booking, JobAid, JobAidAdoption, Module, ModuleAdoption, Session
 
 
 def modules_used_by(organisation_ids: Iterable[int]) -> QuerySet[Module]:
@@ -79,3 +81,57 @@ def job_aids_offered(organisation: Organisation) -> QuerySet[JobAid]:
 
 def job_aids_adopted(organisation: Organisation) -> QuerySet[JobAid]:
     return JobAid.objects.filter(adoptions__organisation=organisation).defer("attachment").order_by("title")
+
+
+def session_network(*, module: Module, organisation: Organisation) -> QuerySet[Organisation]:
+    """The organisations a session of ``module`` run by ``organisation`` may be opened to: every
+    other one for a module of the whole network; for a module its organisation shares with the
+    network, the others that use it (its owner and those that adopted it); none otherwise."""
+    others = Organisation.objects.exclude(pk=organisation.pk)
+    if module.organisation_id is None:
+        return others
+    if not module.shared:
+        return others.none()
+    adopters = ModuleAdoption.objects.filter(module=module).values("organisation_id")
+    return others.filter(Q(pk=module.organisation_id) | Q(pk__in=adopters))
+
+
+@dataclass
+class ComingSession:
+    """A coming session of a module on its page: free places, the waiting list, and the
+    viewer's own booking ("booked", "waiting" or "")."""
+
+    session: Session
+    free: int
+    waiting: int
+    mine: str
+
+
+def coming_sessions(person: Person, module: Module, *, limit: int = 30) -> list[ComingSession]:
+    """The module's coming sessions the person may book itself (run by or opened to its
+    organisation, of a module offered to it), in date order, with free places and waiting list."""
+    if not modules_used_by([person.organisation_id]).filter(pk=module.pk).exists():
+        return []
+    live = [Booking.Status.BOOKED, Booking.Status.WAITING]
+    sessions = list(
+        Session.objects.filter(
+            session_organisations_filter([person.organisation_id]),
+            module=module,
+            cancelled=False,
+            starts_at__gte=timezone.now(),
+        )
+        .annotate(
+            booked_n=Count("bookings", filter=Q(bookings__status=Booking.Status.BOOKED)),
+            waiting_n=Count("bookings", filter=Q(bookings__status=Booking.Status.WAITING)),
+        )
+        .order_by("starts_at", "pk")[:limit]
+    )
+    mine = dict(
+        Booking.objects.filter(
+            person=person, session__in=[s.pk for s in sessions], status__in=live
+        ).values_list("session_id", "status")
+    )
+    return [
+        ComingSession(s, max(0, s.capacity - s.booked_n), s.waiting_n, mine.get(s.pk, ""))  # type: ignore[attr-defined]
+        for s in sessions
+    ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple, NotRequired, TypedDict, Unpack
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -38,32 +38,45 @@ INTRODUCTION_WINDOW_DAYS = 60
 _FIELD_OF_COLUMN = {"module_code": "code"}
 
 
-def _check(
-    *,
-    organisation: Organisation,
-    module: Module | None,
-    code: str,
-    name: str,
-    category: str,
-    level: str,
-    module_format: str,
-    hours: Decimal | str,
-    description: str,
-    pre_material: str,
-    refresh_months: int | None,
-    competences: Iterable[Competence],
-    mandatory_roles: Iterable[Role],
-    prerequisites: Iterable[Module],
-) -> dict[str, Any]:
+class ModuleFields(TypedDict):
+    """What the web form (and the import's row) says of a module; a relation left out is empty."""
+
+    code: str
+    name: str
+    category: str
+    level: str
+    module_format: str
+    hours: Decimal | str
+    description: NotRequired[str]
+    pre_material: NotRequired[str]
+    refresh_months: NotRequired[int | None]
+    competences: NotRequired[Iterable[Competence]]
+    mandatory_roles: NotRequired[Iterable[Role]]
+    prerequisites: NotRequired[Iterable[Module]]
+
+
+class _Checked(NamedTuple):
+    clean: dict[str, Any]
+    competences: list[Competence]
+    mandatory_roles: list[Role]
+    prerequisites: list[Module]
+
+
+def _check(*, organisation: Organisation, module: Module | None, fields: ModuleFields) -> _Checked:
+    """The module's fields checked as a row of the modules import is, and its relations."""
+    competences = list(fields.get("competences", ()))
+    mandatory_roles = list(fields.get("mandatory_roles", ()))
+    prerequisites = list(fields.get("prerequisites", ()))
+    refresh_months = fields.get("refresh_months")
     data = {
-        "module_code": code,
-        "name": name,
-        "category": category,
-        "level": level,
-        "format": module_format,
-        "hours": str(hours),
-        "description": description,
-        "pre_material": pre_material,
+        "module_code": fields["code"],
+        "name": fields["name"],
+        "category": fields["category"],
+        "level": fields["level"],
+        "format": fields["module_format"],
+        "hours": str(fields["hours"]),
+        "description": fields.get("description", ""),
+        "pre_material": fields.get("pre_material", ""),
         "refresh_months": "" if refresh_months is None else str(refresh_months),
     }
     clean, problems = check_module_fields(data)
@@ -81,7 +94,7 @@ def _check(
     if any(r.organisation_id != organisation.pk for r in mandatory_roles):
         errors.setdefault("mandatory_roles", []).append(_("A role is not one of the organisation's."))
     usable = set(modules_for(organisation.pk).values_list("pk", flat=True))
-    before = list(prerequisites)
+    before = prerequisites
     if any(p.pk not in usable for p in before):
         errors.setdefault("prerequisites", []).append(
             _("A prerequisite is not a module the organisation uses.")
@@ -105,53 +118,17 @@ def _check(
             errors.setdefault("prerequisites", []).append(cycle_message([names[pk] for pk in cycle]))
     if errors:
         raise ValidationError(errors)
-    return clean
+    return _Checked(clean, competences, mandatory_roles, prerequisites)
 
 
 @transaction.atomic
-def module_create(
-    *,
-    organisation: Organisation,
-    code: str,
-    name: str,
-    category: str,
-    level: str,
-    module_format: str,
-    hours: Decimal | str,
-    description: str = "",
-    pre_material: str = "",
-    refresh_months: int | None = None,
-    competences: Iterable[Competence] = (),
-    mandatory_roles: Iterable[Role] = (),
-    prerequisites: Iterable[Module] = (),
-    actor: Any = None,
-) -> Module:
+def module_create(*, organisation: Organisation, actor: Any = None, **fields: Unpack[ModuleFields]) -> Module:
     """A new module of the organisation, checked as a row of the modules import is."""
-    competences, mandatory_roles, prerequisites = (
-        list(competences),
-        list(mandatory_roles),
-        list(prerequisites),
-    )
-    clean = _check(
-        organisation=organisation,
-        module=None,
-        code=code,
-        name=name,
-        category=category,
-        level=level,
-        module_format=module_format,
-        hours=hours,
-        description=description,
-        pre_material=pre_material,
-        refresh_months=refresh_months,
-        competences=competences,
-        mandatory_roles=mandatory_roles,
-        prerequisites=prerequisites,
-    )
-    module = Module.objects.create(organisation=organisation, **clean)
-    module.competences.set(competences)
-    module.mandatory_roles.set(mandatory_roles)
-    module.prerequisites.set(prerequisites)
+    checked = _check(organisation=organisation, module=None, fields=fields)
+    module = Module.objects.create(organisation=organisation, **checked.clean)
+    module.competences.set(checked.competences)
+    module.mandatory_roles.set(checked.mandatory_roles)
+    module.prerequisites.set(checked.prerequisites)
     audit_record(
         actor=actor,
         organisation=organisation,
@@ -160,7 +137,7 @@ def module_create(
             "module",
             module.code,
             module.name,
-            {"prerequisites": sorted(p.code for p in prerequisites)},
+            {"prerequisites": sorted(p.code for p in checked.prerequisites)},
         ),
     )
     index_module(module)
@@ -168,56 +145,22 @@ def module_create(
 
 
 @transaction.atomic
-def module_update(
-    *,
-    module: Module,
-    code: str,
-    name: str,
-    category: str,
-    level: str,
-    module_format: str,
-    hours: Decimal | str,
-    description: str = "",
-    pre_material: str = "",
-    refresh_months: int | None = None,
-    competences: Iterable[Competence] = (),
-    mandatory_roles: Iterable[Role] = (),
-    prerequisites: Iterable[Module] = (),
-    actor: Any = None,
-) -> Module:
+def module_update(*, module: Module, actor: Any = None, **fields: Unpack[ModuleFields]) -> Module:
     """Change one of an organisation's own modules (never a network module or one adopted)."""
     if module.organisation is None:
         raise ValidationError(_("A module of the whole network is changed by the installation only."))
-    competences, mandatory_roles, prerequisites = (
-        list(competences),
-        list(mandatory_roles),
-        list(prerequisites),
-    )
-    clean = _check(
-        organisation=module.organisation,
-        module=module,
-        code=code,
-        name=name,
-        category=category,
-        level=level,
-        module_format=module_format,
-        hours=hours,
-        description=description,
-        pre_material=pre_material,
-        refresh_months=refresh_months,
-        competences=competences,
-        mandatory_roles=mandatory_roles,
-        prerequisites=prerequisites,
-    )
+    checked = _check(organisation=module.organisation, module=module, fields=fields)
+    clean = checked.clean
     changes = {k: [str(getattr(module, k)), str(v)] for k, v in clean.items() if getattr(module, k) != v}
     for key, value in clean.items():
         setattr(module, key, value)
     module.save()
-    for relation, wanted, label in (
-        ("competences", competences, "competence_codes"),
-        ("mandatory_roles", mandatory_roles, "mandatory_roles"),
-        ("prerequisites", prerequisites, "prerequisites"),
-    ):
+    relations: tuple[tuple[str, list[Any], str], ...] = (
+        ("competences", checked.competences, "competence_codes"),
+        ("mandatory_roles", checked.mandatory_roles, "mandatory_roles"),
+        ("prerequisites", checked.prerequisites, "prerequisites"),
+    )
+    for relation, wanted, label in relations:
         manager = getattr(module, relation)
         old = sorted(str(o) for o in manager.all())
         new = sorted(str(o) for o in wanted)

@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,21 +20,11 @@ from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.access import Access, access_for
 from kompetenslyft.org.models import Organisation, Person, Role
 
-from . import module_selectors, module_services, services
-from .models import JobAid, Module
+from . import hooks, module_selectors, module_services, selectors, services
+from .initiative_views import lead_org
+from .journey_views import book_posted
+from .models import Enrolment, JobAid, Module
 from .module_forms import IntroductionForm, ModuleForm
-
-
-def _lead_org(access: Access) -> Organisation:
-    orgs = (
-        Organisation.objects.all()
-        if access.is_superuser
-        else Organisation.objects.filter(pk__in=sorted(access.lead_org_ids))
-    )
-    organisation = orgs.order_by("name").first()
-    if organisation is None:
-        raise Http404
-    return organisation
 
 
 def _own_module(access: Access, pk: int) -> Module:
@@ -144,6 +136,7 @@ def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
             },
             roles=roles,
         )
+    person = Person.objects.filter(pk=access.person_id).first() if access.person_id else None
     return render(
         request,
         "learning/module.html",
@@ -152,15 +145,42 @@ def module_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "introduction": introduction,
             "adopters": module.adoptions.count() if can_edit else None,
-            "can_enrol": bool(access.person_id) and not module.mandatory_roles.exists(),
+            "can_enrol": person is not None and not module.mandatory_roles.exists(),
+            "enrolled": person is not None
+            and Enrolment.objects.filter(person=person, module=module).exists(),
+            "sessions": module_selectors.coming_sessions(person, module) if person is not None else None,
+            "panels": hooks.panels("module", request, module),
         },
     )
+
+
+def _person_and_module(request: HttpRequest, pk: int) -> tuple[Person, Module]:
+    """The viewer's person and a module it sees; 404 for an account without a person."""
+    access = access_for(request.user)
+    person = Person.objects.filter(pk=access.person_id).first() if access.person_id else None
+    module = module_selectors.modules_visible(access).filter(pk=pk).first()
+    if person is None or module is None:
+        raise Http404
+    return person, module
+
+
+@login_required
+@require_POST
+def module_book(request: HttpRequest, pk: int) -> HttpResponse:
+    """Book oneself on one of the module's sessions from its page (``journey_views.book_posted``)."""
+    person, module = _person_and_module(request, pk)
+    # The sessions the page lists: coming, not cancelled, of this module.
+    coming = selectors.sessions_bookable_by(person).filter(
+        module=module, cancelled=False, starts_at__gte=timezone.now()
+    )
+    book_posted(request, person, coming)
+    return redirect(reverse("learning:module", args=[module.pk]) + "#sessions")
 
 
 @login_required
 def module_create(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
-    organisation = _lead_org(access)
+    organisation = lead_org(access)
     form = _module_form(request, organisation, None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -245,17 +265,24 @@ def module_unshare(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def module_enrol(request: HttpRequest, pk: int) -> HttpResponse:
-    access = access_for(request.user)
-    person = Person.objects.filter(pk=access.person_id).first() if access.person_id else None
-    module = module_selectors.modules_visible(access).filter(pk=pk).first()
-    if person is None or module is None:
-        raise Http404
+    person, module = _person_and_module(request, pk)
     try:
         services.enrol(person=person, module=module)
     except ValidationError:
         raise Http404 from None
-    messages.success(request, _("You are enrolled in %(module)s.") % {"module": module.name})
-    return redirect("learning:me")
+    # Next: a session of it (the module's page lists them, each with a Book button).
+    if module_selectors.coming_sessions(person, module, limit=1):
+        messages.success(
+            request,
+            _("You are enrolled in %(module)s. Book one of its sessions below.") % {"module": module.name},
+        )
+    else:
+        messages.success(
+            request,
+            _("You are enrolled in %(module)s. There is no session of it to book yet.")
+            % {"module": module.name},
+        )
+    return redirect(reverse("learning:module", args=[module.pk]) + "#sessions")
 
 
 @login_required
@@ -263,7 +290,7 @@ def network(request: HttpRequest) -> HttpResponse:
     """What the other organisations of the network share (to adopt) and one's own job aids (to
     share); one's own modules are shared from their page."""
     access = access_for(request.user)
-    organisation = _lead_org(access)
+    organisation = lead_org(access)
     return render(
         request,
         "learning/network.html",
@@ -283,7 +310,7 @@ def network(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def module_adopt(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = _lead_org(access_for(request.user))
+    organisation = lead_org(access_for(request.user))
     module = module_selectors.modules_offered(organisation).filter(pk=pk).first()
     if module is None:
         raise Http404
@@ -295,7 +322,7 @@ def module_adopt(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def job_aid_adopt(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = _lead_org(access_for(request.user))
+    organisation = lead_org(access_for(request.user))
     aid = module_selectors.job_aids_offered(organisation).filter(pk=pk).first()
     if aid is None:
         raise Http404

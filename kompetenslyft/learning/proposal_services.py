@@ -116,6 +116,31 @@ def proposal_exempt(*, proposal: Proposal, module: Module, reason: str, actor: A
 
 
 @transaction.atomic
+def proposals_exempt_on_evidence(*, person: Person, module: Module, reason: str, actor: Any) -> int:
+    """Exempt ``person`` from ``module`` on each of its current proposals (confirmed or not)
+    that assign it because of a gap, with ``reason`` (evidence such as a passed knowledge test;
+    a module mandatory for the role stays assigned). Audited per proposal; returns how many."""
+    text = clean_reason(reason)
+    count = 0
+    proposals = (
+        Proposal.objects.select_for_update()
+        .filter(person=person)
+        .select_related("initiative", "initiative__organisation", "person")
+        .order_by("pk")
+    )
+    for proposal in proposals:
+        decision = proposal.decisions().get(module.pk, {})
+        if decision.get("s") != "assigned" or decision.get("r") != "below":
+            continue
+        items = dict(proposal.items or {})
+        items["e"] = {**items.get("e", {}), str(module.pk): text}
+        _save_items(proposal, items)
+        _audit(proposal, actor, "proposal.exempted_on_evidence", {"module": module.code, "reason": text})
+        count += 1
+    return count
+
+
+@transaction.atomic
 def booking_book_people(
     *, session: Session, people: list[Person], actor: Any
 ) -> tuple[list[Person], list[Person]]:

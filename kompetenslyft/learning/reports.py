@@ -459,8 +459,8 @@ def _competence_reach(initiative: Initiative, competence_ids: list[int], *, prot
     above the required level, from the gap summary: the initiative's target units (their
     subtrees) and roles. For an aggregates-only viewer, only when every figure it is made of is
     shown by the gap's own release (so it adds nothing to what the heatmap shows)."""
+    from kompetenslyft.assessment.gap_selectors import gap_releases
     from kompetenslyft.assessment.models import LATEST, GapCell
-    from kompetenslyft.assessment.selectors import gap_releases
 
     units = _outermost(list(initiative.units.all()))
     role_ids = list(initiative.roles.values_list("pk", flat=True))

@@ -123,9 +123,11 @@ def initiative_create(
 
 # Evidence that exempts someone from a module besides the self-assessment: a passed knowledge
 # test, or a completion reported to the learning record store. Each source is a function
-# (initiative, module ids) → set of (person id, module id) that need not take the module;
-# the evaluation and LRS domains register theirs here.
-ExemptionSource = Callable[[Initiative, list[int]], set[tuple[int, int]]]
+# (initiative, module ids) → the (person id, module id) pairs that need not take the module:
+# a set (shown as "already reaches the goal"), or a dict pair → reason, kept as an exemption
+# with that reason (e.g. "passed the knowledge test", in the organisation's language). The
+# knowledge and LRS domains register theirs here.
+ExemptionSource = Callable[[Initiative, list[int]], "set[tuple[int, int]] | dict[tuple[int, int], str]"]
 EXEMPTION_SOURCES: list[ExemptionSource] = []
 
 
@@ -249,9 +251,10 @@ def _proposals_make(initiative: Initiative, target: Any, *, everyone: bool) -> i
             group_plans[key] = plan
         return group_plans[key]
 
-    evidence: set[tuple[int, int]] = set()
+    evidence: dict[tuple[int, int], str] = {}
     for source in EXEMPTION_SOURCES:
-        evidence |= source(initiative, [m.pk for m in modules])
+        found = source(initiative, [m.pk for m in modules])
+        evidence.update(found if isinstance(found, dict) else dict.fromkeys(found, ""))
     # A manager's swaps and exemptions on a proposal not yet confirmed are kept.
     manual = {
         person_id: {k: items[k] for k in ("w", "e") if k in items}
@@ -271,12 +274,18 @@ def _proposals_make(initiative: Initiative, target: Any, *, everyone: bool) -> i
         below_items: dict[str, list[str]] = {}
         mandatory_items: list[str] = []
         exempt_items: list[str] = []
+        reasoned: dict[str, str] = {}
         for module_key, is_mandatory, relevant in plan_for(unit_id, role_id):
             if is_mandatory:
                 mandatory_items.append(module_key)
                 continue
             below = [code for c, code, level in relevant if mine.get(c, -1) < level]
             if below and evidence and (person_id, int(module_key)) in evidence:
+                reason = evidence[(person_id, int(module_key))]
+                if reason:  # exempt with the evidence's reason, as a manager's exemption is
+                    below_items[module_key] = below
+                    reasoned[module_key] = reason
+                    continue
                 below = []
             if below:
                 below_items[module_key] = below
@@ -284,8 +293,14 @@ def _proposals_make(initiative: Initiative, target: Any, *, everyone: bool) -> i
                 exempt_items.append(module_key)
         items: dict[str, Any] = {"b": below_items, "m": mandatory_items, "x": exempt_items}
         counts = (len(below_items) + len(mandatory_items), len(exempt_items))
+        if reasoned:
+            items["e"] = reasoned
         if person_id in manual:
-            items.update(manual[person_id])
+            kept = manual[person_id]
+            items.update(kept)
+            if reasoned:
+                items["e"] = {**reasoned, **kept.get("e", {})}
+        if reasoned or person_id in manual:
             counts = proposal_counts(items)
         rows.append(
             (

@@ -26,7 +26,7 @@ from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.queue import can_defer, enqueue
 from kompetenslyft.org.models import Organisation, Person
 
-from . import participation
+from . import module_selectors, participation
 from .hooks import Register, attendance_taken
 from .models import Attendance, Booking, Initiative, Module, Session
 
@@ -101,9 +101,22 @@ def _check_open_to(
     *, module: Module, organisation: Organisation, open_to: list[Organisation]
 ) -> list[Organisation]:
     guests = [o for o in open_to if o.pk != organisation.pk]
-    if guests and module.organisation_id is not None:
+    if not guests:
+        return guests
+    if module.organisation_id is not None and not module.shared:
         raise ValidationError(
             _("Only a session of a module shared with the network can be opened to other organisations.")
+        )
+    allowed = set(
+        module_selectors.session_network(module=module, organisation=organisation).values_list(
+            "pk", flat=True
+        )
+    )
+    outside = sorted(o.name for o in guests if o.pk not in allowed)
+    if outside:
+        raise ValidationError(
+            _("These organisations do not use the module, so it cannot be opened to them: %(names)s")
+            % {"names": ", ".join(outside)}
         )
     return guests
 

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import Access, access_for
-from kompetenslyft.core.params import id_list, parse_id
+from kompetenslyft.core.params import check_filter_form, id_list, parse_id, parse_page, parse_text
 from kompetenslyft.org.models import Organisation
 
-from . import hooks, selectors, services
+from . import hooks, module_selectors, selectors, services
 from .forms import BookPeopleForm, SessionDetailsForm, SessionFilterForm, SessionForm
 from .models import Booking, Initiative, Module, Session
 from .session_services import register_opens_on
@@ -50,7 +50,8 @@ def sessions(request: HttpRequest) -> HttpResponse:
     filter_form = SessionFilterForm(
         request.GET or None, modules=modules, trainers=trainers, initiatives=initiatives
     )
-    data = filter_form.cleaned_data if filter_form.is_valid() else {}
+    check_filter_form(filter_form, ids=("module", "trainer", "initiative"))
+    data = filter_form.cleaned_data if filter_form.is_bound else {}
     filters = selectors.SessionFilters(
         module_id=data.get("module"),
         trainer_id=data.get("trainer"),
@@ -60,7 +61,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
         when=data.get("when") or "upcoming",
     )
     paginator = Paginator(selectors.sessions_listed(access, filters), settings.KOMPETENSLYFT_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(parse_page(request.GET.get("page")))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -186,10 +187,12 @@ def _session(request: HttpRequest, pk: int) -> tuple[Access, Session, bool]:
 
 
 def _session_network(session: Session) -> list[Organisation]:
-    """The organisations a session may be opened to: for a shared module, every other one."""
-    if session.module.organisation_id is not None:
-        return []
-    return list(Organisation.objects.exclude(pk=session.organisation_id).order_by("name"))
+    """The organisations a session may be opened to (``module_selectors.session_network``)."""
+    return list(
+        module_selectors.session_network(module=session.module, organisation=session.organisation).order_by(
+            "name"
+        )
+    )
 
 
 @login_required
@@ -219,7 +222,7 @@ def _detail_page(
     )
     book_form = book_form or BookPeopleForm(bookable=selectors.bookable_people(access, session))
     people = selectors.session_people(access, session, runs=runs)
-    search = request.GET.get("q", "").strip()[:100]
+    search = parse_text(request.GET.get("q"), name="q").strip()[:100]
     candidates, candidates_total = (
         selectors.booking_candidates(access, session, search) if access.can_list_people else ([], 0)
     )

@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import access_for
-from kompetenslyft.org.models import Organisation, Person
+from kompetenslyft.core.params import check_filter_form, parse_page
+from kompetenslyft.org.models import Person
 
 from . import selectors, services
 from .forms import AnswerForm, SupportFilterForm, SupportForm
+from .initiative_views import lead_org
 from .journey_views import journey_page
 
 
@@ -91,19 +93,15 @@ def support_answer(request: HttpRequest, pk: int) -> HttpResponse:
 def support_overview(request: HttpRequest) -> HttpResponse:
     """The lead's view: every question of its organisation, counts by topic, filtered, paged."""
     access = access_for(request.user)
-    orgs = (
-        Organisation.objects.all()
-        if access.is_superuser
-        else Organisation.objects.filter(pk__in=sorted(access.lead_org_ids))
-    )
-    organisation = orgs.order_by("name").first()
-    if organisation is None:
-        raise Http404
+    organisation = lead_org(access)
     form = SupportFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
+    check_filter_form(form)
+    data = form.cleaned_data if form.is_bound else {}
     answered = {"yes": True, "no": False}.get(data.get("answered") or "")
     questions = selectors.support_questions(organisation.pk, topic=data.get("topic") or "", answered=answered)
-    page = Paginator(questions, settings.KOMPETENSLYFT_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(questions, settings.KOMPETENSLYFT_PAGE_SIZE).get_page(
+        parse_page(request.GET.get("page"))
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(

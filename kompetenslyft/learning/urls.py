@@ -76,6 +76,7 @@ urlpatterns = [
     path("modules/<id:pk>/unshare/", module_views.module_unshare, name="module_unshare"),
     path("modules/<id:pk>/adopt/", module_views.module_adopt, name="module_adopt"),
     path("modules/<id:pk>/enrol/", module_views.module_enrol, name="module_enrol"),
+    path("modules/<id:pk>/book/", module_views.module_book, name="module_book"),
     path("job-aids/<id:pk>/share/", module_views.job_aid_share, name="job_aid_share"),
     path("job-aids/<id:pk>/unshare/", module_views.job_aid_unshare, name="job_aid_unshare"),
     path("job-aids/<id:pk>/adopt/", module_views.job_aid_adopt, name="job_aid_adopt"),

@@ -4,8 +4,6 @@ the funder report, job aids. Sessions are in ``session_views``, the journey in
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,14 +14,14 @@ from django.utils.translation import gettext_lazy
 
 from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.access import Access, access_for
-from kompetenslyft.core.params import optional_id
+from kompetenslyft.core.params import ParameterError, optional_id, parse_choice, parse_date, parse_text
 from kompetenslyft.org.models import Organisation, Role, Unit
 
 from . import selectors, services
 from .forms import (
     JobAidForm,
 )
-from .funder_export import evaluation_rows, funder_xlsx, scope_rows
+from .funder_export import evaluation_rows, extra_sheets, funder_xlsx, scope_rows
 from .models import (
     Initiative,
 )
@@ -69,22 +67,25 @@ def funder(request: HttpRequest) -> HttpResponse:
     units = Unit.objects.filter(organisation=organisation, depth__lte=1).order_by("path")
     roles = Role.objects.filter(organisation=organisation).order_by("name")
     modules = selectors.modules_for(organisation.pk).order_by("code")
-    initiative = initiatives_qs.filter(code=request.GET.get("initiative", "")).first()
-    unit = units.filter(unit_id=request.GET.get("unit", "")).first()
+    # Each filter names something the viewer may pick (else 404, as one that does not exist)
+    # or is refused with 400: never dropped without a word.
+    initiative_code = parse_text(request.GET.get("initiative"), name="initiative")
+    initiative = initiatives_qs.filter(code=initiative_code).first() if initiative_code else None
+    unit_code = parse_text(request.GET.get("unit"), name="unit")
+    unit = units.filter(unit_id=unit_code).first() if unit_code else None
     role_id = optional_id(request.GET.get("role"), name="role")
     role = roles.filter(pk=role_id).first() if role_id is not None else None
     module_id = optional_id(request.GET.get("module"), name="module")
     module = modules.filter(pk=module_id).first() if module_id is not None else None
-    gender = request.GET.get("gender") if request.GET.get("gender") in GENDER_CHOICES else None
-    days = []
-    for key in ("from", "to"):
-        try:
-            days.append(dt.date.fromisoformat(request.GET[key]) if request.GET.get(key) else None)
-        except ValueError:
-            days.append(None)
-            messages.error(
-                request, _("'%(value)s' is not a date (use YYYY-MM-DD)") % {"value": request.GET[key]}
-            )
+    if (initiative_code and initiative is None) or (unit_code and unit is None):
+        raise Http404
+    if (role_id is not None and role is None) or (module_id is not None and module is None):
+        raise Http404
+    gender = parse_choice(request.GET.get("gender"), GENDER_CHOICES, name="gender")
+    output = parse_choice(request.GET.get("format"), ("xlsx", "pdf"), name="format")
+    days = [parse_date(request.GET.get("from"), name="from"), parse_date(request.GET.get("to"), name="to")]
+    if days[0] is not None and days[1] is not None and days[0] > days[1]:
+        raise ParameterError(_("from: after to"))
     # Exact figures for the organisation's lead and inside the units a manager manages;
     # everyone else (top management, project leaders, evaluators) sees them through the
     # disclosure control, one initiative at a time over its whole period: counts of distinct
@@ -98,7 +99,7 @@ def funder(request: HttpRequest) -> HttpResponse:
         initiative = initiative or initiatives_qs.first()
         days = [None, None]
     if module is not None and initiative is not None and not initiative.modules.filter(pk=module.pk).exists():
-        module = None  # a module outside the initiative: no filter
+        raise ParameterError(_("module: not a module of the initiative"))
     scope = FunderScope([organisation], initiative, days[0], days[1], unit, role, module, gender)
     if exact:
         figures = funder_figures(scope)
@@ -139,7 +140,9 @@ def funder(request: HttpRequest) -> HttpResponse:
     }
     context["scope_rows"] = scope_rows(context)
     context["evaluation_rows"] = evaluation_rows(figures)
-    if request.GET.get("format") == "xlsx":
+    if output in ("xlsx", "pdf"):
+        context["extra_sheets"] = extra_sheets(request, context)  # e.g. the costs (costs app)
+    if output == "xlsx":
         response = HttpResponse(
             funder_xlsx(context),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -149,7 +152,7 @@ def funder(request: HttpRequest) -> HttpResponse:
         filename = download_name(_("funder-report"), organisation.code, extension="xlsx")
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
-    if request.GET.get("format") == "pdf":
+    if output == "pdf":
         from django.template.loader import render_to_string
         from weasyprint import HTML
 

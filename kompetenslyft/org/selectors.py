@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from kompetenslyft.core import disclosure
 from kompetenslyft.core.access import Access
 
 from .models import ImportBatch, Organisation, Person, Placement, Role, Unit
@@ -103,14 +104,45 @@ def person_managers(person: Person) -> list[Person]:
 class UnitNode:
     unit: Unit
     depth: int
-    people: int
-    people_below: int
+    people: int | None  # None: hidden by the disclosure control
+    people_below: int | None
     can_list_people: bool
+
+
+def head_count_release(organisation_id: int, threshold: int) -> disclosure.Release:
+    """The disclosure control's release of an organisation's head counts: active people per
+    unit, one table (units × no column) over the whole organisation and its total (the root),
+    so that every viewer outside its exact scope sees the same cells hidden (ADR 0007)."""
+    rows = (
+        Unit.objects.filter(organisation_id=organisation_id)
+        .annotate(n=Count("people", filter=Q(people__is_active=True)))
+        .values_list("pk", "parent_id", "n")
+        .order_by()
+    )
+    parents: dict[int, int | None] = {}
+    atoms: dict[disclosure.Atom, int] = {}
+    for unit, parent, n in rows:  # one query: the tree and its head counts
+        parents[unit] = parent
+        if n:
+            atoms[(unit, disclosure.ALL)] = n
+    return disclosure.protect(parents, atoms, threshold, publish_root=True)
+
+
+def head_count(organisation: Organisation) -> int | None:
+    """The organisation's active people, through the same release as the units' head counts
+    (the organisation's total is the root of that table: shown with it, it cannot be set
+    against the units' figures to reveal a hidden one). None when hidden."""
+    release = head_count_release(organisation.pk, organisation.anonymity_threshold)
+    total = sum(release.counts.values())
+    return total if release.tree(disclosure.ROOT, disclosure.ALL, value=total) else None
 
 
 def unit_tree(access: Access, organisation_id: int | None = None) -> list[UnitNode]:
     """The units this account may see, in tree order, with head counts (active people
-    directly in the unit, and in it and below)."""
+    directly in the unit, and in it and below). The counts are exact where the account sees
+    the people (a lead's organisation, a manager's units and those below); elsewhere (top
+    management, an external evaluator) they pass the disclosure control and a count that
+    could single out fewer than the organisation's anonymity threshold is ``None``."""
     units = Unit.objects.filter(access.units_filter()).select_related("manager", "organisation")
     if organisation_id:
         units = units.filter(organisation_id=organisation_id)
@@ -128,12 +160,27 @@ def unit_tree(access: Access, organisation_id: int | None = None) -> list[UnitNo
         n = counts.get(unit.pk, 0)
         for pk in unit.path.strip("/").split("/"):
             below[int(pk)] = below.get(int(pk), 0) + n
+    releases: dict[int, disclosure.Release] = {}
+
+    def exact(unit: Unit) -> bool:
+        return access.is_lead_of(unit.organisation_id) or any(
+            unit.path.startswith(p) for p in access.managed_paths
+        )
+
+    def shown(unit: Unit, n: int, *, tree: bool) -> int | None:
+        if exact(unit):
+            return n
+        release = releases.get(unit.organisation_id)
+        if release is None:
+            release = releases[unit.organisation_id] = head_count_release(
+                unit.organisation_id, unit.organisation.anonymity_threshold
+            )
+        check = release.tree if tree else release.direct
+        return n if check(unit.pk, disclosure.ALL, value=n) else None
+
     people_units = {
         u.pk for u in Unit.objects.filter(access.units_with_people_filter(), pk__in=[u.pk for u in unit_list])
     }
-    top_depth: dict[int, int] = {}
-    for unit in unit_list:
-        top_depth[unit.organisation_id] = min(top_depth.get(unit.organisation_id, unit.depth), unit.depth)
     # Sort children by name within each parent (a path is by primary key).
     by_parent: dict[int | None, list[Unit]] = {}
     visible = {u.pk for u in unit_list}
@@ -145,7 +192,13 @@ def unit_tree(access: Access, organisation_id: int | None = None) -> list[UnitNo
     def walk(parent: int | None, depth: int) -> None:
         for unit in sorted(by_parent.get(parent, []), key=lambda u: (u.organisation.name, u.name)):
             ordered.append(
-                UnitNode(unit, depth, counts.get(unit.pk, 0), below.get(unit.pk, 0), unit.pk in people_units)
+                UnitNode(
+                    unit,
+                    depth,
+                    shown(unit, counts.get(unit.pk, 0), tree=False),
+                    shown(unit, below.get(unit.pk, 0), tree=True),
+                    unit.pk in people_units,
+                )
             )
             walk(unit.pk, depth + 1)
 

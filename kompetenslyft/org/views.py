@@ -18,6 +18,7 @@ from kompetenslyft.competence.models import Level
 from kompetenslyft.competence.selectors import person_requirements
 from kompetenslyft.core.access import access_for
 from kompetenslyft.core.import_templates import template_file
+from kompetenslyft.core.params import check_filter_form, parse_choice, parse_page
 from kompetenslyft.core.spreadsheet import download_name, neutralise_row
 
 from . import selectors
@@ -41,7 +42,8 @@ def _people_filters(request: HttpRequest) -> tuple[PeopleFilterForm, selectors.P
         units=selectors.units_for_filter(access),
         roles=selectors.roles_for_filter(access),
     )
-    if form.is_bound and form.is_valid():
+    check_filter_form(form, ids=("organisation", "unit", "role"))
+    if form.is_bound:
         d = form.cleaned_data
         return form, selectors.PeopleFilter(
             search=d["q"] or "",
@@ -61,7 +63,7 @@ def people(request: HttpRequest) -> HttpResponse:
         raise Http404
     form, filters = _people_filters(request)
     paginator = Paginator(selectors.people_list(access, filters), settings.KOMPETENSLYFT_PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(parse_page(request.GET.get("page")))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -171,7 +173,17 @@ def units(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if not access.can_see_units:
         raise Http404
-    return render(request, "org/units.html", {"nodes": selectors.unit_tree(access)})
+    nodes = selectors.unit_tree(access)
+    hidden = [n for n in nodes if n.people is None or n.people_below is None]
+    return render(
+        request,
+        "org/units.html",
+        {
+            "nodes": nodes,
+            "protected": bool(hidden),
+            "threshold": hidden[0].unit.organisation.anonymity_threshold if hidden else None,
+        },
+    )
 
 
 def _lead_organisations(request: HttpRequest):  # type: ignore[no-untyped-def]
@@ -189,6 +201,9 @@ def import_upload(request: HttpRequest) -> HttpResponse:
     if not access.is_lead:
         raise Http404
     form = ImportUploadForm(request.POST or None, request.FILES or None, organisations=organisations)
+    if request.method != "POST":  # a link from another page names the kind (?kind=indicator_values)
+        kinds = [value for value, _label in form.fields["kind"].choices]  # type: ignore[attr-defined]
+        form.initial["kind"] = parse_choice(request.GET.get("kind"), kinds, name="kind")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data["file"]

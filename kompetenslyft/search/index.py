@@ -89,33 +89,54 @@ def _fts_match(options: list[set[str]], organisation_ids: list[int] | None) -> s
 
 
 def search(
-    query: str, organisation_ids: list[int] | None, *, limit: int, offset: int
+    query: str,
+    organisation_ids: list[int] | None,
+    *,
+    limit: int,
+    offset: int,
+    adopted: Sequence[int] = (),
 ) -> tuple[list[Hit], int]:
     """The entries best first (limit/offset) and the number found. ``organisation_ids`` None is
-    everything (the installation's superuser); shared entries (no organisation) are always in."""
+    everything (the installation's superuser); shared entries (no organisation) are always in;
+    ``adopted`` are the ids of other organisations' entries the viewer's organisations adopted."""
     options = query_terms(query)
     if not options:
         return [], 0
     if postgres():
-        return _search_postgres(query, options, organisation_ids, limit=limit, offset=offset)
-    match = _fts_match(options, organisation_ids)
+        return _search_postgres(query, options, organisation_ids, adopted, limit=limit, offset=offset)
+    # The scope is an FTS5 column, so the viewer's own entries need no join; the adopted ones
+    # (few) are a second match of the same terms on their rowids.
+    found = (
+        "SELECT rowid, bm25(search_fts, 10.0, 1.0, 0.0) AS score FROM search_fts WHERE search_fts MATCH %s"
+    )
+    params: list[Any] = [_fts_match(options, organisation_ids)]  # title 10, body 1, scope 0
+    if adopted and organisation_ids is not None:
+        marks = ",".join(["%s"] * len(adopted))
+        found += f" UNION ALL {found} AND rowid IN ({marks})"
+        params += [_fts_match(options, None), *adopted]
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [match])
+        cursor.execute(f"SELECT count(*) FROM ({found})", params)  # noqa: S608 (our own SQL, marks)
         total = cursor.fetchone()[0]
         if not total:
             return [], 0
+        # Our own SQL: the terms and ids are parameters.
+        columns = "e.id, e.kind, e.object_id, e.organisation_id, e.title, substr(e.body, 1, 400), e.link"
+        page = f"SELECT {columns} FROM ({found} ORDER BY score, rowid LIMIT %s OFFSET %s) AS hit "  # noqa: S608
         cursor.execute(
-            "SELECT e.id, e.kind, e.object_id, e.organisation_id, e.title, substr(e.body, 1, 400), e.link "
-            "FROM (SELECT rowid, bm25(search_fts, 10.0, 1.0, 0.0) AS score "  # title 10, body 1, scope 0
-            "FROM search_fts WHERE search_fts MATCH %s ORDER BY score, rowid LIMIT %s OFFSET %s) AS hit "
-            "JOIN search_entry e ON e.id = hit.rowid ORDER BY hit.score, hit.rowid",
-            [match, limit, offset],
+            page + "JOIN search_entry e ON e.id = hit.rowid ORDER BY hit.score, hit.rowid",
+            [*params, limit, offset],
         )
         return [dict(zip(FIELDS, row, strict=True)) for row in cursor.fetchall()], total
 
 
 def _search_postgres(
-    query: str, options: list[set[str]], organisation_ids: list[int] | None, *, limit: int, offset: int
+    query: str,
+    options: list[set[str]],
+    organisation_ids: list[int] | None,
+    adopted: Sequence[int],
+    *,
+    limit: int,
+    offset: int,
 ) -> tuple[list[Hit], int]:
     tsquery = SearchQuery(
         " & ".join("(" + " | ".join(f"'{term}'" for term in sorted(o)) + ")" for o in options),
@@ -126,7 +147,9 @@ def _search_postgres(
         tsquery |= SearchQuery(query, config=config, search_type="websearch")
     entries = Entry.objects.filter(vector=tsquery)
     if organisation_ids is not None:
-        entries = entries.filter(Q(organisation__isnull=True) | Q(organisation_id__in=organisation_ids))
+        entries = entries.filter(
+            Q(organisation__isnull=True) | Q(organisation_id__in=organisation_ids) | Q(pk__in=list(adopted))
+        )
     # One scan: the page, ranked, with the number found beside each row.
     ranked = list(
         entries.annotate(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.urls import reverse
 
 from kompetenslyft.core.access import Access
+from kompetenslyft.learning.models import JobAidAdoption, ModuleAdoption
 
 from . import index
 from .models import Entry
@@ -45,6 +47,23 @@ def scope_of(access: Access) -> list[int] | None:
     return None if access.is_superuser else sorted(access.organisation_ids)
 
 
+def adopted_entries(organisation_ids: list[int] | None) -> list[int]:
+    """The index rows of other organisations' modules and job aids that these organisations
+    adopted (an entry is indexed once, under its owner): the viewer finds them too."""
+    if not organisation_ids:
+        return []
+    modules = ModuleAdoption.objects.filter(organisation_id__in=organisation_ids).values("module_id")
+    aids = JobAidAdoption.objects.filter(organisation_id__in=organisation_ids).values("job_aid_id")
+    return list(
+        Entry.objects.filter(
+            Q(kind=Entry.Kind.MODULE, object_id__in=modules) | Q(kind=Entry.Kind.JOB_AID, object_id__in=aids)
+        )
+        .exclude(organisation_id__in=organisation_ids)
+        .exclude(organisation__isnull=True)
+        .values_list("pk", flat=True)
+    )
+
+
 def _summary(text: str, length: int = 200) -> str:
     text = " ".join(text.split())
     return text if len(text) <= length else text[: length - 1].rsplit(" ", 1)[0] + "…"
@@ -54,7 +73,10 @@ def search(access: Access, query: str, *, page: int = 1, page_size: int = PAGE_S
     """One page of results, best first. Each links to its page: a module to its page, a
     job aid to its link (or the library), a published question to the FAQ."""
     query = query.strip()[:200]
-    hits, total = index.search(query, scope_of(access), limit=page_size, offset=(page - 1) * page_size)
+    scope = scope_of(access)
+    hits, total = index.search(
+        query, scope, limit=page_size, offset=(page - 1) * page_size, adopted=adopted_entries(scope)
+    )
     pages = max(1, -(-total // page_size))
     bases = {
         Entry.Kind.MODULE: reverse("learning:module", args=[0]).replace("/0/", "/{}/"),

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from kompetenslyft.assessment.models import Answer, Campaign
 from kompetenslyft.core.importing import import_file
 
-from .conftest import assert_accessible, log_in
+from .conftest import assert_accessible, log_in, menu_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +50,7 @@ def test_baseline_answer_on_a_phone_heatmap_and_drill_down(
     assert campaign.status == Campaign.Status.OPEN
 
     log_in(phone, "employee")
-    phone.goto("/assessment/me/")
+    menu_link(phone, "Mina kompetenser").click()
     phone.get_by_role("link", name="Svara på självskattningen").click()
     expect(phone.get_by_role("group", name="Avvikelserapportering")).to_be_visible()
     expect(phone.get_by_text("Jag kan rapportera en avvikelse")).to_be_visible()
@@ -63,7 +63,7 @@ def test_baseline_answer_on_a_phone_heatmap_and_drill_down(
     phone.get_by_role("button", name="Spara mina svar").click()
     expect(phone.get_by_text("Tack! Dina svar är sparade.")).to_be_visible()
 
-    page.goto("/assessment/gaps/")
+    menu_link(page, "Gapanalys").click()
     table = page.get_by_role("table")
     assert network.admin_a.name in table.inner_text()
     assert "100 %" in table.inner_text()

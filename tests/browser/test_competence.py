@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from kompetenslyft.competence.models import Requirement
 
-from .conftest import assert_accessible, log_in
+from .conftest import assert_accessible, log_in, menu_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +23,7 @@ def test_lead_picks_a_framework_and_sets_requirements(
     page.get_by_role("button", name="Använd DigComp 2.2 – Ramverk för digital kompetens").click()
     expect(page.get_by_text("CC BY 4.0")).to_be_visible()
     assert_accessible(axe, page)
-    page.goto("/competence/")
+    menu_link(page, "Ramverk").click()
     page.get_by_role("button", name="Använd Verksamhetens digitala system").click()
     page.get_by_role("link", name="Sätt kompetenskrav per yrkesroll").first.click()
     role = network.employee.role.name
@@ -42,7 +42,7 @@ def test_lead_picks_a_framework_and_sets_requirements(
     context = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="sv-SE")
     employee = context.new_page()
     log_in(employee, "employee")
-    employee.goto("/org/me/")
+    menu_link(employee, "Min sida").click()
     expect(employee.get_by_role("heading", name="Det här kräver din yrkesroll")).to_be_visible()
     assert "Avvikelserapportering" in employee.locator("table").first.inner_text()
     assert_accessible(axe, employee)

@@ -18,13 +18,14 @@ K = 5
 
 
 def _open_and_filter(page: Any, axe: Any, role: str, gender: str) -> str:
-    page.goto("/")
+    """From the home page (where logging in lands) through the menu."""
     menu_link(page, re.compile("^(Dashboard|Översikt)$")).click()
     page.wait_for_url(re.compile(r"/evaluation/dashboard/"))
     assert page.locator("svg[role=img]").count() >= 8
     assert_accessible(axe, page)
-    page.get_by_label("Yrkesroll").select_option(label=role)
-    page.get_by_label(re.compile("^(Gender|Kön)$")).select_option(value=gender)
+    filters = page.locator("form.filters")
+    filters.get_by_label(re.compile("^(Role|Yrkesroll)$")).select_option(label=role)
+    filters.get_by_label(re.compile("^(Gender|Kön)$")).select_option(value=gender)
     page.get_by_role("button", name="Visa").click()
     page.wait_for_url(re.compile(r"gender="))
     charts = page.locator("svg[role=img]")

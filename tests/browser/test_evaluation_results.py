@@ -37,8 +37,7 @@ def test_results_from_home_and_a_filter(
     page: Any, phone: Any, axe: Any, answered: Any, username: str
 ) -> None:
     for tab in (page, phone):
-        log_in(tab, username)
-        tab.goto("/")
+        log_in(tab, username)  # lands on the home page
         menu_link(tab, RESULTS).click()
         expect(tab.get_by_role("heading", name=RESULTS, level=1)).to_be_visible()
         tab.locator("table").first.wait_for()

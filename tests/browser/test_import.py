@@ -10,13 +10,13 @@ from playwright.sync_api import expect
 
 from kompetenslyft.org.models import Person, Unit
 
-from .conftest import assert_accessible, log_in
+from .conftest import assert_accessible, log_in, menu_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def upload(page: Any, kind: str, name: str, content: bytes) -> None:
-    page.goto("/org/import/")
+    menu_link(page, "Import").click()
     page.get_by_label("Vad filen innehåller").select_option(kind)
     page.get_by_label("Fil (CSV eller .xlsx)").set_input_files(
         files=[{"name": name, "mimeType": "text/csv", "buffer": content}]
@@ -26,7 +26,7 @@ def upload(page: Any, kind: str, name: str, content: bytes) -> None:
 
 def test_import_with_preview_and_confirmation(page: Any, axe: Any, network: Any) -> None:
     log_in(page, "lead")
-    page.goto("/org/import/")
+    menu_link(page, "Import").click()
     assert_accessible(axe, page)
     units = "unit_id;name;parent_id\nU4;Hemtjänst Östra;DEP1\nU1;Hemtjänst Norra (ny);DEP1\n"
     upload(page, "units", "enheter.csv", ("\ufeff" + units).encode())

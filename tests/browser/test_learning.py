@@ -4,6 +4,7 @@ employee's progress moves and the funder report counts it."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -14,9 +15,12 @@ from playwright.sync_api import expect
 from kompetenslyft.core.importing import import_file
 from kompetenslyft.learning.models import Attendance, Proposal, Session
 
-from .conftest import assert_accessible, log_in
+from .conftest import assert_accessible, log_in, menu_link
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# The main menu's item to the team's training (Training: "Team progress").
+TEAM_LINK = re.compile(r"^Teamets framsteg$")
 
 
 def test_initiative_to_funder_report(
@@ -43,10 +47,11 @@ def test_initiative_to_funder_report(
     page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Kompetensinsatser").click()
     page.get_by_label("Kod").fill("lyftet")
     page.get_by_label("Namn").fill("Digitalt lyft")
-    page.get_by_label("Målgruppens enheter (var och en med enheterna under)").select_option(
-        label=network.admin_a.name
-    )
-    page.get_by_label("Moduler").select_option(label="M-AVVIK Avvikelser i praktiken")
+    targets = page.get_by_role("group", name="Målgruppens enheter (var och en med enheterna under)")
+    targets.get_by_role("checkbox", name=network.admin_a.name, exact=True).check()
+    page.get_by_role("group", name="Moduler").get_by_role(
+        "checkbox", name="M-AVVIK Avvikelser i praktiken"
+    ).check()
     assert_accessible(axe, page)
     page.get_by_role("button", name="Skapa").click()
     expect(page.get_by_role("heading", name="Digitalt lyft")).to_be_visible()
@@ -60,9 +65,8 @@ def test_initiative_to_funder_report(
 
     manager = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="sv-SE").new_page()
     log_in(manager, "manager")
-    manager.goto(
-        f"/learning/initiatives/{Proposal.objects.get(person=network.employee).initiative_id}/proposals/"
-    )
+    menu_link(manager, TEAM_LINK).click()
+    manager.get_by_role("link", name="Förslag: Digitalt lyft").click()
     rows = manager.locator("table").inner_text()
     assert network.employee.full_name in rows and network.other_employee.full_name not in rows
     assert_accessible(axe, manager)
@@ -86,7 +90,8 @@ def test_initiative_to_funder_report(
     expect(trainer.get_by_text("Anordnas av")).to_be_visible()
     # A trainer books no one (it sees its participants only); the manager picks its own people.
     expect(trainer.get_by_role("heading", name="Boka någon")).to_have_count(0)
-    manager.goto(trainer.url)
+    menu_link(manager, "Utbildningstillfällen").click()
+    manager.get_by_role("link", name="2031-03-10 09:00").click()
     manager.get_by_role("checkbox", name=network.employee.full_name).check()
     assert manager.get_by_role("checkbox", name=network.other_employee.full_name).count() == 0
     assert_accessible(axe, manager)
@@ -97,7 +102,8 @@ def test_initiative_to_funder_report(
     # The register opens on the day of the session: that day comes.
     Session.objects.filter(place="Stadshuset, sal 3").update(starts_at=timezone.now())
     log_in(phone, "trainer")
-    phone.goto(trainer.url)
+    menu_link(phone, "Utbildningstillfällen").click()
+    phone.get_by_role("row", name=re.compile("Avvikelser i praktiken")).get_by_role("link").first.click()
     phone.get_by_role("checkbox", name=network.employee.full_name).check()
     assert_accessible(axe, phone)
     phone.get_by_role("button", name="Spara närvaron").click()
@@ -105,18 +111,23 @@ def test_initiative_to_funder_report(
 
     employee = browser.new_context(base_url=live_server.url, bypass_csp=True, locale="sv-SE").new_page()
     log_in(employee, "employee")
-    employee.goto("/learning/me/")
-    expect(employee.get_by_text("1 av 1 moduler klara")).to_be_visible()
+    menu_link(employee, "Mitt lärande").click()
+    # The journey's summary (matched in Swedish or English: catalogues compile after merging).
+    expect(
+        employee.get_by_text(re.compile(r"1 (av 1 tilldelad modul klar|of 1 assigned module done)"))
+    ).to_be_visible()
     assert_accessible(axe, employee)
 
-    for url in ("/learning/job-aids/", "/learning/modules/", "/learning/sessions/"):
-        page.goto(url)
+    for item in ("Lathundar", "Moduler", "Utbildningstillfällen"):
+        menu_link(page, item).click()
         assert_accessible(axe, page)
-    manager.goto("/learning/team/?below=1")
+    menu_link(manager, TEAM_LINK).click()  # the whole subtree
     assert network.employee.family_name in manager.locator("table").inner_text()
     assert_accessible(axe, manager)
 
-    page.goto("/learning/funder/?initiative=lyftet")
+    menu_link(page, "Rapport till finansiär").click()
+    page.locator("#f-initiative").select_option("lyftet")
+    page.get_by_role("button", name="Visa").click()
     figures = page.get_by_role("table").first.inner_text()
     assert "Unika deltagare\t1" in figures and "Utbildningstimmar\t1,5" in figures
     assert_accessible(axe, page)

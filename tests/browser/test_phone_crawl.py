@@ -6,7 +6,12 @@ page, none is typed). On each page: the status is not 404 or 500, nothing is wid
 screen (``scrollWidth <= 390``) and axe-core finds no WCAG 2.1 AA violation, nor a scrollable
 region a keyboard cannot reach (``scrollable-region-focusable``, outside the WCAG tags in
 axe). The crawl is bounded (pages per role, pages per view and query keys) and the failure
-lists every page with every problem, so that new pages are caught as they are added."""
+lists every page with every problem, so that new pages are caught as they are added.
+
+A page of one view with the same query keys (one *pattern*: a session, another session …) is
+rendered and checked once per role — layout and axe depend on the template, not on which row
+is shown; further links of that pattern are still fetched in the same logged-in context and
+must not answer 404 or 500 (that costs a request, not a render and an axe run)."""
 
 from __future__ import annotations
 
@@ -22,8 +27,8 @@ from kompetenslyft.org.demo import DEMO_PASSWORD, load_demo
 pytestmark = pytest.mark.django_db(transaction=True)
 
 WIDTH = 390
-MAX_PAGES = 30  # per role
-MAX_PER_KIND = 2  # pages of one view with the same query keys
+MAX_PAGES = 30  # pages rendered per role (each of a pattern not rendered before)
+MAX_PER_KIND = 3  # links of one pattern (view and query keys) followed: the first rendered
 ROLES = ["lead", "manager", "trainer", "employee", "project-leader", "top-management", "evaluator"]
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
@@ -76,14 +81,15 @@ def _log_in(page: Any, username: str) -> None:
 
 
 def crawl(page: Any, axe: Any, origin: str) -> tuple[list[str], int]:
-    """Visits the role's pages from the one it lands on; returns (problems, pages visited)."""
+    """Visits the role's pages from the one it lands on; returns (problems, pages rendered)."""
     start = urlsplit(page.url).path or "/"
     # Pages of a view not met yet go first, so that the bound covers as many views as it can.
     fresh: deque[tuple[str, str]] = deque([(start, "(home)")])
     again: deque[tuple[str, str]] = deque()
+    fetch: list[tuple[str, str]] = []  # further instances of a rendered pattern: status only
     seen: set[str] = {start}
     views: set[str] = {_kind(start)[0]}
-    kinds: Counter[tuple[str, tuple[str, ...]]] = Counter()
+    kinds: Counter[tuple[str, tuple[str, ...]]] = Counter({_kind(start): 1})
     problems: list[str] = []
     visited = 0
     while (fresh or again) and visited < MAX_PAGES:
@@ -115,11 +121,17 @@ def crawl(page: Any, axe: Any, origin: str) -> tuple[list[str], int]:
                 continue
             kinds[kind] += 1
             seen.add(local)
-            if kind[0] in views:
+            if kinds[kind] > 1:
+                fetch.append((local, url))  # the pattern is rendered already (or queued)
+            elif kind[0] in views:
                 again.append((local, url))
             else:
                 views.add(kind[0])
                 fresh.append((local, url))
+    for url, source in fetch:
+        status = page.request.get(url, max_redirects=5).status
+        if status in (404, 500) or status >= 500:
+            problems.append(f"{url}: status {status} (linked from {source})")
     return problems, visited
 
 

@@ -69,8 +69,9 @@ def test_lead_changes_an_initiative(page: Any, axe: Any, network: Any) -> None:
 
     # The target group narrowed to one department.
     page.locator("#target > summary").click()
-    page.get_by_role("checkbox", name=network.admin_a.name).uncheck()
-    page.get_by_role("checkbox", name=re.compile(network.dep1.name + "$")).check()
+    targets = page.get_by_role("group", name="Målgruppens enheter (var och en med enheterna under)")
+    targets.get_by_role("checkbox", name=network.admin_a.name, exact=True).uncheck()
+    targets.get_by_role("checkbox", name=network.dep1.name, exact=True).check()
     page.locator('form[action$="/units/"] button').click()
     expect(page.locator("dl.facts")).to_contain_text(network.dep1.name)
     assert list(initiative.units.all()) == [network.dep1]

@@ -25,9 +25,8 @@ def test_project_leader_creates_its_first_initiative(page: Any, axe: Any, networ
     assert_accessible(axe, page)
     page.get_by_label("Kod").fill("pia-lyft")
     page.get_by_label("Namn").fill("Pias lyft")
-    page.get_by_label("Målgruppens enheter (var och en med enheterna under)").select_option(
-        label=network.unit1.name
-    )
+    targets = page.get_by_role("group", name="Målgruppens enheter (var och en med enheterna under)")
+    targets.get_by_role("checkbox", name=network.unit1.name, exact=True).check()
     page.get_by_role("button", name="Skapa").click()
     expect(page.get_by_role("heading", name="Pias lyft")).to_be_visible()
     initiative = Initiative.objects.get(code="pia-lyft")

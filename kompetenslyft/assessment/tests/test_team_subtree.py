@@ -22,6 +22,6 @@ def test_the_competence_team_shows_the_subtree_paged_and_never_others(network: A
     assert len(first.context["rows"]) == 50 and first.context["page"].paginator.count == 58
     second = client.get(reverse("assessment:team"), {"page": 2})
     assert len(second.context["rows"]) == 8
-    # Another unit asked for is not shown: the manager's own subtree instead.
+    # Another unit asked for is not found (404), as every id outside one's scope.
     outside = client.get(reverse("assessment:team"), {"unit": network.unit3.pk})
-    assert network.other_employee.pk not in {p.pk for p, _c in outside.context["rows"]}
+    assert outside.status_code == 404 and network.other_employee.family_name not in outside.content.decode()

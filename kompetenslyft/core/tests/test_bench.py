@@ -9,6 +9,8 @@ from django.core.management import call_command
 
 from kompetenslyft.bench.synthetic import write_synthetic
 
+PEOPLE, UNITS = "200", "20"
+
 
 def test_synthetic_shape(tmp_path: Any) -> None:
     s = write_synthetic(tmp_path, people=3000, units=600)
@@ -24,9 +26,11 @@ def test_bench_run_prints_every_figure(capsys: Any, settings: Any, tmp_path: Any
     # The bench's server runs in processes of its own under the product's settings: the
     # passwords it sets must be hashed the way those check them.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
-    call_command("bench", "run", "--people", "600", "--units", "60")
+    # A tiny organisation: the test holds that every operation runs and prints its figure (the
+    # figures at size are the bench's own business, `kompetenslyft bench run`).
+    call_command("bench", "run", "--people", PEOPLE, "--units", UNITS)
     out = capsys.readouterr().out
-    assert "import 600 people + 60 units (fresh)" in out
+    assert f"import {PEOPLE} people + {UNITS} units (fresh)" in out
     assert "re-import of the unchanged files" in out
     assert "people list of a manager" in out
     # Every page is timed after the last bulk load, in-process and over HTTP.
@@ -52,6 +56,6 @@ def test_bench_run_prints_every_figure(capsys: Any, settings: Any, tmp_path: Any
     assert not [line for line in lines if "status [" in line]
     # Every count, error and memory target is met; only a latency can miss at these sizes,
     # on a test machine shared with other work.
-    missed = [line for line in lines if line.endswith("MISSED") or "MISSED  [" in line]
+    missed = [line for line in lines if line.endswith("NOT MET") or "NOT MET  [" in line]
     latency = [m for m in missed if " ms (target" in m or " s (target" in m]
     assert latency == missed, [m for m in missed if m not in latency]

@@ -68,3 +68,12 @@ def held(network: Any) -> Held:
     people = [network.employee, *PersonFactory.create_batch(5, unit=network.unit1, role=role, gender="woman")]
     session = hold_session(network, people=people)
     return Held(network, session.module, session.initiative, session, people, role)
+
+
+@pytest.fixture(autouse=True)
+def _only_the_evaluations_own_sections(monkeypatch: Any) -> None:
+    """The dashboard's own sections: those other apps add (``register_sections``) are tested
+    in those apps."""
+    from kompetenslyft.evaluation import dashboard_page
+
+    monkeypatch.setattr(dashboard_page, "_extra_sections", [])

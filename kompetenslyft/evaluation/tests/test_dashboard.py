@@ -10,8 +10,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from kompetenslyft.evaluation.dashboard import Filters, participation, response_rates
+from kompetenslyft.evaluation.dashboard import Filters
+from kompetenslyft.evaluation.dashboard_evaluation import response_rates
 from kompetenslyft.evaluation.dashboard_page import build_page
+from kompetenslyft.evaluation.dashboard_participation import participation
 from kompetenslyft.learning.models import Initiative
 
 from .dashboard_data import dashboard_data
@@ -134,7 +136,8 @@ def test_bad_input_is_400(data: Any, params: dict[str, str]) -> None:
 
 def _figures(data: Any, unit: Any, role: Any, gender: Any) -> dict[str, int | None]:
     from kompetenslyft.assessment.models import LATEST
-    from kompetenslyft.evaluation.dashboard import evaluation_total, gap
+    from kompetenslyft.evaluation.dashboard_evaluation import evaluation_total
+    from kompetenslyft.evaluation.dashboard_gap import gap
 
     filters = Filters(data.org_a, unit=unit, initiative=data.initiative, role=role, gender=gender)
     people = participation(filters, exact=False)
@@ -257,3 +260,26 @@ def test_export_runs_as_a_task_for_the_one_who_asked(
 
     ExportJob.objects.update(created_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
     assert exports_purge() == 2
+
+
+def test_other_apps_add_sections_after_the_evaluations_own(data: Any) -> None:
+    from kompetenslyft.evaluation import dashboard_page
+    from kompetenslyft.evaluation.dashboard_page import Section, SectionContext, Table, register_sections
+
+    seen: list[SectionContext] = []
+
+    def builder(context: SectionContext) -> list[Section]:
+        seen.append(context)
+        table = Table("Effect", ["Unit", "Share"], [])
+        return [Section("effect", "Effect", "A section of another app", dashboard_page.mark_safe(""), table)]
+
+    register_sections(builder)
+    register_sections(builder)  # twice is harmless
+    try:
+        page = build_page(Filters(data.org_a, initiative=data.initiative), exact=False)
+    finally:
+        dashboard_page._extra_sections.remove(builder)
+    assert [s.ident for s in page.sections][-1] == "effect"
+    assert [s.ident for s in page.sections].count("effect") == 1
+    assert len(seen) == 1 and seen[0].exact is False and seen[0].filters.initiative == data.initiative
+    assert page.sections[-1].hidden_text == seen[0].hidden

@@ -14,8 +14,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from kompetenslyft.evaluation.dashboard import Filters, evaluation_total, participation
+from kompetenslyft.evaluation.dashboard import Filters
+from kompetenslyft.evaluation.dashboard_evaluation import evaluation_total
 from kompetenslyft.evaluation.dashboard_page import build_page
+from kompetenslyft.evaluation.dashboard_participation import participation
 from kompetenslyft.evaluation.services import Given, Where, store_answers
 from kompetenslyft.learning.models import Module
 from kompetenslyft.learning.reports import FunderScope, protected_funder_figures

@@ -307,3 +307,26 @@ def test_differencing_the_page_gives_nothing_away(world: Any, who: str) -> None:
             attack.add(figure, attack.vector(lambda c, f=filters: matches(world.fx, c, f)), f"{who} {params}")
     assert attack.shown
     assert attack.leaks() == []
+
+
+def test_an_adopted_module_is_in_the_filters_and_counts_only_the_adopters_answers(world: Any) -> None:
+    from kompetenslyft.evaluation.reports import build_evaluation
+    from kompetenslyft.learning.module_services import module_adopt, module_share
+
+    # Before it is adopted the module is another organisation's: not offered, a 404.
+    assert world.module_b not in list(get(world.lead.user).context["modules"])
+    module_share(module=world.module_b, shared=True)
+    module_adopt(organisation=world.org_a, module=world.module_b)
+    store_answers(
+        world.org_a.pk,
+        [Given(world.module_b.pk, dt.date(2026, 2, 3), Where(), motivated=2) for _ in range(6)],
+    )
+    page = get(world.lead.user)
+    assert world.module_b in list(page.context["modules"])
+    filtered = get(world.lead.user, module=world.module_b.pk)
+    assert filtered.status_code == 200
+    assert filtered.context["total"]["responses"] == 6  # Alfa's own answers, not Beta's nine
+    report = build_evaluation(organisation="alpha", module="MB")
+    assert report["total"]["responses"] == 6
+    # The owner's results of its own module stay its own.
+    assert get(world.lead_b.user, module=world.module_b.pk).context["total"]["responses"] == 9

@@ -504,3 +504,51 @@ def test_one_register_never_undoes_another_sessions_attendance(opened: Any) -> N
     client_for(n.lead.user).post(action_url("attendance", n.session_a), {"present": [n.employee.pk]})
     row = Attendance.objects.get(person=n.employee)
     assert (row.session_id, row.status) == (n.session_a.pk, Attendance.Status.ATTENDED)
+
+
+def test_a_session_of_an_organisations_shared_module_opens_to_those_that_adopted_it(net: Any) -> None:
+    n = net
+    from kompetenslyft.learning.module_services import module_adopt
+    from kompetenslyft.learning.selectors import sessions_bookable_by
+    from kompetenslyft.org.tests.factories import OrganisationFactory
+
+    third = OrganisationFactory(code="gamma", name="Gamma kommun")  # it has not adopted the module
+    owned = Module.objects.create(
+        organisation=n.org_b, code="M-BSHARED", name="Fjellviks modul", category="K", level="basic",
+        format="onsite", hours=1, shared=True,
+    )  # fmt: skip
+    module_adopt(organisation=n.org_a, module=owned)
+    session = session_create(
+        organisation=n.org_b, module=owned, starts_at=timezone.now() + dt.timedelta(days=4),
+        duration_minutes=60, capacity=5, place="Fjellvik skole", trainers=[n.trainer_b],
+    )  # fmt: skip
+    trainer_b = client_for(n.trainer_b.user)
+    page = trainer_b.get(session_url(session)).content.decode()
+    assert f'value="{n.org_a.pk}"' in page and "Gamma kommun" not in page
+    response = trainer_b.post(action_url("details", session), {"recording_link": "", "open_to": [third.pk]})
+    assert response.status_code == 400 and not session.open_to.exists()
+    response = trainer_b.post(action_url("details", session), {"recording_link": "", "open_to": [n.org_a.pk]})
+    assert response.status_code == 302 and list(session.open_to.all()) == [n.org_a]
+    assert session in sessions_bookable_by(n.employee)  # the adopter's people may book it now
+    with pytest.raises(ValidationError):  # the service refuses an organisation that does not use it
+        session_update(session=session, recording_link="", open_to=[third])
+    assert list(session.open_to.all()) == [n.org_a]
+
+
+def test_a_session_of_a_module_not_shared_still_cannot_be_opened(net: Any) -> None:
+    n = net
+    own = Module.objects.create(
+        organisation=n.org_b, code="M-PRIVATE", name="Privat", category="K", level="basic",
+        format="onsite", hours=1, shared=False,
+    )  # fmt: skip
+    session = session_create(
+        organisation=n.org_b, module=own, starts_at=timezone.now() + dt.timedelta(days=4),
+        duration_minutes=60, capacity=5, place="Fjellvik hall", trainers=[n.trainer_b],
+    )  # fmt: skip
+    trainer_b = client_for(n.trainer_b.user)
+    assert 'name="open_to"' not in trainer_b.get(session_url(session)).content.decode()
+    response = trainer_b.post(action_url("details", session), {"recording_link": "", "open_to": [n.org_a.pk]})
+    assert response.status_code == 400 and not session.open_to.exists()
+    with pytest.raises(ValidationError):
+        session_update(session=session, recording_link="", open_to=[n.org_a])
+    assert not session.open_to.exists()

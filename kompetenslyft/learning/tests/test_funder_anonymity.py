@@ -149,3 +149,22 @@ def test_the_lead_keeps_periods_and_all_initiatives(attended: Any) -> None:
     client.force_login(attended.lead.user)
     page = client.get(reverse("learning:funder")).content.decode()
     assert 'name="from"' in page and 'name="initiative"><option value="">' in page
+
+
+@pytest.mark.parametrize("who", ["lead", "top"])
+def test_bad_periods_and_modules_outside_the_initiative_are_400(attended: Any, who: str) -> None:
+    """Refused with a 400 naming the parameter, never answered as if the filter were not there."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(getattr(attended, who).user)
+    url = reverse("learning:funder")
+    response = client.get(url, {"from": "2026-01-01", "to": "2025-01-01"})
+    assert response.status_code == 400 and "from: after to" in response.content.decode()
+    assert client.get(url, {"from": "2026-01-01", "to": "2026-01-01"}).status_code == 200
+    run(
+        "modules", "module_code,name,category,level,format,hours\nM2,Excel,K,basic,onsite,2\n", attended.org_a
+    )
+    outside = Module.objects.get(code="M2")
+    response = client.get(url, {"initiative": "lyft", "module": str(outside.pk)})
+    assert response.status_code == 400 and "module:" in response.content.decode()
+    inside = Module.objects.get(code="M1")
+    assert client.get(url, {"initiative": "lyft", "module": str(inside.pk)}).status_code == 200

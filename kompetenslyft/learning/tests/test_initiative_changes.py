@@ -405,3 +405,19 @@ def test_removing_a_booked_module_says_what_depends_on_it(world: Any) -> None:
     text = response.content.decode()
     assert "M-TEAMS Teams grund cannot be removed" in text and "1 person(s) are booked" in text
     assert set(world.initiative.modules.all()) == {world.mail, world.teams}
+
+
+def test_the_proposal_summary_links_to_the_proposals_page_only_for_who_may_open_it(world: Any) -> None:
+    """A project leader sees its initiative's proposal summary, but the proposals page is a
+    manager's or a lead's: no link that would answer 404 (found by the bench's crawl)."""
+    proposals_url = reverse("learning:proposals", args=[world.initiative.pk])
+    detail = reverse("learning:initiative", args=[world.initiative.pk])
+    leader = client_for(world.project_leader.user)
+    page = leader.get(detail)
+    assert page.status_code == 200
+    assert proposals_url not in page.content.decode()
+    assert leader.get(proposals_url).status_code == 404
+    lead = client_for(world.lead.user)
+    page = lead.get(detail)
+    assert proposals_url in page.content.decode()
+    assert lead.get(proposals_url).status_code == 200

@@ -289,3 +289,73 @@ def test_book_assigned_people_picks_ones_own_and_tells_who_waits(work: Any) -> N
     assert response.context["people"] == []  # the booked and waiting are gone
     assert AuditEntry.objects.filter(action="session.people_booked").exists()
     assert client_for(work.employee.user).get(url).status_code == 404
+
+
+def test_the_team_role_filter_offers_only_roles_held_in_the_managers_subtree(work: Any) -> None:
+    outside = RoleFactory(organisation=work.org_a, name="Kock")
+    work.other_employee.role = outside  # outside the manager's units
+    work.other_employee.save()
+    unheld = RoleFactory(organisation=work.org_a, name="Vaktmästare")  # nobody holds it
+    client = client_for(work.manager.user)
+    roles = list(client.get(reverse("learning:team")).context["roles"])
+    held = {p.role for p in (work.employee, work.colleague, work.manager)}
+    assert set(roles) == held and outside not in roles and unheld not in roles
+    assert client.get(reverse("learning:team"), {"role": outside.pk}).status_code == 404
+    assert client.get(reverse("learning:team"), {"role": work.employee.role.pk}).status_code == 200
+    # Someone who has left does not keep a role on the filter.
+    work.colleague.role = RoleFactory(organisation=work.org_a, name="Sjuksköterska")
+    work.colleague.is_active = False
+    work.colleague.save()
+    assert work.colleague.role not in list(client.get(reverse("learning:team")).context["roles"])
+    # The lead filters over its whole organisation: every role of it.
+    lead_roles = set(client_for(work.lead.user).get(reverse("learning:team")).context["roles"])
+    assert {outside, unheld} <= lead_roles
+
+
+def test_the_journey_summary_counts_assigned_done_booked_exempt_and_elective(work: Any) -> None:
+    from kompetenslyft.learning.models import Attendance, Enrolment
+
+    manager = client_for(work.manager.user)
+    manager.post(_url("proposal_exempt", work, work.proposal), {"module": work.mail.pk, "reason": "Kan det"})
+    manager.post(_url("proposal_confirm", work, work.proposal))  # M-TEAMS assigned, M-MAIL exempt
+    extra = {
+        code: Module.objects.create(
+            organisation=work.org_a,
+            code=code,
+            name=name,
+            category="K",
+            level="basic",
+            format="onsite",
+            hours=1,
+        )
+        for code, name in (("M-INTRO", "Introduktion"), ("M-VAL", "Valfri modul"))
+    }
+    Enrolment.objects.create(person=work.employee, module=work.alt, kind=Enrolment.Kind.INTRODUCTION)
+    Enrolment.objects.create(person=work.employee, module=extra["M-INTRO"], kind=Enrolment.Kind.INTRODUCTION)
+    Enrolment.objects.create(person=work.employee, module=extra["M-VAL"], kind=Enrolment.Kind.ELECTIVE)
+    Attendance.objects.create(
+        person=work.employee, module=extra["M-INTRO"], unit=work.unit1, date=timezone.localdate(), hours=1,
+        status=Attendance.Status.COMPLETED,
+    )  # fmt: skip
+    session = session_create(
+        module=work.teams, starts_at=timezone.now() + dt.timedelta(days=3), duration_minutes=60,
+        capacity=5, place="Sal 1",
+    )  # fmt: skip
+    Booking.objects.create(session=session, person=work.employee, status="booked")
+    mine = journey(work.employee)
+    assert (mine.assigned_total, mine.assigned_done, mine.booked_count, mine.waiting_count) == (3, 1, 1, 0)
+    assert (mine.exempt_count, mine.elective_count, mine.progress) == (1, 1, 33)
+    page = client_for(work.employee.user).get(reverse("learning:me")).content.decode()
+    assert "1 of 3 assigned modules done · 1 booked · 1 exempt · 1 elective" in page
+    # The list below says the same: two assigned still to do (one booked), one exempt, one elective.
+    states = [(j.module.code, j.state, bool(j.booking)) for j in mine.open_modules]
+    assert sorted(states) == [
+        ("M-ALT", "assigned", False),
+        ("M-MAIL", "exempt", False),
+        ("M-TEAMS", "assigned", True),
+        ("M-VAL", "elective", False),
+    ]
+    assert [j.module.code for j in mine.completed] == ["M-INTRO"]
+    # Someone with no assigned module reads so, not "0 of 0".
+    other = client_for(work.other_employee.user).get(reverse("learning:me")).content.decode()
+    assert "No assigned modules" in other and "0 of 0" not in other

@@ -302,3 +302,13 @@ def test_the_page_names_every_kind_and_a_preview_lists_only_its_kinds_counts(net
     batch = ImportBatch.objects.get(kind="people")
     people = client.get(reverse("org:import_preview", args=[batch.pk])).content.decode()
     assert "Deactivated (not in the file)" in people and "New roles" in people
+
+
+def test_a_link_names_the_kind_the_upload_form_starts_with(network: Any) -> None:
+    """The indicator page links to the import with ?kind=indicator_values: the form starts on
+    that kind (a new user uploading without changing the list got the units' errors)."""
+    client = lead_client(network)
+    page = client.get(reverse("org:import") + "?kind=indicator_values").content.decode()
+    assert '<option value="indicator_values" selected>' in page
+    assert client.get(reverse("org:import") + "?kind=nonsense").status_code == 400
+    assert '<option value="units" selected>' not in client.get(reverse("org:import")).content.decode()

@@ -187,6 +187,47 @@ def test_search_page(network: Any, client: Any) -> None:
         assert client.get(reverse("search:search"), {"q": query}).status_code == 200
 
 
+def test_an_adopted_module_and_job_aid_are_found_by_the_adopter_only(network: Any) -> None:
+    from kompetenslyft.learning.module_services import (
+        job_aid_adopt,
+        job_aid_share,
+        module_adopt,
+        module_share,
+    )
+    from kompetenslyft.learning.services import job_aid_save
+
+    shared = module(network.org_b, "DOKB", "Dokumentasjon i hjemmetjenesten", "Hvordan dokumentere.")
+    module(network.org_b, "HEMB", "Hemmelig dokumentasjon", "")  # not shared, not adopted
+    module(network.org_a, "EGEN", "Egen dokumentation", "")
+    aid = job_aid_save(
+        organisation=network.org_b, title="Huskeliste for dokumentasjon", owner="", version="",
+        plain_language=False, link="", attachment=None, modules=[], competences=[],
+    )  # fmt: skip
+    assert titles(network.employee.user, "dokumentation") == ["Egen dokumentation"]
+    module_share(module=shared, shared=True)
+    job_aid_share(job_aid=aid, shared=True)
+    assert titles(network.employee.user, "dokumentation") == ["Egen dokumentation"]  # shared, not adopted
+    module_adopt(organisation=network.org_a, module=shared)
+    job_aid_adopt(organisation=network.org_a, job_aid=aid)
+    page = selectors.search(access_for(network.employee.user), "dokumentation")
+    assert sorted(r.title for r in page.results) == [
+        "Dokumentasjon i hjemmetjenesten",
+        "Egen dokumentation",
+        "Huskeliste for dokumentasjon",
+    ]
+    assert page.total == 3
+    # Paged over both parts: every result once, the total the same on each page.
+    first = selectors.search(access_for(network.employee.user), "dokumentation", page=1, page_size=2)
+    second = selectors.search(access_for(network.employee.user), "dokumentation", page=2, page_size=2)
+    assert (first.total, second.total, len(first.results), len(second.results)) == (3, 3, 2, 1)
+    assert {r.title for r in first.results} | {r.title for r in second.results} == {
+        r.title for r in page.results
+    }
+    # The owner still finds its own; its module nobody adopted stays its own.
+    assert "Hemmelig dokumentasjon" in titles(network.person_b_user, "dokumentation")
+    assert "Hemmelig dokumentasjon" not in titles(network.employee.user, "dokumentation")
+
+
 @pytest.fixture
 def network(network: Any) -> Any:
     from kompetenslyft.org.tests.factories import UserFactory

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import platform
 from typing import Any
 
@@ -11,6 +12,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 
 from kompetenslyft.bench.runner import OPERATIONS, BenchContext, Figure, op_import, prepare
+
+
+def _load() -> str:
+    """The machine's load beside the figures: timings on a shared machine are read with it."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "load average unknown"
+    return f"load average {one:.1f} {five:.1f} {fifteen:.1f} on {os.cpu_count()} cores"
 
 
 class Command(BaseCommand):
@@ -37,7 +47,7 @@ class Command(BaseCommand):
 
         self.stdout.write(
             f"database: {connection.vendor} · python {platform.python_version()} · "
-            f"{synthetic.people} people, {synthetic.units} units in {directory}"
+            f"{synthetic.people} people, {synthetic.units} units in {directory} · {_load()}"
         )
         ctx = BenchContext(synthetic=synthetic, report=report)
         if options["action"] == "seed":
@@ -48,5 +58,14 @@ class Command(BaseCommand):
             if options["only"] and name not in options["only"]:
                 continue
             operation(ctx)
+        self.stdout.write(_load())
         missed = [f for f in figures if f.met is False]
-        self.stdout.write(f"{len(figures)} figures, {len(missed)} missed")
+        targeted = [f for f in figures if f.met is not None]
+        self.stdout.write(
+            f"{len(figures)} figures, {len(targeted)} with a target: "
+            f"{len(targeted) - len(missed)} met, {len(missed)} not met"
+        )
+        for figure in missed:
+            self.stdout.write(
+                f"  not met: {figure.name.strip()} {figure.value:.3f} {figure.unit} > {figure.target:g}"
+            )

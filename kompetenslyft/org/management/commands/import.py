@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kompetenslyft.core.cli import activate_cli_language
-from kompetenslyft.core.importing import IMPORTERS, ImportRefused, ImportResult, import_file
+from kompetenslyft.core.importing import IMPORTERS, TEXT_IMPORTERS, ImportRefused, ImportResult, import_file
 from kompetenslyft.org.services import OrganisationChoiceError, organisation_for_command
 
 
@@ -19,11 +19,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "kind", help="what the file holds: units, people, framework, requirements, assessments"
+            "kind", help="what the file holds: units, people, framework, requirements, assessments, gift"
         )
         parser.add_argument("file", help="path to the CSV or .xlsx file")
         parser.add_argument("--dry-run", action="store_true", help="check and count, change nothing")
         parser.add_argument("--organisation", help="the organisation's code")
+        parser.add_argument("--module", help="gift: the code of the module whose question bank it is")
         parser.add_argument("--framework", help="framework: the framework's code (default: main)")
         parser.add_argument("--framework-name", help="framework: its name, when it is created")
         parser.add_argument(
@@ -40,8 +41,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         activate_cli_language()
         kind = options["kind"]
-        if kind not in IMPORTERS:
-            raise CommandError(f"unknown kind '{kind}'; use one of: {', '.join(IMPORTERS)}", returncode=2)
+        if kind not in IMPORTERS and kind not in TEXT_IMPORTERS:
+            kinds = ", ".join([*IMPORTERS, *TEXT_IMPORTERS])
+            raise CommandError(f"unknown kind '{kind}'; use one of: {kinds}", returncode=2)
         path = Path(options["file"])
         try:
             content = path.read_bytes()
@@ -63,15 +65,25 @@ class Command(BaseCommand):
                     "framework_code": options.get("framework") or "main",
                     "framework_name": options.get("framework_name") or "",
                 }
-            result = import_file(
-                kind=kind,
-                content=content,
-                filename=path.name,
-                organisation=organisation,
-                actor=cli_actor(),
-                dry_run=options["dry_run"],
-                **extra,
-            )
+            if kind in TEXT_IMPORTERS:
+                result = TEXT_IMPORTERS[kind](
+                    content=content,
+                    filename=path.name,
+                    organisation=organisation,
+                    actor=cli_actor(),
+                    dry_run=options["dry_run"],
+                    module=options.get("module") or "",
+                )
+            else:
+                result = import_file(
+                    kind=kind,
+                    content=content,
+                    filename=path.name,
+                    organisation=organisation,
+                    actor=cli_actor(),
+                    dry_run=options["dry_run"],
+                    **extra,
+                )
         except ImportRefused as refused:
             for warning in refused.result.warnings:
                 self.stderr.write(f"warning: {warning}")

@@ -1,0 +1,205 @@
+"""Writing an initiative's costs: entries (add, change, remove) and its settings. Each checks
+that the actor may change the initiative's costs (its lead or project leaders) and is audited."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kompetenslyft.core.access import access_for
+from kompetenslyft.core.audit import AuditEvent, audit_record
+from kompetenslyft.learning.models import Initiative, Module, Session
+
+from .figures import initiative_sessions
+from .models import CostEntry, CostSettings
+from .selectors import cost_view
+
+
+def _check(actor: Any, initiative: Initiative) -> None:
+    view = cost_view(access_for(actor), initiative)
+    if view is None or not view.edits:
+        raise PermissionDenied("not a lead or project leader of the initiative")
+
+
+def _validate(
+    initiative: Initiative,
+    *,
+    kind: str,
+    module: Module | None,
+    session: Session | None,
+    hours: Decimal | None,
+    rate: Decimal | None,
+    amount: Decimal | None,
+) -> None:
+    errors: dict[str, str] = {}
+    if kind not in CostEntry.Kind.values:
+        errors["kind"] = _("Choose a kind of cost.")
+    for name, value in (("hours", hours), ("rate", rate), ("amount", amount)):
+        if value is not None and value < 0:
+            errors[name] = _("Ensure this value is greater than or equal to 0.")
+    if module is not None and not initiative.modules.filter(pk=module.pk).exists():
+        errors["module"] = _("The module is not one of the initiative's.")
+    if session is not None and not initiative_sessions(initiative).filter(pk=session.pk).exists():
+        errors["session"] = _("The session is not one of the initiative's.")
+    if kind == CostEntry.Kind.TRAINER:
+        if rate is None:
+            errors["rate"] = _("Give the trainers' hourly rate.")
+        if hours is None and module is None and session is None:
+            errors["hours"] = _("Give the hours, or a module or session whose sessions' hours count.")
+    elif amount is None:
+        errors["amount"] = _("Give the amount.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _changes(entry: CostEntry) -> dict[str, Any]:
+    return {
+        "kind": entry.kind,
+        "description": entry.description,
+        "module": entry.module_id,
+        "session": entry.session_id,
+        "hours": entry.hours,
+        "rate": entry.rate,
+        "amount": entry.amount,
+    }
+
+
+@transaction.atomic
+def cost_entry_create(
+    *,
+    initiative: Initiative,
+    kind: str,
+    description: str = "",
+    module: Module | None = None,
+    session: Session | None = None,
+    hours: Decimal | None = None,
+    rate: Decimal | None = None,
+    amount: Decimal | None = None,
+    actor: Any,
+) -> CostEntry:
+    _check(actor, initiative)
+    _validate(initiative, kind=kind, module=module, session=session, hours=hours, rate=rate, amount=amount)
+    trainer = kind == CostEntry.Kind.TRAINER
+    entry = CostEntry.objects.create(
+        organisation_id=initiative.organisation_id,
+        initiative=initiative,
+        kind=kind,
+        description=description,
+        module=module,
+        session=session,
+        hours=hours if trainer else None,
+        rate=rate if trainer else None,
+        amount=None if trainer else amount,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_record(
+        actor=actor,
+        organisation=initiative.organisation,
+        event=AuditEvent(
+            "cost_entry.create", "costs.CostEntry", str(entry.pk), initiative.name, _changes(entry)
+        ),
+    )
+    return entry
+
+
+@transaction.atomic
+def cost_entry_update(
+    *,
+    entry: CostEntry,
+    kind: str,
+    description: str = "",
+    module: Module | None = None,
+    session: Session | None = None,
+    hours: Decimal | None = None,
+    rate: Decimal | None = None,
+    amount: Decimal | None = None,
+    actor: Any,
+) -> CostEntry:
+    initiative = entry.initiative
+    _check(actor, initiative)
+    _validate(initiative, kind=kind, module=module, session=session, hours=hours, rate=rate, amount=amount)
+    before = _changes(entry)
+    trainer = kind == CostEntry.Kind.TRAINER
+    entry.kind, entry.description, entry.module, entry.session = kind, description, module, session
+    entry.hours = hours if trainer else None
+    entry.rate = rate if trainer else None
+    entry.amount = None if trainer else amount
+    entry.save()
+    after = _changes(entry)
+    audit_record(
+        actor=actor,
+        organisation=initiative.organisation,
+        event=AuditEvent(
+            "cost_entry.update",
+            "costs.CostEntry",
+            str(entry.pk),
+            initiative.name,
+            {k: [before[k], after[k]] for k in after if before[k] != after[k]},
+        ),
+    )
+    return entry
+
+
+@transaction.atomic
+def cost_entry_remove(*, entry: CostEntry, actor: Any) -> None:
+    initiative = entry.initiative
+    _check(actor, initiative)
+    audit_record(
+        actor=actor,
+        organisation=initiative.organisation,
+        event=AuditEvent(
+            "cost_entry.remove", "costs.CostEntry", str(entry.pk), initiative.name, _changes(entry)
+        ),
+    )
+    entry.delete()
+
+
+@transaction.atomic
+def cost_settings_save(
+    *,
+    initiative: Initiative,
+    hourly_cost: Decimal | None,
+    travel_cost: Decimal | None,
+    travel_minutes: int | None,
+    actor: Any,
+) -> CostSettings:
+    _check(actor, initiative)
+    errors = {
+        name: _("Ensure this value is greater than or equal to 0.")
+        for name, value in (
+            ("hourly_cost", hourly_cost),
+            ("travel_cost", travel_cost),
+            ("travel_minutes", travel_minutes),
+        )
+        if value is not None and value < 0
+    }
+    if errors:
+        raise ValidationError(errors)
+    settings, _created = CostSettings.objects.select_for_update().get_or_create(initiative=initiative)
+    before = [settings.hourly_cost, settings.travel_cost, settings.travel_minutes]
+    settings.hourly_cost, settings.travel_cost, settings.travel_minutes = (
+        hourly_cost,
+        travel_cost,
+        travel_minutes,
+    )
+    settings.save()
+    audit_record(
+        actor=actor,
+        organisation=initiative.organisation,
+        event=AuditEvent(
+            "cost_settings.save",
+            "costs.CostSettings",
+            str(settings.pk),
+            initiative.name,
+            {
+                "hourly_cost": [before[0], hourly_cost],
+                "travel_cost": [before[1], travel_cost],
+                "travel_minutes": [before[2], travel_minutes],
+            },
+        ),
+    )
+    return settings

@@ -1,0 +1,395 @@
+"""Test results per module, unit and role: before vs after (mean score, pass rate, the
+difference), always as aggregates under the anonymity rules — a test result is personal data,
+so no viewer but the person itself sees a score, and a lead or a trainer sees groups of k or
+more only (unlike other dashboard figures, ``exact`` does not lift this).
+
+Each person counts once per test: its first finished try (the knowledge it came with before the
+module; the learning right after it). The release is one fixed partition of every atom —
+``(module, kind, unit, …, unit, DIRECT, role)`` — into blocks of k or more
+(``core.disclosure.pool_paths``) that depends on the counts only; a figure is shown only when it
+is a union of whole blocks, so no difference of shown figures (a unit minus its children, a
+filter minus a narrower one, a role minus the rest) singles out fewer than k people. The
+gender and period filters do not apply (they would change the release)."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Max, Q, Sum
+from django.utils.translation import gettext as _
+
+from kompetenslyft.core.disclosure import Blocks, pool_paths
+from kompetenslyft.core.memo import Memo
+from kompetenslyft.learning.models import Attendance, Module
+from kompetenslyft.learning.selectors import completed_modules
+from kompetenslyft.org.models import Organisation, Role, Unit
+
+from .models import Attempt, KnowledgeTest
+
+DIRECT = "="
+PRE, POST = KnowledgeTest.Kind.PRE.value, KnowledgeTest.Kind.POST.value
+
+
+@dataclass(frozen=True)
+class Figure:
+    people: int | None  # None: hidden
+    mean: float | None  # 0–1
+    pass_rate: float | None  # 0–1
+
+    @property
+    def hidden(self) -> bool:
+        return self.people is None
+
+    @property
+    def empty(self) -> bool:
+        return self.people == 0
+
+
+EMPTY = Figure(0, None, None)
+HIDDEN = Figure(None, None, None)
+
+
+class Results:
+    """The organisation's first tries, released in blocks of its anonymity threshold or more."""
+
+    def __init__(self, organisation: Organisation) -> None:
+        self.threshold = max(1, organisation.anonymity_threshold)
+        paths = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "path"))
+        tests = dict(KnowledgeTest.objects.filter(organisation=organisation).values_list("pk", "module_id"))
+        kinds = dict(KnowledgeTest.objects.filter(organisation=organisation).values_list("pk", "kind"))
+        pre_tests = [pk for pk, kind in kinds.items() if kind == PRE]
+        post_tests = [pk for pk, kind in kinds.items() if kind == POST]
+        query = (
+            Attempt.objects.filter(test_id__in=pre_tests, number=1, submitted_at__isnull=False)
+            .values("test_id", "unit_id", "role_id")
+            .annotate(n=Count("id"), total=Sum("score"), passed=Count("id", filter=Q(passed=True)))
+            .values_list("test_id", "unit_id", "role_id", "n", "total", "passed")
+        )
+        self.data: dict[tuple[Hashable, ...], tuple[int, Decimal, int]] = {}
+        units_of: dict[int, tuple[int, ...]] = {}
+
+        def add(test_id: int, unit_id: int, role_id: int | None, n: int, total: Any, passed: int) -> None:
+            units = units_of.get(unit_id)
+            if units is None:
+                path = paths.get(unit_id) or f"/{unit_id}/"
+                units = units_of[unit_id] = tuple(int(p) for p in path.strip("/").split("/"))
+            atom = (tests[test_id], kinds[test_id], *units, DIRECT, role_id or 0)
+            n0, total0, passed0 = self.data.get(atom, (0, Decimal(0), 0))
+            self.data[atom] = (n0 + int(n), total0 + Decimal(str(total or 0)), passed0 + int(passed))
+
+        # Plain tuples straight from the cursor (tens of thousands of groups at 50,000 people).
+        if pre_tests:  # (an empty IN has no SQL)
+            sql, params = query.query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                for row in cursor.fetchall():
+                    add(*row)
+        # After the module: only the people who completed it count (a first try is personal, so
+        # it is read per person and kept only when the person completed the test's module).
+        post = Attempt.objects.filter(test_id__in=post_tests, number=1, submitted_at__isnull=False)
+        done = completed_modules(post.values("person_id"))
+        for one in post.values_list("test_id", "unit_id", "role_id", "person_id", "score", "passed"):
+            if tests[one[0]] in done.get(one[3], ()):
+                add(one[0], one[1], one[2], 1, one[4], 1 if one[5] else 0)
+        self.blocks: Blocks = pool_paths({a: v[0] for a, v in self.data.items()}, self.threshold)
+        # Indexes, so that a figure reads only the atoms it may hold: by (kind, module), by
+        # (kind, unit) for every unit on the atom's path, by (kind, role).
+        self._figures: dict[tuple[Any, ...], Figure] = {}  # figures asked for, kept with the release
+        self.by_module: dict[tuple[str, int], list[tuple[Hashable, ...]]] = {}
+        self.by_unit: dict[tuple[str, int], list[tuple[Hashable, ...]]] = {}
+        self.by_role: dict[tuple[str, int], list[tuple[Hashable, ...]]] = {}
+        for atom in self.data:
+            kind = str(atom[1])
+            self.by_module.setdefault((kind, int(atom[0])), []).append(atom)  # type: ignore[call-overload]
+            self.by_role.setdefault((kind, int(atom[-1])), []).append(atom)  # type: ignore[call-overload]
+            for unit_id in atom[2:-2]:
+                self.by_unit.setdefault((kind, int(unit_id)), []).append(atom)  # type: ignore[call-overload]
+
+    def figure(
+        self,
+        *,
+        kind: str,
+        modules: frozenset[int] | None = None,
+        unit: Unit | None = None,
+        role_id: int | None = None,
+    ) -> Figure:
+        key = (kind, modules, unit.pk if unit is not None else None, role_id)
+        known = self._figures.get(key)
+        if known is None:
+            known = self._figures[key] = self._figure(kind, modules, unit, role_id)
+        return known
+
+    def _figure(
+        self, kind: str, modules: frozenset[int] | None, unit: Unit | None, role_id: int | None
+    ) -> Figure:
+        candidates: list[list[tuple[Hashable, ...]]] = []
+        if unit is not None:
+            candidates.append(self.by_unit.get((kind, unit.pk), []))
+        if role_id is not None:
+            candidates.append(self.by_role.get((kind, role_id), []))
+        if modules is not None and len(modules) <= 3:
+            candidates.append([a for m in modules for a in self.by_module.get((kind, m), [])])
+        if candidates:
+            pool = min(candidates, key=len)
+        else:
+            pool = [a for (k, _m), atoms in self.by_module.items() if k == kind for a in atoms]
+        under = unit.pk if unit is not None else None
+        atoms = [
+            atom
+            for atom in pool
+            if atom[1] == kind
+            and (modules is None or atom[0] in modules)
+            and (under is None or under in atom[2:-2])
+            and (role_id is None or atom[-1] == role_id)
+        ]
+        if not atoms:
+            return EMPTY
+        people = sum(self.data[a][0] for a in atoms)
+        if people < self.threshold or not self.blocks.shown(atoms):
+            return HIDDEN
+        total = sum((self.data[a][1] for a in atoms), Decimal(0))
+        passed = sum(self.data[a][2] for a in atoms)
+        return Figure(people, float(total) / people / 100, passed / people)
+
+
+_memo = Memo(kept=16)
+
+
+def results_for(organisation: Organisation) -> Results:
+    """:class:`Results`, kept per process until a try is handed in, the units or the attendance
+    change (the key is the time of the latest hand-in, the tests, and the units' and
+    attendances' count and last id)."""
+    tests = list(KnowledgeTest.objects.filter(organisation=organisation).values_list("pk", flat=True))
+    # A try is written once, when handed in: the latest hand-in marks every change.
+    last = Attempt.objects.filter(test_id__in=tests).aggregate(at=Max("submitted_at"))["at"]
+    units = Unit.objects.filter(organisation=organisation).aggregate(n=Count("id"), last=Max("id"))
+    # Who completed a module decides whose try after it counts.
+    attended = Attendance.objects.filter(person__organisation=organisation).aggregate(
+        n=Count("id"), last=Max("id")
+    )
+    key = (
+        organisation.pk,
+        organisation.anonymity_threshold,
+        tuple(tests),
+        last,
+        units["n"],
+        units["last"],
+        attended["n"],
+        attended["last"],
+    )
+    return _memo.get(key, lambda: Results(organisation))
+
+
+def difference(before: Figure, after: Figure) -> float | None:
+    if before.mean is None or after.mean is None:
+        return None
+    return after.mean - before.mean
+
+
+def modules_tested(organisation: Organisation, modules: frozenset[int] | None) -> list[Module]:
+    tested = Module.objects.filter(knowledge_tests__organisation=organisation).distinct().order_by("code")
+    if modules is not None:
+        tested = tested.filter(pk__in=modules)
+    return list(tested)
+
+
+# --- the dashboard's sections ----------------------------------------------------------------
+
+
+def _row(label: str, before: Figure, after: Figure) -> list[Any]:
+    from kompetenslyft.evaluation.dashboard_page import Value
+
+    def cells(f: Figure) -> list[Value]:
+        return [
+            Value(f.people, "int"),
+            Value(f.mean, "pct", blank=f.empty),
+            Value(f.pass_rate, "pct", blank=f.empty),
+        ]
+
+    diff = difference(before, after)
+    hidden_diff = before.hidden or after.hidden
+    return [
+        Value(label, "text"),
+        *cells(before),
+        *cells(after),
+        Value(diff, "pp", blank=diff is None and not hidden_diff),
+    ]
+
+
+def _bars(rows: list[list[Any]], column: int) -> tuple[list[Any], list[bool]]:
+    """A chart series from a table column: the values, and which are blank (no tries) rather
+    than hidden — so that chart and table say the same."""
+    return [row[column].value for row in rows], [row[column].blank for row in rows]
+
+
+class _Viewed:
+    """The release as a viewer sees it: for one who does not see exact figures, a group with
+    no tries looks the same as a hidden one (else 0 versus hidden tells where testers are)."""
+
+    def __init__(self, results: Results, *, exact: bool) -> None:
+        self.results, self.exact = results, exact
+
+    def figure(self, **kwargs: Any) -> Figure:
+        figure = self.results.figure(**kwargs)
+        return HIDDEN if figure.empty and not self.exact else figure
+
+
+def _columns(first: str) -> list[str]:
+    return [
+        first,
+        _("Before: people"),
+        _("Before: mean score"),
+        _("Before: passed"),
+        _("After: people"),
+        _("After: mean score"),
+        _("After: passed"),
+        _("Difference (points)"),
+    ]
+
+
+def dashboard_sections(context: Any) -> list[Any]:
+    """Three sections: per module, per unit, per role (``evaluation.dashboard_page``)."""
+    from kompetenslyft.evaluation import charts
+    from kompetenslyft.evaluation.dashboard_page import Section, Table
+
+    filters = context.filters
+    organisation = filters.organisation
+    modules = modules_tested(organisation, filters.modules)
+    if not modules:
+        return []
+    release = results_for(organisation)
+    results = _Viewed(release, exact=context.exact)
+    role_id = filters.role.pk if filters.role is not None else None
+    selected = frozenset(m.pk for m in modules)
+    note = _(
+        "Each person counts once per test (its first try). Test results are shown for groups of "
+        "%(k)s people or more only, to everyone; the gender and period filters do not apply."
+    ) % {"k": release.threshold}
+    sections = []
+
+    per_module = []
+    for module in modules:
+        one = frozenset([module.pk])
+        per_module.append(
+            (
+                module.name,
+                results.figure(kind=PRE, modules=one, unit=filters.unit, role_id=role_id),
+                results.figure(kind=POST, modules=one, unit=filters.unit, role_id=role_id),
+            )
+        )
+    chart = charts.bar_chart(
+        ident="knowledge-modules",
+        title=_("Knowledge tests: mean score before and after"),
+        description=_("Mean score of the test before and of the test after each module."),
+        categories=[name for name, _b, _a in per_module],
+        series=[
+            charts.Series(
+                _("Before"), [b.mean for _n, b, _a in per_module], [b.empty for _n, b, _a in per_module]
+            ),
+            charts.Series(
+                _("After"), [a.mean for _n, _b, a in per_module], [a.empty for _n, _b, a in per_module]
+            ),
+        ],
+        percent=True,
+        maximum=1.0,
+        hidden_text=context.hidden,
+        empty_text=context.empty,
+    )
+    sections.append(
+        Section(
+            "knowledge-modules",
+            _("Knowledge tests per module"),
+            _("Before the module (prior knowledge) and after it (learning): mean score and share passed."),
+            chart,
+            Table(_("Knowledge tests per module"), _columns(_("Module")), [_row(*r) for r in per_module]),
+            note=note,
+            short_title=_("Tests per module"),
+        )
+    )
+
+    if filters.unit is not None:
+        units = list(Unit.objects.filter(parent=filters.unit).order_by("name"))
+        top = [(filters.unit.name, filters.unit)]
+    else:
+        units = list(Unit.objects.filter(organisation=organisation, parent__isnull=True).order_by("name"))
+        top = [(_("Whole organisation"), None)]
+    unit_rows = [
+        _row(
+            name,
+            results.figure(kind=PRE, modules=selected, unit=unit, role_id=role_id),
+            results.figure(kind=POST, modules=selected, unit=unit, role_id=role_id),
+        )
+        for name, unit in [*top, *((u.name, u) for u in units)]
+    ]
+    sections.append(
+        Section(
+            "knowledge-units",
+            _("Knowledge tests per unit"),
+            _("The modules chosen together, per unit (with the units below it)."),
+            charts.bar_chart(
+                ident="knowledge-units",
+                title=_("Knowledge tests per unit"),
+                description=_("Mean score before and after, per unit."),
+                categories=[row[0].value for row in unit_rows],
+                series=[
+                    charts.Series(_("Before"), *_bars(unit_rows, 2)),
+                    charts.Series(_("After"), *_bars(unit_rows, 5)),
+                ],
+                percent=True,
+                maximum=1.0,
+                hidden_text=context.hidden,
+                empty_text=context.empty,
+            ),
+            Table(_("Knowledge tests per unit"), _columns(_("Unit")), unit_rows),
+            note=note,
+            short_title=_("Tests per unit"),
+        )
+    )
+
+    roles = Role.objects.filter(organisation=organisation).order_by("name")
+    if role_id is not None:
+        roles = roles.filter(pk=role_id)
+    role_rows = [
+        _row(
+            role.name,
+            results.figure(kind=PRE, modules=selected, unit=filters.unit, role_id=role.pk),
+            results.figure(kind=POST, modules=selected, unit=filters.unit, role_id=role.pk),
+        )
+        for role in roles
+    ]
+    sections.append(
+        Section(
+            "knowledge-roles",
+            _("Knowledge tests per role"),
+            _("The modules chosen together, per role."),
+            charts.bar_chart(
+                ident="knowledge-roles",
+                title=_("Knowledge tests per role"),
+                description=_("Mean score before and after, per role."),
+                categories=[row[0].value for row in role_rows],
+                series=[
+                    charts.Series(_("Before"), *_bars(role_rows, 2)),
+                    charts.Series(_("After"), *_bars(role_rows, 5)),
+                ],
+                percent=True,
+                maximum=1.0,
+                hidden_text=context.hidden,
+                empty_text=context.empty,
+            ),
+            Table(_("Knowledge tests per role"), _columns(_("Role")), role_rows),
+            note=note,
+            short_title=_("Tests per role"),
+        )
+    )
+    return sections
+
+
+def module_summary(organisation: Organisation, module: Module) -> tuple[Figure, Figure, int]:
+    """The module's whole-organisation figures (before, after) and the threshold, for its page."""
+    results = results_for(organisation)
+    one = frozenset([module.pk])
+    return results.figure(kind=PRE, modules=one), results.figure(kind=POST, modules=one), results.threshold

@@ -1,0 +1,238 @@
+"""The pages: taking a test from the journey and the module page, importing a bank with a
+preview, setting the tests — and the access rules attacked (another person's try, a trainer of
+another module, another organisation's test)."""
+
+from __future__ import annotations
+
+import base64
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from kompetenslyft.core.models import AuditEntry
+from kompetenslyft.knowledge import services
+from kompetenslyft.knowledge.models import Attempt, KnowledgeTest, Question, QuestionBank
+from kompetenslyft.learning.models import Attendance
+
+from .conftest import FIXTURES, client_for, right_answers
+
+
+def test_the_journey_offers_the_test_before_the_module_and_the_start_page_lists_it(work: Any) -> None:
+    client = client_for(work.employee.user)
+    page = client.get(reverse("learning:me")).content.decode()
+    assert "Knowledge test: E-post grund" in page and reverse("knowledge:test", args=[work.pre.pk]) in page
+    # The test after the module is offered once it is completed, not before.
+    assert reverse("knowledge:test", args=[work.post.pk]) not in page
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("knowledge:test", args=[work.pre.pk]) in home
+
+
+def test_taking_the_test_on_one_page_and_passing_exempts_with_the_reason(work: Any) -> None:
+    client = client_for(work.employee.user)
+    response = client.post(reverse("knowledge:test_start", args=[work.pre.pk]))
+    attempt = Attempt.objects.get(person=work.employee)
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "knowledge:attempt", args=[attempt.pk]
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert page.count("<fieldset") == 5 and "Hand in" in page
+    data = {f"q{q}": options for q, options in right_answers(attempt).items()}
+    response = client.post(reverse("knowledge:attempt_submit", args=[attempt.pk]), data)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Passed: 100.00 % (pass mark 60 %)." in page
+    assert "you are exempt from E-post grund" in page
+    journey = client.get(reverse("learning:me")).content.decode()
+    assert "Exempt: " + services.exemption_reason(work.org_a) in journey
+
+
+def test_failing_shows_feedback_and_the_retry(work: Any) -> None:
+    client = client_for(work.employee.user)
+    client.post(reverse("knowledge:test_start", args=[work.pre.pk]))
+    attempt = Attempt.objects.get(person=work.employee)
+    client.post(reverse("knowledge:attempt_submit", args=[attempt.pk]), {})
+    page = client.get(reverse("knowledge:attempt", args=[attempt.pk])).content.decode()
+    assert "Not passed: 0.00 %" in page and "Wrong." in page and "Try again" in page
+
+
+def test_another_persons_attempt_is_a_404_to_everyone_even_the_lead(work: Any) -> None:
+    attempt = services.attempt_start(test=work.pre, person=work.colleague)
+    for user in (work.employee.user, work.lead.user, work.manager.user, work.trainer.user):
+        client = client_for(user)
+        assert client.get(reverse("knowledge:attempt", args=[attempt.pk])).status_code == 404
+        assert client.post(reverse("knowledge:attempt_submit", args=[attempt.pk]), {}).status_code == 404
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
+
+
+def test_another_organisations_test_and_a_closed_test_are_404(work: Any) -> None:
+    client = client_for(work.lead_b.user)
+    assert client.get(reverse("knowledge:test", args=[work.pre.pk])).status_code == 404
+    assert client.post(reverse("knowledge:test_start", args=[work.pre.pk])).status_code == 404
+    KnowledgeTest.objects.filter(pk=work.pre.pk).update(active=False)
+    assert (
+        client_for(work.employee.user).get(reverse("knowledge:test", args=[work.pre.pk])).status_code == 404
+    )
+
+
+def test_a_bad_option_id_is_a_400(work: Any) -> None:
+    client = client_for(work.employee.user)
+    client.post(reverse("knowledge:test_start", args=[work.pre.pk]))
+    attempt = Attempt.objects.get(person=work.employee)
+    response = client.post(
+        reverse("knowledge:attempt_submit", args=[attempt.pk]), {f"q{attempt.question_ids()[0]}": "x"}
+    )
+    assert response.status_code == 400
+
+
+def test_the_trainer_imports_from_the_module_page_with_a_preview(work: Any) -> None:
+    client = client_for(work.trainer.user)
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("knowledge:module", args=[work.mail.pk]) in home
+    module_page = client.get(reverse("learning:module", args=[work.mail.pk])).content.decode()
+    assert reverse("knowledge:module", args=[work.mail.pk]) in module_page
+    assert client.get(reverse("knowledge:module", args=[work.mail.pk])).status_code == 200
+    upload = SimpleUploadedFile("vard.gift", (FIXTURES / "hemtjenesten_nb.txt").read_bytes())
+    response = client.post(reverse("knowledge:bank_preview", args=[work.mail.pk]), {"file": upload})
+    page = response.content.decode()
+    assert response.status_code == 200 and "Confirm the import" in page and "VT3 Samtykke" in page
+    assert not QuestionBank.objects.filter(name="vard").exists()
+    content = base64.b64encode((FIXTURES / "hemtjenesten_nb.txt").read_bytes()).decode()
+    response = client.post(
+        reverse("knowledge:bank_import", args=[work.mail.pk]), {"filename": "vard.gift", "content": content}
+    )
+    assert response.status_code == 302
+    assert Question.objects.filter(bank__name="vard", bank__module=work.mail).count() == 4
+    entry = AuditEntry.objects.filter(action="knowledge.bank_imported").latest("pk")
+    assert entry.actor == work.trainer.user
+
+
+def test_a_bad_file_is_refused_with_its_reasons_and_nothing_stored(work: Any) -> None:
+    client = client_for(work.trainer.user)
+    upload = SimpleUploadedFile("blandet.gift", (FIXTURES / "blandet_ustottet.gift").read_bytes())
+    response = client.post(reverse("knowledge:bank_preview", args=[work.mail.pk]), {"file": upload})
+    assert response.status_code == 400
+    assert (
+        "question 4 (Numerisk), line 9: numerical questions are not supported." in response.content.decode()
+    )
+    wrong_kind = SimpleUploadedFile("frågor.csv", b"a,b\n")
+    response = client.post(reverse("knowledge:bank_preview", args=[work.mail.pk]), {"file": wrong_kind})
+    assert response.status_code == 400 and "Choose a .gift or .txt file." in response.content.decode()
+    response = client.post(
+        reverse("knowledge:bank_import", args=[work.mail.pk]), {"filename": "x", "content": "%%"}
+    )
+    assert response.status_code == 400
+    assert not QuestionBank.objects.filter(name__in=["blandet", "x"]).exists()
+
+
+def test_a_trainer_of_another_module_and_an_employee_cannot_manage_the_bank(work: Any) -> None:
+    for user in (work.trainer.user, work.employee.user, work.manager.user, work.lead_b.user):
+        client = client_for(user)
+        assert client.get(reverse("knowledge:module", args=[work.teams.pk])).status_code == 404
+        upload = SimpleUploadedFile("a.gift", b"Q {=a ~b}")
+        assert (
+            client.post(reverse("knowledge:bank_preview", args=[work.teams.pk]), {"file": upload}).status_code
+            == 404
+        )
+        content = base64.b64encode(b"Q {=a ~b}").decode()
+        response = client.post(
+            reverse("knowledge:bank_import", args=[work.teams.pk]), {"filename": "a", "content": content}
+        )
+        assert response.status_code == 404
+        assert client.post(reverse("knowledge:test_save", args=[work.teams.pk, "pre"]), {}).status_code == 404
+    assert not QuestionBank.objects.filter(module=work.teams).exists()
+
+
+def test_the_lead_sets_the_test_and_bad_values_are_a_400(work: Any) -> None:
+    client = client_for(work.lead.user)
+    url = reverse("knowledge:test_save", args=[work.mail.pk, "post"])
+    data = {
+        "post-pass_mark": "70",
+        "post-questions_drawn": "4",
+        "post-max_attempts": "0",
+        "post-wait_hours": "2",
+        "post-active": "on",
+    }
+    assert client.post(url, data).status_code == 302
+    test = KnowledgeTest.objects.get(module=work.mail, kind="post")
+    assert (test.pass_mark, test.questions_drawn, test.max_attempts, test.wait_hours) == (70, 4, 0, 2)
+    assert client.post(url, {**data, "post-pass_mark": "101"}).status_code == 400
+    assert client.post(reverse("knowledge:test_save", args=[work.mail.pk, "during"]), data).status_code == 404
+
+
+def test_the_module_page_shows_no_ones_score(work: Any) -> None:
+    def results() -> str:
+        page = client_for(work.trainer.user).get(reverse("knowledge:module", args=[work.mail.pk]))
+        text = page.content.decode()
+        return text[text.index("<h2>Results</h2>") :]
+
+    hidden = '<td colspan="3">hidden (fewer than 5, or a smaller group could be worked out)</td>'
+    none_yet = results()
+    attempt = services.attempt_start(test=work.pre, person=work.employee)
+    services.attempt_submit(attempt=attempt, answers=right_answers(attempt), actor=None)
+    one = results()
+    assert hidden in one and "100" not in one
+    # No try yet looks the same as one try: the page does not tell whether anyone took it.
+    assert one == none_yet and one.count(hidden) == 2
+
+
+def test_a_test_opens_and_starts_only_for_whom_the_journey_offers_it(work: Any) -> None:
+    """The attack: the employee started the test after a module it never completed, and the
+    manager and top management opened the test before a module not on their journey."""
+    employee = client_for(work.employee.user)
+    assert employee.get(reverse("knowledge:test", args=[work.pre.pk])).status_code == 200
+    assert employee.get(reverse("knowledge:test", args=[work.post.pk])).status_code == 404
+    assert employee.post(reverse("knowledge:test_start", args=[work.post.pk])).status_code == 404
+    for person in (work.manager, work.top, work.lead):
+        client = client_for(person.user)
+        for test in (work.pre, work.post):
+            assert client.get(reverse("knowledge:test", args=[test.pk])).status_code == 404
+            assert client.post(reverse("knowledge:test_start", args=[test.pk])).status_code == 404
+    assert not Attempt.objects.exists()
+    # The module's page offers no link to a test that would be a 404.
+    page = client_for(work.manager.user).get(reverse("learning:module", args=[work.mail.pk]))
+    assert reverse("knowledge:test", args=[work.pre.pk]) not in page.content.decode()
+    # Once the module is completed, the test after it opens, and the one before it no longer.
+    Attendance.objects.create(
+        person=work.employee,
+        module=work.mail,
+        unit=work.employee.unit,
+        date=timezone.localdate(),
+        hours=Decimal(1),
+        status=Attendance.Status.COMPLETED,
+    )
+    assert employee.get(reverse("knowledge:test", args=[work.pre.pk])).status_code == 404
+    assert employee.get(reverse("knowledge:test", args=[work.post.pk])).status_code == 200
+    assert employee.post(reverse("knowledge:test_start", args=[work.post.pk])).status_code == 302
+
+
+def test_drawing_more_questions_than_the_bank_holds_is_refused_naming_the_field(work: Any) -> None:
+    """The attack: 50 questions drawn from a bank of 7; the test page then said "50 questions"."""
+    client = client_for(work.lead.user)
+    data = {
+        "pre-pass_mark": "60",
+        "pre-questions_drawn": "50",
+        "pre-max_attempts": "2",
+        "pre-wait_hours": "0",
+        "pre-active": "on",
+    }
+    response = client.post(reverse("knowledge:test_save", args=[work.mail.pk, "pre"]), data)
+    assert response.status_code == 400
+    assert response.context["kinds"][0]["form"].errors["questions_drawn"] == [
+        "The module's question bank has 7 questions in use: draw at most 7."
+    ]
+    assert "draw at most 7" in response.content.decode()
+    assert KnowledgeTest.objects.get(pk=work.pre.pk).questions_drawn == 5
+    # A module with no questions yet: nothing can be drawn.
+    response = client.post(reverse("knowledge:test_save", args=[work.teams.pk, "pre"]), data)
+    assert response.status_code == 400 and "has 0 questions in use" in response.content.decode()
+    assert not KnowledgeTest.objects.filter(module=work.teams).exists()
+    # Questions retired after the test was set: the page says how many a try really draws.
+    Question.objects.filter(bank__module=work.mail).exclude(
+        pk__in=Question.objects.filter(bank__module=work.mail).order_by("pk")[:3]
+    ).update(retired=True)
+    page = client_for(work.employee.user).get(reverse("knowledge:test", args=[work.pre.pk]))
+    assert "3 questions, drawn at random." in page.content.decode()
