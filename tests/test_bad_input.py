@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from kompetenslyft.core import params
 
-BAD_VALUES = ["²", "abc", "-1", "1e9", "99999999999999999999", ""]
+# "²" passes str.isdigit but not int(): it stands for every non-number ("abc" fails earlier).
+BAD_VALUES = ["²", "-1", "99999999999999999999", ""]
 VIEW_MODULES = [
     "kompetenslyft.core.views",
     "kompetenslyft.org.views",
