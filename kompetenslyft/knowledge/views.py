@@ -22,7 +22,7 @@ from kompetenslyft.learning.models import Module
 from kompetenslyft.org.models import Organisation, Person
 
 from . import gift, results, selectors, services
-from .forms import GiftUploadForm, TestForm
+from .forms import BankRenameForm, GiftUploadForm, TestForm
 from .models import KnowledgeTest
 
 
@@ -133,6 +133,7 @@ def _module_page(
     *,
     upload: GiftUploadForm | None = None,
     test_forms: dict[str, TestForm] | None = None,
+    rename: dict[int, BankRenameForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     tests = selectors.tests_of(organisation, module)
@@ -159,6 +160,11 @@ def _module_page(
         kinds.append({"kind": kind, "label": label, "test": test, "form": form})
     before, after, k = results.module_summary(organisation, module)
     banks = list(selectors.banks_of(organisation, module).prefetch_related("questions__options"))
+    renames = rename or {}
+    for bank in banks:
+        bank.rename_form = renames.get(bank.pk) or BankRenameForm(  # type: ignore[attr-defined]
+            initial={"name": bank.name}, prefix=f"bank{bank.pk}"
+        )
     return render(
         request,
         "knowledge/module.html",
@@ -248,6 +254,25 @@ def bank_import(request: HttpRequest, pk: int) -> HttpResponse:
         % {"name": done.bank_name, "new": done.new, "updated": done.updated, "retired": done.retired},
     )
     return redirect("knowledge:module", pk=module.pk)
+
+
+@login_required
+@require_POST
+def bank_rename(request: HttpRequest, pk: int, bank: int) -> HttpResponse:
+    module, organisation = _managed(request, pk)
+    found = selectors.banks_of(organisation, module).filter(pk=bank).first()
+    if found is None:
+        raise Http404
+    form = BankRenameForm(request.POST, prefix=f"bank{found.pk}")
+    if form.is_valid():
+        try:
+            services.bank_rename(bank=found, name=form.cleaned_data["name"], actor=request.user)
+        except ValidationError as exc:
+            form.add_error("name", exc)
+        else:
+            messages.success(request, _("The bank was renamed."))
+            return redirect("knowledge:module", pk=module.pk)
+    return _module_page(request, module, organisation, rename={found.pk: form}, status=400)
 
 
 @login_required
