@@ -230,3 +230,18 @@ def test_the_project_leader_sets_a_roles_hourly_cost_and_others_cannot(costed: A
         data = {"role-role": role.pk, "role-hourly_cost": "1"}
         assert client_for(user).post(url("role_cost", costed.initiative), data).status_code == 404
     assert RoleHourlyCost.objects.get(role=role).hourly_cost == Decimal("412.50")
+
+
+def test_the_funder_page_on_screen_shows_the_costs_as_the_export_does(costed: Any) -> None:
+    page = client_for(costed.lead.user).get(reverse("learning:funder"), {"initiative": "lyft"}, **EN)
+    html = page.content.decode()
+    assert page.status_code == 200 and "<h2>Costs</h2>" in html
+    assert 'aria-label="Costs"' in html and "Total cost" in html and "Cost per participant" in html
+    assert "Amounts in SEK." in html and "HYPERLINK" in html  # the lead sees the entries (escaped)
+    top = client_for(costed.top.user).get(reverse("learning:funder"), {"initiative": "lyft"}, **EN)
+    text = top.content.decode()
+    assert "<h2>Costs</h2>" in text and "hidden (fewer than 3" in text and "HYPERLINK" not in text
+    # an initiative without costs shows no section
+    Initiative.objects.create(organisation=costed.org_a, code="tom", name="Tom")
+    empty = client_for(costed.lead.user).get(reverse("learning:funder"), {"initiative": "tom"}, **EN)
+    assert "<h2>Costs</h2>" not in empty.content.decode()
