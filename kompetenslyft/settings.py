@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kompetenslyft.indicators",
     "kompetenslyft.search",
     "kompetenslyft.costs",
+    "kompetenslyft.successcases",
     "kompetenslyft.knowledge",
     "kompetenslyft.followup",
 ]
