@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kompetenslyft.search",
     "kompetenslyft.costs",
     "kompetenslyft.successcases",
+    "kompetenslyft.recommend",
     "kompetenslyft.knowledge",
     "kompetenslyft.followup",
 ]
