@@ -351,9 +351,13 @@ def attempt_start(*, test: KnowledgeTest, person: Person, rng: random.Random | N
 def question_score(question: Question, chosen: list[int]) -> Decimal:
     """0–1: a single-answer or true/false question, the weight of the one chosen option; a
     multiple-answer one, the sum of the chosen options' weights, between 0 and 100 %."""
-    weights = {o.pk: o.weight for o in question.options.all()}
+    return score_of(question.kind, {o.pk: o.weight for o in question.options.all()}, chosen)
+
+
+def score_of(kind: str, weights: dict[int, Decimal], chosen: list[int]) -> Decimal:
+    """:func:`question_score` on a question's kind and its options' weights by id."""
     picked = [weights[c] for c in chosen if c in weights]
-    if question.kind != Question.Kind.MULTIPLE:
+    if kind != Question.Kind.MULTIPLE:
         picked = picked[:1]
     total = sum(picked, Decimal(0))
     return max(Decimal(0), min(Decimal(100), total)) / 100
