@@ -21,8 +21,16 @@ def costs_for_demo(organisation: Organisation) -> None:
     if nurse is not None:
         RoleHourlyCost.objects.create(initiative=initiative, role=nurse, hourly_cost=Decimal(420))
     for kind, module, extra in (
-        ("trainer", "M-AVVIK", {"hours": Decimal(24), "rate": Decimal(950), "description": "Kursledare, avvikelser"}),
-        ("trainer", "M-TEAMS", {"hours": Decimal(12), "rate": Decimal(850), "description": "Digitala kompetensledare"}),
+        (
+            "trainer",
+            "M-AVVIK",
+            {"hours": Decimal(24), "rate": Decimal(950), "description": "Kursledare, avvikelser"},
+        ),
+        (
+            "trainer",
+            "M-TEAMS",
+            {"hours": Decimal(12), "rate": Decimal(850), "description": "Digitala kompetensledare"},
+        ),
         ("production", "M-LON", {"amount": Decimal(45000), "description": "E-kurs lön och ledighet"}),
         ("licence", None, {"amount": Decimal(28000), "description": "Lärplattform, ett år"}),
         ("travel", "M-AVVIK", {"amount": Decimal(6500), "description": "Resor till utbildningslokalen"}),

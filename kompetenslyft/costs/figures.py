@@ -242,8 +242,11 @@ def attendance_by_format(initiative: Initiative) -> Attendance:
         .order_by()
     ):
         role_hours[(fmt, role_id)] = Decimal(h or 0)
-    role_people = dict(
-        rows.values("role_id").annotate(n=Count("person", distinct=True)).values_list("role_id", "n").order_by()
+    role_people: dict[int | None, int] = dict(
+        rows.values("role_id")
+        .annotate(n=Count("person", distinct=True))
+        .values_list("role_id", "n")
+        .order_by()
     )
     return Attendance(people, hours, counted, dict(combinations), role_hours, role_people)
 
@@ -311,7 +314,11 @@ def cost_figures(initiative: Initiative, *, exact: bool) -> CostFigures:
         if not by_role:
             return attendance.hours.get(fmt, ZERO) * rate
         return sum(
-            (h * role_rates.get(role_id, rate) for (f, role_id), h in attendance.role_hours.items() if f == fmt),
+            (
+                h * (role_rates.get(role_id, rate) if role_id is not None else rate)
+                for (f, role_id), h in attendance.role_hours.items()
+                if f == fmt
+            ),
             ZERO,
         )
 

@@ -207,7 +207,9 @@ def cost_settings_save(
 
 
 @transaction.atomic
-def role_hourly_cost_save(*, initiative: Initiative, role: Role, hourly_cost: Decimal | None, actor: Any) -> None:
+def role_hourly_cost_save(
+    *, initiative: Initiative, role: Role, hourly_cost: Decimal | None, actor: Any
+) -> None:
     """Set (or, with None, remove) the hourly cost of the participants in ``role``; the others
     count at the initiative's participants' hourly cost."""
     _check(actor, initiative)

@@ -20,9 +20,9 @@ def followups_for_demo(organisation: Organisation) -> None:
     today = timezone.localdate()
     services.followups_create_due(today=today)
     talks = list(
-        FollowUp.objects.filter(organisation=organisation, held_on__isnull=True, manager__isnull=False).order_by(
-            "due_on", "pk"
-        )
+        FollowUp.objects.filter(
+            organisation=organisation, held_on__isnull=True, manager__isnull=False
+        ).order_by("due_on", "pk")
     )
     applying = [Applying.YES, Applying.YES, Applying.PARTLY, Applying.NOT_YET, Applying.NOT_APPLICABLE]
     for talk in talks:

@@ -213,20 +213,36 @@ def lead_people(organisation_ids: Iterable[int]) -> dict[int, list[Person]]:
 
     found: dict[int, list[Person]] = defaultdict(list)
     grants = Grant.objects.filter(organisation_id__in=sorted(organisation_ids), role=ProductRole.LEAD)
-    users = dict(grants.values_list("user_id", "organisation_id"))
-    for person in Person.objects.filter(user_id__in=sorted(users), is_active=True).select_related("organisation"):
-        if person.email:
-            found[users[person.user_id]].append(person)
+    users: dict[int, set[int]] = defaultdict(set)
+    for user_id, organisation_id in grants.values_list("user_id", "organisation_id"):
+        users[user_id].add(organisation_id)
+    for person in Person.objects.filter(user_id__in=sorted(users), is_active=True).select_related(
+        "organisation"
+    ):
+        if person.email and person.user_id is not None:
+            for organisation_id in sorted(users[person.user_id]):
+                found[organisation_id].append(person)
     return found
 
 
 def _send_unmanaged(today: dt.date, now: dt.datetime, url: str) -> list[EmailMessage]:
     """Talks with no manager anywhere up the person's unit tree go to the organisation's leads,
     saying so: the lead holds them (or sets a manager for the unit). Each is told once."""
-    lines = ("pk", "organisation_id", "person__given_name", "person__family_name", "unit__name", "module__name", "due_on", "kind")
+    lines = (
+        "pk",
+        "organisation_id",
+        "person__given_name",
+        "person__family_name",
+        "unit__name",
+        "module__name",
+        "due_on",
+        "kind",
+    )
     rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in (
-        FollowUp.objects.filter(manager__isnull=True, held_on__isnull=True, due_on__lte=today, notified_at__isnull=True)
+        FollowUp.objects.filter(
+            manager__isnull=True, held_on__isnull=True, due_on__lte=today, notified_at__isnull=True
+        )
         .order_by("due_on", "person__family_name", "pk")
         .values(*lines)
     ):

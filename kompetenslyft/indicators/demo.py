@@ -39,9 +39,11 @@ def indicators_for_demo(organisation: Organisation) -> None:
     )
     services.indicator_link(indicator=indicator, initiative=initiative, actor=None)
     vof = Unit.objects.get(organisation=organisation, unit_id="VOF")
-    units = list(Unit.objects.filter(organisation=organisation, path__startswith=vof.path, depth=vof.depth + 2))
+    units = list(
+        Unit.objects.filter(organisation=organisation, path__startswith=vof.path, depth=vof.depth + 2)
+    )
     start = initiative.starts_on or timezone.localdate()
-    values = {}
+    values: dict[tuple[int, dt.date], Decimal | None] = {}
     for unit in units:
         base = rnd.uniform(58, 72)
         for month in _months_back(timezone.localdate(), 14):

@@ -29,8 +29,8 @@ from kompetenslyft.evaluation.dashboard_views import parse_month
 from . import services
 from .figures import add_months
 from .imports import parse_value
-from .ranges import value_problem
 from .models import Indicator
+from .ranges import value_problem
 from .selectors import can_change, editable_indicator, indicator_for, value_units, values_of
 
 MONTHS = 12

@@ -62,13 +62,19 @@ AVVIK_GIFT = """// Avvikelser – rapportera och lära
 
 def knowledge_for_demo(organisation: Organisation) -> None:
     rnd = random.Random(10)
-    modules = {m.code: m for m in Module.objects.filter(organisation=organisation, code__in=("M-TEAMS", "M-AVVIK"))}
+    modules = {
+        m.code: m for m in Module.objects.filter(organisation=organisation, code__in=("M-TEAMS", "M-AVVIK"))
+    }
     for code, text, filename in (
         ("M-TEAMS", TEAMS_GIFT, "teams_fragor.gift"),
         ("M-AVVIK", AVVIK_GIFT, "avvikelser.gift"),
     ):
         services.bank_import(
-            organisation=organisation, module=modules[code], content=text.encode(), filename=filename, actor=None
+            organisation=organisation,
+            module=modules[code],
+            content=text.encode(),
+            filename=filename,
+            actor=None,
         )
         for kind in (KnowledgeTest.Kind.PRE, KnowledgeTest.Kind.POST):
             services.test_save(
@@ -82,7 +88,9 @@ def knowledge_for_demo(organisation: Organisation) -> None:
                 active=True,
                 actor=None,
             )
-    tests = {t.kind: t for t in KnowledgeTest.objects.filter(organisation=organisation, module=modules["M-TEAMS"])}
+    tests = {
+        t.kind: t for t in KnowledgeTest.objects.filter(organisation=organisation, module=modules["M-TEAMS"])
+    }
     questions = list(Question.objects.filter(bank__module=modules["M-TEAMS"]).prefetch_related("options"))
     completed = (
         Attendance.objects.filter(

@@ -99,7 +99,9 @@ def bank_import(
     questions = bank_parse(content=content, filename=filename)
     # The bank the same file went into before (it may have been renamed since), else the bank
     # named after the file.
-    bank = QuestionBank.objects.filter(organisation=organisation, module=module, source=filename[:200]).first()
+    bank = QuestionBank.objects.filter(
+        organisation=organisation, module=module, source=filename[:200]
+    ).first()
     if bank is None:
         bank, _created = QuestionBank.objects.get_or_create(
             organisation=organisation,
@@ -194,7 +196,9 @@ def bank_rename(*, bank: QuestionBank, name: str, actor: Any) -> QuestionBank:
     audit_record(
         actor=actor,
         organisation=Organisation.objects.get(pk=bank.organisation_id),
-        event=AuditEvent("knowledge.bank_renamed", "question_bank", str(bank.pk), name, {"name": [old, name]}),
+        event=AuditEvent(
+            "knowledge.bank_renamed", "question_bank", str(bank.pk), name, {"name": [old, name]}
+        ),
     )
     return bank
 

@@ -51,7 +51,9 @@ def suggestions(person: Person, *, limit: int = LIMIT) -> list[Suggestion]:
     gaps = {g.competence.pk: g for g in person_gaps(person) if g.gap}
     taken = _taken(person)
     electives = modules_for(person.organisation_id).filter(mandatory_roles__isnull=True).exclude(pk__in=taken)
-    by_gap = list(electives.filter(competences__in=list(gaps)).distinct().order_by("code")[:POOL]) if gaps else []
+    by_gap = (
+        list(electives.filter(competences__in=list(gaps)).distinct().order_by("code")[:POOL]) if gaps else []
+    )
     others = list(electives.exclude(pk__in=[m.pk for m in by_gap]).order_by("code")[:POOL])
     found = {m.pk: Suggestion(m) for m in (*by_gap, *others)}
     if not found:
@@ -101,6 +103,3 @@ def suggestions(person: Person, *, limit: int = LIMIT) -> list[Suggestion]:
     chosen = [s for s in found.values() if s.gap or s.useful >= USEFUL]
     chosen.sort(key=lambda s: (-s.gap, -s.useful, s.module.code))
     return chosen[:limit]
-
-
-

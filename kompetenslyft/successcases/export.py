@@ -28,7 +28,14 @@ def funder_sheets(request: Any, context: dict[str, Any]) -> list[ExtraSheet]:
     return [
         ExtraSheet(
             title=_("Success cases"),
-            header=[_("Title"), _("Kind"), _("What was done"), _("The result"), _("What helped"), _("What hindered")],
+            header=[
+                _("Title"),
+                _("Kind"),
+                _("What was done"),
+                _("The result"),
+                _("What helped"),
+                _("What hindered"),
+            ],
             rows=rows,
             note=_("Stories from interviews (Brinkerhoff's success case method), anonymised."),
         )

@@ -17,5 +17,10 @@ def lead_card(access: Access, person: Any) -> Card | None:
     return Card(
         "success-cases",
         _("Success cases"),
-        [Item(_("Where the effect is largest and smallest, and the stories"), reverse("successcases:overview"))],
+        [
+            Item(
+                _("Where the effect is largest and smallest, and the stories"),
+                reverse("successcases:overview"),
+            )
+        ],
     )

@@ -201,7 +201,9 @@ def test_a_roles_own_hourly_cost_counts_its_hours_and_the_rest_at_the_default(co
     assert cost_figures(costed.initiative, exact=True).working_time == D("6000.00")
     foreign = Role.objects.create(organisation=costed.org_b, name="sykepleier")
     with pytest.raises(ValidationError):
-        services.role_hourly_cost_save(initiative=costed.initiative, role=foreign, hourly_cost=D(1), actor=lead)
+        services.role_hourly_cost_save(
+            initiative=costed.initiative, role=foreign, hourly_cost=D(1), actor=lead
+        )
     with pytest.raises(PermissionDenied):
         services.role_hourly_cost_save(
             initiative=costed.initiative, role=nurse, hourly_cost=D(1), actor=costed.employee.user

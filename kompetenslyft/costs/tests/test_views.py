@@ -217,9 +217,13 @@ def test_the_project_leader_sets_a_roles_hourly_cost_and_others_cannot(costed: A
     client = client_for(costed.project_leader.user)
     page = client.get(url("initiative", costed.initiative), **EN).content.decode()
     assert "Hourly cost per role" in page and url("role_cost", costed.initiative) in page
-    response = client.post(url("role_cost", costed.initiative), {"role-role": role.pk, "role-hourly_cost": "412,50"})
+    response = client.post(
+        url("role_cost", costed.initiative), {"role-role": role.pk, "role-hourly_cost": "412,50"}
+    )
     assert response.status_code == 302
-    assert RoleHourlyCost.objects.get(initiative=costed.initiative, role=role).hourly_cost == Decimal("412.50")
+    assert RoleHourlyCost.objects.get(initiative=costed.initiative, role=role).hourly_cost == Decimal(
+        "412.50"
+    )
     for data in (
         {"role-role": foreign.pk, "role-hourly_cost": "1"},  # another organisation's role
         {"role-role": "x", "role-hourly_cost": "1"},

@@ -160,7 +160,9 @@ def test_passing_the_pre_test_exempts_at_once_with_the_reason_and_in_new_proposa
 def test_failing_or_the_post_test_exempts_nothing_and_tries_are_limited(work: Any) -> None:
     for _ in range(2):
         attempt = services.attempt_start(test=work.pre, person=work.employee)
-        attempt, exempted = services.attempt_submit(attempt=attempt, answers=wrong_answers(attempt), actor=None)
+        attempt, exempted = services.attempt_submit(
+            attempt=attempt, answers=wrong_answers(attempt), actor=None
+        )
         assert attempt.score == 0 and not attempt.passed and exempted == 0
     with pytest.raises(ValidationError, match="used all your tries"):
         services.attempt_start(test=work.pre, person=work.employee)

@@ -52,7 +52,10 @@ def test_demo_network(capsys: Any) -> None:
     from kompetenslyft.knowledge.models import Attempt, KnowledgeTest
     from kompetenslyft.successcases.models import Story
 
-    assert Attempt.objects.filter(test__kind="pre").count() > 20 and Attempt.objects.filter(test__kind="post").exists()
+    assert (
+        Attempt.objects.filter(test__kind="pre").count() > 20
+        and Attempt.objects.filter(test__kind="post").exists()
+    )
     assert KnowledgeTest.objects.filter(module__code="M-AVVIK", kind="pre", active=True).exists()
     assert FollowUp.objects.filter(held_on__isnull=False).count() > 10
     assert FollowUp.objects.filter(held_on__isnull=True, person__unit__path__contains="/").exists()

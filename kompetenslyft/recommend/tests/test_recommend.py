@@ -42,9 +42,7 @@ def test_a_gap_and_a_roles_application_rate_give_suggestions_with_reasons(module
     found = {s.module.code: s for s in selectors.suggestions(modules.employee)}
     assert list(found) == ["M-DOK", "M-AVV"]
     assert found["M-DOK"].reasons == [f"Covers your gap in {modules.competence.local_name}"]
-    assert found["M-AVV"].reasons == [
-        f"75 % of the people in your role ({role.name}) apply it at work"
-    ]
+    assert found["M-AVV"].reasons == [f"75 % of the people in your role ({role.name}) apply it at work"]
     # the journey shows them
     client = Client()
     client.force_login(modules.employee.user)

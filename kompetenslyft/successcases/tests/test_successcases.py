@@ -37,7 +37,11 @@ def effect(network: Any) -> Any:
     org.save()
     m = module(network)
     initiative = Initiative.objects.create(
-        organisation=org, code="lyft", name="Lyft", starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31)
+        organisation=org,
+        code="lyft",
+        name="Lyft",
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2026, 12, 31),
     )
     initiative.modules.add(m)
     initiative.owners.add(network.project_leader)
@@ -83,9 +87,20 @@ def test_who_reaches_the_page(effect: Any) -> None:
     initiative_page = lead.get(reverse("learning:initiative", args=[effect.initiative.pk]), **EN)
     assert url in initiative_page.content.decode()
     assert client_for(effect.project_leader.user).get(url).status_code == 200
-    for user in (effect.employee.user, effect.manager.user, effect.top.user, effect.lead_b.user, effect.evaluator):
+    for user in (
+        effect.employee.user,
+        effect.manager.user,
+        effect.top.user,
+        effect.lead_b.user,
+        effect.evaluator,
+    ):
         assert client_for(user).get(url).status_code == 404, user
-        assert client_for(user).post(reverse("successcases:story_add", args=[effect.initiative.pk]), {}).status_code == 404
+        assert (
+            client_for(user)
+            .post(reverse("successcases:story_add", args=[effect.initiative.pk]), {})
+            .status_code
+            == 404
+        )
     assert client_for(effect.employee.user).get(reverse("successcases:overview")).status_code == 404
     assert lead.get("/successcases/initiatives/abc/").status_code == 404
 
@@ -95,7 +110,7 @@ def test_stories_are_written_refused_and_reach_the_funder_report(effect: Any) ->
     add = reverse("successcases:story_add", args=[effect.initiative.pk])
     data = {
         "kind": "success",
-        "title": "=HYPERLINK(\"x\")",
+        "title": '=HYPERLINK("x")',
         "what_was_done": "Teamet gick igenom avvikelserna varje vecka.",
         "result": "Fler avvikelser hanterade inom 14 dagar.",
         "helped": "Chefens stöd",
@@ -120,7 +135,11 @@ def test_stories_are_written_refused_and_reach_the_funder_report(effect: Any) ->
     lead = client_for(effect.lead.user)
     page = lead.get(reverse("learning:funder"), {"initiative": "lyft"}, **EN).content.decode()
     assert "<h2>Success cases</h2>" in page and "Teamet gick igenom" in page
-    book = load_workbook(io.BytesIO(lead.get(reverse("learning:funder"), {"initiative": "lyft", "format": "xlsx"}, **EN).content))
+    book = load_workbook(
+        io.BytesIO(
+            lead.get(reverse("learning:funder"), {"initiative": "lyft", "format": "xlsx"}, **EN).content
+        )
+    )
     cells = [c for row in book["Success cases"].iter_rows(values_only=True) for c in row if c]
     assert '\'=HYPERLINK("x")' in cells
     remove = reverse("successcases:story_remove", args=[effect.initiative.pk, story.pk])
