@@ -225,7 +225,7 @@ def _time_page(
 
     warm = HttpUser(server.url)
     warm.set_cookie(settings.SESSION_COOKIE_NAME, cookie)
-    for _ in range(2):  # once per worker, roughly: the first answer of a process is not the page's
+    for _ in range(1 if sampling.QUICK else 2):  # once per worker, roughly: a process's first answer is slow
         warm.request(path)
     # A quick run (the suite's) shows that every page answers; two users are enough for that.
     threads = [threading.Thread(target=user) for _ in range(2 if sampling.QUICK else USERS)]
@@ -256,7 +256,7 @@ def op_workday(ctx: BenchContext) -> None:
     over: Counter[str] = Counter()
     with LiveServer(workers=2) as server:
         for role, client in clients.items():
-            pages, dead = discover(client, PAGES_PER_ROLE if full else 15)
+            pages, dead = discover(client, PAGES_PER_ROLE if full else 8)
             for problem in dead:
                 over[role] += 1
                 ctx.report(
