@@ -1,0 +1,237 @@
+"""Reads of the learning record store: one statement, a filtered page of statements (with the
+statements that refer to a match through a StatementRef), and the ``format`` shapes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from . import keys
+from .models import SCOPE_READ_ALL, Client, Statement
+
+MAX_PAGE = 500
+
+
+def visible(client: Client) -> QuerySet[Statement]:
+    """The statements ``client`` may read: its organisation's; only its own without all/read."""
+    rows = Statement.objects.filter(organisation_id=client.organisation_id)
+    if SCOPE_READ_ALL not in client.scope_set:
+        rows = rows.filter(client_id=client.pk)
+    return rows
+
+
+def statement_one(client: Client, statement_id: str, *, voided: bool) -> tuple[str, dt.datetime] | None:
+    """The stored JSON and stored time of one statement: ``statementId`` finds it unless it is
+    voided, ``voidedStatementId`` only when it is."""
+    found = (
+        visible(client)
+        .filter(statement_id=statement_id.lower(), voided=voided)
+        .values_list("data", "stored")
+        .first()
+    )
+    return found
+
+
+@dataclass
+class Query:
+    agent: str | None = None
+    verb: str | None = None
+    activity: str | None = None
+    registration: str | None = None
+    related_agents: bool = False
+    related_activities: bool = False
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    limit: int = 0
+    ascending: bool = False
+    cursor: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def statements_page(client: Client, query: Query) -> tuple[list[str], int | None]:
+    """A page of stored statements (JSON strings) in stored order and the cursor of the next
+    page (the last row's place in the stored order: later arrivals do not shift it)."""
+    rows = visible(client)
+    content = Q()
+    if query.agent:
+        if query.related_agents:
+            content &= Q(related_agents__contains=f"\n{query.agent}\n")
+        else:
+            content &= Q(actor_key=query.agent) | Q(object_key=query.agent)
+    if query.verb:
+        content &= Q(verb_id=query.verb)
+    if query.activity:
+        if query.related_activities:
+            content &= Q(related_activities__contains=f"\n{query.activity}\n")
+        else:
+            content &= Q(object_key=query.activity)
+    if query.registration:
+        content &= Q(registration=query.registration.lower())
+    if content:
+        rows = rows.filter(pk__in=_with_references(rows.filter(content), client))
+    rows = rows.filter(voided=False)
+    if query.since:
+        rows = rows.filter(stored__gt=query.since)
+    if query.until:
+        rows = rows.filter(stored__lte=query.until)
+    if query.cursor is not None:
+        rows = rows.filter(pk__gt=query.cursor) if query.ascending else rows.filter(pk__lt=query.cursor)
+    size = min(query.limit or MAX_PAGE, MAX_PAGE)
+    found = list(rows.order_by("pk" if query.ascending else "-pk").values_list("pk", "data")[: size + 1])
+    more = found[size - 1][0] if len(found) > size else None
+    return [data for _pk, data in found[:size]], more
+
+
+def _with_references(matched: QuerySet[Statement], client: Client) -> RawSQL:
+    """The matches and, recursively, the statements whose object is a StatementRef to one
+    (xAPI: the filters apply to the statement a StatementRef targets)."""
+    sql, params = matched.values("pk", "statement_id").query.sql_with_params()
+    table = Statement._meta.db_table
+    scope = "s.organisation_id = %s"
+    scope_params: list[Any] = [client.organisation_id]
+    if SCOPE_READ_ALL not in client.scope_set:
+        scope += " AND s.client_id = %s"
+        scope_params.append(client.pk)
+    # Django's SQL for the match and fixed text; every value is a parameter.
+    head = f"WITH RECURSIVE m(pk, sid) AS ({sql} UNION SELECT s.id, s.statement_id FROM {table} s"  # noqa: S608
+    recursive = head + f" JOIN m ON s.object_key = ('#' || m.sid) WHERE {scope}) SELECT pk FROM m"  # noqa: S608
+    # The SQL is Django's own for the match and fixed text; every value is a parameter.
+    return RawSQL(recursive, (*params, *scope_params))  # noqa: S611
+
+
+def consistent_through() -> dt.datetime:
+    """SQLite serialises writers and ``stored`` is taken inside the write transaction: every
+    statement stored before now is visible. PostgreSQL's writers overlap: a second's margin."""
+    now = timezone.now()
+    return now if connection.vendor == "sqlite" else now - dt.timedelta(seconds=1)
+
+
+# --- format -----------------------------------------------------------------------------------
+
+
+def _agent_ids(value: Any) -> Any:
+    if not isinstance(value, dict):
+        return value
+    out = {
+        key: value[key] for key in ("objectType", "mbox", "mbox_sha1sum", "openid", "account") if key in value
+    }
+    if value.get("objectType") == "Group" and not keys.agent_key(value) and "member" in value:
+        out["member"] = [_agent_ids(member) for member in value["member"]]
+    return out
+
+
+def _activity_ids(value: dict) -> dict:
+    return {"objectType": "Activity", "id": value["id"]}
+
+
+def _object_ids(value: dict) -> dict:
+    kind = value.get("objectType", "Activity")
+    if kind == "Activity":
+        return _activity_ids(value)
+    if kind in ("Agent", "Group"):
+        return _agent_ids(value)
+    if kind == "SubStatement":
+        return _statement_ids(value)
+    return value
+
+
+def _statement_ids(data: dict) -> dict:
+    out = dict(data)
+    out["actor"] = _agent_ids(data["actor"])
+    out["verb"] = {"id": data["verb"]["id"]}
+    out["object"] = _object_ids(data["object"])
+    if "authority" in data:
+        out["authority"] = _agent_ids(data["authority"])
+    if "context" in data:
+        context = dict(data["context"])
+        for key in ("instructor", "team"):
+            if key in context:
+                context[key] = _agent_ids(context[key])
+        if "contextActivities" in context:
+            context["contextActivities"] = {
+                key: [_activity_ids(a) for a in ([items] if isinstance(items, dict) else items)]
+                for key, items in context["contextActivities"].items()
+            }
+        for key, part in (("contextAgents", "agent"), ("contextGroups", "group")):
+            if key in context:
+                context[key] = [{**item, part: _agent_ids(item[part])} for item in context[key]]
+        out["context"] = context
+    return out
+
+
+LANGUAGE_MAPS = ("display", "name", "description")
+
+
+def _pick(language_map: dict, accepted: list[str]) -> dict:
+    if not language_map:
+        return language_map
+    lowered = {tag.lower(): tag for tag in language_map}
+    for wanted in accepted:
+        if wanted == "*":
+            break
+        if wanted in lowered:
+            tag = lowered[wanted]
+            return {tag: language_map[tag]}
+        for tag_lower, tag in lowered.items():
+            if tag_lower.split("-")[0] == wanted.split("-")[0]:
+                return {tag: language_map[tag]}
+    tag = next(iter(language_map))
+    return {tag: language_map[tag]}
+
+
+def _canonical(value: Any, accepted: list[str], parent: str = "") -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if (
+                key in LANGUAGE_MAPS
+                and isinstance(item, dict)
+                and parent in ("verb", "definition", "component", "attachment")
+            ):
+                out[key] = _pick(item, accepted)
+            else:
+                child = key
+                if key in ("choices", "scale", "source", "target", "steps"):
+                    child = "components"
+                elif key == "attachments":
+                    child = "attachments"
+                out[key] = _canonical(item, accepted, child)
+        return out
+    if isinstance(value, list):
+        kind = {"components": "component", "attachments": "attachment"}.get(parent, parent)
+        return [_canonical(item, accepted, kind) for item in value]
+    return value
+
+
+def accepted_languages(header: str) -> list[str]:
+    ranked = []
+    for n, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        if tag:
+            ranked.append((-quality, n, tag.strip().lower()))
+    return [tag for _q, _n, tag in sorted(ranked)]
+
+
+def shaped(data: str, fmt: str, accepted: list[str]) -> str:
+    """A stored statement in the asked ``format``: ``exact`` as stored, ``ids`` with agents,
+    activities and verbs reduced to what identifies them, ``canonical`` with one language per
+    language map (the best for Accept-Language)."""
+    if fmt == "exact":
+        return data
+    parsed = orjson.loads(data)
+    if fmt == "ids":
+        return orjson.dumps(_statement_ids(parsed)).decode()
+    return orjson.dumps(_canonical(parsed, accepted)).decode()
