@@ -13,10 +13,11 @@ from typing import Any
 
 import orjson
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kompetenslyft.core.audit import AuditEvent, audit_record
+from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.org.models import Organisation
 
 from . import keys, validation
@@ -145,6 +146,13 @@ def statements_store(
     return _store(client=client, prepared=prepared, ids=ids, given=given, version=version)
 
 
+COLUMNS = (
+    "organisation_id", "client_id", "statement_id", "stored", "version", "actor_key", "object_key", "verb_id",
+    "registration", "voided", "related_agents", "related_activities", "data",
+)  # fmt: skip
+VOIDED_AT = COLUMNS.index("voided")
+
+
 def _store(
     *, client: Client, prepared: list[dict], ids: list[str], given: list[str], version: str
 ) -> list[str]:
@@ -152,8 +160,10 @@ def _store(
     authority = authority_of(client)
     default_version = "2.0.0" if version.startswith("2.") else "1.0.0"
     with transaction.atomic():
+        # Inside the write transaction (SQLite: BEGIN IMMEDIATE), so stored follows the row order.
         stored_at = timezone.now()
         stored = format_time(stored_at)
+        stored_db = connection.ops.adapt_datetimefield_value(stored_at)
         existing: dict[str, str] = {}
         if given:
             existing = dict(
@@ -161,7 +171,7 @@ def _store(
                     "statement_id", "data"
                 )
             )
-        rows: list[Statement] = []
+        rows: list[list[Any]] = []
         voids: dict[str, str] = {}
         for n, (received, ident) in enumerate(zip(prepared, ids, strict=True)):
             if ident in existing:
@@ -181,27 +191,18 @@ def _store(
             agents, activities = keys.related(data)
             registration = (data.get("context") or {}).get("registration")
             rows.append(
-                Statement(
-                    organisation_id=organisation_id,
-                    client_id=client.pk,
-                    statement_id=ident,
-                    stored=stored_at,
-                    version=data["version"],
-                    actor_key=keys.agent_key(data["actor"]),
-                    object_key=keys.object_key(obj),
-                    verb_id=verb_id,
-                    registration=registration.lower() if registration else None,
-                    related_agents=keys.joined(agents),
-                    related_activities=keys.joined(activities),
-                    data=orjson.dumps(data).decode(),
-                )
-            )
+                [
+                    organisation_id, client.pk, ident, stored_db, data["version"], keys.agent_key(data["actor"]),
+                    keys.object_key(obj), verb_id, registration.lower() if registration else None, False,
+                    keys.joined(agents), keys.joined(activities), orjson.dumps(data).decode(),
+                ]
+            )  # fmt: skip
         if voids:
             _void(organisation_id, voids, rows)
         if given:
             # A voiding statement may have come before the statement it voids.
             refs = [f"#{ident}" for ident in given if ident not in existing]
-            voided = (
+            early = (
                 set(
                     Statement.objects.filter(
                         organisation_id=organisation_id, object_key__in=refs, verb_id=VOIDED
@@ -211,21 +212,21 @@ def _store(
                 else set()
             )
             for row in rows:
-                if f"#{row.statement_id}" in voided:
-                    row.voided = True
-        Statement.objects.bulk_create(rows, batch_size=500)
+                if f"#{row[2]}" in early:
+                    row[VOIDED_AT] = True
+        bulk_insert(Statement._meta.db_table, COLUMNS, rows)
     return ids
 
 
-def _void(organisation_id: int, voids: dict[str, str], rows: list[Statement]) -> None:
+def _void(organisation_id: int, voids: dict[str, str], rows: list[list[Any]]) -> None:
     """Mark the targets of voiding statements voided; a voiding statement cannot be voided."""
-    in_batch = {row.statement_id: row for row in rows}
+    in_batch = {row[2]: row for row in rows}
     for target, path in voids.items():
         row = in_batch.get(target)
         if row is not None:
-            if row.verb_id == VOIDED:
+            if row[7] == VOIDED:
                 raise Invalid(path, "a voiding statement cannot be voided")
-            row.voided = True
+            row[VOIDED_AT] = True
     outside = [target for target in voids if target not in in_batch]
     if not outside:
         return
