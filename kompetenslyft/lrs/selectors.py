@@ -95,7 +95,8 @@ def statements_page(client: Client, query: Query) -> tuple[list[str], int | None
 def _with_references(matches: list[QuerySet[Statement]], client: Client) -> RawSQL:
     """The matches and, recursively, the statements whose object is a StatementRef to one
     (xAPI: the filters apply to the statement a StatementRef targets)."""
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for matched in matches:
         sql, part_params = matched.values("pk", "statement_id").query.sql_with_params()
         parts.append(sql)
