@@ -146,7 +146,8 @@ def make_statement(n: int, people: int = 2000, activities: int = 100) -> dict[st
         "result": {"score": {"scaled": 0.8, "raw": 8, "min": 0, "max": 10}, "success": True,
                    "completion": True, "duration": "PT25M30S"},
         "context": {
-            "registration": str(uuid.uuid4()),
+            # one registration per person and module (an enrolment), as a tool sends it
+            "registration": str(uuid.uuid5(uuid.NAMESPACE_URL, f"bench/{person}/{n % activities}")),
             "contextActivities": {"parent": [{"id": "https://kompetenslyft.example/initiatives/I1"}]},
             "platform": "bench",
         },

@@ -41,7 +41,7 @@ class Client(models.Model):
 
 
 class Statement(models.Model):
-    """One stored statement. ``id`` is the stored order (paging cursors, ``ascending``)."""
+    """One stored statement. (stored, id) is the stored order (paging cursors, ``ascending``)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+", db_index=False)
@@ -67,7 +67,6 @@ class Statement(models.Model):
             models.UniqueConstraint(fields=["organisation", "statement_id"], name="lrs_statement_unique_id"),
         ]
         indexes = [
-            models.Index(fields=["organisation", "id"], name="lrs_st_org_id"),
             models.Index(fields=["organisation", "actor_key", "id"], name="lrs_st_actor"),
             models.Index(fields=["organisation", "object_key", "id"], name="lrs_st_object"),
             models.Index(fields=["organisation", "verb_id", "id"], name="lrs_st_verb"),

@@ -51,13 +51,14 @@ class Query:
     until: dt.datetime | None = None
     limit: int = 0
     ascending: bool = False
-    cursor: int | None = None
+    cursor: tuple[dt.datetime, int] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def statements_page(client: Client, query: Query) -> tuple[list[str], int | None]:
+def statements_page(client: Client, query: Query) -> tuple[list[str], str | None]:
     """A page of stored statements (JSON strings) in stored order and the cursor of the next
-    page (the last row's place in the stored order: later arrivals do not shift it)."""
+    page (the last row's place in the stored order, (stored, id): later arrivals do not shift
+    it, and the (organisation, stored, id) index serves both the order and since/until)."""
     rows = visible(client)
     common = Q()
     if query.verb:
@@ -85,11 +86,31 @@ def statements_page(client: Client, query: Query) -> tuple[list[str], int | None
     if query.until:
         rows = rows.filter(stored__lte=query.until)
     if query.cursor is not None:
-        rows = rows.filter(pk__gt=query.cursor) if query.ascending else rows.filter(pk__lt=query.cursor)
+        at, pk = query.cursor
+        if query.ascending:
+            rows = rows.filter(Q(stored__gt=at) | Q(stored=at, pk__gt=pk))
+        else:
+            rows = rows.filter(Q(stored__lt=at) | Q(stored=at, pk__lt=pk))
     size = min(query.limit or MAX_PAGE, MAX_PAGE)
-    found = list(rows.order_by("pk" if query.ascending else "-pk").values_list("pk", "data")[: size + 1])
-    more = found[size - 1][0] if len(found) > size else None
-    return [data for _pk, data in found[:size]], more
+    order = ("stored", "pk") if query.ascending else ("-stored", "-pk")
+    found = list(rows.order_by(*order).values_list("pk", "stored", "data")[: size + 1])
+    more = None
+    if len(found) > size:
+        pk, at, _data = found[size - 1]
+        more = f"{int(at.timestamp() * 1_000_000)}.{pk}"
+    return [data for _pk, _at, data in found[:size]], more
+
+
+def parse_cursor(value: str) -> tuple[dt.datetime, int] | None:
+    """A ``more`` link's cursor: the last row's place in the stored order (stored, id)."""
+    micro, dot, pk = value.partition(".")
+    if not dot or not micro.isdigit() or not pk.isdigit() or len(micro) > 18 or len(pk) > 18:
+        return None
+    try:
+        at = dt.datetime.fromtimestamp(int(micro) / 1_000_000, tz=dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return at, int(pk)
 
 
 def _with_references(matches: list[QuerySet[Statement]], client: Client) -> RawSQL:

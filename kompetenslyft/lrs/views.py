@@ -302,7 +302,7 @@ def _statements_get(xreq: XRequest, client: Client) -> HttpResponse:
     more_link = ""
     if more is not None:
         following = {k: v for k, v in params.items() if k != "cursor"}
-        following["cursor"] = str(more)
+        following["cursor"] = more
         more_link = "/xapi/statements?" + urllib.parse.urlencode(following)
     payload = '{"statements":[' + body + '],"more":' + orjson.dumps(more_link).decode() + "}"
     response = _statement_response(payload, attachments)
@@ -349,9 +349,9 @@ def _query(params: dict[str, str]) -> selectors.Query:
         query.limit = int(params["limit"])
     query.ascending = _bool(params, "ascending")
     if "cursor" in params:
-        if not params["cursor"].isdigit() or len(params["cursor"]) > 18:
+        query.cursor = selectors.parse_cursor(params["cursor"])
+        if query.cursor is None:
             raise HttpError(400, "cursor is not one this LRS gave")
-        query.cursor = int(params["cursor"])
     return query
 
 
