@@ -265,7 +265,11 @@ def _statements(xreq: XRequest) -> HttpResponse:
         return _json(ids)
     if xreq.method == "GET":
         _require(client, SCOPE_READ_ALL, SCOPE_READ_MINE)
-        return _statements_get(xreq, client)
+        # Taken before the read: everything stored before it is in the answer's snapshot.
+        through = services.format_time(selectors.consistent_through())
+        response = _statements_get(xreq, client)
+        response["X-Experience-API-Consistent-Through"] = through
+        return response
     raise HttpError(405, f"the statements resource does not answer {xreq.method}")
 
 
@@ -305,9 +309,7 @@ def _statements_get(xreq: XRequest, client: Client) -> HttpResponse:
         following["cursor"] = more
         more_link = "/xapi/statements?" + urllib.parse.urlencode(following)
     payload = '{"statements":[' + body + '],"more":' + orjson.dumps(more_link).decode() + "}"
-    response = _statement_response(payload, attachments)
-    response["X-Experience-API-Consistent-Through"] = services.format_time(selectors.consistent_through())
-    return response
+    return _statement_response(payload, attachments)
 
 
 def _statement_response(payload: str, attachments: bool) -> HttpResponse:

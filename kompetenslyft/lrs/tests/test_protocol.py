@@ -132,6 +132,7 @@ def test_head_has_headers_and_no_body(network: Any) -> None:
         assert head.status_code == 200 and head.content == b""
         assert head["Content-Length"] == str(len(got.content))
         assert head["X-Experience-API-Version"] == "1.0.3"
+        assert head["X-Experience-API-Consistent-Through"]
     about = HttpClient().head("/xapi/about")
     assert about.status_code == 200 and about.content == b""
 
