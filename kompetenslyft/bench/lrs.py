@@ -111,7 +111,7 @@ def _raw_insert_rate(organisation: Any, client: Any, rows: int, people: int) -> 
             (
                 organisation.pk, client.pk, data["id"], now, "1.0.0", keys.agent_key(data["actor"]),
                 data["object"]["id"], data["verb"]["id"], data["context"]["registration"], False,
-                keys.joined(agents), keys.joined(activities), orjson.dumps(data).decode(),
+                keys.joined(agents), keys.joined(activities), orjson.dumps(data).decode(), None,
             )
         )  # fmt: skip
     start = time.perf_counter()

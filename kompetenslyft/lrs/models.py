@@ -53,6 +53,9 @@ class Statement(models.Model):
     # The object's key: an activity's IRI, "@" + an agent's or identified group's identifier,
     # "#" + the statement id a StatementRef names, "" for a SubStatement or an anonymous group.
     object_key = models.CharField(max_length=2100)
+    # The statement id a StatementRef object names (also in object_key): the few rows that
+    # refer to another statement, found through a partial index when a filter follows them.
+    ref_id = models.CharField(max_length=36, null=True, blank=True)
     verb_id = models.CharField(max_length=2100)
     registration = models.CharField(max_length=36, null=True, blank=True)
     voided = models.BooleanField(default=False)
@@ -76,6 +79,9 @@ class Statement(models.Model):
                 condition=Q(registration__isnull=False),
             ),
             models.Index(fields=["organisation", "stored", "id"], name="lrs_st_stored"),
+            models.Index(
+                fields=["organisation", "ref_id"], name="lrs_st_ref", condition=Q(ref_id__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

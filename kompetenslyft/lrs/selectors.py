@@ -132,8 +132,8 @@ def _with_references(matches: list[QuerySet[Statement]], client: Client) -> RawS
     seed = " UNION ".join(parts)
     recursive = (
         f"WITH RECURSIVE seed(pk, sid) AS ({seed}), m(pk, sid) AS (SELECT pk, sid FROM seed"  # noqa: S608
-        f" UNION SELECT s.id, s.statement_id FROM {table} s JOIN m ON s.object_key = ('#' || m.sid)"  # noqa: S608
-        f" WHERE {scope}) SELECT pk FROM m"
+        f" UNION SELECT s.id, s.statement_id FROM {table} s JOIN m ON s.ref_id = m.sid"  # noqa: S608
+        f" WHERE {scope} AND s.ref_id IS NOT NULL) SELECT pk FROM m"
     )
     return RawSQL(recursive, tuple(params))  # noqa: S611
 

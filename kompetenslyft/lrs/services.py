@@ -162,7 +162,7 @@ def statements_store(
 
 COLUMNS = (
     "organisation_id", "client_id", "statement_id", "stored", "version", "actor_key", "object_key", "verb_id",
-    "registration", "voided", "related_agents", "related_activities", "data",
+    "registration", "voided", "related_agents", "related_activities", "data", "ref_id",
 )  # fmt: skip
 VOIDED_AT = COLUMNS.index("voided")
 
@@ -205,20 +205,21 @@ def _store(
                     organisation_id, client.pk, ident, stored_db, data["version"], keys.agent_key(data["actor"]),
                     keys.object_key(obj), verb_id, registration.lower() if registration else None, False,
                     keys.joined(agents), keys.joined(activities), orjson.dumps(data).decode(),
+                    obj["id"].lower() if obj.get("objectType") == "StatementRef" else None,
                 ]
             )  # fmt: skip
         if voids:
             _void(organisation_id, voids, rows)
         if given:
             # A voiding statement may have come before the statement it voids.
-            refs = [f"#{ident}" for ident in given if ident not in existing]
+            fresh = [ident for ident in given if ident not in existing]
             early = {
-                key
-                for key, verb in _rows("object_key, verb_id", "object_key", organisation_id, refs)
+                ref
+                for ref, verb in _rows("ref_id, verb_id", "ref_id", organisation_id, fresh)
                 if verb == VOIDED
             }
             for row in rows:
-                if f"#{row[2]}" in early:
+                if row[2] in early:
                     row[VOIDED_AT] = True
         bulk_insert(Statement._meta.db_table, COLUMNS, rows)
     return ids
