@@ -99,3 +99,32 @@ class Pseudonym(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Document(models.Model):
+    """A document of the State, Activity Profile or Agent Profile resource: opaque content
+    (merged when both sides are JSON objects) with its ETag."""
+
+    STATE, ACTIVITY_PROFILE, AGENT_PROFILE = "state", "activity_profile", "agent_profile"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    kind = models.CharField(max_length=20)
+    activity_id = models.CharField(max_length=2100, default="")
+    agent_key = models.CharField(max_length=600, default="")
+    registration = models.CharField(max_length=36, default="")
+    document_id = models.CharField(max_length=2100)
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=200)
+    etag = models.CharField(max_length=64)
+    updated = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "activity_id", "agent_key", "registration", "document_id"],
+                name="lrs_document_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.document_id

@@ -16,9 +16,9 @@ import orjson
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.views.decorators.csrf import csrf_exempt
 
-from . import selectors, services, validation
+from . import documents, selectors, services, validation
 from .keys import agent_key
-from .models import SCOPE_READ_ALL, SCOPE_READ_MINE, SCOPE_WRITE, Client
+from .models import SCOPE_READ_ALL, SCOPE_READ_MINE, SCOPE_WRITE, Client, Document
 from .validation import Invalid
 
 VERSIONS = ("1.0.3", "2.0.0")
@@ -358,3 +358,104 @@ def _query(params: dict[str, str]) -> selectors.Query:
 
 
 statements = endpoint(_statements)
+
+
+# --- documents: state, activity profile, agent profile ----------------------------------------
+
+
+def _agent_param(params: dict[str, str]) -> str:
+    if "agent" not in params:
+        raise HttpError(400, "the agent parameter is required")
+    try:
+        value = orjson.loads(params["agent"])
+    except orjson.JSONDecodeError:
+        raise HttpError(400, "agent must be an agent as JSON") from None
+    validation.agent(value, "agent")
+    return agent_key(value)
+
+
+def _documents(xreq: XRequest, kind: str) -> HttpResponse:
+    client = xreq.client
+    if client is None:
+        raise HttpError(401, "authentication required")
+    params = xreq.params
+    id_name = "stateId" if kind == Document.STATE else "profileId"
+    allowed = {id_name, "since"}
+    if kind == Document.STATE:
+        allowed |= {"activityId", "agent", "registration"}
+        key = documents.Key(
+            kind,
+            activity_id=validation.iri(params.get("activityId"), "activityId")
+            if "activityId" in params
+            else "",
+            agent_key=_agent_param(params),
+            registration=validation.uuid(params["registration"], "registration").lower()
+            if "registration" in params
+            else "",
+        )
+        if not key.activity_id:
+            raise HttpError(400, "the activityId parameter is required")
+    elif kind == Document.ACTIVITY_PROFILE:
+        allowed |= {"activityId"}
+        if "activityId" not in params:
+            raise HttpError(400, "the activityId parameter is required")
+        key = documents.Key(kind, activity_id=validation.iri(params["activityId"], "activityId"))
+    else:
+        allowed |= {"agent"}
+        key = documents.Key(kind, agent_key=_agent_param(params))
+    _only(params, allowed)
+    document_id = params.get(id_name)
+    if_match = xreq.headers.get("if-match")
+    if_none_match = xreq.headers.get("if-none-match")
+    try:
+        if xreq.method in ("PUT", "POST"):
+            _require(client, SCOPE_WRITE)
+            if document_id is None:
+                raise HttpError(400, f"the {id_name} parameter is required")
+            content_type = xreq.headers.get("content-type", "application/octet-stream").split(";")[0].strip()
+            if content_type == "application/json" and xreq.body:
+                try:
+                    orjson.loads(xreq.body)
+                except orjson.JSONDecodeError:
+                    raise HttpError(400, "the document says application/json but is not JSON") from None
+            tag = documents.document_write(
+                client=client, key=key, document_id=document_id, content=xreq.body, content_type=content_type,
+                merge=xreq.method == "POST", if_match=if_match, if_none_match=if_none_match, version=xreq.version,
+            )  # fmt: skip
+            response = HttpResponse(status=204)
+            response["ETag"] = f'"{tag}"'
+            return response
+        if xreq.method == "DELETE":
+            _require(client, SCOPE_WRITE)
+            if document_id is None and kind != Document.STATE:
+                raise HttpError(400, f"the {id_name} parameter is required")
+            documents.document_delete(
+                client=client,
+                key=key,
+                document_id=document_id,
+                if_match=if_match,
+                if_none_match=if_none_match,
+            )
+            return HttpResponse(status=204)
+        if xreq.method == "GET":
+            _require(client, SCOPE_READ_ALL, SCOPE_READ_MINE)
+            if document_id is None:
+                since = validation.timestamp(params["since"], "since") if "since" in params else None
+                return _json(documents.document_ids(client, key, since))
+            if "since" in params:
+                raise HttpError(400, f"since is for the list of ids, not with {id_name}")
+            found = documents.document_get(client, key, document_id)
+            if found is None:
+                raise HttpError(404, "no such document")
+            response = HttpResponse(bytes(found.content), content_type=found.content_type)
+            response["ETag"] = f'"{found.etag}"'
+            response["Last-Modified"] = found.updated.strftime("%a, %d %b %Y %H:%M:%S GMT")
+            return response
+    except documents.Precondition as error:
+        raise HttpError(error.status, str(error)) from None
+    raise HttpError(405, f"this resource does not answer {xreq.method}")
+
+
+state = endpoint(lambda xreq: _documents(xreq, Document.STATE))
+activity_profile = endpoint(lambda xreq: _documents(xreq, Document.ACTIVITY_PROFILE))
+agent_profile = endpoint(lambda xreq: _documents(xreq, Document.AGENT_PROFILE))
