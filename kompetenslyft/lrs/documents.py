@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import orjson
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from .models import Client, Document
@@ -36,7 +37,7 @@ def etag_of(content: bytes) -> str:
     return hashlib.sha1(content).hexdigest()  # noqa: S324 - an entity tag, as the spec's examples
 
 
-def _rows(client: Client, key: Key):  # type: ignore[no-untyped-def]
+def _rows(client: Client, key: Key) -> QuerySet[Document]:
     return Document.objects.filter(
         organisation_id=client.organisation_id,
         kind=key.kind,
