@@ -291,3 +291,43 @@ def shaped(data: str, fmt: str, accepted: list[str]) -> str:
     if fmt == "ids":
         return orjson.dumps(_statement_ids(parsed)).decode()
     return orjson.dumps(_canonical(parsed, accepted)).decode()
+
+
+# --- activities and agents resources ----------------------------------------------------------
+
+
+def activity_object(client: Client, activity_id: str) -> dict[str, Any]:
+    """The Activity as the LRS knows it: the definition of the latest statement the client may
+    read whose object it is (the spec: an Activity object even when none is known)."""
+    for data in (
+        visible(client)
+        .filter(object_key=activity_id)
+        .order_by("-stored", "-pk")
+        .values_list("data", flat=True)[:20]
+    ):
+        definition = orjson.loads(data)["object"].get("definition")
+        if definition:
+            return {"objectType": "Activity", "id": activity_id, "definition": definition}
+    return {"objectType": "Activity", "id": activity_id}
+
+
+def person_object(client: Client, agent: dict[str, Any]) -> dict[str, Any]:
+    """The Person object of an agent: its identifier and the names that statements the client
+    may read gave it (a read/mine client learns no name from another client's statements)."""
+    person: dict[str, Any] = {"objectType": "Person"}
+    key = keys.agent_key(agent)
+    names: list[str] = []
+    for data in (
+        visible(client).filter(actor_key=key).order_by("-stored", "-pk").values_list("data", flat=True)[:20]
+    ):
+        name = orjson.loads(data)["actor"].get("name")
+        if isinstance(name, str) and name not in names:
+            names.append(name)
+    if isinstance(agent.get("name"), str) and agent["name"] not in names:
+        names.append(agent["name"])
+    if names:
+        person["name"] = names
+    for ifi in ("mbox", "mbox_sha1sum", "openid", "account"):
+        if ifi in agent:
+            person[ifi] = [agent[ifi]]
+    return person

@@ -459,3 +459,35 @@ def _documents(xreq: XRequest, kind: str) -> HttpResponse:
 state = endpoint(lambda xreq: _documents(xreq, Document.STATE))
 activity_profile = endpoint(lambda xreq: _documents(xreq, Document.ACTIVITY_PROFILE))
 agent_profile = endpoint(lambda xreq: _documents(xreq, Document.AGENT_PROFILE))
+
+
+# --- activities and agents --------------------------------------------------------------------
+
+
+def _activities(xreq: XRequest) -> HttpResponse:
+    client = xreq.client
+    if client is None:
+        raise HttpError(401, "authentication required")
+    if xreq.method != "GET":
+        raise HttpError(405, "the activities resource answers GET")
+    _require(client, SCOPE_READ_ALL, SCOPE_READ_MINE)
+    _only(xreq.params, {"activityId"})
+    if "activityId" not in xreq.params:
+        raise HttpError(400, "the activityId parameter is required")
+    return _json(selectors.activity_object(client, validation.iri(xreq.params["activityId"], "activityId")))
+
+
+def _agents(xreq: XRequest) -> HttpResponse:
+    client = xreq.client
+    if client is None:
+        raise HttpError(401, "authentication required")
+    if xreq.method != "GET":
+        raise HttpError(405, "the agents resource answers GET")
+    _require(client, SCOPE_READ_ALL, SCOPE_READ_MINE)
+    _only(xreq.params, {"agent"})
+    _agent_param(xreq.params)
+    return _json(selectors.person_object(client, orjson.loads(xreq.params["agent"])))
+
+
+activities = endpoint(_activities)
+agents = endpoint(_agents)

@@ -133,3 +133,36 @@ def test_scopes_on_documents(network: Any) -> None:
         b"{bad",
         HTTP_IF_NONE_MATCH="*",
     ).status_code in (400, 412)
+
+
+def test_activities_and_agents_resources(network: Any) -> None:
+    x = Xapi(network.org_a)
+    x.post({"actor": {"mbox": "mailto:elin@example.org", "name": "Elin"},
+            "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
+            "object": {"id": ACTIVITY, "definition": {"name": {"sv-SE": "Modul ett"}}}})  # fmt: skip
+    activity = body(call(x, "get", "/xapi/activities", {"activityId": ACTIVITY}))
+    assert activity == {
+        "objectType": "Activity",
+        "id": ACTIVITY,
+        "definition": {"name": {"sv-SE": "Modul ett"}},
+    }
+    unknown = body(call(x, "get", "/xapi/activities", {"activityId": "https://x.org/none"}))
+    assert unknown == {"objectType": "Activity", "id": "https://x.org/none"}
+    person = body(call(x, "get", "/xapi/agents", {"agent": AGENT}))
+    assert person == {"objectType": "Person", "name": ["Elin"], "mbox": ["mailto:elin@example.org"]}
+    assert body(call(Xapi(network.org_b), "get", "/xapi/agents", {"agent": AGENT})) == {
+        "objectType": "Person", "mbox": ["mailto:elin@example.org"]}  # fmt: skip
+    assert call(x, "get", "/xapi/activities", {}).status_code == 400
+    assert call(x, "get", "/xapi/agents", {"agent": "{}"}).status_code == 400
+    assert call(x, "head", "/xapi/activities", {"activityId": ACTIVITY}).content == b""
+
+
+def test_agents_resource_keeps_to_the_clients_statements(network: Any) -> None:
+    from .helpers import SCOPE_READ_MINE
+
+    Xapi(network.org_a).post(
+        {"actor": {"mbox": "mailto:elin@example.org", "name": "Elin Ek"},
+         "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"}, "object": {"id": ACTIVITY}}
+    )  # fmt: skip
+    mine = Xapi(network.org_a, scopes=(SCOPE_READ_MINE,))
+    assert "name" not in body(call(mine, "get", "/xapi/agents", {"agent": AGENT}))
