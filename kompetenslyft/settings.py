@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kompetenslyft.recommend",
     "kompetenslyft.knowledge",
     "kompetenslyft.followup",
+    "kompetenslyft.lrs",
 ]
 
 MIDDLEWARE = [

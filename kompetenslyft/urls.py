@@ -44,6 +44,7 @@ urlpatterns = [
     path("successcases/", include("kompetenslyft.successcases.urls")),
     path("knowledge/", include("kompetenslyft.knowledge.urls")),
     path("followup/", include("kompetenslyft.followup.urls")),
+    path("xapi/", include("kompetenslyft.lrs.urls")),
     path("admin/", admin.site.urls),
 ]
 

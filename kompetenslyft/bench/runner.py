@@ -35,14 +35,21 @@ class Figure:
     unit: str
     target: float | None = None
     note: str = ""
+    higher: bool = False  # a rate: met at or above the target
 
     @property
     def met(self) -> bool | None:
-        return None if self.target is None else self.value <= self.target
+        if self.target is None:
+            return None
+        return self.value >= self.target if self.higher else self.value <= self.target
 
     def line(self) -> str:
         verdict = "" if self.met is None else ("  met" if self.met else "  NOT MET")
-        target = f" (target ≤ {self.target:g} {self.unit})" if self.target is not None else ""
+        target = (
+            f" (target {'≥' if self.higher else '≤'} {self.target:g} {self.unit})"
+            if self.target is not None
+            else ""
+        )
         note = f"  [{self.note}]" if self.note else ""
         return f"{self.name:<58} {self.value:>10.3f} {self.unit}{target}{verdict}{note}"
 
@@ -530,3 +537,9 @@ OPERATIONS["knowledge"] = op_knowledge
 from .followup import op_followup  # noqa: E402
 
 OPERATIONS["followup"] = op_followup
+
+
+# --- issue 11: the learning record store ------------------------------------------------------
+from .lrs import op_lrs  # noqa: E402
+
+OPERATIONS["lrs"] = op_lrs

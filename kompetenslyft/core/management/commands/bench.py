@@ -72,5 +72,6 @@ class Command(BaseCommand):
         )
         for figure in missed:
             self.stdout.write(
-                f"  not met: {figure.name.strip()} {figure.value:.3f} {figure.unit} > {figure.target:g}"
+                f"  not met: {figure.name.strip()} {figure.value:.3f} {figure.unit}"
+                f" {'<' if figure.higher else '>'} {figure.target:g}"
             )

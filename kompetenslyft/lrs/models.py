@@ -1,0 +1,130 @@
+"""The learning record store (xAPI): its clients and the statements they send.
+
+A statement is kept as the JSON the LRS returns (``data``, with ``id``, ``stored``,
+``authority``, ``timestamp`` and ``version`` set) beside the columns its queries filter on.
+Rows are never updated but for ``voided`` and an erasure's pseudonymisation (ADR 0008)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+from kompetenslyft.org.models import Organisation
+
+SCOPE_WRITE = "statements/write"
+SCOPE_READ_ALL = "all/read"
+SCOPE_READ_MINE = "statements/read/mine"
+SCOPES = (SCOPE_WRITE, SCOPE_READ_ALL, SCOPE_READ_MINE)
+
+
+class Client(models.Model):
+    """An LRS client: HTTP Basic key and secret, limited to one organisation and to scopes.
+    The secret is a random 32-byte token, kept as its SHA-256 (see ``services.client_create``)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    key = models.CharField(max_length=64, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scopes = models.CharField(max_length=200, help_text="Space-separated scopes.")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "LRS client"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key})"
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+
+class Statement(models.Model):
+    """One stored statement. (stored, id) is the stored order (paging cursors, ``ascending``)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+", db_index=False)
+    statement_id = models.CharField(max_length=36)
+    stored = models.DateTimeField()
+    version = models.CharField(max_length=16)
+    # The actor's key ("@" + inverse functional identifier; empty for an anonymous group).
+    actor_key = models.CharField(max_length=600)
+    # The object's key: an activity's IRI, "@" + an agent's or identified group's identifier,
+    # "#" + the statement id a StatementRef names, "" for a SubStatement or an anonymous group.
+    object_key = models.CharField(max_length=2100)
+    # The statement id a StatementRef object names (also in object_key): the few rows that
+    # refer to another statement, found through a partial index when a filter follows them.
+    ref_id = models.CharField(max_length=36, null=True, blank=True)
+    verb_id = models.CharField(max_length=2100)
+    registration = models.CharField(max_length=36, null=True, blank=True)
+    voided = models.BooleanField(default=False)
+    # Every agent / activity the statement names anywhere, one per line with a line break on
+    # each side ("\n@mbox:mailto:a@b\n"): related_agents / related_activities (a scan).
+    related_agents = models.TextField(default="")
+    related_activities = models.TextField(default="")
+    data = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "statement_id"], name="lrs_statement_unique_id"),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "actor_key", "id"], name="lrs_st_actor"),
+            models.Index(fields=["organisation", "object_key", "id"], name="lrs_st_object"),
+            models.Index(fields=["organisation", "verb_id", "id"], name="lrs_st_verb"),
+            models.Index(
+                fields=["organisation", "registration", "id"],
+                name="lrs_st_registration",
+                condition=Q(registration__isnull=False),
+            ),
+            models.Index(fields=["organisation", "stored", "id"], name="lrs_st_stored"),
+            models.Index(
+                fields=["organisation", "ref_id"], name="lrs_st_ref", condition=Q(ref_id__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.statement_id
+
+
+class Pseudonym(models.Model):
+    """A person's erasure reached the LRS: the identifiers that named them were replaced by this
+    pseudonymous account in their organisation's statements (ADR 0008). Keeps no identifier."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=64, unique=True)
+    statements = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Document(models.Model):
+    """A document of the State, Activity Profile or Agent Profile resource: opaque content
+    (merged when both sides are JSON objects) with its ETag."""
+
+    STATE, ACTIVITY_PROFILE, AGENT_PROFILE = "state", "activity_profile", "agent_profile"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    kind = models.CharField(max_length=20)
+    activity_id = models.CharField(max_length=2100, default="")
+    agent_key = models.CharField(max_length=600, default="")
+    registration = models.CharField(max_length=36, default="")
+    document_id = models.CharField(max_length=2100)
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=200)
+    etag = models.CharField(max_length=64)
+    updated = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind", "activity_id", "agent_key", "registration", "document_id"],
+                name="lrs_document_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.document_id

@@ -1,0 +1,358 @@
+"""Writes of the learning record store: clients, statements (all or nothing), voiding, and a
+person's erasure reaching the statements (ADR 0008)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import uuid as uuidlib
+from collections.abc import Iterable
+from typing import Any
+
+import orjson
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from kompetenslyft.core.audit import AuditEvent, audit_record
+from kompetenslyft.core.bulk import bulk_insert
+from kompetenslyft.org.models import Organisation
+
+from . import keys, validation
+from .models import SCOPES, Client, Pseudonym, Statement
+from .validation import VOIDED, Invalid
+
+
+class Conflict(Exception):
+    """A statement id the LRS holds with other content (409)."""
+
+
+# --- clients ----------------------------------------------------------------------------------
+
+
+def secret_hash(secret: str) -> str:
+    # The secret is 32 random bytes (256 bits): a fast hash is enough, and the ingest path
+    # checks it on every request (a slow password hash would cost more than the statements).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def client_create(
+    *, organisation: Organisation, name: str, scopes: Iterable[str], actor: Any = None
+) -> tuple[Client, str]:
+    """A new client; returns it with its secret, which is shown once and kept only hashed."""
+    chosen = sorted(set(scopes))
+    unknown = [scope for scope in chosen if scope not in SCOPES]
+    if unknown or not chosen:
+        raise ValueError(
+            f"unknown scope: {', '.join(unknown)}" if unknown else "at least one scope is required"
+        )
+    if not name.strip():
+        raise ValueError("a client needs a name")
+    secret = secrets.token_urlsafe(32)
+    client = Client.objects.create(
+        organisation=organisation,
+        name=name.strip()[:200],
+        key=secrets.token_hex(16),
+        secret_hash=secret_hash(secret),
+        scopes=" ".join(chosen),
+    )
+    audit_record(
+        actor=actor,
+        organisation=organisation,
+        event=AuditEvent("lrs.client_create", "lrs.Client", str(client.pk), client.name, {"scopes": chosen}),
+    )
+    return client, secret
+
+
+CLIENT_FIELDS = ("id", "organisation_id", "name", "key", "secret_hash", "scopes", "is_active")
+
+
+def client_authenticate(key: str, secret: str) -> Client | None:
+    """The active client with this key and secret. One plain query: it runs on every request
+    of the ingest path, where building it through the ORM cost more than storing a statement."""
+    names = ", ".join(connection.ops.quote_name(name) for name in CLIENT_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {names} FROM {connection.ops.quote_name(Client._meta.db_table)} WHERE key = %s",  # noqa: S608
+            [key],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    client = Client(**dict(zip(CLIENT_FIELDS, row, strict=True)))
+    if not client.is_active or not hmac.compare_digest(client.secret_hash, secret_hash(secret)):
+        return None
+    return client
+
+
+def authority_of(client: Client) -> dict[str, Any]:
+    return {
+        "objectType": "Agent",
+        "name": client.name,
+        "account": {"homePage": f"{settings.KOMPETENSLYFT_BASE_URL}/xapi/clients", "name": client.key},
+    }
+
+
+# --- statements -------------------------------------------------------------------------------
+
+
+def format_time(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+LRS_SET = ("stored", "authority", "version")
+
+
+def same_statement(stored: dict, received: dict) -> bool:
+    """The LRS's own properties (stored, authority, version; the timestamp when the new one
+    has none) aside, the same statement."""
+    old = {k: v for k, v in stored.items() if k not in LRS_SET}
+    new = {k: v for k, v in received.items() if k not in LRS_SET}
+    if "timestamp" not in new:
+        old.pop("timestamp", None)
+    else:
+        try:
+            same_time = validation.timestamp(new["timestamp"], "$") == validation.timestamp(
+                old.get("timestamp"), "$"
+            )
+        except Invalid:
+            same_time = False
+        if same_time:
+            new["timestamp"] = old.get("timestamp")
+    old["id"] = str(old.get("id", "")).lower()
+    new["id"] = str(new.get("id", "")).lower()
+    return old == new
+
+
+def statements_store(
+    *, client: Client, statements: list[Any], version: str, statement_id: str | None = None
+) -> list[str]:
+    """Validate and store ``statements`` for ``client`` as one transaction (all or none) and
+    return their ids. ``statement_id`` is PUT's parameter (one statement). Raises
+    :class:`validation.Invalid` (400) or :class:`Conflict` (409)."""
+    if not statements:
+        raise Invalid("$", "no statements were sent")
+    if statement_id is not None:
+        validation.uuid(statement_id, "statementId")
+        body = statements[0]
+        if isinstance(body, dict) and "id" in body and str(body["id"]).lower() != statement_id.lower():
+            raise Invalid("$.id", "differs from the statementId parameter")
+    batch = len(statements) > 1 or statement_id is None
+    ids: list[str] = []
+    given: list[str] = []
+    prepared: list[dict[str, Any]] = []
+    for n, received in enumerate(statements):
+        path = f"$[{n}]" if batch and len(statements) > 1 else "$"
+        validation.statement(received, version, path)
+        if statement_id is not None:
+            received = {**received, "id": statement_id}
+        if "id" in received:
+            ident = received["id"].lower()
+            given.append(ident)
+        else:
+            ident = str(uuidlib.uuid4())
+        if ident in ids:
+            raise Invalid(f"{path}.id", f"the id {ident} is sent twice in one request")
+        ids.append(ident)
+        prepared.append(received)
+    return _store(client=client, prepared=prepared, ids=ids, given=given, version=version)
+
+
+COLUMNS = (
+    "organisation_id", "client_id", "statement_id", "stored", "version", "actor_key", "object_key", "verb_id",
+    "registration", "voided", "related_agents", "related_activities", "data", "ref_id",
+)  # fmt: skip
+VOIDED_AT = COLUMNS.index("voided")
+
+
+def _store(
+    *, client: Client, prepared: list[dict], ids: list[str], given: list[str], version: str
+) -> list[str]:
+    organisation_id = client.organisation_id
+    authority = authority_of(client)
+    default_version = "2.0.0" if version.startswith("2.") else "1.0.0"
+    with transaction.atomic():
+        # Inside the write transaction (SQLite: BEGIN IMMEDIATE), so stored follows the row order.
+        stored_at = timezone.now()
+        stored = format_time(stored_at)
+        stored_db = connection.ops.adapt_datetimefield_value(stored_at)
+        existing: dict[str, str] = {}
+        if given:
+            existing = dict(_rows("statement_id, data", "statement_id", organisation_id, given))
+        rows: list[list[Any]] = []
+        voids: dict[str, str] = {}
+        for n, (received, ident) in enumerate(zip(prepared, ids, strict=True)):
+            if ident in existing:
+                if not same_statement(orjson.loads(existing[ident]), received):
+                    raise Conflict(f"the statement {ident} is stored already with other content")
+                continue
+            data = dict(received)
+            data["id"] = ident
+            data["stored"] = stored
+            data["authority"] = authority
+            data.setdefault("timestamp", stored)
+            data.setdefault("version", default_version)
+            obj = data["object"]
+            verb_id = data["verb"]["id"]
+            if verb_id == VOIDED:
+                voids[obj["id"].lower()] = f"$[{n}].object.id" if len(prepared) > 1 else "$.object.id"
+            agents, activities = keys.related(data)
+            registration = (data.get("context") or {}).get("registration")
+            rows.append(
+                [
+                    organisation_id, client.pk, ident, stored_db, data["version"], keys.agent_key(data["actor"]),
+                    keys.object_key(obj), verb_id, registration.lower() if registration else None, False,
+                    keys.joined(agents), keys.joined(activities), orjson.dumps(data).decode(),
+                    obj["id"].lower() if obj.get("objectType") == "StatementRef" else None,
+                ]
+            )  # fmt: skip
+        if voids:
+            _void(organisation_id, voids, rows)
+        if given:
+            # A voiding statement may have come before the statement it voids.
+            fresh = [ident for ident in given if ident not in existing]
+            early = {
+                ref
+                for ref, verb in _rows("ref_id, verb_id", "ref_id", organisation_id, fresh)
+                if verb == VOIDED
+            }
+            for row in rows:
+                if row[2] in early:
+                    row[VOIDED_AT] = True
+        bulk_insert(Statement._meta.db_table, COLUMNS, rows)
+    return ids
+
+
+def _rows(columns: str, column: str, organisation_id: int, values: list[str]) -> list[tuple[Any, ...]]:
+    """``columns`` of the organisation's statements whose ``column`` is one of ``values``: plain
+    SQL on the ingest path (the ORM's query building cost more than the query)."""
+    if not values:
+        return []
+    table = connection.ops.quote_name(Statement._meta.db_table)
+    marks = ", ".join(["%s"] * len(values))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {table} WHERE organisation_id = %s AND {column} IN ({marks})",  # noqa: S608
+            [organisation_id, *values],
+        )
+        return list(cursor.fetchall())
+
+
+def _void(organisation_id: int, voids: dict[str, str], rows: list[list[Any]]) -> None:
+    """Mark the targets of voiding statements voided; a voiding statement cannot be voided."""
+    in_batch = {row[2]: row for row in rows}
+    for target, path in voids.items():
+        row = in_batch.get(target)
+        if row is not None:
+            if row[7] == VOIDED:
+                raise Invalid(path, "a voiding statement cannot be voided")
+            row[VOIDED_AT] = True
+    outside = [target for target in voids if target not in in_batch]
+    if not outside:
+        return
+    targets = Statement.objects.filter(organisation_id=organisation_id, statement_id__in=outside)
+    for target, verb_id in targets.values_list("statement_id", "verb_id"):
+        if verb_id == VOIDED:
+            raise Invalid(voids[target], "a voiding statement cannot be voided")
+    targets.update(voided=True)
+
+
+# --- erasure ----------------------------------------------------------------------------------
+
+
+PSEUDONYM_HOME = "https://kompetenslyft.invalid/pseudonym"
+
+
+def person_identifiers(person: Any) -> set[str]:
+    """The agent keys that name ``person`` (formats.md: an ``mbox`` that is their e-mail, an
+    ``account`` whose name is their employee id — on any home page — and the e-mail's SHA-1)."""
+    found: set[str] = set()
+    if person.email:
+        mbox = f"mailto:{person.email}"
+        found.add(f"@mbox:{mbox}")
+        found.add(f"@sha1:{hashlib.sha1(mbox.encode()).hexdigest()}")  # noqa: S324 - the spec's own hash
+    return found
+
+
+def _names_person(agent: dict, identifiers: set[str], employee_id: str) -> bool:
+    if keys.agent_key(agent) in identifiers:
+        return True
+    account = agent.get("account")
+    return bool(employee_id) and isinstance(account, dict) and account.get("name") == employee_id
+
+
+def _replace(value: Any, identifiers: set[str], employee_id: str, pseudonym: dict) -> tuple[Any, bool]:
+    if isinstance(value, dict):
+        if any(key in value for key in validation.IFIS) and value.get("objectType", "Agent") in (
+            "Agent",
+            "Group",
+        ):
+            if _names_person(value, identifiers, employee_id):
+                kind = value.get("objectType")
+                replaced = {**({"objectType": kind} if kind else {}), **pseudonym}
+                if "member" in value:
+                    replaced["member"], _ = _replace(value["member"], identifiers, employee_id, pseudonym)
+                return replaced, True
+        changed = False
+        out = {}
+        for key, item in value.items():
+            out[key], hit = _replace(item, identifiers, employee_id, pseudonym)
+            changed = changed or hit
+        return out, changed
+    if isinstance(value, list):
+        changed = False
+        items = []
+        for item in value:
+            new, hit = _replace(item, identifiers, employee_id, pseudonym)
+            items.append(new)
+            changed = changed or hit
+        return items, changed
+    return value, False
+
+
+def pseudonymise_actor(person: Any, *, actor: Any = None) -> Pseudonym:
+    """Replace every agent that names ``person`` in their organisation's statements (actor,
+    object, context, members, sub-statements) by one pseudonymous account, in the stored JSON
+    and the filter columns; recorded as a :class:`Pseudonym` and in the audit log (ADR 0008)."""
+    identifiers = person_identifiers(person)
+    employee_id = person.employee_id or ""
+    name = secrets.token_hex(16)
+    pseudonym_agent = {"account": {"homePage": PSEUDONYM_HOME, "name": name}}
+    pseudonym_key = keys.agent_key(pseudonym_agent)
+    candidates = Statement.objects.filter(organisation_id=person.organisation_id)
+    with transaction.atomic():
+        record = Pseudonym.objects.create(organisation_id=person.organisation_id, name=name)
+        changed = 0
+        for row in candidates.only("pk", "data", "related_agents").iterator(chunk_size=2000):
+            related = row.related_agents
+            if not any(f"\n{key}\n" in related for key in identifiers) and not (
+                employee_id and f"|{employee_id}\n" in related
+            ):
+                continue
+            data, hit = _replace(orjson.loads(row.data), identifiers, employee_id, pseudonym_agent)
+            if not hit:
+                continue
+            agents, _activities = keys.related(data)
+            Statement.objects.filter(pk=row.pk).update(
+                data=orjson.dumps(data).decode(),
+                actor_key=keys.agent_key(data["actor"]),
+                object_key=keys.object_key(data["object"]),
+                related_agents=keys.joined(agents),
+            )
+            changed += 1
+        record.statements = changed
+        record.save(update_fields=["statements"])
+        audit_record(
+            actor=actor,
+            organisation=person.organisation,
+            event=AuditEvent(
+                "lrs.pseudonymise",
+                "lrs.Pseudonym",
+                str(record.pk),
+                name,
+                {"statements": changed, "key": pseudonym_key},
+            ),
+        )
+    return record
