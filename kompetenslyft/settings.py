@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "kompetenslyft.costs",
     "kompetenslyft.knowledge",
     "kompetenslyft.followup",
+    "kompetenslyft.microlearning",
 ]
 
 MIDDLEWARE = [

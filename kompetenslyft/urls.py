@@ -43,6 +43,7 @@ urlpatterns = [
     path("costs/", include("kompetenslyft.costs.urls")),
     path("knowledge/", include("kompetenslyft.knowledge.urls")),
     path("followup/", include("kompetenslyft.followup.urls")),
+    path("micro/", include("kompetenslyft.microlearning.urls")),
     path("admin/", admin.site.urls),
 ]
 
