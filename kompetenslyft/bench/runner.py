@@ -529,3 +529,7 @@ OPERATIONS["knowledge"] = op_knowledge
 from .followup import op_followup  # noqa: E402
 
 OPERATIONS["followup"] = op_followup
+# Issue 10, micro-learning (kompetenslyft/bench/microlearning.py): its own completions, the day's sends.
+from .microlearning import op_microlearning  # noqa: E402
+
+OPERATIONS["microlearning"] = op_microlearning

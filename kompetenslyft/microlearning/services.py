@@ -17,13 +17,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kompetenslyft.core.audit import AuditEvent, audit_record
+from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.core.db import analyse
 from kompetenslyft.knowledge.models import Question
 from kompetenslyft.knowledge.services import question_score
@@ -157,18 +158,34 @@ def enrol_new_completions(*, today: dt.date, run: DailyRun | None = None) -> int
             courses.append(Course(person_id=person_id, module_id=module_id, completed_on=day))
             learners.append(Learner(person_id=person_id, organisation_id=org_of[person_id]))
             items.extend(
-                Item(person_id=person_id, module_id=module_id, question_id=q, due_on=due)
-                for q, due in first_items(person_id, pool, day)
+                (person_id, module_id, q, 1, due, 0, 0) for q, due in first_items(person_id, pool, day)
             )
         with transaction.atomic():
             Learner.objects.bulk_create(learners, batch_size=1000, ignore_conflicts=True)
             Course.objects.bulk_create(courses, batch_size=1000, ignore_conflicts=True)
-            Item.objects.bulk_create(items, batch_size=1000, ignore_conflicts=True)
+            _insert_items(items)
         made += len(courses)
         if run is not None:
             DailyRun.objects.filter(pk=run.pk).update(enrolled=made)
     analyse(Course, Item, Learner)
     return made
+
+
+ITEM_COLUMNS = ("person_id", "module_id", "question_id", "box", "due_on", "right", "wrong")
+
+
+def _insert_items(rows: list[tuple[Any, ...]]) -> None:
+    """The new items in one stream (COPY on PostgreSQL); should some exist (a course made
+    again after its items), the rest one batch at a time, skipping those."""
+    try:
+        with transaction.atomic(), connection.wrap_database_errors:
+            bulk_insert(Item._meta.db_table, ITEM_COLUMNS, rows)
+    except IntegrityError:
+        Item.objects.bulk_create(
+            [Item(**dict(zip(ITEM_COLUMNS, row, strict=True))) for row in rows],
+            batch_size=1000,
+            ignore_conflicts=True,
+        )
 
 
 def _pick(items: list[tuple[int, int, dt.date | None, int]], today: dt.date) -> list[int]:
