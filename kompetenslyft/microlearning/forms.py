@@ -17,7 +17,7 @@ class SwitchForm(forms.Form):
 
 
 class ChallengeForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=None, label=_("Unit"))  # type: ignore[arg-type]
+    unit: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("Unit"))  # type: ignore[arg-type]
 
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,7 +114,8 @@ def own_figures(person_id: int, today: dt.date | None = None) -> Figures:
     for day, right in QuestionSet.objects.filter(person_id=person_id, answered_on__gte=since).values_list(
         "answered_on", "right"
     ):
-        points[day] += right + 1
+        if day is not None:
+            points[day] += right + 1
     return _figures(points, since, today)
 
 
@@ -151,7 +153,9 @@ def team_figures(
         .annotate(n=Count("pk"))
         .order_by()
     )
-    atoms = {key(paths[u]) + (DIRECT,): n for u, n in counts.items() if u in paths}
+    atoms: dict[tuple[Hashable, ...], int] = {
+        key(paths[u]) + (DIRECT,): n for u, n in counts.items() if u in paths
+    }
     release = pool_paths(atoms, organisation.anonymity_threshold)
     earliest = min(max(c.started_on, week_start(today) - dt.timedelta(weeks=WEEKS - 1)) for c in challenges)
     by_unit_day: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))

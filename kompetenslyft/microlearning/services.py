@@ -149,7 +149,9 @@ def enrol_new_completions(*, today: dt.date, run: DailyRun | None = None) -> int
     keys = sorted(found)
     for start in range(0, len(keys), CHUNK):
         part = keys[start : start + CHUNK]
-        courses, items, learners = [], [], []
+        courses: list[Course] = []
+        learners: list[Learner] = []
+        items: list[tuple[Any, ...]] = []
         for person_id, module_id in part:
             pool = questions.get((org_of[person_id], module_id), [])
             if not pool:

@@ -35,15 +35,17 @@ def test_employee_answers_todays_questions_on_a_phone_and_sees_its_units_points(
     for options in right_answers(question_set).values():
         for option in options:
             phone.locator(f'input[value="{option}"]').check()
-    phone.get_by_role("button", name=re.compile(r"^(Svara|Answer)$")).click()
+    phone.get_by_role("button", name=re.compile(r"^(Skicka mina svar|Send my answers)$")).click()
     expect(phone.get_by_role("status").first).to_contain_text(
         re.compile(rf"{len(question_set.questions)} (av|of) {len(question_set.questions)}")
     )
     expect(phone.locator("ol.questions")).to_contain_text(re.compile(r"(Rätt\.|Right\.)"))
     assert_accessible(axe, phone)
-    phone.get_by_role("link", name=re.compile(r"(Mikrolärande och lagpoäng|Micro-learning and team points)")).click()
+    phone.get_by_role(
+        "link", name=re.compile(r"(Mikrolärande och lagpoäng|Micro-learning and team points)")
+    ).click()
     team_points = 15 + len(question_set.questions) + 1
-    table = phone.get_by_role("region", name=re.compile(r"(Mitt lag|My team)"))
+    table = phone.get_by_role("region", name=re.compile(r"(Min enhets lag|My unit's team)")).first
     expect(table).to_contain_text(network.unit1.name)
     expect(table).to_contain_text(str(team_points))
     for person in team:
@@ -53,7 +55,7 @@ def test_employee_answers_todays_questions_on_a_phone_and_sees_its_units_points(
 
     log_in(page, "manager")
     page.get_by_role("link", name=re.compile(r"^(Lagpoäng och sviter|Team points and streaks)$")).click()
-    expect(page.get_by_role("region", name=re.compile(r"(Enheter i utmaningen|Units in the challenge)"))).to_contain_text(
-        str(team_points)
-    )
+    expect(
+        page.get_by_role("region", name=re.compile(r"(Enheter i utmaningen|Units in the challenge)")).first
+    ).to_contain_text(str(team_points))
     assert_accessible(axe, page)
