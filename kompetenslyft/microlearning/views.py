@@ -14,12 +14,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kompetenslyft.core.access import access_for
+from kompetenslyft.core.access import Access, access_for
 from kompetenslyft.core.params import parse_id
-from kompetenslyft.org.models import Person
+from kompetenslyft.org.models import Organisation, Person
 
 from . import selectors, services
 from .forms import ChallengeForm, ChoiceForm, SwitchForm
+from .models import TeamChallenge
 
 
 def _me(request: HttpRequest) -> Person:
@@ -105,7 +106,7 @@ def choose(request: HttpRequest) -> HttpResponse:
 # --- the lead's switch per module -------------------------------------------------------------------
 
 
-def _lead_org(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _lead_org(request: HttpRequest) -> Organisation:
     organisation = selectors.lead_organisation(access_for(request.user))
     if organisation is None:
         raise Http404
@@ -149,7 +150,7 @@ def module_switch(request: HttpRequest, pk: int) -> HttpResponse:
 # --- team challenges ------------------------------------------------------------------------------
 
 
-def _can_run_challenges(request: HttpRequest):  # type: ignore[no-untyped-def]
+def _can_run_challenges(request: HttpRequest) -> Access:
     access = access_for(request.user)
     if not (access.is_manager or access.lead_org_ids or access.is_superuser):
         raise Http404
@@ -160,7 +161,7 @@ def _can_run_challenges(request: HttpRequest):  # type: ignore[no-untyped-def]
 def teams(request: HttpRequest) -> HttpResponse:
     access = _can_run_challenges(request)
     challenges = selectors.challenges_for(access)
-    by_org = defaultdict(list)
+    by_org: dict[Organisation, list[TeamChallenge]] = defaultdict(list)
     for c in challenges:
         by_org[c.organisation].append(c)
     figures = [f for org, cs in by_org.items() for f in selectors.team_figures(org, cs)]
