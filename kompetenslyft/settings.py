@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "kompetenslyft.indicators",
     "kompetenslyft.search",
     "kompetenslyft.costs",
+    "kompetenslyft.successcases",
+    "kompetenslyft.recommend",
     "kompetenslyft.knowledge",
     "kompetenslyft.followup",
     "kompetenslyft.microlearning",

@@ -41,6 +41,7 @@ urlpatterns = [
     path("indicators/", include("kompetenslyft.indicators.urls")),
     path("search/", include("kompetenslyft.search.urls")),
     path("costs/", include("kompetenslyft.costs.urls")),
+    path("successcases/", include("kompetenslyft.successcases.urls")),
     path("knowledge/", include("kompetenslyft.knowledge.urls")),
     path("followup/", include("kompetenslyft.followup.urls")),
     path("micro/", include("kompetenslyft.microlearning.urls")),

@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from kompetenslyft.core import params
 
-BAD_VALUES = ["²", "abc", "-1", "1e9", "99999999999999999999", ""]
+# "²" passes str.isdigit but not int(): it stands for every non-number ("abc" fails earlier).
+BAD_VALUES = ["²", "-1", "99999999999999999999", ""]
 VIEW_MODULES = [
     "kompetenslyft.core.views",
     "kompetenslyft.org.views",
@@ -222,6 +223,7 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
         "costs:": [str(world.initiative.pk), huge],  # the costs of an initiative (pk)
         "knowledge:": [str(world.session.module_id), huge],  # a test, a try, a module's banks
         "microlearning:": ["1", huge],  # a question set, a module's switch, a team challenge
+        "successcases:": [str(world.initiative.pk), huge],  # an initiative's success cases, a story
     }
 
 

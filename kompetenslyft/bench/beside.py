@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from kompetenslyft.bench import sampling
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
 from kompetenslyft.org.services import account_for_person
 
@@ -26,7 +27,7 @@ def _http_median_ms(user: HttpUser, url: str, params: dict[str, Any], runs: int 
     path = url + ("?" + urlencode(params) if params else "")
     user.request(path)  # warm up
     samples = []
-    for _ in range(runs):
+    for _ in range(sampling.count(runs)):
         status, _body, seconds = user.request(path)
         if status != 200:
             raise RuntimeError(f"{path} answered {status} over HTTP")

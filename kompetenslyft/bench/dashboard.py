@@ -14,6 +14,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.urls import reverse
 
+from kompetenslyft.bench import sampling
 from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.core.db import analyse
 from kompetenslyft.org.models import Organisation, Unit
@@ -128,7 +129,7 @@ def _concurrent_p95(server: LiveServer, client: Any, url: str, params: dict[str,
     lock = threading.Lock()
 
     def run(user: Any) -> None:
-        for _ in range(PER_USER):
+        for _ in range(sampling.count(PER_USER)):
             status, _body, seconds = user.request(path)
             with lock:
                 if status != 200:

@@ -263,7 +263,8 @@ def op_file_memory(ctx: Any) -> None:
     directory = settings.VAR_DIR / "bench"
     unit_ids = list(organisation.units.values_list("unit_id", flat=True))
     scale = _scale(ctx)
-    people, megabytes, rows = int(WIDE_PEOPLE * scale), max(1, round(50 * scale)), int(XLSX_ROWS * scale)
+    people, rows = int(WIDE_PEOPLE * scale), int(XLSX_ROWS * scale)
+    megabytes = max(0.1, round(50 * scale, 1))  # 50 MB at full size
     files: list[tuple[str, Path]] = [
         (
             f"{megabytes} MB people CSV ({people} people, HR columns; the staff + new)",
@@ -271,14 +272,16 @@ def op_file_memory(ctx: Any) -> None:
                 directory / f"people-{megabytes}mb-hr.csv",
                 unit_ids,
                 people=people,
-                target_bytes=megabytes * 1024 * 1024,
+                target_bytes=int(megabytes * 1024 * 1024),
                 staff=ctx.synthetic.people_file,
             ),
         ),
         (
             f"{megabytes} MB people CSV (format columns only)",
             write_narrow_people_csv(
-                directory / f"people-{megabytes}mb-narrow.csv", unit_ids, target_bytes=megabytes * 1024 * 1024
+                directory / f"people-{megabytes}mb-narrow.csv",
+                unit_ids,
+                target_bytes=int(megabytes * 1024 * 1024),
             ),
         ),
         (

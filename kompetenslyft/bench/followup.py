@@ -15,6 +15,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Mod
 from django.utils import timezone
 
+from kompetenslyft.bench import sampling
 from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.core.db import analyse
 from kompetenslyft.org.models import Organisation, Person
@@ -134,7 +135,7 @@ def op_followup(ctx: BenchContext) -> None:
     cold, _sections = timed(lambda: build(False))
     for exact, who in ((False, "aggregates only"), (True, "lead, exact")):
         samples = []
-        for _ in range(RUNS):
+        for _ in range(sampling.count(RUNS)):
             start = time.perf_counter()
             build(exact)
             samples.append((time.perf_counter() - start) * 1000)

@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.urls import reverse
 
+from kompetenslyft.bench import sampling
 from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.core.db import analyse
 from kompetenslyft.org.models import Organisation, Unit
@@ -123,7 +124,7 @@ def _concurrent(users: list[HttpUser], path: str, rounds: int) -> list[float]:
     lock = threading.Lock()
 
     def work(user: HttpUser) -> None:
-        for _ in range(rounds):
+        for _ in range(sampling.count(rounds)):
             status, _body, seconds = user.request(path)
             with lock:
                 if status != 200:

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from kompetenslyft.bench import sampling
 from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.core.db import analyse
 from kompetenslyft.org.models import Organisation, Person, Unit
@@ -151,7 +152,7 @@ def op_indicators(ctx: BenchContext) -> None:
                 note=f"{len(sections)} sections",
             )
         )
-        samples = [timed(build)[0] * 1000 for _ in range(40)]
+        samples = [timed(build)[0] * 1000 for _ in range(sampling.count(40))]
         ctx.report(
             Figure(
                 f"indicator sections, whole organisation, {name}, p95",

@@ -22,6 +22,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from kompetenslyft.bench import sampling
 from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.core.db import analyse
 from kompetenslyft.learning.services import enrol
@@ -190,7 +191,7 @@ def op_knowledge(ctx: BenchContext) -> None:
     ):
         client.get(url)  # warm up
         samples = []
-        for _ in range(21):
+        for _ in range(sampling.count(21)):
             seconds, page = timed(partial(client.get, url))
             if page.status_code != 200:
                 raise RuntimeError(f"{url} answered {page.status_code}")
@@ -199,7 +200,7 @@ def op_knowledge(ctx: BenchContext) -> None:
             Figure(f"{name}, {len(people)} people, median", statistics.median(samples), "ms", TARGET_PAGE_MS)
         )
     samples = []
-    for _ in range(7):
+    for _ in range(sampling.count(7)):
         seconds, _results = timed(lambda: Results(organisation))
         samples.append(seconds * 1000)
     ctx.report(
@@ -221,7 +222,7 @@ def op_knowledge(ctx: BenchContext) -> None:
         )
     )
     samples = []
-    for _ in range(20):
+    for _ in range(sampling.count(20)):
         seconds, _sections = timed(lambda: dashboard_sections(_Context()))
         samples.append(seconds * 1000)
     samples.sort()

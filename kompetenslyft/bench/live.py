@@ -21,6 +21,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
+from kompetenslyft.bench import sampling
+
 
 def database_url() -> str:
     """DATABASE_URL of the database this process uses (the test database under pytest)."""
@@ -97,7 +99,7 @@ class LiveServer:
         import threading
 
         sent = 0
-        for _ in range(rounds):
+        for _ in range(sampling.count(rounds)):
             threads = [threading.Thread(target=u.request, args=(path,)) for u in users[: self.workers]]
             for t in threads:
                 t.start()

@@ -15,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kompetenslyft.bench import sampling
 from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.core.db import analyse
 from kompetenslyft.core.models import AuditEntry, Grant
@@ -135,7 +136,7 @@ def op_people_list(ctx: BenchContext) -> None:
     url = reverse("org:people")
     client.get(url)  # warm up
     samples = []
-    for _ in range(21):
+    for _ in range(sampling.count(21)):
         seconds, response = timed(lambda: client.get(url))
         if response.status_code != 200:
             raise RuntimeError(f"people list answered {response.status_code}")
@@ -288,7 +289,7 @@ def _lead_client(organisation: Organisation, role: str = "lead") -> Client:
 def _median_ms(client: Client, url: str, params: dict[str, Any], runs: int = 11) -> float:
     client.get(url, params)  # warm up
     samples = []
-    for _ in range(runs):
+    for _ in range(sampling.count(runs)):
         seconds, response = timed(lambda: client.get(url, params))
         if response.status_code != 200:
             raise RuntimeError(f"{url} answered {response.status_code}")

@@ -30,7 +30,7 @@ from kompetenslyft.learning.reports import (
     protected_funder_figures,
 )
 
-from .models import CostEntry, CostSettings
+from .models import CostEntry, CostSettings, RoleHourlyCost
 
 FORMATS: tuple[str, ...] = tuple(Module.Format.values)
 REMOTE: frozenset[str] = frozenset(
@@ -94,6 +94,7 @@ class CostFigures:
     travel_saved: Decimal | None = None
     travel_hours_saved: Decimal | None = None
     remote_attendances: int | None = None
+    role_costs: bool = False  # the working time counts roles at their own hourly costs
 
     @property
     def direct(self) -> Decimal:
@@ -209,6 +210,10 @@ class Attendance:
     hours: dict[str, Decimal]
     rows: dict[str, int]
     combinations: dict[tuple[str, ...], int]
+    # hours per (format, role on the day) and distinct people per role: the working time at
+    # each role's hourly cost
+    role_hours: dict[tuple[str, int | None], Decimal] = field(default_factory=dict)
+    role_people: dict[int | None, int] = field(default_factory=dict)
 
 
 def attendance_by_format(initiative: Initiative) -> Attendance:
@@ -229,7 +234,30 @@ def attendance_by_format(initiative: Initiative) -> Attendance:
     combinations: dict[tuple[str, ...], int] = defaultdict(int)
     for formats in formats_of.values():
         combinations[tuple(sorted(formats))] += 1
-    return Attendance(people, hours, counted, dict(combinations))
+    role_hours: dict[tuple[str, int | None], Decimal] = {}
+    for fmt, role_id, h in (
+        rows.values("module__format", "role_id")
+        .annotate(h=Sum("hours"))
+        .values_list("module__format", "role_id", "h")
+        .order_by()
+    ):
+        role_hours[(fmt, role_id)] = Decimal(h or 0)
+    role_people: dict[int | None, int] = dict(
+        rows.values("role_id")
+        .annotate(n=Count("person", distinct=True))
+        .values_list("role_id", "n")
+        .order_by()
+    )
+    return Attendance(people, hours, counted, dict(combinations), role_hours, role_people)
+
+
+def role_rates_released(attendance: Attendance, rates: dict[int, Decimal], threshold: int) -> bool:
+    """Whether an aggregates-only viewer's working time may use the roles' own hourly costs:
+    the working time less the hours at the default cost tells each costed role's hours, so
+    every costed role and the rest must each be 0 or k people or more."""
+    costed = [n for role_id, n in attendance.role_people.items() if role_id in rates]
+    rest = sum(n for role_id, n in attendance.role_people.items() if role_id not in rates)
+    return all(n >= threshold for n in costed) and (rest == 0 or rest >= threshold)
 
 
 def format_release(combinations: dict[tuple[str, ...], int], threshold: int) -> dict[str, bool]:
@@ -254,6 +282,9 @@ def cost_figures(initiative: Initiative, *, exact: bool) -> CostFigures:
     hours = None if total_hours is None or participants is None else Decimal(str(total_hours))
     settings = CostSettings.objects.filter(initiative=initiative).first()
     hourly = settings.hourly_cost if settings else None
+    role_rates = dict(
+        RoleHourlyCost.objects.filter(initiative=initiative).values_list("role_id", "hourly_cost")
+    )
     travel_cost = settings.travel_cost if settings else None
     travel_minutes = settings.travel_minutes if settings else None
 
@@ -274,6 +305,39 @@ def cost_figures(initiative: Initiative, *, exact: bool) -> CostFigures:
         }
     )
     rate = hourly or ZERO
+    by_role = bool(role_rates) and (
+        exact or role_rates_released(attendance, role_rates, organisation.anonymity_threshold)
+    )
+
+    def worked(fmt: str) -> Decimal:
+        """The format's participants' working time, each role at its own hourly cost."""
+        if not by_role:
+            return attendance.hours.get(fmt, ZERO) * rate
+        return sum(
+            (
+                h * (role_rates.get(role_id, rate) if role_id is not None else rate)
+                for (f, role_id), h in attendance.role_hours.items()
+                if f == fmt
+            ),
+            ZERO,
+        )
+
+    # The whole initiative's working time; for aggregates-only viewers its hours are the funder
+    # report's (shown only when released).
+    working_time = (
+        None
+        if hours is None
+        else sum((worked(fmt) for fmt in attendance.hours), ZERO)
+        if by_role
+        else hours * rate
+    )
+    # An aggregates-only viewer's format rows use the mean hourly cost: a role's hours within
+    # one format could be a group under k.
+    mean_rate = (
+        rate
+        if not by_role or exact
+        else (working_time / hours if working_time is not None and hours else rate)
+    )
     rows = []
     for fmt in FORMATS:
         present = fmt in attendance.people
@@ -289,7 +353,7 @@ def cost_figures(initiative: Initiative, *, exact: bool) -> CostFigures:
                 participants=attendance.people.get(fmt, 0) if visible else None,
                 hours=f_hours if visible else None,
                 direct=money(direct_by_format.get(fmt, ZERO)) or ZERO,
-                working_time=money(f_hours * rate) if visible else None,
+                working_time=(money(worked(fmt) if exact else f_hours * mean_rate) if visible else None),
                 travel_saved=money(n_rows * travel_cost)
                 if visible and remote and travel_cost is not None
                 else None,
@@ -311,8 +375,9 @@ def cost_figures(initiative: Initiative, *, exact: bool) -> CostFigures:
         hours=hours,
         by_kind={k: money(v) or ZERO for k, v in by_kind.items()},
         unallocated=money(direct_by_format.get(None, ZERO)) or ZERO,
-        working_time=money(hours * rate) if hours is not None else None,
+        working_time=money(working_time) if working_time is not None else None,
         hourly_cost=hourly,
+        role_costs=by_role,
         formats=rows,
         travel_saved=(
             money(remote_count * travel_cost) if remote_visible and travel_cost is not None else None

@@ -104,3 +104,21 @@ class CostSettingsForm(forms.Form):
         self.fields["travel_cost"].label = _("Travel cost per onsite attendance (%(currency)s)") % {
             "currency": currency
         }
+
+
+class RoleHourlyCostForm(forms.Form):
+    role: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=gettext_lazy("Role"),
+        queryset=None,  # type: ignore[arg-type]
+    )
+    hourly_cost = Amount(
+        label=gettext_lazy("Hourly cost"),
+        max_digits=10,
+        help_text=gettext_lazy("Empty: the role counts at the participants' hourly cost above."),
+    )
+
+    def __init__(self, *args: Any, roles: Any, currency: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role_field: Any = self.fields["role"]
+        role_field.queryset = roles
+        self.fields["hourly_cost"].label = _("Hourly cost (%(currency)s)") % {"currency": currency}

@@ -28,6 +28,24 @@ class CostSettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
 
+class RoleHourlyCost(models.Model):
+    """Per initiative and role: what an hour of working time of a participant in that role
+    costs. A role without one counts at the initiative's participants' hourly cost (the
+    default of :class:`CostSettings`)."""
+
+    initiative = models.ForeignKey(
+        "learning.Initiative", on_delete=models.CASCADE, related_name="role_hourly_costs"
+    )
+    role = models.ForeignKey("org.Role", on_delete=models.CASCADE, related_name="+")
+    hourly_cost = models.DecimalField(_("hourly cost"), max_digits=10, decimal_places=2)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["initiative", "role"], name="costs_role_hourly_unique")
+        ]
+
+
 class CostEntry(models.Model):
     class Kind(models.TextChoices):
         TRAINER = "trainer", _("trainers' hours")

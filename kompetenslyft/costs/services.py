@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from kompetenslyft.core.access import access_for
 from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.learning.models import Initiative, Module, Session
+from kompetenslyft.org.models import Role
 
 from .figures import initiative_sessions
-from .models import CostEntry, CostSettings
+from .models import CostEntry, CostSettings, RoleHourlyCost
 from .selectors import cost_view
 
 
@@ -203,3 +204,38 @@ def cost_settings_save(
         ),
     )
     return settings
+
+
+@transaction.atomic
+def role_hourly_cost_save(
+    *, initiative: Initiative, role: Role, hourly_cost: Decimal | None, actor: Any
+) -> None:
+    """Set (or, with None, remove) the hourly cost of the participants in ``role``; the others
+    count at the initiative's participants' hourly cost."""
+    _check(actor, initiative)
+    if role.organisation_id != initiative.organisation_id:
+        raise ValidationError({"role": _("The role is not one of the organisation's.")})
+    if hourly_cost is not None and hourly_cost < 0:
+        raise ValidationError({"hourly_cost": _("Ensure this value is greater than or equal to 0.")})
+    found = RoleHourlyCost.objects.select_for_update().filter(initiative=initiative, role=role).first()
+    before = found.hourly_cost if found else None
+    if hourly_cost is None:
+        if found is not None:
+            found.delete()
+    elif found is None:
+        RoleHourlyCost.objects.create(initiative=initiative, role=role, hourly_cost=hourly_cost)
+    else:
+        found.hourly_cost = hourly_cost
+        found.save(update_fields=["hourly_cost", "updated_at"])
+    if before != hourly_cost:
+        audit_record(
+            actor=actor,
+            organisation=initiative.organisation,
+            event=AuditEvent(
+                "cost_settings.role_hourly_cost",
+                "learning.Initiative",
+                str(initiative.pk),
+                initiative.name,
+                {"role": role.name, "hourly_cost": [before, hourly_cost]},
+            ),
+        )

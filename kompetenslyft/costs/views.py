@@ -17,11 +17,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from kompetenslyft.core.access import access_for
 from kompetenslyft.learning.models import Initiative
+from kompetenslyft.org.models import Role
 
 from . import selectors, services
 from .figures import cost_figures, initiative_sessions, kind_rows, priced_entries
-from .forms import CostEntryForm, CostSettingsForm
-from .models import CostEntry, CostSettings
+from .forms import CostEntryForm, CostSettingsForm, RoleHourlyCostForm
+from .models import CostEntry, CostSettings, RoleHourlyCost
 
 
 def _entry_form(initiative: Initiative, data: Any = None, **kwargs: Any) -> CostEntryForm:
@@ -50,6 +51,15 @@ def _settings_form(initiative: Initiative, data: Any = None) -> CostSettingsForm
     )
 
 
+def _role_form(initiative: Initiative, data: Any = None) -> RoleHourlyCostForm:
+    return RoleHourlyCostForm(
+        data,
+        prefix="role",
+        roles=Role.objects.filter(organisation_id=initiative.organisation_id).order_by("name"),
+        currency=initiative.organisation.currency,
+    )
+
+
 def _page(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None) -> HttpResponse:
     initiative, view = selectors.initiative_for_costs(access_for(request.user), pk)
     figures = cost_figures(initiative, exact=view.exact)
@@ -66,6 +76,10 @@ def _page(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None) ->
         context["entries"] = priced_entries(initiative)
         context["entry_form"] = _entry_form(initiative, prefix="entry")
         context["settings_form"] = _settings_form(initiative)
+        context["role_form"] = _role_form(initiative)
+        context["role_costs"] = (
+            RoleHourlyCost.objects.filter(initiative=initiative).select_related("role").order_by("role__name")
+        )
         context.update(bound or {})
     return render(request, "costs/costs.html", context, status=400 if bound else 200)
 
@@ -151,3 +165,19 @@ def settings_save(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The settings were saved."))
             return _back(initiative, "settings")
     return _page(request, pk, {"settings_form": form})
+
+
+@require_POST
+@login_required
+def role_cost_save(request: HttpRequest, pk: int) -> HttpResponse:
+    initiative, _view = selectors.initiative_for_costs(access_for(request.user), pk, edit=True)
+    form = _role_form(initiative, request.POST)
+    if form.is_valid():
+        try:
+            services.role_hourly_cost_save(initiative=initiative, actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The role's hourly cost was saved."))
+            return _back(initiative, "role-costs")
+    return _page(request, pk, {"role_form": form})

@@ -143,7 +143,8 @@ def project_leader_only(access: Access, organisation: Organisation) -> bool:
 
 _MEMO: OrderedDict[tuple[Any, ...], tuple[float, Any]] = OrderedDict()
 _MEMO_LOCK = threading.Lock()
-_MEMO_KEPT = 64
+# A page memoises one figure per module (60 and more) beside its totals: keep several pages'.
+_MEMO_KEPT = 4096
 
 
 def memo(key: tuple[Any, ...], compute: Any) -> Any:

@@ -21,6 +21,7 @@ from .dashboard_evaluation import evaluation_months, evaluation_total, modules_p
 from .dashboard_gap import gap, goal_attainment
 from .dashboard_participation import participation
 from .models import ITEMS
+from .summary import versions_pinned
 
 GENDER_ORDER = ("woman", "man", "other")
 
@@ -184,6 +185,7 @@ def register_sections(builder: SectionBuilder) -> None:
         _extra_sections.append(builder)
 
 
+@versions_pinned()
 def build_page(filters: Filters, *, exact: bool) -> Page:
     k = filters.organisation.anonymity_threshold
     hidden = _("hidden*")

@@ -75,11 +75,33 @@ def summary_changed(organisation_id: int) -> None:
         State.objects.get_or_create(organisation_id=organisation_id, defaults={"version": 1})
 
 
+_pinned: contextvars.ContextVar[dict[int, tuple[str, int]] | None] = contextvars.ContextVar(
+    "evaluation_pinned_versions", default=None
+)
+
+
+@contextlib.contextmanager
+def versions_pinned() -> Iterator[None]:
+    """Inside, each organisation's summary version is read once: a page that asks for a
+    hundred memoised figures reads the state row once, not a hundred times."""
+    token = _pinned.set({})
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
 def version(organisation_id: int) -> tuple[str, int]:
     """The summary's version; the epoch changes if the state row is ever made anew (a restored
     database, a test's rollback), so that a memo never serves another summary's figures."""
+    pinned = _pinned.get()
+    if pinned is not None and organisation_id in pinned:
+        return pinned[organisation_id]
     found = State.objects.filter(organisation_id=organisation_id).values_list("epoch", "version").first()
-    return (str(found[0]), int(found[1])) if found is not None else ("", 0)
+    result = (str(found[0]), int(found[1])) if found is not None else ("", 0)
+    if pinned is not None:
+        pinned[organisation_id] = result
+    return result
 
 
 _deferred: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar(
@@ -154,11 +176,20 @@ def publish(organisation_id: int, *, today: dt.date | None = None) -> int:
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
     today = today or timezone.localdate()
     ready = _ready_occurrences(organisation, today)
+    # The ready days per module, a few hundred at a time: imported history is thousands of
+    # occurrences (module × day), and one UPDATE each took minutes.
+    days_of: dict[int, list[dt.date]] = defaultdict(list)
     for module_id, day in ready:
-        for model in (Answer, Comment, QuestionAnswer):
-            model.objects.filter(
-                organisation=organisation, module_id=module_id, occurred_on=day, batch__isnull=True
-            ).update(batch=0)
+        days_of[module_id].append(day)
+    for module_id, days in days_of.items():
+        for start in range(0, len(days), 500):
+            for model in (Answer, Comment, QuestionAnswer):
+                model.objects.filter(
+                    organisation=organisation,
+                    module_id=module_id,
+                    occurred_on__in=days[start : start + 500],
+                    batch__isnull=True,
+                ).update(batch=0)
     if not ready:
         return 0
     cells: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTERS, 0))

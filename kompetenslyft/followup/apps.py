@@ -15,5 +15,6 @@ class FollowupConfig(AppConfig):
         from . import dashboard, home, panels
 
         register_card("manager", home.manager_card, order=15)
+        register_card("lead", home.lead_card, order=46)
         hooks.add_panel("journey", panels.journey_panel)
         register_sections(dashboard.sections)

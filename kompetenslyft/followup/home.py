@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from kompetenslyft.core.access import Access
 from kompetenslyft.core.home import Card, Item
 
-from .selectors import to_hold_count
+from .selectors import held_by, to_hold_count
 
 
 def manager_card(access: Access, person: Any) -> Card | None:
@@ -21,5 +21,19 @@ def manager_card(access: Access, person: Any) -> Card | None:
         "follow-up",
         _("Follow-up at work"),
         [Item(_("Follow-up talks due"), reverse("followup:list"), count=n)],
+        links=[Item(_("Recorded follow-up talks"), reverse("followup:list") + "?status=done")],
+    )
+
+
+def lead_card(access: Access, person: Any) -> Card | None:
+    """The lead's card when talks fell due with no manager up the unit tree (sent to the lead)."""
+    if access.is_manager or not access.lead_org_ids or not access.person_id:
+        return None  # a manager's card lists them already
+    if not held_by(access).exists():
+        return None
+    return Card(
+        "follow-up-unmanaged",
+        _("Follow-up talks with no manager"),
+        [Item(_("Follow-up talks due"), reverse("followup:list"), count=to_hold_count(access))],
         links=[Item(_("Recorded follow-up talks"), reverse("followup:list") + "?status=done")],
     )

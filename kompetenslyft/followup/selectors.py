@@ -23,10 +23,22 @@ STATUSES = ("due", "overdue", "done")
 
 
 def manager_scope(access: Access) -> Q:
-    """A Q on FollowUp: the talks this account holds as a manager."""
-    if not access.person_id or not access.is_manager:
-        return Q(pk__in=[])
-    return access.managed_people_filter("person__") & ~Q(person_id=access.person_id)
+    """A Q on FollowUp: the talks this account holds as a manager — and, for a lead, its
+    organisation's talks with no manager up the person's unit tree (they were sent to it)."""
+    scope = Q(pk__in=[])
+    if access.person_id and access.is_manager:
+        scope = access.managed_people_filter("person__") & ~Q(person_id=access.person_id)
+    if access.lead_org_ids:
+        unmanaged = Q(organisation_id__in=sorted(access.lead_org_ids), manager__isnull=True)
+        if access.person_id:
+            unmanaged &= ~Q(person_id=access.person_id)
+        scope |= unmanaged
+    return scope
+
+
+def holds_talks(access: Access) -> bool:
+    """Whether the account has a list of talks: a manager, or a lead (the talks with no manager)."""
+    return bool(access.person_id) and (access.is_manager or bool(access.lead_org_ids))
 
 
 def held_by(access: Access) -> QuerySet[FollowUp]:

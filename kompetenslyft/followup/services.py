@@ -187,6 +187,82 @@ def _managed_unit_ids(manager_ids: Iterable[int]) -> dict[int, set[int]]:
     return found
 
 
+def _assign_unmanaged(today: dt.date) -> None:
+    """Talks that fell due with no manager up the unit tree: given the manager the person's unit
+    has now (one was set since), so that they reach someone."""
+    open_rows = list(
+        FollowUp.objects.filter(manager__isnull=True, held_on__isnull=True, due_on__lte=today).values_list(
+            "pk", "organisation_id", "person_id", "person__unit_id"
+        )
+    )
+    chains: dict[int, dict[int, list[int]]] = {}
+    found: dict[int, list[int]] = defaultdict(list)
+    for pk, org, person_id, unit_id in open_rows:
+        if org not in chains:
+            chains[org] = managers_by_unit(org)
+        manager = next((m for m in chains[org].get(unit_id, []) if m != person_id), None)
+        if manager is not None:
+            found[manager].append(pk)
+    for manager, pks in found.items():
+        FollowUp.objects.filter(pk__in=pks, manager__isnull=True).update(manager_id=manager)
+
+
+def lead_people(organisation_ids: Iterable[int]) -> dict[int, list[Person]]:
+    """The active people holding the lead grant of each organisation (with an address)."""
+    from kompetenslyft.core.models import Grant, ProductRole
+
+    found: dict[int, list[Person]] = defaultdict(list)
+    grants = Grant.objects.filter(organisation_id__in=sorted(organisation_ids), role=ProductRole.LEAD)
+    users: dict[int, set[int]] = defaultdict(set)
+    for user_id, organisation_id in grants.values_list("user_id", "organisation_id"):
+        users[user_id].add(organisation_id)
+    for person in Person.objects.filter(user_id__in=sorted(users), is_active=True).select_related(
+        "organisation"
+    ):
+        if person.email and person.user_id is not None:
+            for organisation_id in sorted(users[person.user_id]):
+                found[organisation_id].append(person)
+    return found
+
+
+def _send_unmanaged(today: dt.date, now: dt.datetime, url: str) -> list[EmailMessage]:
+    """Talks with no manager anywhere up the person's unit tree go to the organisation's leads,
+    saying so: the lead holds them (or sets a manager for the unit). Each is told once."""
+    lines = (
+        "pk",
+        "organisation_id",
+        "person__given_name",
+        "person__family_name",
+        "unit__name",
+        "module__name",
+        "due_on",
+        "kind",
+    )
+    rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in (
+        FollowUp.objects.filter(
+            manager__isnull=True, held_on__isnull=True, due_on__lte=today, notified_at__isnull=True
+        )
+        .order_by("due_on", "person__family_name", "pk")
+        .values(*lines)
+    ):
+        rows[row["organisation_id"]].append(row)
+    leads = lead_people(rows)
+    messages = []
+    for organisation_id, talks in rows.items():
+        for lead in leads.get(organisation_id, []):
+            language = lead.language or lead.organisation.language or settings.LANGUAGE_CODE
+            with translation.override(language):
+                context = {"manager": lead, "talks": talks, "count": len(talks), "url": url}
+                subject = render_to_string("followup/email/unmanaged_subject.txt", context).strip()
+                body = render_to_string("followup/email/unmanaged.txt", context)
+            messages.append(EmailMessage(subject, body, to=[lead.email]))
+    told = [row["pk"] for talks in rows.values() for row in talks]
+    for start in range(0, len(told), CHUNK):
+        FollowUp.objects.filter(pk__in=told[start : start + CHUNK]).update(notified_at=now)
+    return messages
+
+
 def followups_send_digests(*, today: dt.date | None = None) -> tuple[int, int]:
     """E-mail each manager one digest of its talks due and not yet told of, with the talks
     still not recorded ``REMINDER_DAYS`` after they fell due (each reminded once). Returns
@@ -206,6 +282,7 @@ def followups_send_digests(*, today: dt.date | None = None) -> tuple[int, int]:
         "kind",
     )
     order = ("due_on", "person__family_name", "person__given_name", "pk")
+    _assign_unmanaged(today)
     new: dict[int, list[dict[str, Any]]] = defaultdict(list)
     remind: dict[int, list[dict[str, Any]]] = defaultdict(list)
     open_talks = FollowUp.objects.filter(manager__isnull=False, held_on__isnull=True, due_on__lte=today)
@@ -250,6 +327,7 @@ def followups_send_digests(*, today: dt.date | None = None) -> tuple[int, int]:
             subject = render_to_string("followup/email/digest_subject.txt", context).strip()
             body = render_to_string("followup/email/digest.txt", context)
         messages.append(EmailMessage(subject, body, to=[manager.email]))
+    messages += _send_unmanaged(today, now, url)
     if messages:
         with get_connection() as connection:
             connection.send_messages(messages)

@@ -33,7 +33,7 @@ STATUS_LABELS = {
 
 def _manager(request: HttpRequest) -> Any:
     access = access_for(request.user)
-    if not access.is_manager:
+    if not selectors.holds_talks(access):
         raise Http404
     return access
 

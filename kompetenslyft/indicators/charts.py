@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -25,9 +26,11 @@ from kompetenslyft.evaluation.charts import (
 
 
 def _number(value: float) -> str:
+    """A tick or target value in the active language's format (Swedish and Norwegian: "6,2")."""
     if float(value).is_integer():
-        return f"{int(value)}"
-    return f"{value:.1f}" if abs(value) >= 10 else f"{value:.2f}"
+        return number_format(int(value), use_l10n=True)
+    places = 1 if abs(value) >= 10 else 2
+    return number_format(round(value, places), decimal_pos=places, use_l10n=True)
 
 
 def period_line_chart(

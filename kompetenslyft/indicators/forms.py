@@ -9,6 +9,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from .imports import parse_value
 from .models import Indicator
+from .ranges import value_problem
 
 
 class IndicatorForm(forms.Form):
@@ -45,3 +46,10 @@ class IndicatorForm(forms.Form):
                 gettext("Not a number (at most 10 digits before the decimal sign and 4 after).")
             )
         return value
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        target, measure = data.get("target"), data.get("measure")
+        if isinstance(target, Decimal) and measure and (problem := value_problem(str(measure), target)):
+            self.add_error("target", f"{format(target.normalize(), 'f')} {problem}")
+        return data

@@ -22,6 +22,7 @@ from kompetenslyft.core.tabular import Table
 from kompetenslyft.org.models import Unit
 
 from .models import Indicator, IndicatorValue
+from .ranges import value_problem
 from .services import bump_version
 
 _MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
@@ -101,6 +102,9 @@ def _import_values(
                 % {"value": data["value"]}
             )
             result.error(number, "value", message)
+        elif indicator is not None and (problem := value_problem(indicator.measure, value)):
+            result.error(number, "value", f"'{data['value']}' {problem}")
+            value = None
         if indicator is None or unit_pk is None or month is None or value is None:
             continue
         key = (indicator.pk, unit_pk, month)

@@ -17,6 +17,7 @@ from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.learning.models import Initiative
 
 from .models import Indicator, IndicatorValue
+from .ranges import value_problem
 
 FIELDS = ("code", "name", "description", "measure", "better", "target")
 
@@ -176,6 +177,9 @@ def indicator_values_set(
     )
     if foreign:
         raise ValidationError(_("A unit is not one of the organisation's."))
+    for value in values.values():
+        if value is not None and (problem := value_problem(indicator.measure, value)):
+            raise ValidationError(f"{format(value.normalize(), 'f')} {problem}")
     months = sorted({month for _unit, month in values})
     existing = (
         {

@@ -30,6 +30,7 @@ from . import services
 from .figures import add_months
 from .imports import parse_value
 from .models import Indicator
+from .ranges import value_problem
 from .selectors import can_change, editable_indicator, indicator_for, value_units, values_of
 
 MONTHS = 12
@@ -143,6 +144,8 @@ def indicator_values_save(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 % {"unit": unit.name, "month": match.group(2), "value": text}
             )
+        elif problem := value_problem(indicator.measure, value):
+            errors.append(f"{unit.name}, {match.group(2)}: '{text}' {problem}")
         else:
             values[(unit.pk, month)] = value
     if errors:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from kompetenslyft.core.tabular import CONTROL_CHARACTERS
+
 from .services import MAX_FILE_BYTES
 
 
@@ -45,3 +47,13 @@ class TestForm(forms.Form):
         label=gettext_lazy("Hours between tries"), min_value=0, max_value=24 * 60, initial=0
     )
     active = forms.BooleanField(label=gettext_lazy("Open to take"), required=False, initial=True)
+
+
+class BankRenameForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("New name"), max_length=200)
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if CONTROL_CHARACTERS.search(name):
+            raise forms.ValidationError(gettext_lazy("The name holds a control character."))
+        return name

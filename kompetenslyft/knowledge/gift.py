@@ -209,6 +209,16 @@ def _question(raw: str, number: int, line: int) -> Question:
     if closing < 0:
         raise _Refused(label, _("the answers have no closing '}'."))
     before, answers, after = body[:opening], body[opening + 1 : closing], body[closing + 1 :]
+    if after.strip() and "\n" in after[: len(after) - len(after.lstrip())]:
+        # Text on a new line after the answers: almost always the next question, written with
+        # no blank line between the two (GIFT's only separator).
+        raise _Refused(
+            label,
+            _(
+                "more text follows the answers on the next line: is a blank line missing "
+                "between two questions? Put an empty line after each question's '}'."
+            ),
+        )
     if "{" in answers or "{" in after or "}" in after:
         raise _Refused(label, _("it has more than one answer block (not supported)."))
     if after.strip():

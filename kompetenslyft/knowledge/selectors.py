@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -18,7 +19,7 @@ from kompetenslyft.learning.models import Enrolment, Module, Proposal, Session
 from kompetenslyft.learning.selectors import completed_modules
 from kompetenslyft.org.models import Organisation, Person
 
-from .models import Attempt, KnowledgeTest, Question, QuestionBank
+from .models import Attempt, KnowledgeTest, Option, Question, QuestionBank, option_label
 
 
 @dataclass
@@ -98,17 +99,50 @@ def attempt_for_person(person: Person, pk: int) -> Attempt | None:
     return Attempt.objects.filter(pk=pk, person=person).select_related("test", "test__module").first()
 
 
-def attempt_questions(attempt: Attempt) -> list[tuple[Question, list[Any]]]:
-    """The attempt's questions in their drawn order, each with its options in their shown order."""
+@dataclass(frozen=True)
+class ShownOption:
+    pk: int
+    text: str
+    weight: Decimal
+    feedback: str
+    kind: str  # its question's
+
+    @property
+    def label(self) -> str:
+        return option_label(self.text, self.kind)
+
+
+@dataclass(frozen=True)
+class ShownQuestion:
+    pk: int
+    kind: str
+    text: str
+    general_feedback: str
+
+
+def attempt_questions(attempt: Attempt) -> list[tuple[ShownQuestion, list[ShownOption]]]:
+    """The attempt's questions in their drawn order, each with its options in their shown order:
+    plain rows from two narrow queries (the test page is opened by everyone taking a test)."""
     ids = attempt.question_ids()
-    questions = Question.objects.filter(pk__in=ids).prefetch_related("options").in_bulk()
+    questions = {
+        pk: ShownQuestion(pk, kind, text, general_feedback)
+        for pk, kind, text, general_feedback in Question.objects.filter(pk__in=ids).values_list(
+            "pk", "kind", "text", "general_feedback"
+        )
+    }
+    options: dict[int, ShownOption] = {}
+    for pk, question_id, text, weight, feedback in Option.objects.filter(question_id__in=ids).values_list(
+        "pk", "question_id", "text", "weight", "feedback"
+    ):
+        question = questions.get(question_id)
+        if question is not None:
+            options[pk] = ShownOption(pk, text, weight, feedback, question.kind)
     result = []
     for question_id, option_ids in attempt.drawn:
-        question = questions.get(int(question_id))
-        if question is None:
+        found = questions.get(int(question_id))
+        if found is None:
             continue
-        options = {o.pk: o for o in question.options.all()}
-        result.append((question, [options[int(o)] for o in option_ids if int(o) in options]))
+        result.append((found, [options[int(o)] for o in option_ids if int(o) in options]))
     return result
 
 

@@ -97,10 +97,19 @@ def bank_import(
     changed ones updated in place (same ident), those no longer in the file retired. All or
     nothing; importing the same file again changes nothing. ``dry_run`` counts and rolls back."""
     questions = bank_parse(content=content, filename=filename)
-    name = bank_name_for(filename)
-    bank, _created = QuestionBank.objects.get_or_create(
-        organisation=organisation, module=module, name=name, defaults={"source": filename[:200]}
-    )
+    # The bank the same file went into before (it may have been renamed since), else the bank
+    # named after the file.
+    bank = QuestionBank.objects.filter(
+        organisation=organisation, module=module, source=filename[:200]
+    ).first()
+    if bank is None:
+        bank, _created = QuestionBank.objects.get_or_create(
+            organisation=organisation,
+            module=module,
+            name=bank_name_for(filename),
+            defaults={"source": filename[:200]},
+        )
+    name = bank.name
     existing = {q.ident: q for q in bank.questions.prefetch_related("options")}
     result = BankImport(name, questions)
     result.categories = sorted({q.category for q in questions if q.category})
@@ -160,6 +169,38 @@ def bank_import(
         ),
     )
     return result
+
+
+@transaction.atomic
+def bank_rename(*, bank: QuestionBank, name: str, actor: Any) -> QuestionBank:
+    """Give a bank a new name (unique among the module's banks of the organisation). Importing
+    the file it came from again still updates it: the import finds a bank by its file first."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError(_("Give the bank a name."))
+    if len(name) > 200:
+        raise ValidationError(_("The name is longer than 200 characters."))
+    bank = QuestionBank.objects.select_for_update().get(pk=bank.pk)
+    if name == bank.name:
+        return bank
+    taken = (
+        QuestionBank.objects.filter(organisation_id=bank.organisation_id, module_id=bank.module_id, name=name)
+        .exclude(pk=bank.pk)
+        .exists()
+    )
+    if taken:
+        raise ValidationError(_("The module already has a bank with that name."))
+    old = bank.name
+    bank.name = name
+    bank.save(update_fields=["name", "updated_at"])
+    audit_record(
+        actor=actor,
+        organisation=Organisation.objects.get(pk=bank.organisation_id),
+        event=AuditEvent(
+            "knowledge.bank_renamed", "question_bank", str(bank.pk), name, {"name": [old, name]}
+        ),
+    )
+    return bank
 
 
 def gift_import_command(
@@ -314,9 +355,13 @@ def attempt_start(*, test: KnowledgeTest, person: Person, rng: random.Random | N
 def question_score(question: Question, chosen: list[int]) -> Decimal:
     """0–1: a single-answer or true/false question, the weight of the one chosen option; a
     multiple-answer one, the sum of the chosen options' weights, between 0 and 100 %."""
-    weights = {o.pk: o.weight for o in question.options.all()}
+    return score_of(question.kind, {o.pk: o.weight for o in question.options.all()}, chosen)
+
+
+def score_of(kind: str, weights: dict[int, Decimal], chosen: list[int]) -> Decimal:
+    """:func:`question_score` on a question's kind and its options' weights by id."""
     picked = [weights[c] for c in chosen if c in weights]
-    if question.kind != Question.Kind.MULTIPLE:
+    if kind != Question.Kind.MULTIPLE:
         picked = picked[:1]
     total = sum(picked, Decimal(0))
     return max(Decimal(0), min(Decimal(100), total)) / 100
@@ -348,6 +393,10 @@ def attempt_submit(*, attempt: Attempt, answers: dict[int, list[int]], actor: An
             chosen = chosen[:1]
         stored[str(question_id)] = chosen
         total += question_score(question, chosen)
+    if not any(stored.values()):
+        # An empty hand-in (a double click, a slip of the Enter key) is no try: refused, the
+        # try stays open instead of using one of the person's tries with a score of 0.
+        raise ValidationError(_("Answer at least one question before handing in."))
     score = (total * 100 / len(drawn)).quantize(Decimal("0.01")) if drawn else Decimal(0)
     attempt.answers = stored
     attempt.score = score

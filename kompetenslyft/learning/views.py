@@ -140,8 +140,8 @@ def funder(request: HttpRequest) -> HttpResponse:
     }
     context["scope_rows"] = scope_rows(context)
     context["evaluation_rows"] = evaluation_rows(figures)
-    if output in ("xlsx", "pdf"):
-        context["extra_sheets"] = extra_sheets(request, context)  # e.g. the costs (costs app)
+    # Other apps' tables (the costs, the success stories): on the screen as in the exports.
+    context["extra_sheets"] = extra_sheets(request, context)
     if output == "xlsx":
         response = HttpResponse(
             funder_xlsx(context),

@@ -209,6 +209,18 @@ def load_demo() -> list[DemoLogin]:
         frameworks_for_demo(solvik, "systems", DEMO_REQUIREMENTS)
         assessments_for_demo(solvik)
         learning_for_demo(solvik, evaluations=evaluations_for_demo)
+        # issue 10: the effect — knowledge tests, follow-up talks, an indicator, costs, stories
+        from kompetenslyft.costs.demo import costs_for_demo
+        from kompetenslyft.followup.demo import followups_for_demo
+        from kompetenslyft.indicators.demo import indicators_for_demo
+        from kompetenslyft.knowledge.demo import knowledge_for_demo
+        from kompetenslyft.successcases.demo import stories_for_demo
+
+        knowledge_for_demo(solvik)
+        followups_for_demo(solvik)
+        indicators_for_demo(solvik)
+        costs_for_demo(solvik)
+        stories_for_demo(solvik)
     fjellvik = Organisation.objects.filter(code="fjellvik").first()
     if fjellvik is None:
         fjellvik = organisation_create(code="fjellvik", name="Fjellvik kommune", language="nb")

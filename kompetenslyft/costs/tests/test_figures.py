@@ -171,3 +171,41 @@ def test_report_costs_json(costed: Any, capsys: Any) -> None:
     call_command("report", "funder", "--format", "json", "--initiative", "lyft")
     funder = json.loads(capsys.readouterr().out)
     assert set(funder) == {"unique_participants", "training_hours", "evaluations"}
+
+
+def test_a_roles_own_hourly_cost_counts_its_hours_and_the_rest_at_the_default(costed: Any) -> None:
+    from kompetenslyft.learning.models import Attendance
+    from kompetenslyft.org.models import Role
+
+    lead = costed.lead.user
+    nurse = Role.objects.create(organisation=costed.org_a, name="sjuksköterska")
+    # person 0 (M1 2 h and M3 0.5 h) alone in its role: under k = 3
+    Attendance.objects.filter(person=costed.people[0]).update(role=nurse)
+    services.role_hourly_cost_save(initiative=costed.initiative, role=nurse, hourly_cost=D(500), actor=lead)
+    exact = cost_figures(costed.initiative, exact=True)
+    assert exact.role_costs and exact.working_time == D("6500.00")  # 6000 + 2.5 h × (500 − 300)
+    assert by_format(exact)["onsite"].working_time == D("4000.00")  # 10 h × 300 + 2 h × 500
+    # An aggregates-only viewer: one person's hours would be told by the difference — the default.
+    protected = cost_figures(costed.initiative, exact=False)
+    assert not protected.role_costs and protected.working_time == D("6000.00")
+    # Five people (13 h) in the costed role and five others: both groups of k or more.
+    Attendance.objects.filter(person__in=costed.people[:5]).update(role=nurse)
+    services.role_hourly_cost_save(initiative=costed.initiative, role=nurse, hourly_cost=D(400), actor=lead)
+    protected = cost_figures(costed.initiative, exact=False)
+    assert protected.role_costs and protected.working_time == D("7300.00")  # 13 × 400 + 7 × 300
+    # its format rows at the mean hourly cost (365), never a role within a format
+    assert by_format(protected)["onsite"].working_time == D("4380.00")
+    assert by_format(cost_figures(costed.initiative, exact=True))["onsite"].working_time == D("4600.00")
+    # Removing the role's cost goes back to the default; another organisation's role is refused.
+    services.role_hourly_cost_save(initiative=costed.initiative, role=nurse, hourly_cost=None, actor=lead)
+    assert cost_figures(costed.initiative, exact=True).working_time == D("6000.00")
+    foreign = Role.objects.create(organisation=costed.org_b, name="sykepleier")
+    with pytest.raises(ValidationError):
+        services.role_hourly_cost_save(
+            initiative=costed.initiative, role=foreign, hourly_cost=D(1), actor=lead
+        )
+    with pytest.raises(PermissionDenied):
+        services.role_hourly_cost_save(
+            initiative=costed.initiative, role=nurse, hourly_cost=D(1), actor=costed.employee.user
+        )
+    assert AuditEntry.objects.filter(action="cost_settings.role_hourly_cost").count() == 3

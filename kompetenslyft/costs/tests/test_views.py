@@ -206,3 +206,46 @@ def test_funder_pdf_has_the_costs_section(costed: Any) -> None:
         reverse("learning:funder"), {"initiative": "lyft", "format": "pdf"}, **EN
     )
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_the_project_leader_sets_a_roles_hourly_cost_and_others_cannot(costed: Any) -> None:
+    from kompetenslyft.costs.models import RoleHourlyCost
+    from kompetenslyft.org.models import Role
+
+    role = costed.people[0].role
+    foreign = Role.objects.create(organisation=costed.org_b, name="sykepleier")
+    client = client_for(costed.project_leader.user)
+    page = client.get(url("initiative", costed.initiative), **EN).content.decode()
+    assert "Hourly cost per role" in page and url("role_cost", costed.initiative) in page
+    response = client.post(
+        url("role_cost", costed.initiative), {"role-role": role.pk, "role-hourly_cost": "412,50"}
+    )
+    assert response.status_code == 302
+    assert RoleHourlyCost.objects.get(initiative=costed.initiative, role=role).hourly_cost == Decimal(
+        "412.50"
+    )
+    for data in (
+        {"role-role": foreign.pk, "role-hourly_cost": "1"},  # another organisation's role
+        {"role-role": "x", "role-hourly_cost": "1"},
+        {"role-role": role.pk, "role-hourly_cost": "-5"},
+    ):
+        assert client.post(url("role_cost", costed.initiative), data, **EN).status_code == 400
+    for user in (costed.employee.user, costed.manager.user, costed.lead_b.user):
+        data = {"role-role": role.pk, "role-hourly_cost": "1"}
+        assert client_for(user).post(url("role_cost", costed.initiative), data).status_code == 404
+    assert RoleHourlyCost.objects.get(role=role).hourly_cost == Decimal("412.50")
+
+
+def test_the_funder_page_on_screen_shows_the_costs_as_the_export_does(costed: Any) -> None:
+    page = client_for(costed.lead.user).get(reverse("learning:funder"), {"initiative": "lyft"}, **EN)
+    html = page.content.decode()
+    assert page.status_code == 200 and "<h2>Costs</h2>" in html
+    assert 'aria-label="Costs"' in html and "Total cost" in html and "Cost per participant" in html
+    assert "Amounts in SEK." in html and "HYPERLINK" in html  # the lead sees the entries (escaped)
+    top = client_for(costed.top.user).get(reverse("learning:funder"), {"initiative": "lyft"}, **EN)
+    text = top.content.decode()
+    assert "<h2>Costs</h2>" in text and "hidden (fewer than 3" in text and "HYPERLINK" not in text
+    # an initiative without costs shows no section
+    Initiative.objects.create(organisation=costed.org_a, code="tom", name="Tom")
+    empty = client_for(costed.lead.user).get(reverse("learning:funder"), {"initiative": "tom"}, **EN)
+    assert "<h2>Costs</h2>" not in empty.content.decode()

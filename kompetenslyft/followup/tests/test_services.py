@@ -237,3 +237,46 @@ def test_a_former_manager_is_not_emailed_about_a_person_who_moved(network: Any) 
     later = timezone.localdate() + dt.timedelta(days=14)
     assert services.followups_send_digests(today=later) == (0, 0)
     assert mail.outbox == []
+
+
+def test_a_talk_with_no_manager_up_the_tree_goes_to_the_lead_saying_so(network: Any) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    person = network.other_employee
+    complete(person, module(network), days_ago=30)
+    result = services.followups_daily()
+    talk = FollowUp.objects.get()
+    assert talk.manager_id is None and result["made"] == 1
+    lead = network.lead if person.organisation_id == network.org_a.pk else network.lead_b
+    other_lead = network.lead_b if lead is network.lead else network.lead
+    assert [m.to for m in mail.outbox] == [[lead.email]]
+    body = mail.outbox[0].body
+    assert person.family_name in body and "/followup/" in body
+    assert "manager" in mail.outbox[0].subject.lower() or "chef" in mail.outbox[0].subject.lower()
+    # told once
+    assert services.followups_daily()["digests"] == 0 and len(mail.outbox) == 1
+    # The lead reaches the talk from its start page and may record it; the other
+    # organisation's lead and the person itself may not.
+    client = Client()
+    client.force_login(lead.user)
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("followup:list") in home
+    assert person.family_name in client.get(reverse("followup:list")).content.decode()
+    assert client.get(reverse("followup:record", args=[talk.pk])).status_code == 200
+    for outsider in (other_lead.user, person.user):
+        stranger = Client()
+        stranger.force_login(outsider)
+        assert stranger.get(reverse("followup:record", args=[talk.pk])).status_code == 404
+
+
+def test_a_manager_set_since_the_talk_fell_due_gets_it(network: Any) -> None:
+    person = network.other_employee
+    complete(person, module(network), days_ago=30)
+    services.followups_create_due()
+    boss = PersonFactory(unit=person.unit, role=person.role)
+    person.unit.manager = boss
+    person.unit.save()
+    services.followups_send_digests()
+    assert FollowUp.objects.get().manager_id == boss.pk
+    assert [m.to for m in mail.outbox] == [[boss.email]]

@@ -82,6 +82,8 @@ def test_every_bad_row_is_named_and_nothing_is_written(network: Any) -> None:
         "OLD,U1,2026-03,1\n"  # 9: archived
         "AVV14,,,\n"  # 10: empty cells
         "AVV14,U2,2026-04,12345678901\n"  # 11: too many digits
+        "AVV14,U2,2026-05,100.5\n"  # 12: a share over 100 %
+        "AVV14,U2,2026-06,-2\n"  # 13: a negative share
     )
     with pytest.raises(ImportRefused) as refused:
         _import(network.org_a, text)
@@ -96,6 +98,8 @@ def test_every_bad_row_is_named_and_nothing_is_written(network: Any) -> None:
     assert {c for r, c in errors if r == 10} == {"unit_id", "month", "value"}
     assert (11, "value") in errors
     assert (2, "value") not in errors
+    assert errors[(12, "value")] == "'100.5' a share must be between 0 and 100 %."
+    assert errors[(13, "value")] == "'-2' a share must be between 0 and 100 %."
     assert IndicatorValue.objects.count() == 0
 
 

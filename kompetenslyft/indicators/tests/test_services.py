@@ -115,3 +115,34 @@ def test_values_set_adds_changes_and_removes(network: Any) -> None:
         services.indicator_values_set(
             indicator=indicator, actor=None, values={(network.unit_b.pk, march): Decimal(1)}
         )
+
+
+@pytest.mark.parametrize(
+    ("measure", "value", "problem"),
+    [
+        ("percent", "100.5", "a share must be between 0 and 100 %."),
+        ("percent", "-1", "a share must be between 0 and 100 %."),
+        ("count", "-3", "cannot be negative in this unit of measure."),
+        ("minutes", "-0.5", "cannot be negative in this unit of measure."),
+        ("days", "40000", "is larger than 3660: too large for this unit of measure."),
+        ("count", "99999999", "is larger than 10000000: too large for this unit of measure."),
+        ("number", "-2000000000", "is below -1000000000."),
+    ],
+)
+def test_values_out_of_the_range_of_the_unit_of_measure_are_refused(
+    network: Any, measure: str, value: str, problem: str
+) -> None:
+    indicator = _create(network.org_a)
+    Indicator.objects.filter(pk=indicator.pk).update(measure=measure)
+    indicator.refresh_from_db()
+    with pytest.raises(ValidationError, match=problem.replace(".", r"\.")):
+        services.indicator_values_set(
+            indicator=indicator, actor=None, values={(network.unit1.pk, dt.date(2026, 3, 1)): Decimal(value)}
+        )
+    assert not IndicatorValue.objects.exists()
+    # The edges are allowed; a plain number may be negative.
+    edge = {"percent": "100", "count": "0", "minutes": "0", "days": "3660", "number": "-5"}.get(measure)
+    if edge is not None:
+        services.indicator_values_set(
+            indicator=indicator, actor=None, values={(network.unit1.pk, dt.date(2026, 3, 1)): Decimal(edge)}
+        )

@@ -131,6 +131,9 @@ def test_the_grid_saves_and_names_bad_values(network: Any) -> None:
     assert bad.status_code == 400
     assert "Hemtjänst Södra, 2026-03: &#x27;abc&#x27; is not a number" in bad.content.decode()
     assert IndicatorValue.objects.get(unit=n.unit1, month=dt.date(2026, 4, 1)).value == 70
+    out_of_range = lead.post(save, {"to": "2026-04", f"v-{n.unit2.pk}-2026-03": "-4"}, **EN)
+    assert out_of_range.status_code == 400
+    assert "Hemtjänst Södra, 2026-03: &#x27;-4&#x27; " in out_of_range.content.decode()
     good = lead.post(
         save, {"to": "2026-04", f"v-{n.unit1.pk}-2026-04": "71,5", f"v-{n.unit2.pk}-2026-03": ""}
     )

@@ -83,3 +83,15 @@ def right_answers(attempt: Any) -> dict[int, list[int]]:
         question = Question.objects.get(pk=question_id)
         answers[question_id] = [o.pk for o in question.options.all() if o.weight > 0 and o.pk in option_ids]
     return answers
+
+
+def wrong_answers(attempt: Any) -> dict[int, list[int]]:
+    """One wrong option per drawn question (a real hand-in that scores 0)."""
+    from kompetenslyft.knowledge.models import Question
+
+    answers = {}
+    for question_id, option_ids in attempt.drawn:
+        question = Question.objects.get(pk=question_id)
+        wrong = [o.pk for o in question.options.all() if o.weight <= 0 and o.pk in option_ids]
+        answers[question_id] = wrong[:1]
+    return answers

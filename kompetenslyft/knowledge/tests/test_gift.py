@@ -103,6 +103,11 @@ def test_unsupported_types_are_refused_each_named_with_number_title_and_line() -
         ("Fråga {=a}".encode(), "question 1, line 1: short-answer questions are not supported."),
         ("Fråga {=a ~}".encode(), "question 1, line 1: an answer has no text."),
         (b"{=a ~b}", "question 1, line 1: the question has no text."),
+        (
+            "::A::Första {=ja ~nej}\n::B::Andra {T}\n".encode(),
+            "question 1 (A), line 1: more text follows the answers on the next line: is a blank "
+            "line missing between two questions? Put an empty line after each question's '}'.",
+        ),
     ],
 )
 def test_bad_files_name_the_problem(content: bytes, problem: str) -> None:

@@ -20,7 +20,7 @@ from kompetenslyft.learning.models import Proposal
 from kompetenslyft.learning.selectors import journey
 from kompetenslyft.learning.services import proposals_generate
 
-from .conftest import FIXTURES, right_answers
+from .conftest import FIXTURES, right_answers, wrong_answers
 
 
 def test_import_stores_the_bank_and_reimporting_the_same_file_changes_nothing(work: Any) -> None:
@@ -160,12 +160,14 @@ def test_passing_the_pre_test_exempts_at_once_with_the_reason_and_in_new_proposa
 def test_failing_or_the_post_test_exempts_nothing_and_tries_are_limited(work: Any) -> None:
     for _ in range(2):
         attempt = services.attempt_start(test=work.pre, person=work.employee)
-        attempt, exempted = services.attempt_submit(attempt=attempt, answers={}, actor=None)
+        attempt, exempted = services.attempt_submit(
+            attempt=attempt, answers=wrong_answers(attempt), actor=None
+        )
         assert attempt.score == 0 and not attempt.passed and exempted == 0
     with pytest.raises(ValidationError, match="used all your tries"):
         services.attempt_start(test=work.pre, person=work.employee)
     with pytest.raises(ValidationError, match="already handed in"):
-        services.attempt_submit(attempt=attempt, answers={}, actor=None)
+        services.attempt_submit(attempt=attempt, answers=wrong_answers(attempt), actor=None)
     post = services.attempt_start(test=work.post, person=work.employee)
     _post, exempted = services.attempt_submit(attempt=post, answers=right_answers(post), actor=None)
     assert exempted == 0
@@ -176,7 +178,7 @@ def test_the_wait_between_tries_and_a_passed_test_stop_a_new_try(work: Any) -> N
     work.pre.wait_hours = 24
     work.pre.save()
     attempt = services.attempt_start(test=work.pre, person=work.employee)
-    services.attempt_submit(attempt=attempt, answers={}, actor=None)
+    services.attempt_submit(attempt=attempt, answers=wrong_answers(attempt), actor=None)
     state = attempt_state(work.pre, work.employee)
     assert not state.can_start and state.next_try_at is not None
     work.pre.wait_hours = 0
@@ -194,8 +196,26 @@ def test_answers_to_options_not_drawn_do_not_count(work: Any) -> None:
     attempt = services.attempt_start(test=work.pre, person=work.employee)
     foreign = Option.objects.exclude(question_id__in=attempt.question_ids()).filter(weight__gt=0)
     answers = {q: [foreign[0].pk] for q in attempt.question_ids()}
+    # Only options not drawn: nothing was answered, so the hand-in is refused like an empty one.
+    with pytest.raises(ValidationError, match="Answer at least one question"):
+        services.attempt_submit(attempt=attempt, answers=answers, actor=None)
+    first = attempt.question_ids()[0]
+    answers[first] = right_answers(attempt)[first]
     attempt, _n = services.attempt_submit(attempt=attempt, answers=answers, actor=None)
-    assert attempt.score == 0 and all(v == [] for v in attempt.answers.values())
+    assert attempt.score is not None and attempt.score > 0
+    assert all(v == [] for q, v in attempt.answers.items() if int(q) != first)
+
+
+def test_an_empty_hand_in_is_refused_and_uses_no_try(work: Any) -> None:
+    work.pre.max_attempts = 1
+    work.pre.save()
+    attempt = services.attempt_start(test=work.pre, person=work.employee)
+    with pytest.raises(ValidationError, match="Answer at least one question"):
+        services.attempt_submit(attempt=attempt, answers={}, actor=None)
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None and attempt.score is None
+    attempt, _n = services.attempt_submit(attempt=attempt, answers=right_answers(attempt), actor=None)
+    assert attempt.passed
 
 
 def test_test_settings_are_checked_and_audited(work: Any) -> None:

@@ -17,7 +17,7 @@ from kompetenslyft.knowledge import services
 from kompetenslyft.knowledge.models import Attempt, KnowledgeTest, Question, QuestionBank
 from kompetenslyft.learning.models import Attendance
 
-from .conftest import FIXTURES, client_for, right_answers
+from .conftest import FIXTURES, client_for, right_answers, wrong_answers
 
 
 def test_the_journey_offers_the_test_before_the_module_and_the_start_page_lists_it(work: Any) -> None:
@@ -53,7 +53,12 @@ def test_failing_shows_feedback_and_the_retry(work: Any) -> None:
     client = client_for(work.employee.user)
     client.post(reverse("knowledge:test_start", args=[work.pre.pk]))
     attempt = Attempt.objects.get(person=work.employee)
-    client.post(reverse("knowledge:attempt_submit", args=[attempt.pk]), {})
+    response = client.post(reverse("knowledge:attempt_submit", args=[attempt.pk]), {}, follow=True)
+    assert "Answer at least one question before handing in." in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.submitted_at is None
+    data = {f"q{q}": options for q, options in wrong_answers(attempt).items()}
+    client.post(reverse("knowledge:attempt_submit", args=[attempt.pk]), data)
     page = client.get(reverse("knowledge:attempt", args=[attempt.pk])).content.decode()
     assert "Not passed: 0.00 %" in page and "Wrong." in page and "Try again" in page
 
@@ -236,3 +241,33 @@ def test_drawing_more_questions_than_the_bank_holds_is_refused_naming_the_field(
     ).update(retired=True)
     page = client_for(work.employee.user).get(reverse("knowledge:test", args=[work.pre.pk]))
     assert "3 questions, drawn at random." in page.content.decode()
+
+
+def test_the_trainer_renames_a_bank_and_reimporting_its_file_still_updates_it(work: Any) -> None:
+    bank = QuestionBank.objects.get(module=work.mail)
+    client = client_for(work.trainer.user)
+    url = reverse("knowledge:bank_rename", args=[work.mail.pk, bank.pk])
+    page = client.get(reverse("knowledge:module", args=[work.mail.pk])).content.decode()
+    assert url in page and "Rename the bank" in page
+    prefix = f"bank{bank.pk}-name"
+    assert client.post(url, {prefix: "  Dokumentation   i journalen "}).status_code == 302
+    bank.refresh_from_db()
+    assert bank.name == "Dokumentation i journalen"
+    assert AuditEntry.objects.filter(action="knowledge.bank_renamed").count() == 1
+    # Empty, a control character and a bad id are refused; another organisation's lead gets a 404.
+    assert client.post(url, {prefix: "  "}).status_code == 400
+    assert client.post(url, {prefix: "a\x01b"}).status_code == 400
+    bad = reverse("knowledge:bank_rename", args=[work.mail.pk, bank.pk + 999])
+    assert client.post(bad, {prefix: "x"}).status_code == 404
+    assert client_for(work.lead_b.user).post(url, {prefix: "Stulen"}).status_code == 404
+    bank.refresh_from_db()
+    assert bank.name == "Dokumentation i journalen"
+    done = services.bank_import(
+        organisation=work.org_a,
+        module=work.mail,
+        content=(FIXTURES / "digital_dokumentation.gift").read_bytes(),
+        filename="digital_dokumentation.gift",
+        actor=None,
+    )
+    assert done.bank_name == "Dokumentation i journalen" and done.unchanged == 7
+    assert QuestionBank.objects.filter(module=work.mail).count() == 1

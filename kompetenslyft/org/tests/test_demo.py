@@ -45,6 +45,23 @@ def test_demo_network(capsys: Any) -> None:
     assert access_for(users["employee"]).product_roles == ["employee"]
     trainers = Person.objects.filter(user__grants__role=ProductRole.TRAINER).count()
     assert trainers >= 10  # the group of digital competence leaders
+    # issue 10's data: tests taken, talks recorded and due, an indicator, costs, a story
+    from kompetenslyft.costs.models import CostEntry
+    from kompetenslyft.followup.models import FollowUp
+    from kompetenslyft.indicators.models import IndicatorValue
+    from kompetenslyft.knowledge.models import Attempt, KnowledgeTest
+    from kompetenslyft.successcases.models import Story
+
+    assert (
+        Attempt.objects.filter(test__kind="pre").count() > 20
+        and Attempt.objects.filter(test__kind="post").exists()
+    )
+    assert KnowledgeTest.objects.filter(module__code="M-AVVIK", kind="pre", active=True).exists()
+    assert FollowUp.objects.filter(held_on__isnull=False).count() > 10
+    assert FollowUp.objects.filter(held_on__isnull=True, person__unit__path__contains="/").exists()
+    assert IndicatorValue.objects.filter(indicator__initiatives__code="digitalt-lyft").count() > 50
+    assert CostEntry.objects.filter(initiative__code="digitalt-lyft").count() == 5
+    assert Story.objects.count() == 2
     # a second run changes nothing and prints the same logins
     load_demo()
     assert Person.objects.filter(organisation=solvik).count() == people

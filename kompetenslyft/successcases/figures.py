@@ -1,0 +1,113 @@
+"""Where an initiative's effect is largest and smallest — per unit, role and module — for
+choosing whom to interview (Brinkerhoff). Every figure is an already released figure of its
+own app, through its fixed release of blocks of k or more (``core.disclosure.pool_paths``),
+for every viewer, the lead included: the knowledge tests' first tries before and after the
+module (``knowledge.results``) and the follow-up talks' application rate (``followup.figures``).
+A group under the threshold, or one a difference of shown groups would reveal, has no figure;
+a candidate is a group, never a person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from kompetenslyft.followup import figures as followup_figures
+from kompetenslyft.knowledge.results import POST, PRE, results_for
+from kompetenslyft.learning.models import Initiative
+from kompetenslyft.org.models import Role, Unit
+
+MAX_UNITS = 200
+SHORTLIST = 3
+
+
+@dataclass
+class Row:
+    kind: str  # "unit", "role", "module"
+    key: int
+    label: str
+    before: float | None  # mean score before the module, 0–1
+    after: float | None  # after the module
+    talks: int | None  # follow-up talks counted
+    applying: float | None  # share applying it, 0–1
+
+    @property
+    def gain(self) -> float | None:
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+    @property
+    def shown(self) -> bool:
+        return self.applying is not None or self.gain is not None
+
+    @property
+    def score(self) -> float | None:
+        """The effect to rank by: the application rate, else the learning gain."""
+        return self.applying if self.applying is not None else self.gain
+
+
+@dataclass
+class Candidates:
+    units: list[Row]
+    roles: list[Row]
+    modules: list[Row]
+    threshold: int
+
+    def largest(self) -> list[Row]:
+        ranked = [r for r in (*self.units, *self.roles, *self.modules) if r.score is not None]
+        return sorted(ranked, key=lambda r: (-(r.score or 0), r.label))[:SHORTLIST]
+
+    def smallest(self) -> list[Row]:
+        ranked = [r for r in (*self.units, *self.roles, *self.modules) if r.score is not None]
+        largest = {(r.kind, r.key) for r in self.largest()}
+        rest = [r for r in ranked if (r.kind, r.key) not in largest]
+        return sorted(rest, key=lambda r: (r.score or 0, r.label))[:SHORTLIST]
+
+
+def candidates(initiative: Initiative) -> Candidates:
+    organisation = initiative.organisation
+    modules = frozenset(initiative.modules.values_list("pk", flat=True))
+    tests = results_for(organisation)
+    talks = followup_figures.figures_for(organisation)
+
+    def row(kind: str, key: int, label: str, **where: object) -> Row:
+        unit = where.get("unit")
+        role_id = where.get("role_id")
+        mods = where.get("modules", modules)
+        before = tests.figure(kind=PRE, modules=mods, unit=unit, role_id=role_id)  # type: ignore[arg-type]
+        after = tests.figure(kind=POST, modules=mods, unit=unit, role_id=role_id)  # type: ignore[arg-type]
+        atoms = followup_figures.select(
+            talks,
+            modules=mods,  # type: ignore[arg-type]
+            unit=unit.pk if isinstance(unit, Unit) else None,
+            role=role_id,  # type: ignore[arg-type]
+        )
+        cell = followup_figures.Group(atoms).cell(talks, exact=False) if atoms else None
+        return Row(
+            kind,
+            key,
+            label,
+            before.mean,
+            after.mean,
+            cell.talks if cell else None,
+            cell.rate if cell else None,
+        )
+
+    units = [
+        row("unit", u.pk, u.name, unit=u)
+        for u in Unit.objects.filter(organisation=organisation, depth__lte=2).order_by("path")[:MAX_UNITS]
+    ]
+    roles = [
+        row("role", r.pk, r.name, role_id=r.pk)
+        for r in Role.objects.filter(organisation=organisation).order_by("name")
+    ]
+    module_rows = [
+        row("module", m.pk, f"{m.code} {m.name}", modules=frozenset([m.pk]))
+        for m in initiative.modules.order_by("code")
+    ]
+    return Candidates(units, roles, module_rows, organisation.anonymity_threshold)
+
+
+def kind_label(kind: str) -> str:
+    return {"unit": _("Unit"), "role": _("Role"), "module": _("Module")}[kind]

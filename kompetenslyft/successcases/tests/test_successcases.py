@@ -1,0 +1,146 @@
+"""Success cases: the candidates' figures are released figures only (a group under k has none,
+nor one a difference of shown groups would reveal), who reaches the page, the stories written,
+refused and picked up by the funder report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from kompetenslyft.core.models import AuditEntry
+from kompetenslyft.followup.tests.helpers import module, talk
+from kompetenslyft.learning.models import Initiative
+from kompetenslyft.org.tests.factories import PersonFactory
+from kompetenslyft.successcases.figures import candidates
+from kompetenslyft.successcases.models import Story
+
+pytestmark = pytest.mark.django_db
+EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def effect(network: Any) -> Any:
+    org = network.org_a
+    org.anonymity_threshold = 3
+    org.save()
+    m = module(network)
+    initiative = Initiative.objects.create(
+        organisation=org,
+        code="lyft",
+        name="Lyft",
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2026, 12, 31),
+    )
+    initiative.modules.add(m)
+    initiative.owners.add(network.project_leader)
+    role = network.employee.role
+    # unit1: 4 talks, all applying; unit2: 2 talks, none applying (under k); unit3: 3, one applying.
+    for unit, n, applying in ((network.unit1, 4, 4), (network.unit2, 2, 0), (network.unit3, 3, 1)):
+        for i in range(n):
+            person = PersonFactory(unit=unit, role=role)
+            talk(person, m, applying="yes" if i < applying else "no")
+    network.initiative, network.module = initiative, m
+    return network
+
+
+def test_no_group_under_k_and_no_difference_of_shown_groups_reveals_one(effect: Any) -> None:
+    found = candidates(effect.initiative)
+    units = {r.key: r for r in found.units}
+    k = found.threshold
+    assert units[effect.unit2.pk].talks is None and units[effect.unit2.pk].applying is None
+    shown = {pk: r.talks for pk, r in units.items() if r.talks is not None}
+    assert all(n >= k for n in shown.values())
+    # a unit minus any shown unit below it never leaves a group under k (nor above: the tree)
+    from kompetenslyft.org.models import Unit
+
+    paths = dict(Unit.objects.filter(pk__in=shown).values_list("pk", "path"))
+    for a, na in shown.items():
+        for b, nb in shown.items():
+            if a != b and paths[b].startswith(paths[a]):
+                assert not 0 < na - nb < k, (a, b)
+    # the whole organisation (9 talks) is shown; its largest and smallest are named groups
+    assert units[effect.admin_a.pk].talks == 9
+    assert found.largest() and all(r.score is not None for r in found.largest())
+    assert not {(r.kind, r.key) for r in found.largest()} & {(r.kind, r.key) for r in found.smallest()}
+
+
+def test_who_reaches_the_page(effect: Any) -> None:
+    url = reverse("successcases:initiative", args=[effect.initiative.pk])
+    lead = client_for(effect.lead.user)
+    home = lead.get(reverse("home"), **EN).content.decode()
+    assert reverse("successcases:overview") in home
+    assert url in lead.get(reverse("successcases:overview")).content.decode()
+    page = lead.get(url, **EN).content.decode()
+    assert "Where the effect is largest" in page and effect.unit1.name in page
+    initiative_page = lead.get(reverse("learning:initiative", args=[effect.initiative.pk]), **EN)
+    assert url in initiative_page.content.decode()
+    assert client_for(effect.project_leader.user).get(url).status_code == 200
+    for user in (
+        effect.employee.user,
+        effect.manager.user,
+        effect.top.user,
+        effect.lead_b.user,
+        effect.evaluator,
+    ):
+        assert client_for(user).get(url).status_code == 404, user
+        assert (
+            client_for(user)
+            .post(reverse("successcases:story_add", args=[effect.initiative.pk]), {})
+            .status_code
+            == 404
+        )
+    assert client_for(effect.employee.user).get(reverse("successcases:overview")).status_code == 404
+    assert lead.get("/successcases/initiatives/abc/").status_code == 404
+
+
+def test_stories_are_written_refused_and_reach_the_funder_report(effect: Any) -> None:
+    client = client_for(effect.project_leader.user)
+    add = reverse("successcases:story_add", args=[effect.initiative.pk])
+    data = {
+        "kind": "success",
+        "title": '=HYPERLINK("x")',
+        "what_was_done": "Teamet gick igenom avvikelserna varje vecka.",
+        "result": "Fler avvikelser hanterade inom 14 dagar.",
+        "helped": "Chefens stöd",
+        "hindered": "",
+    }
+    assert client.post(add, {**data, "result": ""}, **EN).status_code == 400
+    assert client.post(add, {**data, "kind": "maybe"}, **EN).status_code == 400
+    assert client.post(add, {**data, "helped": "a\x00b"}, **EN).status_code == 400
+    assert client.post(add, data).status_code == 302
+    story = Story.objects.get()
+    assert story.organisation_id == effect.org_a.pk
+    edit = reverse("successcases:story_edit", args=[effect.initiative.pk, story.pk])
+    assert client.post(edit, {**data, "kind": "non_success"}).status_code == 302
+    assert Story.objects.get().kind == "non_success"
+    # another organisation's lead can neither read nor change it
+    assert client_for(effect.lead_b.user).post(edit, data).status_code == 404
+    assert set(AuditEntry.objects.filter(action__startswith="story.").values_list("action", flat=True)) == {
+        "story.create",
+        "story.update",
+    }
+    # the funder report: on screen, and in Excel with the formula neutralised
+    lead = client_for(effect.lead.user)
+    page = lead.get(reverse("learning:funder"), {"initiative": "lyft"}, **EN).content.decode()
+    assert "<h2>Success cases</h2>" in page and "Teamet gick igenom" in page
+    book = load_workbook(
+        io.BytesIO(
+            lead.get(reverse("learning:funder"), {"initiative": "lyft", "format": "xlsx"}, **EN).content
+        )
+    )
+    cells = [c for row in book["Success cases"].iter_rows(values_only=True) for c in row if c]
+    assert '\'=HYPERLINK("x")' in cells
+    remove = reverse("successcases:story_remove", args=[effect.initiative.pk, story.pk])
+    assert client.post(remove).status_code == 302 and not Story.objects.exists()

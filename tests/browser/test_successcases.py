@@ -1,0 +1,47 @@
+"""Success cases, clicking only: the lead goes from its home page to the success cases of an
+initiative, reads where the effect is largest, records a story, and the initiative's funder
+report shows it. axe on the page. (Locators avoid the new texts, which read in English until
+the catalogues are compiled.)"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from kompetenslyft.followup.tests.helpers import module, talk
+from kompetenslyft.learning.models import Initiative
+from kompetenslyft.org.tests.factories import PersonFactory
+from kompetenslyft.successcases.models import Story
+
+from .conftest import assert_accessible, log_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_lead_chooses_where_to_interview_and_records_a_story(page: Any, axe: Any, network: Any) -> None:
+    network.org_a.anonymity_threshold = 3
+    network.org_a.save()
+    m = module(network)
+    initiative = Initiative.objects.create(
+        organisation=network.org_a, code="lyft", name="Lyftet", starts_on=dt.date(2026, 1, 1)
+    )
+    initiative.modules.add(m)
+    for i in range(4):
+        talk(PersonFactory(unit=network.unit1, role=network.employee.role), m, applying="yes" if i else "no")
+    log_in(page, "lead")
+    page.locator('[data-card="success-cases"] a').first.click()
+    page.locator(f'a[href="/successcases/initiatives/{initiative.pk}/"]').click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Lyftet")
+    expect(page.locator("main")).to_contain_text(network.unit1.name)
+    assert_accessible(axe, page)
+    page.locator("#id_kind_0").check()
+    page.locator("#id_title").fill("Avvikelser på APT")
+    page.locator("#id_what_was_done").fill("Laget går igenom avvikelserna varje vecka.")
+    page.locator("#id_result").fill("Fler hanteras inom 14 dagar.")
+    page.locator(f'form[action="/successcases/initiatives/{initiative.pk}/stories/"] button').click()
+    expect(page.locator("#stories ~ article").first).to_contain_text("Avvikelser på APT")
+    assert Story.objects.get().initiative_id == initiative.pk
+    assert_accessible(axe, page)
