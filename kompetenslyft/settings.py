@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "kompetenslyft.knowledge",
     "kompetenslyft.followup",
     "kompetenslyft.lrs",
+    "kompetenslyft.microlearning",
 ]
 
 MIDDLEWARE = [

@@ -45,6 +45,7 @@ urlpatterns = [
     path("knowledge/", include("kompetenslyft.knowledge.urls")),
     path("followup/", include("kompetenslyft.followup.urls")),
     path("xapi/", include("kompetenslyft.lrs.urls")),
+    path("micro/", include("kompetenslyft.microlearning.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -222,6 +222,7 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
         "token": [world.survey_request.token, "nope"],
         "costs:": [str(world.initiative.pk), huge],  # the costs of an initiative (pk)
         "knowledge:": [str(world.session.module_id), huge],  # a test, a try, a module's banks
+        "microlearning:": ["1", huge],  # a question set, a module's switch, a team challenge
         "successcases:": [str(world.initiative.pk), huge],  # an initiative's success cases, a story
     }
 

@@ -543,3 +543,7 @@ OPERATIONS["followup"] = op_followup
 from .lrs import op_lrs  # noqa: E402
 
 OPERATIONS["lrs"] = op_lrs
+# Issue 10, micro-learning (kompetenslyft/bench/microlearning.py): its own completions, the day's sends.
+from .microlearning import op_microlearning  # noqa: E402
+
+OPERATIONS["microlearning"] = op_microlearning

@@ -316,6 +316,9 @@ def load_demo() -> list[DemoLogin]:
     if employee is None:
         raise RuntimeError("the demo organisation has no employee in Hemtjänst Norra")
     _login(employee, "employee")
+    from kompetenslyft.microlearning.demo import microlearning_for_demo
+
+    microlearning_for_demo(solvik, employee)
     logins.append(DemoLogin("employee", "employee", f"{employee.full_name}, {employee.unit.name}"))
     evaluator = user_model.objects.filter(username="evaluator").first()
     if evaluator is None:

@@ -316,7 +316,7 @@ def test_employee_without_grant_cannot_create(world: Any) -> None:
 
 @pytest.mark.parametrize(
     ("who", "most"),
-    [("employee", 16), ("manager", 20), ("trainer", 22), ("lead", 21), ("project_leader", 17), ("top", 21)],
+    [("employee", 17), ("manager", 21), ("trainer", 23), ("lead", 23), ("project_leader", 18), ("top", 21)],
 )
 def test_home_query_counts(world: Any, who: str, most: int, django_assert_max_num_queries: Any) -> None:
     client = client_for(getattr(world, who).user)

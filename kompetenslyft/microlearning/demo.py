@@ -1,0 +1,129 @@
+"""The demo's micro-learning (called from ``org.demo.load_demo``): a question bank for
+"Avvikelser – rapportera och lära", micro-learning switched on for it, the demo employee's
+questions due today, and its unit (Hemtjänst Norra) in a team challenge with five weeks of
+answers from its colleagues. Running it again changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.utils import timezone
+
+from kompetenslyft.knowledge.services import bank_import
+from kompetenslyft.learning.models import Module
+from kompetenslyft.org.models import Organisation, Person
+
+from .models import Course, Item, Learner, QuestionSet, TeamChallenge
+from .services import first_items, module_switch
+
+DEMO_BANK = """// Frågebank: Avvikelser – rapportera och lära
+
+::Vad är en avvikelse::Vad är en avvikelse?{
+=En händelse som avviker från rutin och kunde ha lett till skada#Rätt! Även det som nästan hände räknas.
+~Bara när någon har skadats#Nej: även tillbud rapporteras.
+~Ett klagomål från en anhörig#Inte alltid: klagomål har en egen rutin.
+}
+
+::Vem rapporterar::Den som upptäcker en avvikelse rapporterar den själv.{TRUE#Rätt!#Fel: den som upptäcker den rapporterar.}
+
+::När rapportera::När ska en avvikelse rapporteras?{
+=Så snart som möjligt, samma arbetspass#Rätt!
+~Vid nästa arbetsplatsträff#Nej, det är för sent.
+~När chefen ber om det#Nej, rapportera själv direkt.
+}
+
+::Syfte::Syftet med avvikelserapporter är att hitta den som gjort fel.{FALSE#Rätt: syftet är att lära och förebygga.#Fel: syftet är att lära, inte att skuldbelägga.}
+
+::Vad skriva::Vad ska en avvikelserapport innehålla?{
+~%50%Vad som hände och när#Ja.
+~%50%Vilka åtgärder som togs direkt#Ja.
+~%-100%Vem som var slarvig#Nej, rapporten beskriver händelsen, inte skuld.
+}
+
+::Läkemedel::Ett utdelat läkemedel vid fel tid är en avvikelse.{TRUE#Rätt!#Fel: fel tid räknas också.}
+
+::Uppföljning::Vem följer upp en avvikelse?{
+=Enhetschefen, tillsammans med arbetsgruppen#Rätt!
+~Ingen, rapporten räcker#Nej: lärandet kommer av uppföljningen.
+~Den som rapporterade, ensam#Nej.
+}
+
+::Tillbud::Ett tillbud (något som nästan hände) behöver inte rapporteras.{FALSE#Rätt: tillbud rapporteras också.#Fel: även tillbud rapporteras.}
+"""
+MODULE = "M-AVVIK"
+WEEKS = 5
+
+
+def microlearning_for_demo(organisation: Organisation, employee: Person) -> None:
+    module = Module.objects.filter(organisation=organisation, code=MODULE).first()
+    if module is None or TeamChallenge.objects.filter(organisation=organisation).exists():
+        return
+    bank_import(
+        organisation=organisation,
+        module=module,
+        content=DEMO_BANK.encode(),
+        filename="avvikelser.gift",
+        actor=None,
+    )
+    module_switch(organisation=organisation, module=module, enabled=True, actor=None)
+    from kompetenslyft.knowledge.models import Question
+
+    questions = list(
+        Question.objects.filter(bank__organisation=organisation, bank__module=module, retired=False)
+        .order_by("position")
+        .values_list("pk", flat=True)
+    )
+    today = timezone.localdate()
+    rnd = random.Random(10)  # noqa: S311 (demo data)
+    colleagues = list(
+        Person.objects.filter(organisation=organisation, unit=employee.unit, is_active=True)
+        .exclude(pk=employee.pk)
+        .order_by("employee_id")[:12]
+    )
+    # The employee completed the module nine days ago: its second day of questions is today.
+    _course(employee, module, questions, today - dt.timedelta(days=7))
+    for person in colleagues:
+        completed = today - dt.timedelta(days=7 * WEEKS + rnd.randrange(0, 5))
+        _course(person, module, questions, completed)
+        for week in range(WEEKS, 0, -1):
+            if rnd.random() < 0.2:
+                continue
+            day = today - dt.timedelta(days=7 * week - rnd.randrange(0, 5))
+            shown = rnd.sample(questions, 4)
+            right = sum(rnd.random() < 0.75 for _q in shown)
+            QuestionSet.objects.get_or_create(
+                person=person,
+                day=day,
+                defaults={
+                    "organisation": organisation,
+                    "questions": shown,
+                    "right": right,
+                    "answered_on": day,
+                    "emailed_at": timezone.now(),
+                },
+            )
+    items = list(Item.objects.filter(person=employee, due_on__isnull=False).order_by("due_on", "pk")[:4])
+    QuestionSet.objects.get_or_create(
+        person=employee,
+        day=today,
+        defaults={"organisation": organisation, "questions": [i.question_id for i in items]},
+    )
+    unit = employee.unit
+    TeamChallenge.objects.create(
+        organisation=organisation, unit=unit, started_on=today - dt.timedelta(days=7 * WEEKS + 3)
+    )
+
+
+def _course(person: Person, module: Any, questions: list[int], completed: dt.date) -> None:
+    Learner.objects.get_or_create(person=person, defaults={"organisation_id": person.organisation_id})
+    Course.objects.get_or_create(person=person, module=module, defaults={"completed_on": completed})
+    today = timezone.localdate()
+    Item.objects.bulk_create(
+        [
+            Item(person=person, module=module, question_id=q, due_on=max(due, today) if due <= today else due)
+            for q, due in first_items(person.pk, questions, completed)
+        ],
+        ignore_conflicts=True,
+    )
