@@ -54,7 +54,8 @@ def _page(
             "organisation": organisation,
             "picker": unit_picker(units, checked=checked_units, opened=opened or ()),
             # A folded branch's button posts the form to the count, which shows it again opened.
-            "open_action": reverse("assessment:campaign_count") + f"?organisation={organisation.pk}#new-campaign",
+            "open_action": reverse("assessment:campaign_count")
+            + f"?organisation={organisation.pk}#new-campaign",
             "role_groups": [
                 (
                     "",

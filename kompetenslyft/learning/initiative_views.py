@@ -578,10 +578,13 @@ def plan_entry_edit(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
     return _page(request, pk, {f"entry-{found.pk}": form})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def plan_entry_remove(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
+    """A confirm page (GET) whose button removes the plan entry (POST)."""
     initiative, found = _entry(request, pk, entry)
+    if request.method != "POST":
+        return render(request, "learning/plan_entry_remove.html", {"initiative": initiative, "entry": found})
     initiative_services.plan_entry_delete(entry=found, actor=request.user)
     messages.success(request, _("The plan entry was removed."))
     return _back(initiative, "plan")
