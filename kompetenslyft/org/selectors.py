@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.http import Http404
 from django.db.models import Count, Q, QuerySet
 
 from kompetenslyft.core import disclosure
@@ -107,6 +108,46 @@ class UnitNode:
     people: int | None  # None: hidden by the disclosure control
     people_below: int | None
     can_list_people: bool
+    folded: int = 0  # units below this one that the folded list does not show
+
+
+UNITS_SHOWN = 150  # the units page shows the top levels that fit in this many rows
+
+
+def units_folded(
+    nodes: list[UnitNode], *, under: int | None = None, limit: int | None = None
+) -> tuple[list[UnitNode], list[UnitNode]]:
+    """The unit tree (``unit_tree``'s rows, in tree order) folded to fit ``limit`` rows: the
+    levels from the top that fit (the first always), a deeper branch as its unit with the count
+    of ``folded`` units below. With ``under`` (a unit among the rows) only its branch, and the
+    units above it as a trail; 404 for a unit not among them."""
+    limit = UNITS_SHOWN if limit is None else limit
+    trail: list[UnitNode] = []
+    if under is not None:
+        top = next((n for n in nodes if n.unit.pk == under), None)
+        if top is None:
+            raise Http404
+        above = set(top.unit.path.strip("/").split("/")[:-1])
+        trail = [n for n in nodes if str(n.unit.pk) in above]
+        nodes = [n for n in nodes if n.unit.path.startswith(top.unit.path)]
+    base = min((n.depth for n in nodes), default=0)
+    per_level: dict[int, int] = {}
+    for n in nodes:
+        per_level[n.depth - base] = per_level.get(n.depth - base, 0) + 1
+    depth, shown = 0, per_level.get(0, 0)
+    while depth + 1 in per_level and shown + per_level[depth + 1] <= limit:
+        depth += 1
+        shown += per_level[depth]
+    rows: list[UnitNode] = []
+    for n in nodes:
+        if n.depth - base < depth:
+            rows.append(n)
+        elif n.depth - base == depth:
+            n.folded = 0
+            rows.append(n)
+        else:  # below the last level shown: counted in its folded ancestor on that level
+            rows[-1].folded += 1
+    return rows, trail
 
 
 def head_count_release(organisation_id: int, threshold: int) -> disclosure.Release:

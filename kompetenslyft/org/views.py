@@ -18,7 +18,7 @@ from kompetenslyft.competence.models import Level
 from kompetenslyft.competence.selectors import person_requirements
 from kompetenslyft.core.access import access_for
 from kompetenslyft.core.import_templates import template_file
-from kompetenslyft.core.params import check_filter_form, parse_choice, parse_page
+from kompetenslyft.core.params import check_filter_form, optional_id, parse_choice, parse_page
 from kompetenslyft.core.spreadsheet import download_name, neutralise_row
 
 from . import selectors
@@ -173,13 +173,17 @@ def units(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if not access.can_see_units:
         raise Http404
-    nodes = selectors.unit_tree(access)
-    hidden = [n for n in nodes if n.people is None or n.people_below is None]
+    all_nodes = selectors.unit_tree(access)
+    hidden = [n for n in all_nodes if n.people is None or n.people_below is None]
+    # A large organisation's tree is folded; a folded unit's link opens its branch (?under=).
+    nodes, trail = selectors.units_folded(all_nodes, under=optional_id(request.GET.get("under"), name="under"))
     return render(
         request,
         "org/units.html",
         {
             "nodes": nodes,
+            "trail": trail,
+            "under": nodes[0] if trail or request.GET.get("under") else None,
             "protected": bool(hidden),
             "threshold": hidden[0].unit.organisation.anonymity_threshold if hidden else None,
         },
