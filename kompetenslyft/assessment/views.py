@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +36,7 @@ from kompetenslyft.core.params import (
 from kompetenslyft.learning.models import Initiative
 from kompetenslyft.learning.selectors import initiatives_visible
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
-from kompetenslyft.org.selectors import team_unit, team_units
+from kompetenslyft.org.selectors import team_unit, team_units, units_near
 
 from . import gap_selectors, selectors, services
 from .forms import GapFilterForm
@@ -198,15 +198,9 @@ def _gap_context(request: HttpRequest) -> tuple[Access, Organisation, GapFilterF
     roles = Role.objects.filter(organisation=organisation).order_by("name")
     # The list offers the top of the tree, the unit shown with the units above it, and its
     # children (the heatmap's own links lead further down), not thousands of units.
-    wanted = optional_id(request.GET.get("unit"), name="unit")
-    shown = units.filter(pk=wanted).first() if wanted is not None else None
-    top_depth = units.values_list("depth", flat=True).order_by("depth").first() or 0
-    nearby = Q(depth=top_depth)
-    if shown is not None:
-        nearby |= Q(pk__in=[int(pk) for pk in shown.path.strip("/").split("/")]) | Q(parent=shown)
     form = GapFilterForm(
         request.GET or None,
-        units=units.filter(nearby),
+        units=units_near(units, optional_id(request.GET.get("unit"), name="unit")),
         roles=roles,
         points=selectors.measurement_points(organisation),
     )
@@ -494,7 +488,13 @@ def team(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "assessment/team.html",
-        {"unit": unit, "units": units, "competences": competences, "rows": rows, "page": page},
+        {
+            "unit": unit,
+            "units": units_near(units, unit),
+            "competences": competences,
+            "rows": rows,
+            "page": page,
+        },
     )
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from kompetenslyft.core import disclosure
 from kompetenslyft.core.access import Access
@@ -265,6 +265,18 @@ def roles_for_filter(access: Access) -> QuerySet[Role]:
 def team_units(access: Access) -> QuerySet[Unit]:
     """The units whose people this account may list (a manager's own and those below)."""
     return Unit.objects.filter(access.units_with_people_filter()).order_by("organisation__name", "path")
+
+
+def units_near(units: QuerySet[Unit], shown: Unit | int | None) -> QuerySet[Unit]:
+    """For a unit drop-down over a large tree: the top level of ``units``, the unit ``shown``
+    with the units above it, and its children (choosing one leads further down), not thousands."""
+    if isinstance(shown, int):
+        shown = units.filter(pk=shown).first()
+    top_depth = units.values_list("depth", flat=True).order_by("depth").first() or 0
+    nearby = Q(depth=top_depth)
+    if shown is not None:
+        nearby |= Q(pk__in=[int(pk) for pk in shown.path.strip("/").split("/")]) | Q(parent=shown)
+    return units.filter(nearby)
 
 
 def team_unit(access: Access, wanted: int | None) -> Unit | None:

@@ -39,7 +39,10 @@ def _people_filters(request: HttpRequest) -> tuple[PeopleFilterForm, selectors.P
         )
         if not access.is_superuser
         else selectors.visible_organisations(access),
-        units=selectors.units_for_filter(access),
+        # The unit list offers the top of the tree and the chosen unit's surroundings.
+        units=selectors.units_near(
+            selectors.units_for_filter(access), optional_id(request.GET.get("unit"), name="unit")
+        ),
         roles=selectors.roles_for_filter(access),
     )
     check_filter_form(form, ids=("organisation", "unit", "role"))
@@ -176,7 +179,9 @@ def units(request: HttpRequest) -> HttpResponse:
     all_nodes = selectors.unit_tree(access)
     hidden = [n for n in all_nodes if n.people is None or n.people_below is None]
     # A large organisation's tree is folded; a folded unit's link opens its branch (?under=).
-    nodes, trail = selectors.units_folded(all_nodes, under=optional_id(request.GET.get("under"), name="under"))
+    nodes, trail = selectors.units_folded(
+        all_nodes, under=optional_id(request.GET.get("under"), name="under")
+    )
     return render(
         request,
         "org/units.html",
