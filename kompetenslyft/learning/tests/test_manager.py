@@ -356,6 +356,17 @@ def test_the_journey_summary_counts_assigned_done_booked_exempt_and_elective(wor
         ("M-VAL", "elective", False),
     ]
     assert [j.module.code for j in mine.completed] == ["M-INTRO"]
+    # The manager's team view counts by the same rule: a booking of the exempt module is not
+    # "booked", and done and assigned are the journey's.
+    exempt_session = session_create(
+        module=work.mail, starts_at=timezone.now() + dt.timedelta(days=4), duration_minutes=60,
+        capacity=5, place="Sal 2",
+    )  # fmt: skip
+    Booking.objects.create(session=exempt_session, person=work.employee, status="booked")
+    rows = {r.person.pk: r for r in manager.get(reverse("learning:team")).context["rows"]}
+    row = rows[work.employee.pk]
+    assert (row.assigned, row.done, row.booked, row.exempt) == (3, 1, 1, 1)
+    assert row.booked <= row.assigned - row.done
     # Someone with no assigned module reads so, not "0 of 0".
     other = client_for(work.other_employee.user).get(reverse("learning:me")).content.decode()
     assert "No assigned modules" in other and "0 of 0" not in other
