@@ -275,6 +275,9 @@ def test_book_assigned_people_picks_ones_own_and_tells_who_waits(work: Any) -> N
     assert reverse("learning:book_assigned_session", args=[session.pk]) in listing
     url = reverse("learning:book_assigned_session", args=[session.pk])
     page = client.get(url)
+    # One place for two people: the page says the one beyond it goes on the waiting list.
+    assert "1 place free" in page.content.decode()
+    assert "Only 1 place is free: the first ticked is booked" in page.content.decode()
     # Its own people with a confirmed assignment (not the other unit's, not its own unconfirmed).
     assert {p.pk for p in page.context["people"]} == {work.employee.pk, work.colleague.pk}
     # Someone else's person in the post: refused as a whole.
@@ -287,6 +290,10 @@ def test_book_assigned_people_picks_ones_own_and_tells_who_waits(work: Any) -> N
     assert f"Booked: {work.employee.full_name}." in body
     assert f"On the waiting list: {work.colleague.full_name}." in body
     assert response.context["people"] == []  # the booked and waiting are gone
+    Booking.objects.filter(person=work.colleague).delete()
+    full = client.get(url).content.decode()  # full now: ticking means the waiting list
+    assert "0 places free" in full and "The session is full: everyone you tick goes on its waiting list." in full
+    assert "Put the people ticked on the waiting list" in full
     assert AuditEntry.objects.filter(action="session.people_booked").exists()
     assert client_for(work.employee.user).get(url).status_code == 404
 
