@@ -316,9 +316,11 @@ def _figures(ids: list[int]) -> dict[int, TeamRow]:
             continue
         for module_id, decision in Proposal(items=items).decisions().items():
             (assigned if decision["s"] == "assigned" else exempt).setdefault(person_id, set()).add(module_id)
-    for person_id, module_id in Enrolment.objects.filter(person_id__in=ids).exclude(
-        kind=Enrolment.Kind.ELECTIVE
-    ).values_list("person_id", "module_id"):
+    for person_id, module_id in (
+        Enrolment.objects.filter(person_id__in=ids)
+        .exclude(kind=Enrolment.Kind.ELECTIVE)
+        .values_list("person_id", "module_id")
+    ):
         assigned.setdefault(person_id, set()).add(module_id)
     due = due_again(ids, today=timezone.localdate())
     for person_id, modules in due.items():
