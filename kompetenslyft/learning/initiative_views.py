@@ -212,6 +212,7 @@ def initiatives(request: HttpRequest) -> HttpResponse:
             units=_units(organisation),
             roles=_roles(organisation),
             modules=selectors.modules_for(organisation.pk),
+            codes_taken=lambda code: selectors.initiative_code_taken(organisation, code),
         )
         form.fields["budget"].label = _("Budget (%(currency)s)") % {"currency": organisation.currency}
         if request.method == "POST" and form.is_valid():

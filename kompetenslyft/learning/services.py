@@ -92,12 +92,15 @@ def initiative_create(
     the organisation (a project leader who creates its first initiative owns it)."""
     if any(owner.organisation_id != organisation.pk for owner in owners or []):
         raise ValidationError(_("An owner of an initiative must belong to its organisation."))
+    problems: dict[str, str] = {}  # every problem at once, by field
     if Initiative.objects.filter(organisation=organisation, code=code).exists():
-        raise ValidationError(
-            _("The organisation already has an initiative with the code '%(code)s'.") % {"code": code}
-        )
+        problems["code"] = _("The organisation already has an initiative with the code '%(code)s'.") % {
+            "code": code
+        }
     if starts_on and ends_on and ends_on < starts_on:
-        raise ValidationError(_("The initiative ends before it starts."))
+        problems["ends_on"] = _("The initiative ends before it starts.")
+    if problems:
+        raise ValidationError(problems)
     initiative = Initiative.objects.create(
         organisation=organisation,
         code=code,

@@ -161,3 +161,16 @@ def test_the_campaign_form_opens_a_folded_branch_as_filled_in(world: Any, monkey
     ).content.decode()
     assert checkbox(opened, "units", world.unit1.pk) and 'value="Baslinje"' in opened
     assert " checked" in checkbox(opened, "units", world.dep2.pk)  # type: ignore[operator]
+
+
+def test_a_new_initiative_names_every_problem_at_once(world: Any) -> None:
+    initiative_create(organisation=world.org_a, code="lyft", name="Lyftet", units=[world.dep1])
+    refused = client_for(world.lead.user).post(
+        reverse("learning:initiatives"),
+        {"code": "lyft", "name": "", "starts_on": "2026-03-01", "ends_on": "2026-02-01", "units": []},
+    )
+    body = refused.content.decode()
+    assert refused.status_code == 400 and Initiative.objects.count() == 1
+    assert "already has an initiative with the code" in body  # the taken code,
+    assert "ends before it starts" in body  # the period,
+    assert body.count("This field is required.") == 2  # the name and the units: all in one round
