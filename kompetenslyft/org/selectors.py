@@ -321,3 +321,18 @@ def row_problems(errors: list[dict[str, Any]]) -> list[RowProblems]:
             {"column": str(error.get("column", "")), "message": str(error.get("message", ""))}
         )
     return [rows[number] for number in sorted(rows)]
+
+
+def template_examples(organisation: Organisation) -> dict[str, str]:
+    """The organisation's first unit id and role (by the tree's order, by name) for the import
+    templates' example rows; missing ones are left out (the template keeps its example)."""
+    unit = (
+        Unit.objects.filter(organisation=organisation)
+        .order_by("depth", "path")
+        .values_list("unit_id", flat=True)
+        .first()
+    )
+    role = (
+        Role.objects.filter(organisation=organisation).order_by("name").values_list("name", flat=True).first()
+    )
+    return {k: v for k, v in (("unit_id", unit), ("role", role)) if v}

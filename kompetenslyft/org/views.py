@@ -240,11 +240,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     """The template of one kind of import: the header of formats.md and one example row."""
-    access, _organisations = _lead_organisations(request)
+    access, organisations = _lead_organisations(request)
     if not access.is_lead:
         raise Http404
+    organisation = organisations.order_by("name").first()
+    own = selectors.template_examples(organisation) if organisation is not None else None
     try:
-        content, content_type, filename = template_file(kind, fmt)
+        content, content_type, filename = template_file(kind, fmt, own)
     except KeyError as exc:
         raise Http404 from exc
     response = HttpResponse(content, content_type=content_type)
