@@ -279,6 +279,17 @@ def units_near(units: QuerySet[Unit], shown: Unit | int | None) -> QuerySet[Unit
     return units.filter(nearby)
 
 
+def units_near_in(units: list[Unit], shown: Unit | None) -> list[Unit]:
+    """``units_near`` over a list already read (each with ``depth``, ``path`` and ``parent_id``)."""
+    top = min((u.depth for u in units), default=0)
+    above = set(shown.path.strip("/").split("/")) if shown is not None else set()
+    return [
+        u
+        for u in units
+        if u.depth == top or str(u.pk) in above or (shown is not None and u.parent_id == shown.pk)
+    ]
+
+
 def team_unit(access: Access, wanted: int | None) -> Unit | None:
     """The unit a team page shows: the one asked for if in scope, else the manager's own unit
     (or, for a lead, the first unit with people)."""

@@ -34,3 +34,17 @@ def test_a_branch_outside_the_viewers_units_is_not_there(network: Any) -> None:
     lead = client_for(network.lead.user)
     assert lead.get(f"/org/units/?under={network.unit_b.pk}").status_code == 404  # another organisation
     assert lead.get("/org/units/?under=x").status_code in (400, 404)
+
+
+def test_unit_lists_offer_the_top_and_the_chosen_units_surroundings(network: Any) -> None:
+    from kompetenslyft.org.models import Unit
+    from kompetenslyft.org.selectors import units_near, units_near_in
+
+    units = Unit.objects.filter(organisation=network.org_a)
+    assert set(units_near(units, None)) == {network.admin_a}
+    near_dep1 = {network.admin_a, network.dep1, network.unit1, network.unit2}
+    assert set(units_near(units, network.dep1.pk)) == near_dep1  # not Särskilt boende's Solgården
+    assert set(units_near_in(list(units), network.dep1)) == near_dep1
+    lead = client_for(network.lead.user)
+    page = lead.get("/evaluation/results/", {"unit": network.dep1.pk}).content.decode()
+    assert f'<option value="{network.unit1.pk}"' in page and f'<option value="{network.unit3.pk}"' not in page
