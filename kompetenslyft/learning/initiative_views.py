@@ -170,7 +170,7 @@ def _choices_page(
 ) -> HttpResponse:
     """One set of the initiative's checkboxes on its own page (the unit tree of a large
     organisation would make the initiative's page too big)."""
-    ticked = checked(form.data.getlist(form["chosen"].html_name) if form.is_bound else form["chosen"].value())
+    ticked = checked(form["chosen"].value())  # as posted, or the initiative's own
     context: dict[str, Any] = {
         "initiative": initiative,
         "kind": kind,

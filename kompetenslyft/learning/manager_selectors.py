@@ -323,8 +323,8 @@ def _figures(ids: list[int]) -> dict[int, TeamRow]:
     ):
         assigned.setdefault(person_id, set()).add(module_id)
     due = due_again(ids, today=timezone.localdate())
-    for person_id, modules in due.items():
-        assigned.setdefault(person_id, set()).update(modules)
+    for person_id, due_modules in due.items():
+        assigned.setdefault(person_id, set()).update(due_modules)
     done = completed_modules(sorted(assigned)) if assigned else {}
     booked: dict[int, set[int]] = {}
     for person_id, module_id in Booking.objects.filter(
@@ -335,7 +335,7 @@ def _figures(ids: list[int]) -> dict[int, TeamRow]:
     ).values_list("person_id", "session__module_id"):
         booked.setdefault(person_id, set()).add(module_id)
     for person_id, row in rows.items():
-        modules = assigned.get(person_id, set())
+        modules: set[int] = assigned.get(person_id, set())
         finished = (modules & done.get(person_id, set())) - set(due.get(person_id, {}))
         row.assigned = len(modules)
         row.exempt = len(exempt.get(person_id, set()) - modules)
