@@ -8,7 +8,6 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -467,6 +466,10 @@ def gap_movement(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The team grid is people × competences (dozens of columns): a shorter page than lists.
+TEAM_PAGE_SIZE = 20
+
+
 @login_required
 def team(request: HttpRequest) -> HttpResponse:
     """A manager's (or lead's) team: people × competences, level against the requirement."""
@@ -481,7 +484,7 @@ def team(request: HttpRequest) -> HttpResponse:
     if unit is None:
         raise Http404
     # The unit and every unit below it, a page at a time.
-    page = Paginator(selectors.team_people(access, unit), settings.KOMPETENSLYFT_PAGE_SIZE).get_page(
+    page = Paginator(selectors.team_people(access, unit), TEAM_PAGE_SIZE).get_page(
         parse_page(request.GET.get("page"))
     )
     competences, rows = selectors.team_gaps(access, unit, people=list(page.object_list))
