@@ -338,6 +338,14 @@ def _target_units(initiative: Initiative) -> dict[str, Any]:
     return {"target_units": units[:TARGET_UNITS_SHOWN], "more_units": more}
 
 
+SUMMARY_ROWS = 30  # the page's proposal summary shows this many units, then "and N more"
+
+
+def _summary(access: Access, initiative: Initiative) -> dict[str, Any]:
+    rows = list(selectors.proposal_summary(access, initiative))
+    return {"summary": rows[:SUMMARY_ROWS], "more_summary": max(0, len(rows) - SUMMARY_ROWS)}
+
+
 def _page(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None) -> HttpResponse:
     access, initiative, can_edit = _visible(request, pk)
     plan = selectors.plan(initiative)
@@ -354,7 +362,7 @@ def _page(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None) ->
         "can_edit": can_edit,
         "plan": plan,
         "goals": selectors.goal_attainment(initiative),
-        "summary": selectors.proposal_summary(access, initiative),
+        **_summary(access, initiative),
         "can_open_proposals": access.can_list_people,  # the proposals page is a manager's or a lead's
         "modules": initiative.modules.all(),
         **_target_units(initiative),

@@ -174,3 +174,16 @@ def test_a_new_initiative_names_every_problem_at_once(world: Any) -> None:
     assert "already has an initiative with the code" in body  # the taken code,
     assert "ends before it starts" in body  # the period,
     assert body.count("This field is required.") == 2  # the name and the units: all in one round
+
+
+def test_the_initiative_page_shows_a_limited_proposal_summary(world: Any, monkeypatch: Any) -> None:
+    from kompetenslyft.learning import initiative_views
+
+    monkeypatch.setattr(initiative_views, "SUMMARY_ROWS", 1)
+    rows = [{"unit": world.dep1}, {"unit": world.dep2}, {"unit": world.unit1}]
+    monkeypatch.setattr(initiative_views.selectors, "proposal_summary", lambda access, initiative: rows)
+    initiative = initiative_create(
+        organisation=world.org_a, code="lyft", name="Lyftet", units=[world.admin_a]
+    )
+    response = client_for(world.lead.user).get(reverse("learning:initiative", args=[initiative.pk]))
+    assert response.context["summary"] == rows[:1] and "And 2 more units." in response.content.decode()
