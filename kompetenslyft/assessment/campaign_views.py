@@ -10,11 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import Access, access_for
 from kompetenslyft.core.params import id_list
-from kompetenslyft.org.checkboxes import unit_tree
+from kompetenslyft.org.checkboxes import unit_picker
 from kompetenslyft.org.models import Organisation, Role, Unit
 
 from . import selectors, services
@@ -41,6 +42,7 @@ def _page(
     checked_roles: set[str],
     count: TargetCount | None = None,
     status: int = 200,
+    opened: list[str] | None = None,
 ) -> HttpResponse:
     units = Unit.objects.filter(organisation=organisation).only("pk", "name", "parent_id", "path")
     return render(
@@ -50,7 +52,10 @@ def _page(
             "campaigns": selectors.campaigns_visible(access).select_related("organisation"),
             "form": form,
             "organisation": organisation,
-            "tree": unit_tree(units),
+            "picker": unit_picker(units, checked=checked_units, opened=opened or ()),
+            # A folded branch's button posts the form to the count, which shows it again opened.
+            "open_action": reverse("assessment:campaign_count")
+            + f"?organisation={organisation.pk}#new-campaign",
             "role_groups": [
                 (
                     "",
@@ -120,6 +125,7 @@ def campaign_create_view(request: HttpRequest) -> HttpResponse:
         checked_units={str(v) for v in request.POST.getlist("units")},
         checked_roles={str(v) for v in request.POST.getlist("roles")},
         status=400,
+        opened=request.POST.getlist("open"),
     )
 
 
@@ -145,4 +151,5 @@ def campaign_count_view(request: HttpRequest) -> HttpResponse:
         checked_units={str(pk) for pk in unit_ids},
         checked_roles={str(pk) for pk in role_ids},
         count=count,
+        opened=request.POST.getlist("open"),
     )

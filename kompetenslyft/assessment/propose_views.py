@@ -33,7 +33,10 @@ def gap_propose(request: HttpRequest) -> HttpResponse:
         raise Http404
     try:
         count = proposals_for_people(
-            initiative=initiative, people=[row.person for row in found.rows], actor=request.user
+            initiative=initiative,
+            people=[row.person for row in found.rows],
+            actor=request.user,
+            competence=found.competence,
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -8,12 +8,11 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +35,7 @@ from kompetenslyft.core.params import (
 from kompetenslyft.learning.models import Initiative
 from kompetenslyft.learning.selectors import initiatives_visible
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
-from kompetenslyft.org.selectors import team_unit, team_units
+from kompetenslyft.org.selectors import team_unit, team_units, units_near
 
 from . import gap_selectors, selectors, services
 from .forms import GapFilterForm
@@ -198,15 +197,9 @@ def _gap_context(request: HttpRequest) -> tuple[Access, Organisation, GapFilterF
     roles = Role.objects.filter(organisation=organisation).order_by("name")
     # The list offers the top of the tree, the unit shown with the units above it, and its
     # children (the heatmap's own links lead further down), not thousands of units.
-    wanted = optional_id(request.GET.get("unit"), name="unit")
-    shown = units.filter(pk=wanted).first() if wanted is not None else None
-    top_depth = units.values_list("depth", flat=True).order_by("depth").first() or 0
-    nearby = Q(depth=top_depth)
-    if shown is not None:
-        nearby |= Q(pk__in=[int(pk) for pk in shown.path.strip("/").split("/")]) | Q(parent=shown)
     form = GapFilterForm(
         request.GET or None,
-        units=units.filter(nearby),
+        units=units_near(units, optional_id(request.GET.get("unit"), name="unit")),
         roles=roles,
         points=selectors.measurement_points(organisation),
     )
@@ -473,6 +466,10 @@ def gap_movement(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The team grid is people × competences (dozens of columns): a shorter page than lists.
+TEAM_PAGE_SIZE = 20
+
+
 @login_required
 def team(request: HttpRequest) -> HttpResponse:
     """A manager's (or lead's) team: people × competences, level against the requirement."""
@@ -487,14 +484,20 @@ def team(request: HttpRequest) -> HttpResponse:
     if unit is None:
         raise Http404
     # The unit and every unit below it, a page at a time.
-    page = Paginator(selectors.team_people(access, unit), settings.KOMPETENSLYFT_PAGE_SIZE).get_page(
+    page = Paginator(selectors.team_people(access, unit), TEAM_PAGE_SIZE).get_page(
         parse_page(request.GET.get("page"))
     )
     competences, rows = selectors.team_gaps(access, unit, people=list(page.object_list))
     return render(
         request,
         "assessment/team.html",
-        {"unit": unit, "units": units, "competences": competences, "rows": rows, "page": page},
+        {
+            "unit": unit,
+            "units": units_near(units, unit),
+            "competences": competences,
+            "rows": rows,
+            "page": page,
+        },
     )
 
 

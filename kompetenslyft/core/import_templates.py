@@ -18,16 +18,16 @@ FORMATS = {
 # One plausible row per kind, by column. Numbers stay numbers in the workbook.
 EXAMPLES: dict[str, dict[str, Any]] = {
     "units": {
-        "unit_id": "U100",
+        "unit_id": "NEW-UNIT-1",
         "name": "Hemtjänst Norr",
-        "parent_id": "U1",
+        "parent_id": "EXAMPLE-UNIT",
         "manager_employee_id": "E1000",
     },
     "people": {
         "employee_id": "E1001",
         "given_name": "Anna",
         "family_name": "Andersson",
-        "unit_id": "U100",
+        "unit_id": "EXAMPLE-UNIT",
         "role": "Undersköterska",
         "email": "anna.andersson@example.org",
         "gender": "woman",
@@ -45,7 +45,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "role": "Undersköterska",
         "competence_code": "DOK1",
         "required_level": 3,
-        "unit_id": "U100",
+        "unit_id": "EXAMPLE-UNIT",
         "mandatory": "yes",
     },
     "assessments": {
@@ -89,18 +89,27 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 }
 
 
-def template_rows(kind: str) -> list[list[Any]]:
-    """The header and the example row of ``kind``; KeyError for an unknown kind."""
+# The columns whose example is the organisation's own where it has one (``own``): a unit of the
+# example row then exists, and so does its role. A new unit's own id stays an example.
+OWN_COLUMNS = {"unit_id": "unit_id", "parent_id": "unit_id", "role": "role", "mandatory_roles": "role"}
+
+
+def template_rows(kind: str, own: dict[str, str] | None = None) -> list[list[Any]]:
+    """The header and the example row of ``kind``, with ``own`` values (``unit_id``, ``role``:
+    the organisation's first) where it has them; KeyError for an unknown kind."""
     importer = IMPORTERS[kind]
     header = [*importer.required, *importer.optional]
-    example = EXAMPLES.get(kind, {})
+    example = dict(EXAMPLES.get(kind, {}))
+    for column, key in OWN_COLUMNS.items():
+        if own and own.get(key) and column in example and not (kind == "units" and column == "unit_id"):
+            example[column] = own[key]
     return [header, [example.get(column, "") for column in header]]
 
 
-def template_file(kind: str, fmt: str) -> tuple[bytes, str, str]:
+def template_file(kind: str, fmt: str, own: dict[str, str] | None = None) -> tuple[bytes, str, str]:
     """``(content, content type, file name)`` of the template; KeyError for an unknown kind or
     format."""
     content_type = FORMATS[fmt]
-    rows = template_rows(kind)
+    rows = template_rows(kind, own)
     content = csv_text(rows).encode("utf-8") if fmt == "csv" else xlsx_bytes(kind, rows)
     return content, content_type, f"{kind}-template.{fmt}"

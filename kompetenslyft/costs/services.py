@@ -4,7 +4,7 @@ that the actor may change the initiative's costs (its lead or project leaders) a
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -69,33 +69,44 @@ def _changes(entry: CostEntry) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
-def cost_entry_create(
-    *,
-    initiative: Initiative,
-    kind: str,
-    description: str = "",
-    module: Module | None = None,
-    session: Session | None = None,
-    hours: Decimal | None = None,
-    rate: Decimal | None = None,
-    amount: Decimal | None = None,
-    actor: Any,
-) -> CostEntry:
-    _check(actor, initiative)
+class CostFields(TypedDict, total=False):
+    """What a cost entry is made of (``kind`` is required): the same for a new one and a change."""
+
+    kind: Required[str]
+    description: str
+    module: Module | None
+    session: Session | None
+    hours: Decimal | None
+    rate: Decimal | None
+    amount: Decimal | None
+
+
+def _values(initiative: Initiative, fields: CostFields) -> dict[str, Any]:
+    """The entry's fields, checked: a trainer's cost is hours × rate, any other an amount."""
+    kind = fields["kind"]
+    module, session = fields.get("module"), fields.get("session")
+    hours, rate, amount = fields.get("hours"), fields.get("rate"), fields.get("amount")
     _validate(initiative, kind=kind, module=module, session=session, hours=hours, rate=rate, amount=amount)
     trainer = kind == CostEntry.Kind.TRAINER
+    return {
+        "kind": kind,
+        "description": fields.get("description", ""),
+        "module": module,
+        "session": session,
+        "hours": hours if trainer else None,
+        "rate": rate if trainer else None,
+        "amount": None if trainer else amount,
+    }
+
+
+@transaction.atomic
+def cost_entry_create(*, initiative: Initiative, actor: Any, **fields: Unpack[CostFields]) -> CostEntry:
+    _check(actor, initiative)
     entry = CostEntry.objects.create(
         organisation_id=initiative.organisation_id,
         initiative=initiative,
-        kind=kind,
-        description=description,
-        module=module,
-        session=session,
-        hours=hours if trainer else None,
-        rate=rate if trainer else None,
-        amount=None if trainer else amount,
         created_by=actor if getattr(actor, "pk", None) else None,
+        **_values(initiative, fields),
     )
     audit_record(
         actor=actor,
@@ -108,27 +119,13 @@ def cost_entry_create(
 
 
 @transaction.atomic
-def cost_entry_update(
-    *,
-    entry: CostEntry,
-    kind: str,
-    description: str = "",
-    module: Module | None = None,
-    session: Session | None = None,
-    hours: Decimal | None = None,
-    rate: Decimal | None = None,
-    amount: Decimal | None = None,
-    actor: Any,
-) -> CostEntry:
+def cost_entry_update(*, entry: CostEntry, actor: Any, **fields: Unpack[CostFields]) -> CostEntry:
     initiative = entry.initiative
     _check(actor, initiative)
-    _validate(initiative, kind=kind, module=module, session=session, hours=hours, rate=rate, amount=amount)
+    values = _values(initiative, fields)
     before = _changes(entry)
-    trainer = kind == CostEntry.Kind.TRAINER
-    entry.kind, entry.description, entry.module, entry.session = kind, description, module, session
-    entry.hours = hours if trainer else None
-    entry.rate = rate if trainer else None
-    entry.amount = None if trainer else amount
+    for name, value in values.items():
+        setattr(entry, name, value)
     entry.save()
     after = _changes(entry)
     audit_record(

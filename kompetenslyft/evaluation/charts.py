@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -319,6 +320,15 @@ def stacked_bar_chart(
     return mark_safe(_open(ident, width, y, title, description) + "".join(out))  # noqa: S308 - every piece of text above is escaped
 
 
+def _number(value: float) -> str:
+    """A scale label of plain numbers in the active language's format (Swedish and Norwegian
+    "6,2"): whole numbers as such, else one or two decimals."""
+    if float(value).is_integer():
+        return number_format(int(value), use_l10n=True)
+    places = 1 if abs(value) >= 10 else 2
+    return number_format(round(value, places), decimal_pos=places, use_l10n=True)
+
+
 def line_chart(
     *,
     ident: str,
@@ -329,36 +339,72 @@ def line_chart(
     percent: bool = True,
     maximum: float | None = None,
     empty_text: str = "",
+    band: tuple[int, int] | None = None,
+    band_label: str = "",
+    target: float | None = None,
+    target_label: str = "",
 ) -> SafeString:
     """A trend: one line per series over ``labels`` (months, measurement points), a marker of
-    its own at each point. A hidden value (``None``) breaks the line: no point is drawn."""
+    its own at each point. A hidden value (``None``) breaks the line: no point is drawn.
+    Optionally ``band`` (first and last index, e.g. a training period) is shaded with
+    ``band_label`` above it, and ``target`` is a dashed horizontal line. Shares run from 0 to
+    ``maximum`` (100 %); plain numbers from 0 (or the lowest value, when below 0) to the highest
+    value or target."""
     ident = _ident(ident)
     values = [v for s in series for v in s.values if v is not None]
     if not labels or not series or not values:
         return empty_chart(ident=ident, title=title, description=description, message=empty_text)
-    top = maximum if maximum is not None else (1.0 if percent else max(values) or 1.0)
-    width, left, right = WIDTH, 50, 32
+    with_target = [*values, *([target] if target is not None else [])]
+    top = maximum if maximum is not None else (1.0 if percent else max(with_target) or 1.0)
+    bottom = 0.0 if percent else min([*values, 0.0])
+    span = (top - bottom) or 1.0
+    width, left, right = WIDTH, (50 if percent else 56), 32
     legend, legend_h = _legend(ident, [s.name for s in series], 6, lines=True)
-    plot_top = legend_h + 18
+    plot_top = legend_h + (36 if band is not None else 18)
     plot_h = 180
     height = plot_top + plot_h + 44
     plot_w = width - left - right
     step = plot_w / max(1, len(labels) - 1) if len(labels) > 1 else 0.0
+
+    def x_of(j: float) -> float:
+        return left + (step * j if len(labels) > 1 else plot_w / 2)
+
+    def y_of(v: float) -> float:
+        return plot_top + plot_h - plot_h * max(0.0, min(1.0, (v - bottom) / span))
+
+    def label_of(v: float) -> str:
+        return _fmt(v, percent) if percent else _number(v)
+
     out = [_open(ident, width, height, title, description), legend]
+    if band is not None:
+        x0 = x_of(band[0]) - (step / 2 if band[0] > 0 else 0)
+        x1 = x_of(band[1]) + (step / 2 if band[1] < len(labels) - 1 else 0)
+        out.append(
+            f'<rect x="{x0:.1f}" y="{plot_top}" width="{max(2.0, x1 - x0):.1f}" height="{plot_h}" '
+            f'fill="#e8eef5" stroke="#1f4e79" stroke-width="1" stroke-dasharray="3 3"/>'
+        )
+        out.append(
+            f'<text x="{x0 + 4:.1f}" y="{plot_top - 8}" fill="#1a1a1a">{escape(_cut(band_label, 30))}</text>'
+        )
     for tick in range(5):
-        v = top * tick / 4
-        y = plot_top + plot_h - plot_h * tick / 4
+        v = bottom + span * tick / 4
+        y = y_of(v)
         out.append(f'<path d="M{left},{y:.1f} H{width - right}" stroke="#ccc" stroke-width="1"/>')
         out.append(
-            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#1a1a1a">{escape(_fmt(v, percent))}</text>'
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#1a1a1a">{escape(label_of(v))}</text>'
+        )
+    if target is not None:
+        y = y_of(target)
+        out.append(
+            f'<path d="M{left},{y:.1f} H{width - right}" stroke="#1a1a1a" stroke-width="2" '
+            f'stroke-dasharray="4 2"><title>{escape(target_label)}: {escape(label_of(target))}</title></path>'
         )
     every = max(1, -(-len(labels) // 5))  # at most five labels (a month is ~55 units wide)
     for j, label in enumerate(labels):
-        x = left + (step * j if len(labels) > 1 else plot_w / 2)
         last = j == len(labels) - 1 and (len(labels) - 1) % every >= every / 2
         if j % every == 0 or last:
             out.append(
-                f'<text x="{x:.1f}" y="{plot_top + plot_h + 18}" text-anchor="middle" fill="#1a1a1a">'
+                f'<text x="{x_of(j):.1f}" y="{plot_top + plot_h + 18}" text-anchor="middle" fill="#1a1a1a">'
                 f"{escape(_cut(label, 12))}</text>"
             )
     for i, s in enumerate(series):
@@ -368,7 +414,6 @@ def line_chart(
         segment: list[str] = []
         points = []
         for j, value in enumerate(s.values[: len(labels)]):
-            x = left + (step * j if len(labels) > 1 else plot_w / 2)
             if value is None:
                 if len(segment) > 1:
                     out.append(
@@ -376,7 +421,7 @@ def line_chart(
                     )
                 segment = []
                 continue
-            y = plot_top + plot_h - plot_h * max(0.0, min(1.0, value / top if top else 0.0))
+            x, y = x_of(j), y_of(value)
             segment.append(f"{x:.1f},{y:.1f}")
             points.append(_marker(i, x, y))
         if len(segment) > 1:

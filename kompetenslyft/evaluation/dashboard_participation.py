@@ -210,7 +210,7 @@ def _participation(filters: Filters, *, exact: bool) -> Participation:
     ):
         assigned_atoms[(unit_id, GENDER_COLUMN.get(gender, "other"))] += n
     assigned_release = _release_of(filters, assigned_atoms)
-    # (units × gender only: the role filter does not apply to it, as before)
+    # (units × gender only: with a role filter no figure is shown, below)
     assigned_rows = _assigned_rows(filters)
     if filters.unit is not None:
         assigned_rows = assigned_rows.filter(
@@ -220,6 +220,10 @@ def _participation(filters: Filters, *, exact: bool) -> Participation:
     assigned_n = assigned_rows.count()
     column = filters.gender if filters.gender is not None else disclosure.ALL
     assigned = assigned_n if assigned_release.tree(where, column, value=assigned_n) else None
+    if filters.role is not None:
+        # The release is units × gender: a figure for one role is not in it, and the figure of
+        # every role would not answer the filter, so none is shown (as a hidden one).
+        assigned = None
     return Participation(
         shown_people,
         shown_hours,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kompetenslyft.core.access import access_for
 from kompetenslyft.core.params import optional_id
 from kompetenslyft.org.models import Role
+from kompetenslyft.org.selectors import units_near_in
 
 from . import selectors
 from .models import ITEMS
@@ -92,7 +93,7 @@ def results(request: HttpRequest) -> HttpResponse:
         module = module_choices.filter(pk=module_id).first()
         if module is None:
             raise Http404
-    units = list(lens.units().only("pk", "unit_id", "name", "depth", "path", "organisation_id"))
+    units = list(lens.units().only("pk", "unit_id", "name", "depth", "path", "organisation_id", "parent_id"))
     unit = None
     if (unit_id := optional_id(request.GET.get("unit"), name="unit")) is not None:
         unit = next((u for u in units if u.pk == unit_id), None)
@@ -131,7 +132,8 @@ def results(request: HttpRequest) -> HttpResponse:
         "initiative": initiative,
         "modules": module_choices,
         "module": module,
-        "units": units,
+        # The unit list offers the top of the tree and the chosen unit's surroundings, not thousands.
+        "units": units_near_in(units, unit),
         "unit": unit,
         "roles": roles,
         "role": role,

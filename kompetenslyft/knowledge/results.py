@@ -326,27 +326,14 @@ def dashboard_sections(context: Any) -> list[Any]:
         for name, unit in [*top, *((u.name, u) for u in units)]
     ]
     sections.append(
-        Section(
+        _before_after_section(
             "knowledge-units",
-            _("Knowledge tests per unit"),
+            (_("Knowledge tests per unit"), _("Tests per unit"), _("Unit")),
             _("The modules chosen together, per unit (with the units below it)."),
-            charts.bar_chart(
-                ident="knowledge-units",
-                title=_("Knowledge tests per unit"),
-                description=_("Mean score before and after, per unit."),
-                categories=[row[0].value for row in unit_rows],
-                series=[
-                    charts.Series(_("Before"), *_bars(unit_rows, 2)),
-                    charts.Series(_("After"), *_bars(unit_rows, 5)),
-                ],
-                percent=True,
-                maximum=1.0,
-                hidden_text=context.hidden,
-                empty_text=context.empty,
-            ),
-            Table(_("Knowledge tests per unit"), _columns(_("Unit")), unit_rows),
+            _("Mean score before and after, per unit."),
+            unit_rows,
+            context=context,
             note=note,
-            short_title=_("Tests per unit"),
         )
     )
 
@@ -362,30 +349,57 @@ def dashboard_sections(context: Any) -> list[Any]:
         for role in roles
     ]
     sections.append(
-        Section(
+        _before_after_section(
             "knowledge-roles",
-            _("Knowledge tests per role"),
+            (_("Knowledge tests per role"), _("Tests per role"), _("Role")),
             _("The modules chosen together, per role."),
-            charts.bar_chart(
-                ident="knowledge-roles",
-                title=_("Knowledge tests per role"),
-                description=_("Mean score before and after, per role."),
-                categories=[row[0].value for row in role_rows],
-                series=[
-                    charts.Series(_("Before"), *_bars(role_rows, 2)),
-                    charts.Series(_("After"), *_bars(role_rows, 5)),
-                ],
-                percent=True,
-                maximum=1.0,
-                hidden_text=context.hidden,
-                empty_text=context.empty,
-            ),
-            Table(_("Knowledge tests per role"), _columns(_("Role")), role_rows),
+            _("Mean score before and after, per role."),
+            role_rows,
+            context=context,
             note=note,
-            short_title=_("Tests per role"),
         )
     )
     return sections
+
+
+def _before_after_section(
+    ident: str,
+    titles: tuple[str, str, str],
+    intro: str,
+    description: str,
+    rows: list[Any],
+    *,
+    context: Any,
+    note: Any,
+) -> Any:
+    """A section of mean scores before and after per group (unit, role): a bar chart and its
+    table. ``titles``: the title, the short title and the first column's heading."""
+    from kompetenslyft.evaluation import charts
+    from kompetenslyft.evaluation.dashboard_page import Section, Table
+
+    title, short_title, heading = titles
+    return Section(
+        ident,
+        title,
+        intro,
+        charts.bar_chart(
+            ident=ident,
+            title=title,
+            description=description,
+            categories=[row[0].value for row in rows],
+            series=[
+                charts.Series(_("Before"), *_bars(rows, 2)),
+                charts.Series(_("After"), *_bars(rows, 5)),
+            ],
+            percent=True,
+            maximum=1.0,
+            hidden_text=context.hidden,
+            empty_text=context.empty,
+        ),
+        Table(title, _columns(heading), rows),
+        note=note,
+        short_title=short_title,
+    )
 
 
 def module_summary(organisation: Organisation, module: Module) -> tuple[Figure, Figure, int]:

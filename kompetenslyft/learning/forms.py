@@ -40,11 +40,32 @@ class InitiativeForm(forms.Form):
         label=_("Modules"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, units: Any, roles: Any, modules: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, units: Any, roles: Any, modules: Any, codes_taken: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # ``codes_taken(code)``: is the code the organisation's already? Checked with the other
+        # fields, so that every problem of the form is named at once, not one round at a time.
+        self.codes_taken = codes_taken
         self.fields["units"].choices = [(u.pk, u.name) for u in units]  # type: ignore[attr-defined]
         self.fields["roles"].choices = [(r.pk, r.name) for r in roles]  # type: ignore[attr-defined]
         self.fields["modules"].choices = [(m.pk, f"{m.code} {m.name}") for m in modules]  # type: ignore[attr-defined]
+
+    def clean_code(self) -> str:
+        code: str = self.cleaned_data["code"]
+        if self.codes_taken is not None and self.codes_taken(code):
+            raise forms.ValidationError(
+                _("The organisation already has an initiative with the code '%(code)s'."),
+                params={"code": code},
+            )
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The initiative ends before it starts."))
+        return data
 
 
 class PlanEntryForm(forms.Form):

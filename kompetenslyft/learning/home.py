@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -80,24 +80,35 @@ def proposals_to_confirm(access: Access) -> list[dict[str, Any]]:
 
 
 def team_follow_up(access: Access) -> dict[str, int]:
-    """Counts over the manager's people: assigned and not booked on a coming session, and of
-    those, who has not completed anything yet (lags)."""
+    """Counts of the manager's people (people, not assignments), by the rule of "Book my
+    assigned people": with a module assigned by a confirmed proposal that they have not done and
+    are not booked or waiting on a coming session of; and of those, who has done nothing yet."""
     now = timezone.now()
     people = Person.objects.filter(_under(access.managed_paths, "unit"), is_active=True)
-    assigned = Exists(Proposal.objects.filter(person=OuterRef("pk"), assigned__gt=0))
-    booked = Exists(
-        Booking.objects.filter(
-            person=OuterRef("pk"),
-            status=Booking.Status.BOOKED,
-            session__starts_at__gte=now,
-            session__cancelled=False,
+    open_modules: dict[int, set[int]] = {}
+    for person_id, items in Proposal.objects.filter(
+        person__in=people, status=Proposal.Status.CONFIRMED, assigned__gt=0
+    ).values_list("person_id", "items"):
+        decisions = Proposal(items=items).decisions()
+        open_modules.setdefault(person_id, set()).update(
+            m for m, d in decisions.items() if d["s"] == "assigned"
+        )
+    ids = sorted(open_modules)
+    done = completed_modules(ids) if ids else {}
+    for person_id, module_id in Booking.objects.filter(
+        person_id__in=ids,
+        status__in=[Booking.Status.BOOKED, Booking.Status.WAITING],
+        session__starts_at__gte=now,
+        session__cancelled=False,
+    ).values_list("person_id", "session__module_id"):
+        open_modules[person_id].discard(module_id)
+    waiting = {pk for pk, modules in open_modules.items() if modules - done.get(pk, set())}
+    started = set(
+        Attendance.objects.filter(person_id__in=sorted(waiting), status__in=DONE).values_list(
+            "person_id", flat=True
         )
     )
-    done = Exists(Attendance.objects.filter(person=OuterRef("pk"), status__in=DONE))
-    return people.aggregate(
-        not_booked=Count("pk", filter=Q(assigned) & ~Q(booked)),
-        lagging=Count("pk", filter=Q(assigned) & ~Q(booked) & ~Q(done)),
-    )
+    return {"not_booked": len(waiting), "lagging": len(waiting - started)}
 
 
 def team_questions(access: Access) -> dict[str, int]:

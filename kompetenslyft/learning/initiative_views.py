@@ -16,12 +16,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.access import Access, access_for
 from kompetenslyft.core.models import ProductRole
-from kompetenslyft.org.checkboxes import checked, unit_tree
+from kompetenslyft.org.checkboxes import checked, unit_picker
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
 
 from . import hooks, initiative_services, selectors, services
@@ -88,13 +88,20 @@ def _module_groups(organisation: Organisation) -> Groups:
     return list(groups.items())
 
 
-def _pickers(organisation: Organisation) -> dict[str, Any]:
-    """The target units as a tree of checkboxes, roles and modules (by category) as lists."""
-    return {
-        "unit_tree": unit_tree(_units(organisation).only("pk", "name", "parent_id", "path")),
-        "role_groups": [("", [(r.pk, r.name) for r in _roles(organisation)])],
-        "module_groups": _module_groups(organisation),
-    }
+def _pickers(
+    organisation: Organisation, kinds: tuple[str, ...], *, checked_units: set[str], opened: list[str]
+) -> dict[str, Any]:
+    """The target units as a folded tree of checkboxes (``org.checkboxes.unit_picker``), roles
+    and modules (by category) as lists: those of ``kinds``."""
+    pickers: dict[str, Any] = {}
+    if "units" in kinds:
+        units = _units(organisation).only("pk", "name", "parent_id", "path")
+        pickers["unit_picker"] = unit_picker(units, checked=checked_units, opened=opened)
+    if "roles" in kinds:
+        pickers["role_groups"] = [("", [(r.pk, r.name) for r in _roles(organisation)])]
+    if "modules" in kinds:
+        pickers["module_groups"] = _module_groups(organisation)
+    return pickers
 
 
 # The initiative's target units, target roles and modules: each a set of checkboxes
@@ -126,18 +133,63 @@ def _choices_form(initiative: Initiative, kind: str, data: Any = None) -> Choice
 def _save_choices(
     request: HttpRequest, pk: int, kind: str, save: Callable[[Initiative, list[int]], None]
 ) -> HttpResponse:
-    """Validate the posted checkboxes of ``kind`` and save them with ``save``; a refused set is
-    shown on the page with its error (400)."""
+    """The page of the checkboxes of ``kind`` (GET); a POST saves them with ``save``, or, from
+    a folded branch's "show the units below" button (``open``), shows them again as ticked. A
+    refused set is shown with its error (400)."""
     initiative = _editable(request, pk)
+    if request.method != "POST":
+        return _choices_page(request, initiative, kind, _choices_form(initiative, kind))
     form = _choices_form(initiative, kind, request.POST)
+    if "open" in request.POST:
+        return _choices_page(request, initiative, kind, form, validate=False)
     if form.is_valid():
         try:
             save(initiative, form.cleaned_data["chosen"])
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            return _back(initiative)
-    return _page(request, pk, {f"{kind}_form": form})
+            return _back(initiative, "modules" if kind == "modules" else "")
+    return _choices_page(request, initiative, kind, form, status=400)
+
+
+CHOICE_TITLES = {
+    "units": gettext_lazy("Change the target units"),
+    "roles": gettext_lazy("Change the target roles"),
+    "modules": gettext_lazy("Change the modules"),
+}
+
+
+def _choices_page(
+    request: HttpRequest,
+    initiative: Initiative,
+    kind: str,
+    form: ChoicesForm,
+    *,
+    validate: bool = True,
+    status: int = 200,
+) -> HttpResponse:
+    """One set of the initiative's checkboxes on its own page (the unit tree of a large
+    organisation would make the initiative's page too big)."""
+    ticked = checked(form["chosen"].value())  # as posted, or the initiative's own
+    context: dict[str, Any] = {
+        "initiative": initiative,
+        "kind": kind,
+        "title": CHOICE_TITLES[kind],
+        "form": form,
+        "errors": form.errors if validate else {},
+        "name": form["chosen"].html_name,
+        f"checked_{kind}": ticked,
+        "open_action": request.path,
+    }
+    context.update(
+        _pickers(
+            initiative.organisation,
+            (kind,),
+            checked_units=ticked,
+            opened=request.POST.getlist("open") if request.method == "POST" else [],
+        )
+    )
+    return render(request, "learning/initiative_choices.html", context, status=status)
 
 
 @login_required
@@ -151,12 +203,16 @@ def initiatives(request: HttpRequest) -> HttpResponse:
     # A lead creates initiatives in its organisation; a project leader in the organisation of its
     # grant, and becomes the new initiative's owner (core.access: it sees its own initiatives).
     organisation, owners = _creator_org(access)
+    # A folded branch's "show the units below" button posts the form to be shown again as filled in.
+    opening = request.method == "POST" and "open" in request.POST
     if organisation is not None:
         form = InitiativeForm(
-            request.POST or None,
+            None if opening else request.POST or None,
+            initial=_as_initial(request.POST) if opening else None,
             units=_units(organisation),
             roles=_roles(organisation),
             modules=selectors.modules_for(organisation.pk),
+            codes_taken=lambda code: selectors.initiative_code_taken(organisation, code),
         )
         form.fields["budget"].label = _("Budget (%(currency)s)") % {"currency": organisation.currency}
         if request.method == "POST" and form.is_valid():
@@ -190,9 +246,24 @@ def initiatives(request: HttpRequest) -> HttpResponse:
         "creates_as_owner": bool(owners),
     }
     if form is not None and organisation is not None:
-        context.update(_pickers(organisation))
-        context.update({f"checked_{n}": checked(form[n].value()) for n in ("units", "roles", "modules")})
+        ticked = {n: checked(form[n].value()) for n in ("units", "roles", "modules")}
+        context.update({f"checked_{n}": values for n, values in ticked.items()})
+        context.update(
+            _pickers(
+                organisation,
+                ("units", "roles", "modules"),
+                checked_units=ticked["units"],
+                opened=request.POST.getlist("open"),
+            )
+        )
+        context["open_action"] = request.path + "#new-initiative"
     return render(request, "learning/initiatives.html", context, status=400 if form and form.errors else 200)
+
+
+def _as_initial(data: Any) -> dict[str, Any]:
+    """A posted new-initiative form as the initial values of an unbound one (shown again, not checked)."""
+    multiple = ("units", "roles", "modules")
+    return {k: data.getlist(k) if k in multiple else data.get(k) for k in data if k != "csrfmiddlewaretoken"}
 
 
 def _creator_org(access: Access) -> tuple[Organisation | None, list[Person]]:
@@ -239,7 +310,6 @@ def _forms(initiative: Initiative, bound: dict[str, Any]) -> dict[str, Any]:
                 ),
             },
         ),
-        **{f"{kind}_form": _choices_form(initiative, kind) for kind in CHOICE_LABELS},
         "entry_form": PlanEntryForm(prefix="entry"),
         "goal_form": GoalForm(prefix="goal", competences=competences),
     }
@@ -259,6 +329,23 @@ def _forms(initiative: Initiative, bound: dict[str, Any]) -> dict[str, Any]:
     return forms
 
 
+TARGET_UNITS_SHOWN = 12  # the initiative's page names this many target units, then "and N more"
+
+
+def _target_units(initiative: Initiative) -> dict[str, Any]:
+    units = list(initiative.units.order_by("path").only("pk", "name")[: TARGET_UNITS_SHOWN + 1])
+    more = initiative.units.count() - TARGET_UNITS_SHOWN if len(units) > TARGET_UNITS_SHOWN else 0
+    return {"target_units": units[:TARGET_UNITS_SHOWN], "more_units": more}
+
+
+SUMMARY_ROWS = 30  # the page's proposal summary shows this many units, then "and N more"
+
+
+def _summary(access: Access, initiative: Initiative) -> dict[str, Any]:
+    rows = list(selectors.proposal_summary(access, initiative))
+    return {"summary": rows[:SUMMARY_ROWS], "more_summary": max(0, len(rows) - SUMMARY_ROWS)}
+
+
 def _page(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None) -> HttpResponse:
     access, initiative, can_edit = _visible(request, pk)
     plan = selectors.plan(initiative)
@@ -275,9 +362,10 @@ def _page(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None) ->
         "can_edit": can_edit,
         "plan": plan,
         "goals": selectors.goal_attainment(initiative),
-        "summary": selectors.proposal_summary(access, initiative),
+        **_summary(access, initiative),
         "can_open_proposals": access.can_list_people,  # the proposals page is a manager's or a lead's
         "modules": initiative.modules.all(),
+        **_target_units(initiative),
         "panels": hooks.panels("initiative", request, {"initiative": initiative, "can_edit": can_edit}),
     }
     if can_edit:
@@ -289,8 +377,6 @@ def _page(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None) ->
         for status in context["goals"]:
             status.edit_form = goal_forms.get(status.goal.pk)
         context.update(forms)
-        context.update(_pickers(initiative.organisation))
-        context.update({f"checked_{k}": checked(forms[f"{k}_form"]["chosen"].value()) for k in CHOICE_LABELS})
     return render(request, "learning/initiative.html", context, status=400 if bound else 200)
 
 
@@ -373,19 +459,19 @@ def _save_target(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return _save_choices(request, pk, kind, save)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def initiative_units(request: HttpRequest, pk: int) -> HttpResponse:
     return _save_target(request, pk, "units")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def initiative_roles(request: HttpRequest, pk: int) -> HttpResponse:
     return _save_target(request, pk, "roles")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def initiative_modules(request: HttpRequest, pk: int) -> HttpResponse:
     def save(initiative: Initiative, chosen: list[int]) -> None:
@@ -501,10 +587,13 @@ def plan_entry_edit(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
     return _page(request, pk, {f"entry-{found.pk}": form})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @login_required
 def plan_entry_remove(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
+    """A confirm page (GET) whose button removes the plan entry (POST)."""
     initiative, found = _entry(request, pk, entry)
+    if request.method != "POST":
+        return render(request, "learning/plan_entry_remove.html", {"initiative": initiative, "entry": found})
     initiative_services.plan_entry_delete(entry=found, actor=request.user)
     messages.success(request, _("The plan entry was removed."))
     return _back(initiative, "plan")

@@ -5,7 +5,6 @@ a manager's own units and those below, a lead's organisations), never others' pe
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +14,8 @@ from django.utils import timezone
 from kompetenslyft.core.access import Access
 from kompetenslyft.org.models import Person, Role, Unit
 
-from .models import Attendance, Booking, Initiative, Module, Proposal, Session
-from .selectors import DONE, completed_modules
+from .models import Attendance, Booking, Enrolment, Initiative, Module, Proposal, Session
+from .selectors import DONE, completed_modules, due_again
 
 TEAM_STATUSES = ("awaiting", "not_started", "in_progress", "done", "exempt")
 
@@ -300,35 +299,48 @@ def team_people(
 
 
 def _figures(ids: list[int]) -> dict[int, TeamRow]:
-    """Figures of the given people by id (a page, a chunk): confirmed assignments only, as on
-    the journey. The rows' ``person`` is left unset; :func:`team_rows` puts it."""
+    """Figures of the given people by id (a page, a chunk), by the journey's rule
+    (``selectors.journey``): a module is assigned by a confirmed proposal (assigned wins over
+    exempt), an introduction or refresh enrolment, or a completion that fell due again; done is
+    a completion not due again; booked counts the assigned modules not done with a coming
+    booking (not bookings of exempt or elective modules). The rows' ``person`` is left unset;
+    :func:`team_rows` puts it."""
     rows = {pk: TeamRow(None) for pk in ids}  # type: ignore[arg-type]
-    assigned_modules: dict[int, set[int]] = {}
+    assigned: dict[int, set[int]] = {}
+    exempt: dict[int, set[int]] = {}
     for person_id, items, status in Proposal.objects.filter(person_id__in=ids).values_list(
         "person_id", "items", "status"
     ):
         if status != Proposal.Status.CONFIRMED:
             rows[person_id].awaiting += 1
             continue
-        decisions = Proposal(items=items).decisions()
-        assigned_modules.setdefault(person_id, set()).update(
-            m for m, d in decisions.items() if d["s"] == "assigned"
-        )
-        rows[person_id].exempt += sum(1 for d in decisions.values() if d["s"] == "exempt")
-    done = completed_modules(sorted(assigned_modules)) if assigned_modules else {}
-    booked = Counter(
-        Booking.objects.filter(
-            person_id__in=ids,
-            status=Booking.Status.BOOKED,
-            session__starts_at__gte=timezone.now(),
-            session__cancelled=False,
-        ).values_list("person_id", flat=True)
-    )
+        for module_id, decision in Proposal(items=items).decisions().items():
+            (assigned if decision["s"] == "assigned" else exempt).setdefault(person_id, set()).add(module_id)
+    for person_id, module_id in (
+        Enrolment.objects.filter(person_id__in=ids)
+        .exclude(kind=Enrolment.Kind.ELECTIVE)
+        .values_list("person_id", "module_id")
+    ):
+        assigned.setdefault(person_id, set()).add(module_id)
+    due = due_again(ids, today=timezone.localdate())
+    for person_id, due_modules in due.items():
+        assigned.setdefault(person_id, set()).update(due_modules)
+    done = completed_modules(sorted(assigned)) if assigned else {}
+    booked: dict[int, set[int]] = {}
+    for person_id, module_id in Booking.objects.filter(
+        person_id__in=ids,
+        status=Booking.Status.BOOKED,
+        session__starts_at__gte=timezone.now(),
+        session__cancelled=False,
+    ).values_list("person_id", "session__module_id"):
+        booked.setdefault(person_id, set()).add(module_id)
     for person_id, row in rows.items():
-        modules = assigned_modules.get(person_id, set())
+        modules: set[int] = assigned.get(person_id, set())
+        finished = (modules & done.get(person_id, set())) - set(due.get(person_id, {}))
         row.assigned = len(modules)
-        row.done = len(modules & done.get(person_id, set()))
-        row.booked = booked.get(person_id, 0)
+        row.exempt = len(exempt.get(person_id, set()) - modules)
+        row.done = len(finished)
+        row.booked = len((modules - finished) & booked.get(person_id, set()))
     return rows
 
 

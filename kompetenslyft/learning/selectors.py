@@ -683,3 +683,8 @@ def plan(initiative: Initiative) -> dict[str, list[PlanEntry]]:
     # The checklist runs before → during → after (the phases' values would sort after first).
     entries["checklist"].sort(key=lambda e: (PHASE_ORDER.get(e.phase, 3), e.position, e.pk))
     return entries
+
+
+def initiative_code_taken(organisation: Any, code: str) -> bool:
+    """Has the organisation an initiative with this code already?"""
+    return Initiative.objects.filter(organisation=organisation, code=code).exists()

@@ -92,12 +92,15 @@ def initiative_create(
     the organisation (a project leader who creates its first initiative owns it)."""
     if any(owner.organisation_id != organisation.pk for owner in owners or []):
         raise ValidationError(_("An owner of an initiative must belong to its organisation."))
+    problems: dict[str, str] = {}  # every problem at once, by field
     if Initiative.objects.filter(organisation=organisation, code=code).exists():
-        raise ValidationError(
-            _("The organisation already has an initiative with the code '%(code)s'.") % {"code": code}
-        )
+        problems["code"] = _("The organisation already has an initiative with the code '%(code)s'.") % {
+            "code": code
+        }
     if starts_on and ends_on and ends_on < starts_on:
-        raise ValidationError(_("The initiative ends before it starts."))
+        problems["ends_on"] = _("The initiative ends before it starts.")
+    if problems:
+        raise ValidationError(problems)
     initiative = Initiative.objects.create(
         organisation=organisation,
         code=code,
@@ -169,11 +172,21 @@ def proposals_generate(*, initiative_id: int) -> int:
 
 
 @transaction.atomic
-def proposals_for_people(*, initiative: Initiative, people: list[Person], actor: Any) -> int:
+def proposals_for_people(
+    *, initiative: Initiative, people: list[Person], actor: Any, competence: Any = None
+) -> int:
     """Proposals of ``initiative`` for exactly ``people`` (e.g. those a gap drill-down listed),
     made as :func:`proposals_generate` makes them; other people's proposals are left as they
     are, and so is a confirmed one. Every person must be an active person of the initiative's
-    organisation."""
+    organisation; with ``competence`` (the drill-down's), a module of the initiative must
+    teach it."""
+    if competence is not None and not initiative.modules.filter(competences=competence).exists():
+        raise ValidationError(
+            _(
+                "No module of %(initiative)s teaches %(competence)s: add one to the initiative or choose another."
+            )
+            % {"initiative": initiative.name, "competence": competence.local_name}
+        )
     if not people:
         raise ValidationError(_("No one to propose modules for."))
     if any(p.organisation_id != initiative.organisation_id or not p.is_active for p in people):

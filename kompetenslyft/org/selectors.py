@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from kompetenslyft.core import disclosure
 from kompetenslyft.core.access import Access
@@ -107,6 +108,46 @@ class UnitNode:
     people: int | None  # None: hidden by the disclosure control
     people_below: int | None
     can_list_people: bool
+    folded: int = 0  # units below this one that the folded list does not show
+
+
+UNITS_SHOWN = 150  # the units page shows the top levels that fit in this many rows
+
+
+def units_folded(
+    nodes: list[UnitNode], *, under: int | None = None, limit: int | None = None
+) -> tuple[list[UnitNode], list[UnitNode]]:
+    """The unit tree (``unit_tree``'s rows, in tree order) folded to fit ``limit`` rows: the
+    levels from the top that fit (the first always), a deeper branch as its unit with the count
+    of ``folded`` units below. With ``under`` (a unit among the rows) only its branch, and the
+    units above it as a trail; 404 for a unit not among them."""
+    limit = UNITS_SHOWN if limit is None else limit
+    trail: list[UnitNode] = []
+    if under is not None:
+        top = next((n for n in nodes if n.unit.pk == under), None)
+        if top is None:
+            raise Http404
+        above = set(top.unit.path.strip("/").split("/")[:-1])
+        trail = [n for n in nodes if str(n.unit.pk) in above]
+        nodes = [n for n in nodes if n.unit.path.startswith(top.unit.path)]
+    base = min((n.depth for n in nodes), default=0)
+    per_level: dict[int, int] = {}
+    for n in nodes:
+        per_level[n.depth - base] = per_level.get(n.depth - base, 0) + 1
+    depth, shown = 0, per_level.get(0, 0)
+    while depth + 1 in per_level and shown + per_level[depth + 1] <= limit:
+        depth += 1
+        shown += per_level[depth]
+    rows: list[UnitNode] = []
+    for n in nodes:
+        if n.depth - base < depth:
+            rows.append(n)
+        elif n.depth - base == depth:
+            n.folded = 0
+            rows.append(n)
+        else:  # below the last level shown: counted in its folded ancestor on that level
+            rows[-1].folded += 1
+    return rows, trail
 
 
 def head_count_release(organisation_id: int, threshold: int) -> disclosure.Release:
@@ -226,6 +267,29 @@ def team_units(access: Access) -> QuerySet[Unit]:
     return Unit.objects.filter(access.units_with_people_filter()).order_by("organisation__name", "path")
 
 
+def units_near(units: QuerySet[Unit], shown: Unit | int | None) -> QuerySet[Unit]:
+    """For a unit drop-down over a large tree: the top level of ``units``, the unit ``shown``
+    with the units above it, and its children (choosing one leads further down), not thousands."""
+    if isinstance(shown, int):
+        shown = units.filter(pk=shown).first()
+    top_depth = units.values_list("depth", flat=True).order_by("depth").first() or 0
+    nearby = Q(depth=top_depth)
+    if shown is not None:
+        nearby |= Q(pk__in=[int(pk) for pk in shown.path.strip("/").split("/")]) | Q(parent=shown)
+    return units.filter(nearby)
+
+
+def units_near_in(units: list[Unit], shown: Unit | None) -> list[Unit]:
+    """``units_near`` over a list already read (each with ``depth``, ``path`` and ``parent_id``)."""
+    top = min((u.depth for u in units), default=0)
+    above = set(shown.path.strip("/").split("/")) if shown is not None else set()
+    return [
+        u
+        for u in units
+        if u.depth == top or str(u.pk) in above or (shown is not None and u.parent_id == shown.pk)
+    ]
+
+
 def team_unit(access: Access, wanted: int | None) -> Unit | None:
     """The unit a team page shows: the one asked for if in scope, else the manager's own unit
     (or, for a lead, the first unit with people)."""
@@ -268,3 +332,18 @@ def row_problems(errors: list[dict[str, Any]]) -> list[RowProblems]:
             {"column": str(error.get("column", "")), "message": str(error.get("message", ""))}
         )
     return [rows[number] for number in sorted(rows)]
+
+
+def template_examples(organisation: Organisation) -> dict[str, str]:
+    """The organisation's first unit id and role (by the tree's order, by name) for the import
+    templates' example rows; missing ones are left out (the template keeps its example)."""
+    unit = (
+        Unit.objects.filter(organisation=organisation)
+        .order_by("depth", "path")
+        .values_list("unit_id", flat=True)
+        .first()
+    )
+    role = (
+        Role.objects.filter(organisation=organisation).order_by("name").values_list("name", flat=True).first()
+    )
+    return {k: v for k, v in (("unit_id", unit), ("role", role)) if v}

@@ -18,7 +18,7 @@ from kompetenslyft.competence.models import Level
 from kompetenslyft.competence.selectors import person_requirements
 from kompetenslyft.core.access import access_for
 from kompetenslyft.core.import_templates import template_file
-from kompetenslyft.core.params import check_filter_form, parse_choice, parse_page
+from kompetenslyft.core.params import check_filter_form, optional_id, parse_choice, parse_page
 from kompetenslyft.core.spreadsheet import download_name, neutralise_row
 
 from . import selectors
@@ -39,7 +39,10 @@ def _people_filters(request: HttpRequest) -> tuple[PeopleFilterForm, selectors.P
         )
         if not access.is_superuser
         else selectors.visible_organisations(access),
-        units=selectors.units_for_filter(access),
+        # The unit list offers the top of the tree and the chosen unit's surroundings.
+        units=selectors.units_near(
+            selectors.units_for_filter(access), optional_id(request.GET.get("unit"), name="unit")
+        ),
         roles=selectors.roles_for_filter(access),
     )
     check_filter_form(form, ids=("organisation", "unit", "role"))
@@ -173,13 +176,19 @@ def units(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if not access.can_see_units:
         raise Http404
-    nodes = selectors.unit_tree(access)
-    hidden = [n for n in nodes if n.people is None or n.people_below is None]
+    all_nodes = selectors.unit_tree(access)
+    hidden = [n for n in all_nodes if n.people is None or n.people_below is None]
+    # A large organisation's tree is folded; a folded unit's link opens its branch (?under=).
+    nodes, trail = selectors.units_folded(
+        all_nodes, under=optional_id(request.GET.get("under"), name="under")
+    )
     return render(
         request,
         "org/units.html",
         {
             "nodes": nodes,
+            "trail": trail,
+            "under": nodes[0] if trail or request.GET.get("under") else None,
             "protected": bool(hidden),
             "threshold": hidden[0].unit.organisation.anonymity_threshold if hidden else None,
         },
@@ -231,11 +240,13 @@ def import_upload(request: HttpRequest) -> HttpResponse:
 @login_required
 def import_template(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     """The template of one kind of import: the header of formats.md and one example row."""
-    access, _organisations = _lead_organisations(request)
+    access, organisations = _lead_organisations(request)
     if not access.is_lead:
         raise Http404
+    organisation = organisations.order_by("name").first()
+    own = selectors.template_examples(organisation) if organisation is not None else None
     try:
-        content, content_type, filename = template_file(kind, fmt)
+        content, content_type, filename = template_file(kind, fmt, own)
     except KeyError as exc:
         raise Http404 from exc
     response = HttpResponse(content, content_type=content_type)

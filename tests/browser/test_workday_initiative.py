@@ -17,6 +17,7 @@ from kompetenslyft.learning.models import InitiativeGoal, Module, PlanEntry
 from kompetenslyft.learning.services import initiative_create
 
 from .conftest import assert_accessible, log_in
+from .test_workday_lead import either
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -63,16 +64,22 @@ def test_lead_changes_an_initiative(page: Any, axe: Any, network: Any) -> None:
     # A plan entry removed.
     row = page.locator(f"#entry-{entry.pk}")
     row.get_by_text(re.compile("^Ändra")).click()
-    row.locator('form[action$="/remove/"] button').click()
+    row.get_by_role("link", name=re.compile("^Ta bort ur planen")).click()
+    expect(page.locator("blockquote")).to_contain_text("Boka lokaler i stadshuset")  # asked first
+    assert_accessible(axe, page)
+    page.get_by_role("main").get_by_role("button", name=re.compile("^Ta bort ur planen")).click()
     expect(page.get_by_text("Boka lokaler i stadshuset")).to_have_count(0)
     assert not PlanEntry.objects.filter(pk=entry.pk).exists()
 
     # The target group narrowed to one department.
-    page.locator("#target > summary").click()
+    page.locator("#target").get_by_role(
+        "link", name=either("Ändra målgruppens enheter", "Change the target units")
+    ).click()
     targets = page.get_by_role("group", name="Målgruppens enheter (var och en med enheterna under)")
     targets.get_by_role("checkbox", name=network.admin_a.name, exact=True).uncheck()
     targets.get_by_role("checkbox", name=network.dep1.name, exact=True).check()
-    page.locator('form[action$="/units/"] button').click()
+    assert_accessible(axe, page)
+    page.get_by_role("button", name="Spara enheterna").click()
     expect(page.locator("dl.facts")).to_contain_text(network.dep1.name)
     assert list(initiative.units.all()) == [network.dep1]
 

@@ -56,6 +56,12 @@ def test_trainer_takes_the_register_and_answers_a_question(
     expect(phone.get_by_role("heading", name="Journalföring")).to_be_visible()
     assert_accessible(axe, phone)
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # Every button and folded section of the register page shows its text (none is a bare box).
+    blank = phone.evaluate(
+        """[...document.querySelectorAll('main button, main summary, main [role=button]')]
+        .filter(e => e.offsetParent !== null && !e.innerText.trim()).map(e => e.outerHTML.slice(0, 160))"""
+    )
+    assert blank == []
     phone.get_by_role("checkbox", name=network.employee.full_name).check()
     phone.get_by_role("button", name="Spara närvaron").click()
     expect(phone.get_by_text("Närvaron sparades för 2 personer.")).to_be_visible()

@@ -95,3 +95,22 @@ def test_bad_input_to_the_proposal_is_404_or_400(proposing: Any) -> None:
     assert client.post(url, {"initiative": "nope"}).status_code in (400, 404)
     assert client.post(url, {"initiative": "999999"}).status_code == 404
     assert client.get(url).status_code == 405
+
+
+def test_an_initiative_whose_modules_do_not_teach_the_competence_is_refused_by_name(proposing: Any) -> None:
+    w = proposing
+    run(
+        "modules",
+        "module_code,name,category,level,format,hours,competence_codes\nM-OTHER,Annat,K,basic,onsite,1,\n",
+        w.org_a,
+    )
+    other = initiative_create(
+        organisation=w.org_a, code="annat", name="Annat lyft", units=[w.admin_a],
+        modules=[Module.objects.get(organisation=w.org_a, code="M-OTHER")],
+    )  # fmt: skip
+    client = client_for(w.lead.user)
+    url = reverse("assessment:gap_propose") + f"?at={w.admin_a.pk}&competence={w.mail.pk}"
+    response = client.post(url, {"initiative": other.pk}, follow=True)
+    body = response.content.decode()
+    assert f"No module of Annat lyft teaches {w.mail.local_name}" in body
+    assert not Proposal.objects.exists()

@@ -160,3 +160,25 @@ def test_a_category_without_answers_says_so_not_zero() -> None:
     )
     words = texts(parse(svg))
     assert "inga svar" in words and "0 %" not in words and "dold*" not in words
+
+
+def test_a_line_chart_can_shade_a_period_and_draw_a_target_line() -> None:
+    svg = charts.line_chart(
+        ident="indicator",
+        title="Avvikelser",
+        description="Per månad",
+        labels=["2025-01", "2025-02", "2025-03", "2025-04"],
+        series=[charts.Series("Enheten", [12.0, -2.0, 8.0, None])],
+        percent=False,
+        band=(1, 2),
+        band_label="Utbildningen <pågår>",
+        target=20.0,
+        target_label="Mål",
+    )
+    assert '<rect x="' in svg and "Utbildningen &lt;pågår&gt;" in svg  # the period, escaped
+    assert 'stroke-dasharray="4 2"><title>Mål: 20</title>' in svg  # the target line
+    assert ">-2</text>" in svg  # the scale starts below 0 when a value does
+    plain = charts.line_chart(
+        ident="x", title="t", description="d", labels=["a", "b"], series=[charts.Series("s", [0.5, 0.7])]
+    )
+    assert 'fill="#e8eef5"' not in plain and 'stroke-dasharray="4 2"><title>' not in plain

@@ -283,3 +283,11 @@ def test_other_apps_add_sections_after_the_evaluations_own(data: Any) -> None:
     assert [s.ident for s in page.sections].count("effect") == 1
     assert len(seen) == 1 and seen[0].exact is False and seen[0].filters.initiative == data.initiative
     assert page.sections[-1].hidden_text == seen[0].hidden
+
+
+def test_an_aggregate_viewers_assigned_figure_answers_the_role_filter_or_is_not_shown(data: Any) -> None:
+    # The people assigned are released by units × gender only: with a role chosen, the figure
+    # of every role is not shown as if it were that role's (it was: 838 for one role).
+    role = data.employee.role
+    with_role = participation(Filters(data.org_a, initiative=data.initiative, role=role), exact=False)
+    assert with_role.assigned is None

@@ -361,6 +361,10 @@ def test_the_owner_changes_everything_through_its_own_url(world: Any) -> None:
         == 302
     )
     assert owner.post(_url("entry_add", world), {"entry-kind": "lesson", "entry-text": ""}).status_code == 400
+    # Removing asks first: the link opens a confirm page; only its button removes.
+    confirm = owner.get(_url("entry_remove", world, entry.pk))
+    assert confirm.status_code == 200 and "Ändrad" in confirm.content.decode()
+    assert PlanEntry.objects.filter(pk=entry.pk).exists()
     assert owner.post(_url("entry_remove", world, entry.pk)).status_code == 302
     assert not PlanEntry.objects.filter(pk=entry.pk).exists()
     response = owner.post(

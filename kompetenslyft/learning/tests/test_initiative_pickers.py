@@ -102,7 +102,14 @@ def test_the_initiative_page_changes_its_targets_with_the_same_checkboxes(world:
         organisation=world.org_a, code="lyft", name="Lyftet", units=[world.dep1], modules=[world.mail]
     )
     client = client_for(world.lead.user)
-    html = client.get(reverse("learning:initiative", args=[initiative.pk])).content.decode()
+    page = client.get(reverse("learning:initiative", args=[initiative.pk])).content.decode()
+    # The initiative's page links to the pages of its checkboxes (not the whole unit tree itself).
+    assert 'type="checkbox"' not in page
+    html = ""
+    for kind in ("units", "roles", "modules"):
+        url = reverse(f"learning:initiative_{kind}", args=[initiative.pk])
+        assert f'href="{url}"' in page
+        html += client.get(url).content.decode()
     assert " checked" in checkbox(html, "units-chosen", world.dep1.pk)  # type: ignore[operator]
     assert " checked" not in checkbox(html, "units-chosen", world.unit1.pk)  # type: ignore[operator]
     assert checkbox(html, "roles-chosen", world.role_nurse.pk)
@@ -119,3 +126,64 @@ def test_the_initiative_page_changes_its_targets_with_the_same_checkboxes(world:
     assert refused.status_code == 400 and list(initiative.units.all()) == [world.dep1]
     assert client.post(url, {"units-chosen": [world.unit3.pk]}).status_code == 302
     assert list(initiative.units.all()) == [world.unit3]
+
+
+def test_a_folded_branch_opens_without_saving_and_keeps_the_ticks(world: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr("kompetenslyft.org.checkboxes.PICKER_LIMIT", 1)  # only the top level fits
+    initiative = initiative_create(organisation=world.org_a, code="lyft", name="Lyftet", units=[world.dep1])
+    client = client_for(world.lead.user)
+    url = reverse("learning:initiative_units", args=[initiative.pk])
+    html = client.get(url).content.decode()
+    assert " checked" in checkbox(html, "units-chosen", world.dep1.pk)  # type: ignore[operator]
+    assert not checkbox(html, "units-chosen", world.unit3.pk)  # another department: folded
+    assert f'name="open" value="{world.dep2.pk}"' in html
+    opened = client.post(url, {"units-chosen": [world.unit1.pk], "open": [world.dep2.pk]})
+    html = opened.content.decode()
+    assert opened.status_code == 200 and list(initiative.units.all()) == [world.dep1]  # nothing saved
+    # Hemtjänst Norra, ticked before the other department was opened, is shown (and still ticked).
+    assert " checked" in checkbox(html, "units-chosen", world.unit1.pk)  # type: ignore[operator]
+    assert checkbox(html, "units-chosen", world.unit3.pk)
+    assert f'<input type="hidden" name="open" value="{world.dep2.pk}">' in html
+    saved = client.post(url, {"units-chosen": [world.unit3.pk], "open": []})
+    assert saved.status_code == 302 and list(initiative.units.all()) == [world.unit3]
+
+
+def test_the_campaign_form_opens_a_folded_branch_as_filled_in(world: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr("kompetenslyft.org.checkboxes.PICKER_LIMIT", 1)
+    client = client_for(world.lead.user)
+    html = client.get(reverse("assessment:campaigns")).content.decode()
+    assert not checkbox(html, "units", world.unit1.pk)
+    count_url = reverse("assessment:campaign_count")
+    assert f'formaction="{count_url}?organisation={world.org_a.pk}#new-campaign"' in html
+    opened = client.post(
+        f"{count_url}?organisation={world.org_a.pk}",
+        {"name": "Baslinje", "units": [world.dep2.pk], "open": [world.dep1.pk]},
+    ).content.decode()
+    assert checkbox(opened, "units", world.unit1.pk) and 'value="Baslinje"' in opened
+    assert " checked" in checkbox(opened, "units", world.dep2.pk)  # type: ignore[operator]
+
+
+def test_a_new_initiative_names_every_problem_at_once(world: Any) -> None:
+    initiative_create(organisation=world.org_a, code="lyft", name="Lyftet", units=[world.dep1])
+    refused = client_for(world.lead.user).post(
+        reverse("learning:initiatives"),
+        {"code": "lyft", "name": "", "starts_on": "2026-03-01", "ends_on": "2026-02-01", "units": []},
+    )
+    body = refused.content.decode()
+    assert refused.status_code == 400 and Initiative.objects.count() == 1
+    assert "already has an initiative with the code" in body  # the taken code,
+    assert "ends before it starts" in body  # the period,
+    assert body.count("This field is required.") == 2  # the name and the units: all in one round
+
+
+def test_the_initiative_page_shows_a_limited_proposal_summary(world: Any, monkeypatch: Any) -> None:
+    from kompetenslyft.learning import initiative_views
+
+    monkeypatch.setattr(initiative_views, "SUMMARY_ROWS", 1)
+    rows = [{"unit": world.dep1}, {"unit": world.dep2}, {"unit": world.unit1}]
+    monkeypatch.setattr(initiative_views.selectors, "proposal_summary", lambda access, initiative: rows)
+    initiative = initiative_create(
+        organisation=world.org_a, code="lyft", name="Lyftet", units=[world.admin_a]
+    )
+    response = client_for(world.lead.user).get(reverse("learning:initiative", args=[initiative.pk]))
+    assert response.context["summary"] == rows[:1] and "And 2 more units." in response.content.decode()

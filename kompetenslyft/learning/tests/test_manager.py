@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from kompetenslyft.core.access import access_for
 from kompetenslyft.core.audit import AuditEntry
 from kompetenslyft.core.importing import import_file
 from kompetenslyft.learning.models import Booking, Module, Proposal
@@ -275,6 +276,9 @@ def test_book_assigned_people_picks_ones_own_and_tells_who_waits(work: Any) -> N
     assert reverse("learning:book_assigned_session", args=[session.pk]) in listing
     url = reverse("learning:book_assigned_session", args=[session.pk])
     page = client.get(url)
+    # One place for two people: the page says the one beyond it goes on the waiting list.
+    assert "1 place free" in page.content.decode()
+    assert "Only 1 place is free: the first ticked is booked" in page.content.decode()
     # Its own people with a confirmed assignment (not the other unit's, not its own unconfirmed).
     assert {p.pk for p in page.context["people"]} == {work.employee.pk, work.colleague.pk}
     # Someone else's person in the post: refused as a whole.
@@ -287,6 +291,12 @@ def test_book_assigned_people_picks_ones_own_and_tells_who_waits(work: Any) -> N
     assert f"Booked: {work.employee.full_name}." in body
     assert f"On the waiting list: {work.colleague.full_name}." in body
     assert response.context["people"] == []  # the booked and waiting are gone
+    Booking.objects.filter(person=work.colleague).delete()
+    full = client.get(url).content.decode()  # full now: ticking means the waiting list
+    assert (
+        "0 places free" in full and "The session is full: everyone you tick goes on its waiting list." in full
+    )
+    assert "Put the people ticked on the waiting list" in full
     assert AuditEntry.objects.filter(action="session.people_booked").exists()
     assert client_for(work.employee.user).get(url).status_code == 404
 
@@ -356,6 +366,38 @@ def test_the_journey_summary_counts_assigned_done_booked_exempt_and_elective(wor
         ("M-VAL", "elective", False),
     ]
     assert [j.module.code for j in mine.completed] == ["M-INTRO"]
+    # The manager's team view counts by the same rule: a booking of the exempt module is not
+    # "booked", and done and assigned are the journey's.
+    exempt_session = session_create(
+        module=work.mail, starts_at=timezone.now() + dt.timedelta(days=4), duration_minutes=60,
+        capacity=5, place="Sal 2",
+    )  # fmt: skip
+    Booking.objects.create(session=exempt_session, person=work.employee, status="booked")
+    rows = {r.person.pk: r for r in manager.get(reverse("learning:team")).context["rows"]}
+    row = rows[work.employee.pk]
+    assert (row.assigned, row.done, row.booked, row.exempt) == (3, 1, 1, 1)
+    assert row.booked <= row.assigned - row.done
     # Someone with no assigned module reads so, not "0 of 0".
     other = client_for(work.other_employee.user).get(reverse("learning:me")).content.decode()
     assert "No assigned modules" in other and "0 of 0" not in other
+
+
+def test_the_start_cards_not_booked_counts_people_as_book_my_assigned_people_does(work: Any) -> None:
+    from kompetenslyft.learning.home import team_follow_up
+    from kompetenslyft.learning.models import Proposal as P
+
+    client = client_for(work.manager.user)
+    assert team_follow_up(access_for(work.manager.user))["not_booked"] == 0  # nothing confirmed yet
+    client.post(_url("proposal_confirm", work, work.proposal))  # several modules: still one person
+    client.post(_url("proposal_confirm", work, work.colleague_proposal))
+    assigned = P.objects.filter(person__in=[work.employee, work.colleague]).values_list("assigned", flat=True)
+    assert sum(assigned) > 2  # more assignments than people
+    figures = team_follow_up(access_for(work.manager.user))
+    assert figures == {"not_booked": 2, "lagging": 2}
+    for module in (work.mail, work.teams, work.alt):  # the employee booked on every assigned module
+        session = session_create(
+            module=module, starts_at=timezone.now() + dt.timedelta(days=3), duration_minutes=60,
+            capacity=5, place="Sal 1",
+        )  # fmt: skip
+        Booking.objects.create(session=session, person=work.employee, status="waiting")
+    assert team_follow_up(access_for(work.manager.user))["not_booked"] == 1

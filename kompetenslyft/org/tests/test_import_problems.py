@@ -150,6 +150,20 @@ def test_the_import_page_links_every_kinds_templates_and_only_a_lead_gets_them(n
     assert template_rows("people")[0][0] == "employee_id"
 
 
+def test_the_templates_examples_use_the_organisations_own_unit_and_role(network: Any) -> None:
+    client = Client()
+    client.force_login(network.lead.user)
+    people = client.get(reverse("org:import_template", args=["people", "csv"])).content.decode("utf-8-sig")
+    example = dict(zip(*[line.split(",") for line in people.strip().splitlines()], strict=True))
+    assert example["unit_id"] == network.admin_a.unit_id  # the organisation's first unit: it exists
+    assert example["role"] == "undersköterska"  # its first role
+    units = client.get(reverse("org:import_template", args=["units", "csv"])).content.decode("utf-8-sig")
+    example = dict(zip(*[line.split(",") for line in units.strip().splitlines()], strict=True))
+    assert example["parent_id"] == network.admin_a.unit_id and example["unit_id"] == "NEW-UNIT-1"
+    # Without an organisation's own: a clearly made-up example, not a code that looks real.
+    assert "EXAMPLE-UNIT" in template_rows("requirements")[1]
+
+
 # --- not a table -------------------------------------------------------------------------------------
 
 
