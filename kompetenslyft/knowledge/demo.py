@@ -28,14 +28,14 @@ TEAMS_GIFT = """// Möten och chatt i Teams
 ~Presenterar dig med kameran påslagen
 ~Lämnar mötet och ringer}
 
-::Kanal eller chatt::En kanal i ett team passar bäst för samtal som hela arbetslaget ska kunna följa.{T#Rätt: kanalen är gemensam.#Fel: en kanal är gemensam för teamet.}
+::Kanal eller chatt::En kanal i ett team passar bäst för samtal som hela arbetslaget ska kunna följa.{T#Fel: en kanal är gemensam för teamet.#Rätt: kanalen är gemensam.}
 
 ::Dela skärm::Vad ska du göra innan du delar skärmen?{
 ~%50%Stänga fönster med personuppgifter
 ~%50%Välja bara det fönster som ska visas
 ~%-50%Dela hela skrivbordet}
 
-::Känsliga uppgifter::Får du skriva en brukares personnummer i en Teams-chatt?{F#Rätt: känsliga uppgifter skrivs i journalsystemet.#Fel: chatten är inte till för känsliga uppgifter.}
+::Känsliga uppgifter::Får du skriva en brukares personnummer i en Teams-chatt?{F#Fel: chatten är inte till för känsliga uppgifter.#Rätt: känsliga uppgifter skrivs i journalsystemet.}
 """
 
 AVVIK_GIFT = """// Avvikelser – rapportera och lära

@@ -235,9 +235,31 @@ def _body_json(xreq: XRequest) -> Any:
     if content_type != "application/json":
         raise HttpError(400, "statements are sent as application/json")
     try:
-        return orjson.loads(xreq.body)
+        value = orjson.loads(xreq.body)
     except orjson.JSONDecodeError as error:
         raise HttpError(400, f"the body is not JSON: {error}") from None
+    if _nesting(value) > MAX_NESTING:
+        raise HttpError(400, f"the body nests objects and arrays deeper than {MAX_NESTING} levels")
+    return value
+
+
+# Deeper than any statement needs, and well within what the store can write back (orjson stops
+# at 255 levels: such a body was a 500).
+MAX_NESTING = 64
+
+
+def _nesting(value: Any) -> int:
+    """How deep objects and arrays nest in ``value`` (without recursion)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if depth > MAX_NESTING:
+                return depth
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _statements(xreq: XRequest) -> HttpResponse:

@@ -26,7 +26,7 @@ DEMO_BANK = """// Frågebank: Avvikelser – rapportera och lära
 ~Ett klagomål från en anhörig#Inte alltid: klagomål har en egen rutin.
 }
 
-::Vem rapporterar::Den som upptäcker en avvikelse rapporterar den själv.{TRUE#Rätt!#Fel: den som upptäcker den rapporterar.}
+::Vem rapporterar::Den som upptäcker en avvikelse rapporterar den själv.{TRUE#Fel: den som upptäcker den rapporterar.#Rätt!}
 
 ::När rapportera::När ska en avvikelse rapporteras?{
 =Så snart som möjligt, samma arbetspass#Rätt!
@@ -34,7 +34,7 @@ DEMO_BANK = """// Frågebank: Avvikelser – rapportera och lära
 ~När chefen ber om det#Nej, rapportera själv direkt.
 }
 
-::Syfte::Syftet med avvikelserapporter är att hitta den som gjort fel.{FALSE#Rätt: syftet är att lära och förebygga.#Fel: syftet är att lära, inte att skuldbelägga.}
+::Syfte::Syftet med avvikelserapporter är att hitta den som gjort fel.{FALSE#Fel: syftet är att lära, inte att skuldbelägga.#Rätt: syftet är att lära och förebygga.}
 
 ::Vad skriva::Vad ska en avvikelserapport innehålla?{
 ~%50%Vad som hände och när#Ja.
@@ -42,7 +42,7 @@ DEMO_BANK = """// Frågebank: Avvikelser – rapportera och lära
 ~%-100%Vem som var slarvig#Nej, rapporten beskriver händelsen, inte skuld.
 }
 
-::Läkemedel::Ett utdelat läkemedel vid fel tid är en avvikelse.{TRUE#Rätt!#Fel: fel tid räknas också.}
+::Läkemedel::Ett utdelat läkemedel vid fel tid är en avvikelse.{TRUE#Fel: fel tid räknas också.#Rätt!}
 
 ::Uppföljning::Vem följer upp en avvikelse?{
 =Enhetschefen, tillsammans med arbetsgruppen#Rätt!
@@ -50,7 +50,7 @@ DEMO_BANK = """// Frågebank: Avvikelser – rapportera och lära
 ~Den som rapporterade, ensam#Nej.
 }
 
-::Tillbud::Ett tillbud (något som nästan hände) behöver inte rapporteras.{FALSE#Rätt: tillbud rapporteras också.#Fel: även tillbud rapporteras.}
+::Tillbud::Ett tillbud (något som nästan hände) behöver inte rapporteras.{FALSE#Fel: även tillbud rapporteras.#Rätt: tillbud rapporteras också.}
 """
 MODULE = "M-AVVIK"
 WEEKS = 5

@@ -1,4 +1,6 @@
-"""The journey's block: today's questions, when there are some (``learning.hooks`` "journey")."""
+"""The journey's block (``learning.hooks`` "journey"): today's questions when there are some,
+else — for a person who takes part in micro-learning — the way to its micro-learning page (its
+points, its choices to pause or leave), which must not vanish once the day's set is answered."""
 
 from __future__ import annotations
 
@@ -11,6 +13,6 @@ from . import selectors
 
 def journey_panel(request: Any, person: Any) -> str:
     today = selectors.open_set(person.pk)
-    if today is None:
+    if today is None and selectors.learner_of(person) is None:
         return ""
     return render_to_string("microlearning/_journey_panel.html", {"today": today}, request=request)

@@ -4,6 +4,7 @@ sets, voiding, statement references, every GET filter, paging and formats."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import urllib.parse
 from typing import Any
 
@@ -82,6 +83,15 @@ def test_bad_bodies(x: Xapi) -> None:
         == 400
     )
     assert x.put([statement()], new_id()).status_code == 400
+    # Nesting the store could not write back (orjson stops at 255 levels) was a 500.
+    for depth in (65, 300):
+        deep: object = 1
+        for _ in range(depth):
+            deep = {"a": deep}
+        raw = json.dumps(statement(result={"extensions": {"http://x.org/e": deep}}))
+        response = x.http.post("/xapi/statements", raw, content_type="application/json", **x.headers())
+        assert response.status_code == 400 and b"64 levels" in response.content
+    assert not Statement.objects.exists()
 
 
 def test_properties_the_lrs_sets(x: Xapi) -> None:

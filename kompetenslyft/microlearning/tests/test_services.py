@@ -81,6 +81,20 @@ def test_leitner_a_missed_question_comes_back_sooner_a_right_one_later(network: 
     assert first in again.questions and len(again.questions) == 3
 
 
+def test_a_set_with_a_question_left_out_is_refused_and_nothing_moves(network: Any) -> None:
+    module = switched_on_module(network)
+    complete(network.employee, module, days_ago=2)
+    services.microlearning_daily()
+    question_set = QuestionSet.objects.get()
+    answers = right_answers(question_set)
+    answers[int(question_set.questions[0])] = []
+    with pytest.raises(Exception, match="Choose an answer to each question"):
+        services.set_answer(question_set=question_set, answers=answers)
+    question_set.refresh_from_db()
+    assert question_set.answered_on is None
+    assert not Item.objects.filter(question_id__in=question_set.questions, box__gt=1).exists()
+
+
 def test_a_question_right_in_the_last_box_is_learnt(network: Any) -> None:
     module = switched_on_module(network)
     complete(network.employee, module, days_ago=2)

@@ -44,6 +44,12 @@ def test_the_employee_answers_from_its_home_page_and_sees_feedback(network: Any)
     after = client.get(url).content.decode()
     assert "Right." in after and "Rätt!" in after  # the options' feedback
     assert "Questions for you today" not in client.get(reverse("home")).content.decode()
+    # Once the day's set is answered, the journey still leads to the micro-learning page (its
+    # points and its choices to pause or leave).
+    assert reverse("microlearning:home") in client.get(reverse("learning:me")).content.decode()
+    # A person outside micro-learning sees no such block.
+    other = client_for(network.other_employee).get(reverse("learning:me")).content.decode()
+    assert reverse("microlearning:home") not in other
 
 
 def test_another_persons_set_is_404(network: Any) -> None:
