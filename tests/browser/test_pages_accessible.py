@@ -56,9 +56,11 @@ def test_remaining_pages(page: Any, axe: Any, network: Any) -> None:
     expect(page).to_have_url(re.compile(r"/assessment/gaps/movement/"))
     check()
     menu_link(page, "Teamets kompetenser").click()
-    page.locator("#id_unit").select_option(str(network.unit1.pk))
-    page.get_by_role("button", name="Visa").click()
-    expect(page).to_have_url(re.compile(rf"/assessment/gaps/team/\?unit={network.unit1.pk}"))
+    # The unit drop-down offers the top of the tree and the chosen unit's children: walk down.
+    for unit in (network.admin_a, network.dep1, network.unit1):
+        page.locator("#id_unit").select_option(str(unit.pk))
+        page.get_by_role("button", name="Visa").click()
+        expect(page).to_have_url(re.compile(rf"/assessment/gaps/team/\?unit={unit.pk}"))
     check()
     menu_link(page, "Gapanalys").click()
     page.get_by_label("Mätpunkt").select_option("0")
