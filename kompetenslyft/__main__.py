@@ -12,7 +12,7 @@ def main(argv: list[str] | None = None) -> None:
 
     args = list(sys.argv if argv is None else argv)
     args[0] = "kompetenslyft"
-    if len(args) > 1 and args[1] == "demo":
+    if len(args) > 1 and args[1] in ("demo", "demo-oidc"):
         # The demo is one process: background tasks (invitations, gap updates) run inline.
         os.environ.setdefault(
             "KOMPETENSLYFT_TASK_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"

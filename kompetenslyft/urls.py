@@ -3,13 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from kompetenslyft.core import views as core_views
+from kompetenslyft.signin import second_factor_views as signin_second_factor
+from kompetenslyft.signin import views as signin_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("language/", core_views.set_language, name="set_language"),
-    path("accounts/login/", core_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", signin_second_factor.PasswordLoginView.as_view(), name="login"),
+    path("accounts/logout/", signin_views.LogoutView.as_view(), name="logout"),
+    path("", include("kompetenslyft.signin.urls")),
     path(
         "accounts/password-reset/",
         core_views.PasswordResetView.as_view(),
@@ -45,6 +48,7 @@ urlpatterns = [
     path("knowledge/", include("kompetenslyft.knowledge.urls")),
     path("followup/", include("kompetenslyft.followup.urls")),
     path("xapi/", include("kompetenslyft.lrs.urls")),
+    path("cmi5/", include("kompetenslyft.lrs.cmi5_urls")),
     path("micro/", include("kompetenslyft.microlearning.urls")),
     path("admin/", admin.site.urls),
 ]

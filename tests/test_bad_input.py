@@ -224,6 +224,10 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
         "knowledge:": [str(world.session.module_id), huge],  # a test, a try, a module's banks
         "microlearning:": ["1", huge],  # a question set, a module's switch, a team challenge
         "successcases:": [str(world.initiative.pk), huge],  # an initiative's success cases, a story
+        "signin:": ["alpha", "nope", "x" * 300],  # an organisation's code (sign-in through its provider)
+        "cmi5:": ["1", huge],  # a module's import, a unit's launch
+        "key": ["nope", "k" * 70],  # a cmi5 session's content key
+        "path": ["index.html", "a/../../cmi5.xml"],
     }
 
 

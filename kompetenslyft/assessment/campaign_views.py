@@ -74,7 +74,9 @@ def _form(organisation: Organisation, data: Any = None, initial: Any = None) -> 
     return CampaignForm(
         data,
         initial=initial,
-        units=Unit.objects.filter(organisation=organisation).order_by("path"),
+        units=Unit.objects.filter(organisation=organisation)
+        .order_by("path")
+        .values_list("pk", "depth", "name"),
         roles=Role.objects.filter(organisation=organisation).order_by("name"),
     )
 

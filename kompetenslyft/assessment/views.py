@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -470,6 +470,32 @@ def gap_movement(request: HttpRequest) -> HttpResponse:
 TEAM_PAGE_SIZE = 20
 
 
+def _gap_cells(person: Person, cells: list[selectors.OwnGap | None]) -> SafeString:
+    """One person's row of the team grid as HTML: 20 people × 60 competences are 1,200 cells,
+    too many for the template language at 50,000 people (it took most of the page's time)."""
+    person.url = reverse("org:person", args=[person.pk])  # type: ignore[attr-defined]
+    not_answered = _("not answered")
+    below = _("below the requirement")
+    parts = []
+    for cell in cells:
+        if cell is None:
+            parts.append('<td><span class="muted">–</span></td>')
+        elif cell.level is None:
+            parts.append(format_html("<td><small>{}</small> / {}</td>", not_answered, cell.required_level))
+        elif cell.gap:
+            parts.append(
+                format_html(
+                    '<td class="band-4">{} / {} <span class="visually-hidden">{}</span>▼</td>',
+                    cell.level,
+                    cell.required_level,
+                    below,
+                )
+            )
+        else:
+            parts.append(format_html("<td>{} / {}</td>", cell.level, cell.required_level))
+    return mark_safe("".join(parts))  # noqa: S308 - every part is format_html or a constant
+
+
 @login_required
 def team(request: HttpRequest) -> HttpResponse:
     """A manager's (or lead's) team: people × competences, level against the requirement."""
@@ -495,7 +521,7 @@ def team(request: HttpRequest) -> HttpResponse:
             "unit": unit,
             "units": units_near(units, unit),
             "competences": competences,
-            "rows": rows,
+            "rows": [(person, _gap_cells(person, cells)) for person, cells in rows],
             "page": page,
         },
     )

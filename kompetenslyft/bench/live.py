@@ -54,7 +54,12 @@ class LiveServer:
         log = Path(settings.VAR_DIR) / "bench" / "server.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         self.access_log.unlink(missing_ok=True)
-        env = {**os.environ, "DATABASE_URL": database_url(), "KOMPETENSLYFT_VAR_DIR": str(settings.VAR_DIR)}
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "KOMPETENSLYFT_VAR_DIR": str(settings.VAR_DIR),
+            "DJANGO_DEBUG": "0",  # as in production: no query log, no template debug info
+        }
         command = [
             sys.executable,
             "-m",

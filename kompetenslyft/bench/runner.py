@@ -547,3 +547,13 @@ OPERATIONS["lrs"] = op_lrs
 from .microlearning import op_microlearning  # noqa: E402
 
 OPERATIONS["microlearning"] = op_microlearning
+# Issue 10, the effect over HTTP (kompetenslyft/bench/effect.py): the dashboard's effect sections
+# with four users at once, and the success-case page.
+from .effect import op_effect  # noqa: E402
+
+OPERATIONS["effect"] = op_effect
+
+# Issue 12, sign-in through the provider (kompetenslyft/bench/oidc.py): the product's part of the callback.
+from .oidc import op_oidc  # noqa: E402
+
+OPERATIONS["oidc"] = op_oidc

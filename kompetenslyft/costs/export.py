@@ -16,7 +16,7 @@ from kompetenslyft.core.access import access_for
 from kompetenslyft.learning.funder_export import ExtraSheet
 from kompetenslyft.learning.templatetags.initiative_tags import money
 
-from .figures import REMOTE, CostFigures, cost_figures, has_costs, kind_rows, priced_entries
+from .figures import REMOTE, ZERO, CostFigures, cost_figures, has_costs, kind_rows, priced_entries
 from .selectors import cost_view
 
 
@@ -97,10 +97,51 @@ def cost_rows(figures: CostFigures, hidden: str) -> tuple[list[list[Any]], list[
     return cells, texts
 
 
+def _all_initiatives_sheet(request: Any, context: dict[str, Any]) -> list[ExtraSheet]:
+    """The funder report with "all initiatives" (for viewers allowed it): one row per initiative
+    with costs — its direct costs, working time and total, each as on its own report — and
+    their sum per currency, so that the costs never vanish behind the choice."""
+    access = access_for(request.user)
+    header = [_("Initiative"), _("Direct costs"), _("Working time"), _("Total cost")]
+    cells: list[list[Any]] = []
+    texts: list[list[Any]] = []
+    sums: dict[str, list[Decimal]] = {}
+    for initiative in context.get("initiatives") or []:
+        view = cost_view(access, initiative)
+        if view is None or not has_costs(initiative):
+            continue
+        figures = cost_figures(initiative, exact=view.exact)
+        currency = figures.currency
+        values = [figures.direct, figures.working_time, figures.total]
+        cells.append([initiative.name, *("–" if v is None else v for v in values)])
+        texts.append([initiative.name, *("–" if v is None else money(v, currency) for v in values)])
+        total = sums.setdefault(currency, [ZERO, ZERO, ZERO])
+        for i, v in enumerate(values):
+            total[i] += v or ZERO
+    if not cells:
+        return []
+    for currency, total in sums.items():
+        label = _("All initiatives (%(currency)s)") % {"currency": currency}
+        cells.append([label, *total])
+        texts.append([label, *(money(v, currency) for v in total)])
+    return [
+        ExtraSheet(
+            title=_("Costs"),
+            header=header,
+            rows=cells,
+            texts=texts,
+            note=_(
+                "All initiatives: one row per initiative with costs entered, and their sum. "
+                "Choose an initiative for its costs per kind and format."
+            ),
+        )
+    ]
+
+
 def funder_sheets(request: Any, context: dict[str, Any]) -> list[ExtraSheet]:
     initiative = context.get("initiative")
     if initiative is None:
-        return []
+        return _all_initiatives_sheet(request, context)
     view = cost_view(access_for(request.user), initiative)
     if view is None or not has_costs(initiative):
         return []  # nothing entered yet: no sheet

@@ -4,11 +4,13 @@ decimal comma and spaces as thousands separators ("1 250,50")."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +26,13 @@ class Amount(forms.DecimalField):
         kwargs.setdefault("decimal_places", 2)
         super().__init__(**kwargs)
         self.widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+
+    def prepare_value(self, value: Any) -> Any:
+        """A stored amount as the person's language writes it: "310" (not "310.00"), "310,50"."""
+        if isinstance(value, Decimal):
+            text = f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:.2f}"
+            return text.replace(".", str(get_format("DECIMAL_SEPARATOR")))
+        return value
 
     def to_python(self, value: Any) -> Any:
         if isinstance(value, str):

@@ -48,10 +48,10 @@ def _ident(ident: str) -> str:
 
 def _fmt(value: float, percent: bool) -> str:
     if percent:
-        return f"{value * 100:.0f} %"
+        return minus_sign(f"{value * 100:.0f} %")
     if float(value).is_integer():
-        return f"{int(value)}"
-    return f"{value:.1f}"
+        return minus_sign(f"{int(value)}")
+    return minus_sign(f"{value:.1f}")
 
 
 def _defs(ident: str, n: int) -> str:
@@ -324,9 +324,15 @@ def _number(value: float) -> str:
     """A scale label of plain numbers in the active language's format (Swedish and Norwegian
     "6,2"): whole numbers as such, else one or two decimals."""
     if float(value).is_integer():
-        return number_format(int(value), use_l10n=True)
+        return minus_sign(number_format(int(value), use_l10n=True))
     places = 1 if abs(value) >= 10 else 2
-    return number_format(round(value, places), decimal_pos=places, use_l10n=True)
+    return minus_sign(number_format(round(value, places), decimal_pos=places, use_l10n=True))
+
+
+def minus_sign(text: str) -> str:
+    """A negative number written with the minus sign (U+2212), as typography wants, not the
+    hyphen-minus."""
+    return "\u2212" + text[1:] if text.startswith("-") else text
 
 
 def line_chart(

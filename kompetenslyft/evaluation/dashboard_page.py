@@ -71,6 +71,8 @@ def number_style() -> tuple[str, str]:
 
 def _number(value: float, places: int, decimal: str, thousand: str) -> str:
     text = f"{value:,.{places}f}"
+    if text.startswith("-"):
+        text = "\u2212" + text[1:]  # the minus sign (U+2212), not the hyphen-minus
     return text.replace(",", "\x00").replace(".", decimal).replace("\x00", thousand)
 
 

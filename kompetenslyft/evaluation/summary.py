@@ -208,7 +208,8 @@ def publish(organisation_id: int, *, today: dt.date | None = None) -> int:
     k = max(1, int(organisation.anonymity_threshold))
     if total >= k:
         batch = (Cell.objects.filter(organisation=organisation).aggregate(m=Max("batch"))["m"] or 0) + 1
-        offset = (Cell.objects.filter(organisation=organisation).aggregate(m=Max("block"))["m"] or -1) + 1
+        highest = Cell.objects.filter(organisation=organisation).aggregate(m=Max("block"))["m"]
+        offset = (highest if highest is not None else -1) + 1  # block 0 is a block: "0 or -1" reused it
         parents = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "parent_id"))
         paths = {_path(key, parents): c["responses"] for key, c in cells.items()}
         blocks = disclosure.pool_paths(paths, k)

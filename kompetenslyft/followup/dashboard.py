@@ -17,6 +17,7 @@ from kompetenslyft.evaluation import charts
 from kompetenslyft.evaluation.dashboard_page import Section, SectionContext, Table, Value
 from kompetenslyft.learning.models import Module
 from kompetenslyft.org.models import Role, Unit
+from kompetenslyft.org.selectors import in_subtrees
 
 from .figures import Atom, Figures, Group, figures_for, group_by, select
 from .models import FollowUp
@@ -173,7 +174,7 @@ def _texts(ctx: SectionContext) -> Section:
     if f.modules is not None:
         talks = talks.filter(module_id__in=sorted(f.modules))
     if f.unit is not None:
-        talks = talks.filter(unit__path__startswith=f.unit.path)
+        talks = talks.filter(in_subtrees(f.unit.path))
     if f.role is not None:
         talks = talks.filter(role=f.role)
     if f.gender is not None:

@@ -2,12 +2,16 @@
 and not "not applicable") per module, unit and role, under the disclosure control.
 
 The recorded talks of one organisation are read once per change into *atoms* named by their
-path module → unit tree → gender → role → month held (the order of ADR 0005), each with the
-talks counted and those applying it. :func:`kompetenslyft.core.disclosure.pool_paths` makes a
-release of fixed blocks of k or more talks over them. A figure is the sum over the atoms a
-filter and a row select; for a viewer who is not exact it is shown only when those atoms are an
-exact union of whole blocks, so no difference of rows, units, filters or totals singles out
-fewer than k talks. The lead (exact) gets the sums as they are."""
+path module → unit tree → gender → role → month held, each with the talks counted and those
+applying it, and who they are of. A person has several talks (30 and 90 days, several modules),
+so the release is over PEOPLE: one atom per person (where its latest talk places it, and the
+modules and months of its talks), cut by :func:`kompetenslyft.core.disclosure.pool_paths` into
+fixed blocks of k or more distinct people. A figure is the sum over the talk atoms a filter and
+a row select; for a viewer who is not exact it is shown only when it holds every talk of each
+person it touches and those people are whole blocks — so every shown figure is the talks of
+whole blocks of k or more people, whatever the filter, and no difference of rows, units,
+filters or totals singles out fewer than k people. The lead (exact) gets the sums as they
+are."""
 
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 from django.db.models.functions import TruncMonth
 
 from kompetenslyft.core import disclosure
@@ -39,14 +43,17 @@ class Atom:
     month: dt.date
     talks: int
     applying: int
-    block: int = -1  # its block in the release
+    people: Counter[int] = field(default_factory=Counter)  # person → its talks here
 
 
 @dataclass
 class Figures:
     atoms: list[Atom]
-    blocks: disclosure.Blocks
+    blocks: disclosure.Blocks  # over people (``person_atom``), not talks
     threshold: int
+    person_atom: dict[int, tuple[Hashable, ...]] = field(default_factory=dict)
+    people_in: dict[tuple[Hashable, ...], int] = field(default_factory=dict)
+    talks_of: dict[int, int] = field(default_factory=dict)
 
 
 def counted() -> Q:
@@ -73,26 +80,48 @@ def _figures(organisation: Organisation) -> Figures:
     rows = (
         FollowUp.objects.filter(counted(), organisation=organisation)
         .annotate(month=TruncMonth("held_on"))
-        .values_list("module_id", "unit_id", "gender", "role_id", "month")
-        .annotate(talks=Count("pk"), applying=Count("pk", filter=Q(applying__in=APPLYING_COUNTED)))
-        .order_by()
+        .values_list("person_id", "module_id", "unit_id", "gender", "role_id", "month", "applying")
+        .order_by("held_on", "pk")
     )
-    merged: dict[tuple[int, int, str, int, dt.date], list[int]] = defaultdict(lambda: [0, 0])
-    for module, unit, gender, role, month, talks, applying in rows:
+    merged: dict[tuple[int, int, str, int, dt.date], Atom] = {}
+    placed: dict[int, tuple[int, str, int]] = {}  # person → its latest talk's unit, gender, role
+    signature: dict[int, tuple[set[int], set[dt.date]]] = defaultdict(lambda: (set(), set()))
+    talks_of: Counter[int] = Counter()
+    for person, module, unit, gender, role, month, applying in rows:
         day = month.date() if isinstance(month, dt.datetime) else month
-        key = (module, unit, gender if gender in ("woman", "man") else "other", role or 0, day)
-        merged[key][0] += talks
-        merged[key][1] += applying
-    atoms = []
-    for (module, unit, gender, role, month), (talks, applying) in merged.items():
-        units = ancestry.get(unit, (unit,))
-        path = (module, *units, DIRECT, gender, role, month)
-        atoms.append(Atom(path, module, units, gender, role, month, talks, applying))
+        gender = gender if gender in ("woman", "man") else "other"
+        key = (module, unit, gender, role or 0, day)
+        atom = merged.get(key)
+        if atom is None:
+            units = ancestry.get(unit, (unit,))
+            path = (module, *units, DIRECT, gender, role or 0, day)
+            atom = merged[key] = Atom(path, module, units, gender, role or 0, day, 0, 0)
+        atom.talks += 1
+        atom.applying += 1 if applying in APPLYING_COUNTED else 0
+        atom.people[person] += 1
+        placed[person] = (unit, gender, role or 0)
+        signature[person][0].add(module)
+        signature[person][1].add(day)
+        talks_of[person] += 1
+    # The release is over PEOPLE: one atom per person, named by where it is (its latest talk)
+    # and which modules and months its talks are in, so a block holds k or more distinct people.
+    person_atom: dict[int, tuple[Hashable, ...]] = {}
+    people_in: Counter[tuple[Hashable, ...]] = Counter()
+    for person, (unit, gender, role) in placed.items():
+        modules, months = signature[person]
+        where: tuple[Hashable, ...] = (
+            *ancestry.get(unit, (unit,)),
+            DIRECT,
+            gender,
+            role,
+            tuple(sorted(modules)),
+            tuple(sorted(months)),
+        )
+        person_atom[person] = where
+        people_in[where] += 1
     k = organisation.anonymity_threshold
-    blocks = disclosure.pool_paths({a.path: a.talks for a in atoms}, k)
-    for a in atoms:
-        a.block = blocks.block_of.get(a.path, -1)
-    return Figures(atoms, blocks, k)
+    blocks = disclosure.pool_paths(dict(people_in), k)
+    return Figures(list(merged.values()), blocks, k, person_atom, dict(people_in), dict(talks_of))
 
 
 @dataclass
@@ -120,12 +149,22 @@ class Group:
 
 
 def _shown(figures: Figures, atoms: list[Atom]) -> bool:
-    """``Blocks.shown`` on the atoms' block numbers (made once with the release)."""
-    blocks = figures.blocks
-    touched = Counter(a.block for a in atoms if a.talks > 0)
-    return all(
-        b >= 0 and n == blocks.atoms_in[b] and blocks.size[b] >= blocks.threshold for b, n in touched.items()
-    )
+    """A group of talks is shown only when it holds EVERY counted talk of each person it
+    touches (so its figures are those people's, whatever the filter), those people fill their
+    person atoms, and the atoms are whole blocks of k or more people."""
+    talks: Counter[int] = Counter()
+    for a in atoms:
+        talks.update(a.people)
+    if len(talks) < figures.threshold:
+        return False
+    touched: Counter[tuple[Hashable, ...]] = Counter()
+    for person, n in talks.items():
+        if n != figures.talks_of.get(person):
+            return False  # part of someone's talks: this minus a wider group would tell the rest
+        touched[figures.person_atom[person]] += 1
+    if any(n != figures.people_in[key] for key, n in touched.items()):
+        return False
+    return figures.blocks.shown(touched)
 
 
 def select(

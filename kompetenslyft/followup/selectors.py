@@ -15,6 +15,7 @@ from django.utils import timezone
 from kompetenslyft.core.access import Access
 from kompetenslyft.learning.models import Module
 from kompetenslyft.org.models import Unit
+from kompetenslyft.org.selectors import in_subtrees
 
 from .models import FollowUp
 from .services import REMINDER_DAYS
@@ -89,7 +90,7 @@ def listed(access: Access, filters: ListFilters) -> QuerySet[FollowUp]:
     else:
         rows = rows.filter(held_on__isnull=True)
     if filters.unit is not None:
-        rows = rows.filter(unit__path__startswith=filters.unit.path)
+        rows = rows.filter(in_subtrees(filters.unit.path))
     if filters.module is not None:
         rows = rows.filter(module=filters.module)
     order = (
@@ -117,7 +118,7 @@ def application_by_module(access: Access, unit: Unit | None = None) -> list[dict
 
     rows = held_by(access).filter(counted())
     if unit is not None:
-        rows = rows.filter(unit__path__startswith=unit.path)
+        rows = rows.filter(in_subtrees(unit.path))
     found = []
     for row in (
         rows.values("module__name")

@@ -1,6 +1,6 @@
 """An indicator around an initiative's training (Kirkpatrick level 4): the units' values month
-by month before, during and after the training, the units that trained beside those that had
-not yet trained (the comparison group), on the calendar and relative to each unit's own
+by month before, during and after the training, the units that trained beside those that did
+not train in it (the comparison group), on the calendar and relative to each unit's own
 training months.
 
 * A unit *trained* when people of it (or of a unit below it) attended one of the initiative's
@@ -10,8 +10,8 @@ training months.
   viewers ``min_people`` is 1; for aggregates-only viewers it is the organisation's anonymity
   threshold, so that no group of fewer people is told apart (ADR 0010).
 * On the calendar, the *trained units* are those that trained at any time of the initiative;
-  the *comparison group* of a month is the units with a value that had not trained by the end
-  of that month (including units that never trained).
+  the *comparison group* is the units with a value that did not train in it. The two groups
+  never overlap: a unit is in one or the other, the same for every month.
 * Relative to each unit's own training: six months before its first training month, its
   training months together, and six months after its last. The comparison figure of a row is
   the comparison group's mean in the same calendar months, weighted as the trained units' values.
@@ -30,11 +30,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Max, Min, Q, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Min, Sum, Value, When
 
 from kompetenslyft.core.memo import Memo
 from kompetenslyft.learning.models import Attendance, Initiative
 from kompetenslyft.learning.reports import COUNTED
+from kompetenslyft.org.selectors import in_subtrees
 
 from .models import Indicator, IndicatorValue
 
@@ -238,10 +239,7 @@ def _around(
 ) -> Around:
     values = IndicatorValue.objects.filter(indicator=indicator)
     if paths is not None:
-        scope = Q(pk__in=[])
-        for path in paths:
-            scope |= Q(unit__path__startswith=path)
-        values = values.filter(scope)
+        values = values.filter(in_subtrees(list(paths)))
     period = _period(initiative, trained)
     empty = Around(indicator, initiative, period, [], [], 0, 0)
     if period is not None:
@@ -291,11 +289,9 @@ def _around(
     for month in months:
         c_total, c_units = sums.get((month, -1), (0.0, 0))
         t_total, t_units = 0.0, 0
-        for i, (first, _last) in enumerate(keys):
+        for i in range(len(keys)):
             total, units = sums.get((month, i), (0.0, 0))
             t_total, t_units = t_total + total, t_units + units
-            if first > month:
-                c_total, c_units = c_total + total, c_units + units
         comparison[month] = Mean(c_total, c_units)
         trained_by_month[month] = Mean(t_total, t_units)
     calendar = []
@@ -329,9 +325,10 @@ def _around(
         RelativeRow(offset, Mean(cell[0], int(cell[1])), cell[2] / cell[3] if cell[3] else None)
         for offset, cell in sorted(relative_sums.items())
     ]
-    # Units with a value in the months shown (the most in any one month: units report monthly).
-    trained_units = max(row.trained.units for row in calendar)
-    compared_units = max(sums.get((row.month, -1), (0.0, 0))[1] for row in calendar)
+    # Distinct units with a value in the months shown (a unit reporting 12 months is one unit).
+    shown = set(values.filter(month__gte=start, month__lte=end).values_list("unit_id", flat=True).distinct())
+    trained_units = len(shown & set(trained))
+    compared_units = len(shown - set(trained))
     return Around(indicator, initiative, period, calendar, relative, trained_units, compared_units)
 
 

@@ -51,7 +51,7 @@ def sections_for(figures: Around, *, empty: str, prefix: str = "indicator") -> l
     ident = f"{prefix}-{indicator.pk}-{initiative.pk}"
     symbol = indicator.symbol
     trained_name = _("Units that trained")
-    comparison_name = _("Units not yet trained")
+    comparison_name = _("Units that did not train")
     better = indicator.get_better_display()
     target = float(indicator.target) if indicator.target is not None else None
     period = figures.period
@@ -69,16 +69,15 @@ def sections_for(figures: Around, *, empty: str, prefix: str = "indicator") -> l
         "initiative": initiative.name,
     }
     count_note = _(
-        "%(trained)s units trained, %(other)s units with values did not train in the initiative. "
-        "Each line is the plain mean of the units' values; a unit counts as not yet trained "
-        "until its first training month."
+        "%(trained)s units trained, %(other)s other units with values did not train in the "
+        "initiative; no unit is in both groups. Each line is the plain mean of the units' values."
     ) % {"trained": figures.trained_units, "other": figures.compared_units}
     if period is not None:
         period_text = f"{month_text(period[0])} – {month_text(period[1])}"
     else:
         period_text = _("no training period")
     description = _(
-        "The indicator's monthly mean for the units that trained and for those not yet trained; "
+        "The indicator's monthly mean for the units that trained and for those that did not; "
         "the training period %(period)s is shaded."
     ) % {"period": period_text}
     chart = period_line_chart(
@@ -133,7 +132,7 @@ def sections_for(figures: Around, *, empty: str, prefix: str = "indicator") -> l
     relative_title = _("%(indicator)s relative to each unit's own training") % {"indicator": indicator.name}
     relative_description = _(
         "The units that trained, from %(n)s months before their first training month to %(n)s "
-        "months after their last, beside the units not yet trained in the same calendar months."
+        "months after their last, beside the units that did not train in the same calendar months."
     ) % {"n": AROUND}
     relative_labels = [offset_label(r.offset) for r in relative_rows]
     if has_relative:
@@ -179,7 +178,7 @@ def sections_for(figures: Around, *, empty: str, prefix: str = "indicator") -> l
 
 
 def _short_offset(offset: int) -> str:
-    return f"{offset:+d}" if offset else "0"
+    return f"{offset:+d}".replace("-", "\u2212") if offset else "0"
 
 
 def _cut_words(text: str, n: int) -> str:

@@ -21,6 +21,7 @@ from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.importing import ImportRefused, ImportResult
 from kompetenslyft.learning import proposal_services
 from kompetenslyft.learning.models import Module
+from kompetenslyft.lrs import emit
 from kompetenslyft.org.models import Organisation, Person
 
 from . import gift
@@ -371,7 +372,8 @@ def score_of(kind: str, weights: dict[int, Decimal], chosen: list[int]) -> Decim
 def attempt_submit(*, attempt: Attempt, answers: dict[int, list[int]], actor: Any) -> tuple[Attempt, int]:
     """Score the person's open attempt (answers: question id → chosen option ids, only those
     drawn count). A passed test before the module exempts the person from it on its current
-    proposals, with "passed the knowledge test" as the reason. Returns the attempt and the
+    proposals, with "passed the knowledge test" as the reason, and cancels its coming bookings
+    of the module (``attempt.cancelled_bookings`` says how many). Returns the attempt and the
     number of proposals the module was exempted on."""
     attempt = (
         Attempt.objects.select_for_update()
@@ -403,6 +405,7 @@ def attempt_submit(*, attempt: Attempt, answers: dict[int, list[int]], actor: An
     attempt.passed = score >= attempt.test.pass_mark
     attempt.submitted_at = timezone.now()
     attempt.save(update_fields=["answers", "score", "passed", "submitted_at"])
+    emit.test_submitted(attempt)
     exempted = 0
     if attempt.passed and attempt.test.kind == KnowledgeTest.Kind.PRE:
         organisation = Organisation.objects.get(pk=attempt.test.organisation_id)
@@ -412,4 +415,13 @@ def attempt_submit(*, attempt: Attempt, answers: dict[int, list[int]], actor: An
             reason=exemption_reason(organisation),
             actor=actor,
         )
+    # The exemption frees the person's place on the module's coming sessions (or its waiting-list
+    # place): told on the page (``cancelled_bookings``), seen by the trainer on the session's list.
+    attempt.cancelled_bookings = (  # type: ignore[attr-defined]
+        proposal_services.bookings_cancel_when_exempt(
+            person=attempt.person, module=attempt.test.module, actor=actor
+        )
+        if exempted
+        else 0
+    )
     return attempt, exempted

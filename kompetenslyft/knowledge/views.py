@@ -127,6 +127,12 @@ def attempt_submit(request: HttpRequest, pk: int) -> HttpResponse:
             _("You passed the knowledge test: you are exempt from %(module)s.")
             % {"module": attempt.test.module.name},
         )
+        if getattr(attempt, "cancelled_bookings", 0):
+            messages.info(
+                request,
+                _("Your booking on %(module)s is cancelled: your place is free for someone else.")
+                % {"module": attempt.test.module.name},
+            )
     return redirect("knowledge:attempt", pk=attempt.pk)
 
 

@@ -47,7 +47,9 @@ class InitiativeForm(forms.Form):
         # ``codes_taken(code)``: is the code the organisation's already? Checked with the other
         # fields, so that every problem of the form is named at once, not one round at a time.
         self.codes_taken = codes_taken
-        self.fields["units"].choices = [(u.pk, u.name) for u in units]  # type: ignore[attr-defined]
+        # ``units``: (pk, name) rows. The page shows them through the unit picker; the choices
+        # only check what is posted (3,000 units as model objects cost 0.1 s a page).
+        self.fields["units"].choices = list(units)  # type: ignore[attr-defined]
         self.fields["roles"].choices = [(r.pk, r.name) for r in roles]  # type: ignore[attr-defined]
         self.fields["modules"].choices = [(m.pk, f"{m.code} {m.name}") for m in modules]  # type: ignore[attr-defined]
 

@@ -22,9 +22,9 @@ from kompetenslyft.core.models import ProductRole
 from kompetenslyft.org.models import Organisation, Person, Unit
 from kompetenslyft.org.selectors import head_count
 
-from .models import Attendance, Booking, Initiative, Proposal, Session, SupportRequest
+from .models import Booking, Initiative, Proposal, Session, SupportRequest
 from .reports import FunderScope, protected_funder_figures
-from .selectors import DONE, completed_modules, support_inbox, support_topics
+from .selectors import completed_modules, support_inbox, support_topics
 
 
 def _when(moment: dt.datetime) -> str:
@@ -103,12 +103,11 @@ def team_follow_up(access: Access) -> dict[str, int]:
     ).values_list("person_id", "session__module_id"):
         open_modules[person_id].discard(module_id)
     waiting = {pk for pk, modules in open_modules.items() if modules - done.get(pk, set())}
-    started = set(
-        Attendance.objects.filter(person_id__in=sorted(waiting), status__in=DONE).values_list(
-            "person_id", flat=True
-        )
-    )
-    return {"not_booked": len(waiting), "lagging": len(waiting - started)}
+    # "Not started" is the team view's own status filter (one definition, one selector), so the
+    # card's figure is the number of people its link lists.
+    from .manager_selectors import team_people
+
+    return {"not_booked": len(waiting), "lagging": team_people(access, status="not_started").count()}
 
 
 def team_questions(access: Access) -> dict[str, int]:
@@ -151,11 +150,7 @@ def key_figures(organisation: Organisation, today: dt.date) -> dict[str, Any]:
     groups from one day to the next or from the funder report."""
     running = list(
         Initiative.objects.filter(organisation=organisation)
-        .filter(  # marked running, or planned and its period has begun (no one marks it by hand)
-            Q(status=Initiative.Status.RUNNING)
-            | Q(status=Initiative.Status.PLANNED, starts_on__lte=today)
-            & (Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        )
+        .filter(Initiative.running_on(today))
         .order_by("-starts_on", "name")
     )
     initiatives = []
@@ -237,15 +232,24 @@ def manager_card(access: Access, person: Any) -> Card | None:
     questions = team_questions(access)
     items.append(
         Item(
-            _("Assigned people not yet booked on a session"),
+            # After the count, in lower case and in the count's number ("1 person", "2 people").
+            ngettext(
+                "assigned person not yet booked on a session",
+                "assigned people not yet booked on a session",
+                follow["not_booked"],
+            ),
             reverse("learning:book_assigned"),
             count=follow["not_booked"],
         )
     )
     items.append(
         Item(
-            _("People who have not started (no session, nothing done)"),
-            reverse("learning:team"),
+            ngettext(
+                "person who has not started (no session, nothing done)",
+                "people who have not started (no session, nothing done)",
+                follow["lagging"],
+            ),
+            reverse("learning:team") + "?" + urlencode({"status": "not_started"}),
             count=follow["lagging"],
         )
     )
@@ -310,7 +314,7 @@ def trainer_card(access: Access, person: Any) -> Card | None:
 
 def lead_card(access: Access, person: Any) -> Card | None:
     items = [
-        Item(i.name, reverse("learning:initiative", args=[i.pk]), detail=i.get_status_display())
+        Item(i.name, reverse("learning:initiative", args=[i.pk]), detail=i.current_status_display)
         for i in lead_initiatives(access)
     ]
     return Card(
@@ -344,7 +348,7 @@ def lead_questions_card(access: Access, person: Any) -> Card | None:
 
 def project_leader_card(access: Access, person: Any) -> Card | None:
     items = [
-        Item(i.name, reverse("learning:initiative", args=[i.pk]), detail=i.get_status_display())
+        Item(i.name, reverse("learning:initiative", args=[i.pk]), detail=i.current_status_display)
         for i in own_initiatives(access.person_id)
     ]
     links = [Item(_("Initiatives"), reverse("learning:initiatives"))]

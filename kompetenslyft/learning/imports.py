@@ -16,6 +16,7 @@ from kompetenslyft.core.audit import AuditEvent, audit_record_many
 from kompetenslyft.core.db import analyse
 from kompetenslyft.core.importing import ImportResult, register
 from kompetenslyft.core.tabular import Table
+from kompetenslyft.lrs import emit
 from kompetenslyft.org.models import Person, Placement, Role
 from kompetenslyft.search.services import index_modules
 
@@ -301,6 +302,15 @@ def _import_attendance(
     Attendance.objects.bulk_create(to_create, batch_size=2000)
     Attendance.objects.bulk_update(to_update, ["hours", "status"], batch_size=2000)
     if to_create or to_update:
+        employee_ids = {p["pk"]: p["employee_id"] for p in people.values()}
+        by_pk = {m.pk: m for m in modules.values()}
+        emit.imported(
+            organisation.pk,
+            [
+                (employee_ids[a.person_id], by_pk[a.module_id], a.date, a.hours, a.status)
+                for a in [*to_create, *to_update]
+            ],
+        )
         participation.refresh_people(organisation.pk, {a.person_id for a in [*to_create, *to_update]})
         analyse(Attendance)
         audit_record_many(

@@ -209,7 +209,7 @@ def initiatives(request: HttpRequest) -> HttpResponse:
         form = InitiativeForm(
             None if opening else request.POST or None,
             initial=_as_initial(request.POST) if opening else None,
-            units=_units(organisation),
+            units=_units(organisation).values_list("pk", "name"),
             roles=_roles(organisation),
             modules=selectors.modules_for(organisation.pk),
             codes_taken=lambda code: selectors.initiative_code_taken(organisation, code),

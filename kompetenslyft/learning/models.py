@@ -3,12 +3,15 @@ sessions with bookings, attendance, job aids and support requests."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -56,6 +59,31 @@ class Initiative(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @staticmethod
+    def running_on(day: dt.date) -> Q:
+        """THE rule of a running initiative, as a filter: marked running, or still planned and
+        its period has begun and not ended (nobody has to mark it by hand)."""
+        return Q(status=Initiative.Status.RUNNING) | (
+            Q(status=Initiative.Status.PLANNED, starts_on__lte=day)
+            & (Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        )
+
+    def status_on(self, day: dt.date) -> str:
+        """The initiative's status on ``day`` by :meth:`running_on`'s rule (one function for
+        every page: the lead's, the owners' and top management's)."""
+        if self.status == self.Status.PLANNED and self.starts_on and self.starts_on <= day:
+            if self.ends_on is None or self.ends_on >= day:
+                return self.Status.RUNNING
+        return self.status
+
+    @property
+    def current_status(self) -> str:
+        return self.status_on(timezone.localdate())
+
+    @property
+    def current_status_display(self) -> str:
+        return str(self.Status(self.current_status).label)
 
 
 class InitiativeGoal(models.Model):
@@ -168,6 +196,15 @@ class Module(models.Model):
         blank=True,
         help_text=_("Empty: once is enough. Otherwise a completion older than this is assigned again."),
     )
+    activity_iri = models.CharField(
+        _("xAPI activity IRI"),
+        max_length=2000,
+        blank=True,
+        help_text=_(
+            "The activity id xAPI statements name for this module. Empty: derived from the "
+            "address of the platform and the module code."
+        ),
+    )
     shared = models.BooleanField(
         _("shared with the network"),
         default=False,
@@ -191,6 +228,15 @@ class Module(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def activity_id(self) -> str:
+        """The module's xAPI activity IRI: its own, or the platform address + the module code."""
+        return self.activity_iri or default_activity_iri(self.code)
+
+
+def default_activity_iri(code: str) -> str:
+    return f"{settings.KOMPETENSLYFT_BASE_URL}/xapi/activities/module/{quote(code, safe='')}"
 
 
 class Proposal(models.Model):

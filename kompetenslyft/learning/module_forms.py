@@ -28,6 +28,15 @@ class ModuleForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    activity_iri = forms.CharField(
+        label=_("xAPI activity IRI"),
+        max_length=2000,
+        required=False,
+        help_text=_(
+            "Completed or passed statements for this activity in the learning record store complete "
+            "the module. Empty: derived from the address of the platform and the module code."
+        ),
+    )
     pre_material = forms.CharField(
         label=_("Pre-material"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -6,6 +6,7 @@ again). Every change is audited. Kept apart from ``services.py``, which is past 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple, NotRequired, TypedDict, Unpack
@@ -36,6 +37,8 @@ INTRODUCTION_WINDOW_DAYS = 60
 
 # form field ← the import's column name, so that the shared checks land on the right field
 _FIELD_OF_COLUMN = {"module_code": "code"}
+# An absolute IRI: a scheme, a colon, no white space or control character (RFC 3987, loosely).
+ACTIVITY_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s\x00-\x1f\x7f]+")
 
 
 class ModuleFields(TypedDict):
@@ -50,6 +53,7 @@ class ModuleFields(TypedDict):
     description: NotRequired[str]
     pre_material: NotRequired[str]
     refresh_months: NotRequired[int | None]
+    activity_iri: NotRequired[str]
     competences: NotRequired[Iterable[Competence]]
     mandatory_roles: NotRequired[Iterable[Role]]
     prerequisites: NotRequired[Iterable[Module]]
@@ -83,6 +87,13 @@ def _check(*, organisation: Organisation, module: Module | None, fields: ModuleF
     errors: dict[str, list[str]] = {}
     for column, message in problems:
         errors.setdefault(_FIELD_OF_COLUMN.get(column, column), []).append(message)
+    if "activity_iri" in fields:
+        iri = fields["activity_iri"].strip()
+        if iri and not ACTIVITY_IRI.fullmatch(iri):
+            errors.setdefault("activity_iri", []).append(
+                _("An activity IRI is an absolute address such as https://example.org/courses/fire-safety.")
+            )
+        clean["activity_iri"] = iri
     same_code = Module.objects.filter(organisation=organisation, code__iexact=clean["code"])
     if module is not None:
         same_code = same_code.exclude(pk=module.pk)

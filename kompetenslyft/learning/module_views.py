@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -50,6 +50,7 @@ def _module_form(request: HttpRequest, organisation: Organisation, module: Modul
             "hours": module.hours,
             "refresh_months": module.refresh_months,
             "description": module.description,
+            "activity_iri": module.activity_iri,
             "pre_material": module.pre_material,
             "competences": [c.pk for c in module.competences.all()],
             "mandatory_roles": [r.pk for r in module.mandatory_roles.all()],
@@ -75,6 +76,7 @@ def _module_values(form: ModuleForm, organisation: Organisation) -> dict[str, An
         "hours": data["hours"],
         "refresh_months": data["refresh_months"],
         "description": data["description"],
+        "activity_iri": data["activity_iri"],
         "pre_material": data["pre_material"],
         "competences": list(competences_in_use(organisation).filter(pk__in=data["competences"])),
         "mandatory_roles": list(
@@ -97,14 +99,34 @@ def _add_errors(form: ModuleForm, error: ValidationError) -> None:
 @login_required
 def catalogue(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
-    modules = module_selectors.modules_visible(access)
+    modules = list(
+        module_selectors.modules_visible(access)
+        .prefetch_related("competences", "mandatory_roles")
+        .order_by("category", "code")
+    )
+    shared, shared_network = _("shared"), _("shared with the network")
+    for m in modules:  # each card's words and links once, not per cell in the template
+        m.url = reverse("learning:module", args=[m.pk])
+        m.enrol_url = reverse("learning:module_enrol", args=[m.pk])
+        meta = [
+            m.code,
+            m.category,
+            m.get_level_display(),
+            m.get_format_display(),
+            f"{formats.localize(m.hours)} h",
+        ]
+        if not m.organisation_id:
+            meta.append(shared)
+        elif m.shared:
+            meta.append(shared_network)
+        m.meta = " · ".join(str(part) for part in meta)
+        m.teaches = ", ".join(c.local_name for c in m.competences.all())
+        m.mandatory_for = ", ".join(r.name for r in m.mandatory_roles.all())
     return render(
         request,
         "learning/catalogue.html",
         {
-            "modules": modules.prefetch_related("competences", "mandatory_roles").order_by(
-                "category", "code"
-            ),
+            "modules": modules,
             "can_create": access.is_lead,
         },
     )

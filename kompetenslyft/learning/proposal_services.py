@@ -130,7 +130,7 @@ def proposals_exempt_on_evidence(*, person: Person, module: Module, reason: str,
     )
     for proposal in proposals:
         decision = proposal.decisions().get(module.pk, {})
-        if decision.get("s") != "assigned" or decision.get("r") != "below":
+        if decision.get("s") != "assigned" or decision.get("r") not in ("below", "swapped"):
             continue
         items = dict(proposal.items or {})
         items["e"] = {**items.get("e", {}), str(module.pk): text}
@@ -138,6 +138,32 @@ def proposals_exempt_on_evidence(*, person: Person, module: Module, reason: str,
         _audit(proposal, actor, "proposal.exempted_on_evidence", {"module": module.code, "reason": text})
         count += 1
     return count
+
+
+def bookings_cancel_when_exempt(*, person: Person, module: Module, actor: Any) -> int:
+    """After an exemption on evidence: cancel the person's coming bookings and waiting-list
+    places on the module's sessions, each through ``services.booking_cancel`` (the place is
+    freed, the first waiting moves up and is invited, the session's list shows it cancelled) —
+    unless a proposal of the person still assigns the module (mandatory for its role). Returns
+    how many were cancelled."""
+    still = any(
+        p.decisions().get(module.pk, {}).get("s") == "assigned"
+        for p in Proposal.objects.filter(person=person).only("items")
+    )
+    if still:
+        return 0
+    cancelled = 0
+    for booking in Booking.objects.filter(
+        person=person,
+        session__module=module,
+        session__cancelled=False,
+        session__attendance_taken_at__isnull=True,
+        session__starts_at__gte=timezone.now(),
+        status__in=[Booking.Status.BOOKED, Booking.Status.WAITING],
+    ).order_by("pk"):
+        services.booking_cancel(booking=booking, actor=actor)
+        cancelled += 1
+    return cancelled
 
 
 @transaction.atomic

@@ -455,45 +455,40 @@ def competence_reach(initiative: Initiative, competence_ids: list[int], *, prote
 
 
 def _competence_reach(initiative: Initiative, competence_ids: list[int], *, protected: bool) -> float | None:
-    """The share of the target group's answers (each person's latest, per competence) at or
-    above the required level, from the gap summary: the initiative's target units (their
-    subtrees) and roles. For an aggregates-only viewer, only when every figure it is made of is
-    shown by the gap's own release (so it adds nothing to what the heatmap shows)."""
+    """The share of the target group's people reaching the goal's competences, by the one
+    computation the initiative page uses too (``selectors.people_reaching``). For an
+    aggregates-only viewer, only when every gap figure of the target group is shown by the
+    gap's own release and neither those who reached it nor the others are fewer than the
+    anonymity threshold (so it tells nothing about a small group)."""
     from kompetenslyft.assessment.gap_selectors import gap_releases
-    from kompetenslyft.assessment.models import LATEST, GapCell
+    from kompetenslyft.assessment.models import LATEST
+
+    from .selectors import people_reaching
 
     units = _outermost(list(initiative.units.all()))
     role_ids = list(initiative.roles.values_list("pk", flat=True))
     if not units or not competence_ids:
         return None
-    cells = GapCell.objects.filter(
-        organisation_id=initiative.organisation_id,
-        point=LATEST,
-        unit__in=units,
-        competence__in=competence_ids,
-    )
-    if role_ids:
-        cells = cells.filter(role__in=role_ids)
-    assessed = below = 0
-    for _unit_id, _role_id, _competence_id, n, b in cells.values_list(
-        "unit_id", "role_id", "competence_id", "tree_assessed", "tree_below"
-    ):
-        assessed += n
-        below += b
-    if not assessed:
+    reached, concerned = people_reaching(initiative, competence_ids)
+    if not concerned:
         return None
     if protected:
+        threshold = int(initiative.organisation.anonymity_threshold)
+        if any(0 < n < threshold for n in (reached, concerned - reached)):
+            return None
         releases = gap_releases(initiative.organisation, point=LATEST, competence_ids=competence_ids)
         columns: list[int | None] = list(role_ids) or [disclosure.ALL]
         for release in releases.values():
             if not all(release.tree(u.pk, c) for u in units for c in columns):
                 return None
-    return (assessed - below) / assessed
+    return reached / concerned
 
 
 def goal_attainment(initiative: Initiative, *, protected: bool) -> list[GoalResult]:
     """The initiative's goals, each against the whole initiative (its modules over its period,
     the whole organisation): participants, the share of women, competence-goal reach."""
+    from .selectors import goal_competence_ids
+
     scope = FunderScope([initiative.organisation], initiative)
     figures = protected_funder_figures(scope) if protected else funder_figures(scope)
     people = figures["unique_participants"]
@@ -521,9 +516,7 @@ def goal_attainment(initiative: Initiative, *, protected: bool) -> list[GoalResu
                 )
             )
         if goal.target_share is not None:
-            competence_ids = [c.pk for c in goal.competences.all()] or list(
-                initiative.modules.values_list("competences", flat=True).exclude(competences=None).distinct()
-            )
+            competence_ids = goal_competence_ids(initiative, goal)
             reach = competence_reach(initiative, competence_ids, protected=protected)
             target = float(goal.target_share)
             results.append(

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from kompetenslyft.core.access import Access
 from kompetenslyft.org.models import Person, Unit
+from kompetenslyft.org.selectors import in_subtrees
 
 from .checklist import PHASE_ORDER
 from .models import (
@@ -330,11 +331,12 @@ def support_inbox(access: Access) -> QuerySet[SupportRequest]:
     if access.person_id is None:
         return SupportRequest.objects.none()
     contacts = SupportContact.objects.filter(person_id=access.person_id)
-    q = Q(pk__in=[])
-    for path in Unit.objects.filter(pk__in=contacts.exclude(unit__isnull=True).values("unit_id")).values_list(
-        "path", flat=True
-    ):
-        q |= Q(unit__path__startswith=path)
+    paths = list(
+        Unit.objects.filter(pk__in=contacts.exclude(unit__isnull=True).values("unit_id")).values_list(
+            "path", flat=True
+        )
+    )
+    q = in_subtrees(paths)
     q |= Q(initiative__in=contacts.exclude(initiative__isnull=True).values("initiative_id"))
     return SupportRequest.objects.filter(q).select_related("person", "unit", "answered_by")
 
@@ -387,7 +389,7 @@ class TeamRow:
 def team_progress(access: Access, unit: Unit, *, include_below: bool = False) -> list[TeamRow]:
     """A manager's team: who is assigned, booked, done, exempt, and who has not started."""
     people = Person.objects.filter(access.people_filter(), is_active=True)
-    people = people.filter(unit__path__startswith=unit.path) if include_below else people.filter(unit=unit)
+    people = people.filter(in_subtrees(unit.path)) if include_below else people.filter(unit=unit)
     people_list = list(people.select_related("unit", "role").order_by("family_name", "given_name"))
     ids = [p.pk for p in people_list]
     rows = {p.pk: TeamRow(p) for p in people_list}
@@ -609,14 +611,47 @@ class GoalStatus:
         return self.target is not None and self.value >= self.target
 
 
-def goal_attainment(initiative: Initiative) -> list[GoalStatus]:
+def goal_competence_ids(initiative: Initiative, goal: InitiativeGoal) -> list[int]:
+    """The competences a reach goal is measured on: those chosen, else the modules'."""
+    return [c.pk for c in goal.competences.all()] or list(
+        initiative.modules.values_list("competences", flat=True).exclude(competences=None).distinct()
+    )
+
+
+def people_reaching(initiative: Initiative, competence_ids: list[int]) -> tuple[int, int]:
+    """THE reach of a goal, for the initiative page and the funder report alike: of the target
+    group's people required to have any of ``competence_ids`` (concerned), those whose latest
+    self-assessment is at or above the required level in every one of them (reached); someone
+    who has not assessed a competence has not reached it. Returns (reached, concerned)."""
     from kompetenslyft.assessment.models import Answer
     from kompetenslyft.competence.selectors import RequirementIndex
 
     from .services import initiative_people
 
-    statuses = []
+    if not competence_ids:
+        return 0, 0
     people = initiative_people(initiative)
+    index = RequirementIndex(initiative.organisation)
+    latest = {
+        (p, c): level
+        for p, c, level in Answer.objects.filter(
+            person__in=people, competence_id__in=competence_ids, is_latest=True
+        ).values_list("person_id", "competence_id", "level")
+    }
+    concerned = reached = 0
+    for person_id, unit_id, role_id in people.values_list("pk", "unit_id", "role_id"):
+        required = index.for_group(unit_id, role_id)
+        relevant = [c for c in competence_ids if c in required]
+        if not relevant:
+            continue
+        concerned += 1
+        if all(latest.get((person_id, c), -1) >= required[c].required_level for c in relevant):
+            reached += 1
+    return reached, concerned
+
+
+def goal_attainment(initiative: Initiative) -> list[GoalStatus]:
+    statuses = []
     for goal in initiative.goals.prefetch_related("competences"):
         if goal.kind == InitiativeGoal.Kind.PARTICIPANTS:
             rows = Attendance.objects.filter(
@@ -637,23 +672,7 @@ def goal_attainment(initiative: Initiative) -> list[GoalStatus]:
                 )
             )
             continue
-        competence_ids = [c.pk for c in goal.competences.all()]
-        index = RequirementIndex(initiative.organisation)
-        latest = {
-            (p, c): level
-            for p, c, level in Answer.objects.filter(
-                person__in=people, competence_id__in=competence_ids, is_latest=True
-            ).values_list("person_id", "competence_id", "level")
-        }
-        concerned = reached = 0
-        for person_id, unit_id, role_id in people.values_list("pk", "unit_id", "role_id"):
-            required = index.for_group(unit_id, role_id)
-            relevant = [c for c in competence_ids if c in required]
-            if not relevant:
-                continue
-            concerned += 1
-            if all(latest.get((person_id, c), -1) >= required[c].required_level for c in relevant):
-                reached += 1
+        reached, concerned = people_reaching(initiative, goal_competence_ids(initiative, goal))
         share = Decimal(reached) / concerned if concerned else Decimal(0)
         statuses.append(GoalStatus(goal, share.quantize(Decimal("0.0001")), goal.target_share))
     return statuses

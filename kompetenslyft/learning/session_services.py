@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,11 +24,13 @@ from kompetenslyft.core.access import (
 )
 from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.queue import can_defer, enqueue
+from kompetenslyft.lrs import emit
 from kompetenslyft.org.models import Organisation, Person
 
 from . import module_selectors, participation
 from .hooks import Register, attendance_taken
 from .models import Attendance, Booking, Initiative, Module, Session
+from .selectors import completed_modules
 
 
 @transaction.atomic
@@ -144,6 +146,7 @@ def booking_book(*, session: Session, person: Person, actor: Any = None) -> Book
         booking = Booking.objects.create(session=session, person=person, status=status, booked_by=actor)
     if status == Booking.Status.BOOKED:
         enqueue("learning.booking_invite_task", booking.pk)
+        emit.booked([booking])
     return booking
 
 
@@ -169,6 +172,7 @@ def booking_cancel(*, booking: Booking, actor: Any = None) -> Booking | None:
     waiting.status = Booking.Status.BOOKED
     waiting.save(update_fields=["status"])
     enqueue("learning.booking_invite_task", waiting.pk)
+    emit.booked([waiting])
     return waiting
 
 
@@ -240,10 +244,17 @@ def session_send_reminders(*, session_id: int) -> int:
     return sent
 
 
+class RegisterSaved(NamedTuple):
+    """What a register saved: the people on it marked present and those marked absent."""
+
+    present: int
+    absent: int
+
+
 @transaction.atomic
 def attendance_take(
     *, session: Session, present: set[int], hours: Decimal | None = None, actor: Any = None
-) -> int:
+) -> RegisterSaved:
     """The trainer's register: booked people present get an attendance row with the session's
     hours; booked people absent a no_show row (kept, counted nowhere). Listeners registered in
     ``hooks`` (the module evaluation) hear the register as taken, in the same transaction."""
@@ -296,6 +307,11 @@ def attendance_take(
         participation.refresh_people(organisation_id, person_ids)
     Session.objects.filter(pk=session.pk).update(attendance_taken_at=timezone.now())
     on_register = {b.person_id for b in booked}
+    came = [b.person for b in booked if b.person_id in present]
+    done = completed_modules([p.pk for p in came])
+    emit.attended(
+        session, day, came, hours, {p.pk for p in came if session.module_id in done.get(p.pk, set())}
+    )
     attendance_taken(
         Register(
             session=session,
@@ -312,10 +328,10 @@ def attendance_take(
             "session",
             str(session.pk),
             str(session),
-            {"present": len(present & {b.person_id for b in booked})},
+            {"present": len(on_register & present)},
         ),
     )
-    return len(booked)
+    return RegisterSaved(present=len(on_register & present), absent=len(on_register - present))
 
 
 @transaction.atomic

@@ -4,6 +4,8 @@ cancelling the session. Who sees and does what is decided in ``core.access``."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -33,6 +36,16 @@ def _running_orgs(access: Access) -> list[Organisation]:
         else Organisation.objects.filter(pk__in=sorted(access.lead_org_ids | access.org_ids_with("trainer")))
     )
     return list(orgs.order_by("name"))
+
+
+def _listed(sessions: Any) -> list[Any]:
+    """The page's sessions with their link and local start worked out once each (not per cell
+    in the template)."""
+    rows = list(sessions)
+    for session in rows:
+        session.url = reverse("learning:session", args=[session.pk])
+        session.when = timezone.localtime(session.starts_at).strftime("%Y-%m-%d %H:%M")
+    return rows
 
 
 @login_required
@@ -69,6 +82,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
         "learning/sessions.html",
         {
             "page": page,
+            "rows": _listed(page.object_list),
             "query": query.urlencode(),
             "filter_form": filter_form,
             "form": _schedule_form(access, running) if running else None,
@@ -161,11 +175,13 @@ def session_create(request: HttpRequest) -> HttpResponse:
         selectors.sessions_listed(access, selectors.SessionFilters()), settings.KOMPETENSLYFT_PAGE_SIZE
     )
     visible = selectors.sessions_for(access)
+    first = paginator.get_page(1)
     return render(
         request,
         "learning/sessions.html",
         {
-            "page": paginator.get_page(1),
+            "page": first,
+            "rows": _listed(first.object_list),
             "query": "",
             "filter_form": SessionFilterForm(
                 modules=Module.objects.filter(pk__in=visible.values("module_id")).order_by("code"),
@@ -347,11 +363,15 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     present = set(id_list(request.POST.getlist("present"), name="present"))
     try:
-        count = services.attendance_take(session=session, present=present, actor=request.user)
+        saved = services.attendance_take(session=session, present=present, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Attendance saved for %(count)s people.") % {"count": count})
+        messages.success(
+            request,
+            _("Attendance saved: %(present)s present, %(absent)s absent.")
+            % {"present": saved.present, "absent": saved.absent},
+        )
     return redirect("learning:session", pk=session.pk)
 
 

@@ -16,7 +16,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import Client, Document
+from .launched import LAUNCH_DATA, launch_agent_key
+from .models import SCOPE_READ_ALL, Client, Document
 
 
 class Precondition(Exception):
@@ -37,14 +38,40 @@ def etag_of(content: bytes) -> str:
     return hashlib.sha1(content).hexdigest()  # noqa: S324 - an entity tag, as the spec's examples
 
 
-def _rows(client: Client, key: Key) -> QuerySet[Document]:
-    return Document.objects.filter(
+def _bound(client: Client, key: Key, document_id: str | None = None, *, writing: bool = False) -> None:
+    """A cmi5 launch's client works on its person's documents only, and never rewrites the
+    platform's launch data (ADR 0014)."""
+    bound = launch_agent_key(client)
+    if bound is None:
+        return
+    if key.agent_key == "" and not writing:
+        return  # an activity's profile, which names nobody
+    if key.agent_key != bound:
+        raise Precondition(
+            403, "a cmi5 unit reads and writes the documents of the person it was launched for only"
+        )
+    if writing and (document_id is None or document_id == LAUNCH_DATA):
+        raise Precondition(403, "LMS.LaunchData is the platform's: a cmi5 unit may read it, not change it")
+
+
+def _others(client: Client, current: Document | None) -> None:
+    """A client that may read only its own documents (statements/read/mine, or none) changes
+    only documents it wrote: another client's document is as good as absent to it."""
+    if current is not None and current.client_id != client.pk and SCOPE_READ_ALL not in client.scope_set:
+        raise Precondition(403, "the document was written by another client")
+
+
+def _rows(client: Client, key: Key, *, mine: bool = False) -> QuerySet[Document]:
+    if launch_agent_key(client) is not None:
+        mine = False  # the launch's person's documents, the platform's launch data among them
+    rows = Document.objects.filter(
         organisation_id=client.organisation_id,
         kind=key.kind,
         activity_id=key.activity_id,
         agent_key=key.agent_key,
         registration=key.registration,
     )
+    return rows.filter(client_id=client.pk) if mine else rows
 
 
 def _check(current: Document | None, if_match: str | None, if_none_match: str | None) -> None:
@@ -71,8 +98,11 @@ def document_write(
     version: str,
 ) -> str:
     """PUT (replace) or POST (``merge``) a document; returns its new ETag."""
+    _bound(client, key, document_id, writing=True)
     with transaction.atomic():
         current = _rows(client, key).select_for_update().filter(document_id=document_id).first()
+        if launch_agent_key(client) is None:
+            _others(client, current)
         _check(current, if_match, if_none_match)
         concurrency = key.kind != Document.STATE or version.startswith("2.")
         if not merge and current is not None and concurrency and if_match is None and if_none_match is None:
@@ -85,7 +115,7 @@ def document_write(
             Document.objects.create(
                 organisation_id=client.organisation_id, kind=key.kind, activity_id=key.activity_id,
                 agent_key=key.agent_key, registration=key.registration, document_id=document_id,
-                content=content, content_type=content_type, etag=tag, updated=now,
+                content=content, content_type=content_type, etag=tag, updated=now, client_id=client.pk,
             )  # fmt: skip
         else:
             current.content, current.content_type, current.etag, current.updated = (
@@ -94,7 +124,8 @@ def document_write(
                 tag,
                 now,
             )
-            current.save(update_fields=["content", "content_type", "etag", "updated"])
+            current.client_id = client.pk
+            current.save(update_fields=["content", "content_type", "etag", "updated", "client"])
     return tag
 
 
@@ -112,12 +143,15 @@ def _merged(current: Document, content: bytes, content_type: str) -> tuple[bytes
     return orjson.dumps({**old, **new}), "application/json"
 
 
-def document_get(client: Client, key: Key, document_id: str) -> Document | None:
-    return _rows(client, key).filter(document_id=document_id).first()
+def document_get(client: Client, key: Key, document_id: str, *, mine: bool = False) -> Document | None:
+    """One document; ``mine``: only if this client wrote it last (statements/read/mine)."""
+    _bound(client, key)
+    return _rows(client, key, mine=mine).filter(document_id=document_id).first()
 
 
-def document_ids(client: Client, key: Key, since: dt.datetime | None) -> list[str]:
-    rows = _rows(client, key)
+def document_ids(client: Client, key: Key, since: dt.datetime | None, *, mine: bool = False) -> list[str]:
+    _bound(client, key)
+    rows = _rows(client, key, mine=mine)
     if since is not None:
         rows = rows.filter(updated__gt=since)
     return list(rows.order_by("document_id").values_list("document_id", flat=True))
@@ -126,12 +160,16 @@ def document_ids(client: Client, key: Key, since: dt.datetime | None) -> list[st
 def document_delete(
     *, client: Client, key: Key, document_id: str | None, if_match: str | None, if_none_match: str | None
 ) -> None:
-    """DELETE one document, or (State, no stateId) every document of the key."""
+    """DELETE one document, or (State, no stateId) every document of the key. A client that may
+    read only its own documents deletes only those."""
+    _bound(client, key, document_id, writing=True)
+    own_only = SCOPE_READ_ALL not in client.scope_set
     with transaction.atomic():
         if document_id is None:
-            _rows(client, key).delete()
+            _rows(client, key, mine=own_only).delete()
             return
         current = _rows(client, key).select_for_update().filter(document_id=document_id).first()
+        _others(client, current)
         _check(current, if_match, if_none_match)
         if current is not None:
             current.delete()

@@ -27,10 +27,21 @@ class Client(models.Model):
     secret_hash = models.CharField(max_length=64)
     scopes = models.CharField(max_length=200, help_text="Space-separated scopes.")
     is_active = models.BooleanField(default=True)
+    # The platform's own client of the organisation (lrs.emit): the authority of the statements
+    # Kompetenslyft writes; it has no usable secret, and its statements never count again (ADR 0014).
+    is_platform = models.BooleanField(default=False)
+    # A cmi5 launch session's client (cmi5 8.2: its auth-token is limited to the session): it
+    # stops authenticating at this time and may not void statements (cmi5 6.3).
+    expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = "LRS client"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(is_platform=True), name="lrs_client_one_platform"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.key})"
@@ -117,6 +128,8 @@ class Document(models.Model):
     content_type = models.CharField(max_length=200)
     etag = models.CharField(max_length=64)
     updated = models.DateTimeField()
+    # The client that wrote it last: a client with only statements/read/mine reads its own.
+    client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         constraints = [
@@ -128,3 +141,70 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.document_id
+
+
+# --- cmi5: course packages, their assignable units, launches (lrs/cmi5.py) --------------------
+
+
+class Cmi5Course(models.Model):
+    """An imported cmi5 course package (cmi5 14.1): its structure's id and title, linked to a
+    module; its files in :class:`Cmi5File` (in the database, like every other upload)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    module = models.ForeignKey("learning.Module", on_delete=models.CASCADE, related_name="cmi5_courses")
+    course_id = models.CharField(max_length=2000)
+    title = models.CharField(max_length=500)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Cmi5File(models.Model):
+    course = models.ForeignKey(Cmi5Course, on_delete=models.CASCADE, related_name="files")
+    path = models.CharField(max_length=1000)
+    content = models.BinaryField()
+    content_type = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "path"], name="lrs_cmi5_file_unique")]
+
+
+class Cmi5Unit(models.Model):
+    """An assignable unit (AU) of a course (cmi5 13.1.4)."""
+
+    course = models.ForeignKey(Cmi5Course, on_delete=models.CASCADE, related_name="units")
+    position = models.PositiveIntegerField()
+    publisher_id = models.CharField(max_length=2000)
+    title = models.CharField(max_length=500)
+    url = models.CharField(max_length=2000)
+    launch_method = models.CharField(max_length=16, default="AnyWindow")
+    move_on = models.CharField(max_length=24, default="NotApplicable")
+    mastery_score = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)
+    launch_parameters = models.TextField(blank=True)
+    entitlement_key = models.CharField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["course", "position"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Cmi5Launch(models.Model):
+    """One AU launch session of a person: its registration (one per person × course), session
+    id, the one-time fetch token and the key of its content URL."""
+
+    unit = models.ForeignKey(Cmi5Unit, on_delete=models.CASCADE, related_name="launches")
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    registration = models.CharField(max_length=36)
+    session_id = models.CharField(max_length=36)
+    fetch_token = models.CharField(max_length=64, unique=True)
+    content_key = models.CharField(max_length=64, unique=True)
+    fetched_at = models.DateTimeField(null=True, blank=True)
+    client = models.ForeignKey(Client, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["person", "unit"], name="lrs_cmi5_launch_person")]

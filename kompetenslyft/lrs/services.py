@@ -18,11 +18,13 @@ from django.utils import timezone
 
 from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.bulk import bulk_insert
+from kompetenslyft.core.queue import can_defer, enqueue, task_named
 from kompetenslyft.org.models import Organisation
 
-from . import keys, validation
+from . import keys, launched, validation
 from .models import SCOPES, Client, Pseudonym, Statement
 from .validation import VOIDED, Invalid
+from .verbs import COUNTING
 
 
 class Conflict(Exception):
@@ -66,7 +68,9 @@ def client_create(
     return client, secret
 
 
-CLIENT_FIELDS = ("id", "organisation_id", "name", "key", "secret_hash", "scopes", "is_active")
+CLIENT_FIELDS = (
+    "id", "organisation_id", "name", "key", "secret_hash", "scopes", "is_active", "is_platform", "expires_at",
+)  # fmt: skip
 
 
 def client_authenticate(key: str, secret: str) -> Client | None:
@@ -82,9 +86,26 @@ def client_authenticate(key: str, secret: str) -> Client | None:
     if row is None:
         return None
     client = Client(**dict(zip(CLIENT_FIELDS, row, strict=True)))
-    if not client.is_active or not hmac.compare_digest(client.secret_hash, secret_hash(secret)):
+    if client.expires_at is not None:
+        client.expires_at = _aware(client.expires_at)
+        if client.expires_at <= timezone.now():
+            return None
+    if (
+        not client.is_active
+        or client.is_platform
+        or not hmac.compare_digest(client.secret_hash, secret_hash(secret))
+    ):
         return None
     return client
+
+
+def _aware(value: Any) -> dt.datetime:
+    """A datetime column read by plain SQL (SQLite gives text)."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    return value
 
 
 def authority_of(client: Client) -> dict[str, Any]:
@@ -146,6 +167,10 @@ def statements_store(
     for n, received in enumerate(statements):
         path = f"$[{n}]" if batch and len(statements) > 1 else "$"
         validation.statement(received, version, path)
+        if not launched.statement_actor_allowed(client, received):
+            raise Invalid(
+                f"{path}.actor", "a cmi5 unit records statements about the person it was launched for only"
+            )
         if statement_id is not None:
             received = {**received, "id": statement_id}
         if "id" in received:
@@ -209,6 +234,9 @@ def _store(
                 ]
             )  # fmt: skip
         if voids:
+            if client.expires_at is not None:
+                # cmi5 6.3: an AU's credentials never void.
+                raise Invalid(next(iter(voids.values())), "a launched unit may not void statements")
             _void(organisation_id, voids, rows)
         if given:
             # A voiding statement may have come before the statement it voids.
@@ -222,7 +250,20 @@ def _store(
                 if row[2] in early:
                     row[VOIDED_AT] = True
         bulk_insert(Statement._meta.db_table, COLUMNS, rows)
+        counting = [row[2] for row in rows if row[7] in COUNTING]
+        if counting and not client.is_platform:
+            _count_later(organisation_id, counting)
     return ids
+
+
+def _count_later(organisation_id: int, statement_ids: list[str]) -> None:
+    """Records that count (ADR 0014), off the request's path. A queue in the database takes the
+    task in the statements' own transaction (one commit; stored and queued together, or
+    neither); a queue that runs tasks at once runs it after the commit."""
+    if can_defer("lrs.count_task"):
+        task_named("lrs.count_task").enqueue(organisation_id, statement_ids)
+    else:
+        enqueue("lrs.count_task", organisation_id, statement_ids)
 
 
 def _rows(columns: str, column: str, organisation_id: int, values: list[str]) -> list[tuple[Any, ...]]:

@@ -86,9 +86,20 @@ def _object(
     return value
 
 
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _string(value: Any, path: str) -> str:
+    """A string of the statement's own (names, language maps, responses, account names …):
+    control characters (U+0000–U+001F, U+007F) are refused — they reach pages, exports and
+    other systems, where they break lines, logs and parsers."""
     if not isinstance(value, str):
         raise Invalid(path, f"must be a string, not {_type(value)}")
+    found = CONTROL_RE.search(value)
+    if found:
+        raise Invalid(
+            path, f"contains the control character U+{ord(found.group()):04X}, which is not allowed"
+        )
     return value
 
 

@@ -437,9 +437,12 @@ def _documents(xreq: XRequest, kind: str) -> HttpResponse:
             content_type = xreq.headers.get("content-type", "application/octet-stream").split(";")[0].strip()
             if content_type == "application/json" and xreq.body:
                 try:
-                    orjson.loads(xreq.body)
+                    parsed = orjson.loads(xreq.body)
                 except orjson.JSONDecodeError:
                     raise HttpError(400, "the document says application/json but is not JSON") from None
+                if xreq.method == "POST" and not isinstance(parsed, dict):
+                    # POST merges JSON objects, whether or not the document exists yet.
+                    raise HttpError(400, "POST merges JSON objects: the document sent is not a JSON object")
             tag = documents.document_write(
                 client=client, key=key, document_id=document_id, content=xreq.body, content_type=content_type,
                 merge=xreq.method == "POST", if_match=if_match, if_none_match=if_none_match, version=xreq.version,
@@ -461,12 +464,14 @@ def _documents(xreq: XRequest, kind: str) -> HttpResponse:
             return HttpResponse(status=204)
         if xreq.method == "GET":
             _require(client, SCOPE_READ_ALL, SCOPE_READ_MINE)
+            # statements/read/mine reads what this client wrote: its documents only.
+            mine = SCOPE_READ_ALL not in client.scope_set
             if document_id is None:
                 since = validation.timestamp(params["since"], "since") if "since" in params else None
-                return _json(documents.document_ids(client, key, since))
+                return _json(documents.document_ids(client, key, since, mine=mine))
             if "since" in params:
                 raise HttpError(400, f"since is for the list of ids, not with {id_name}")
-            found = documents.document_get(client, key, document_id)
+            found = documents.document_get(client, key, document_id, mine=mine)
             if found is None:
                 raise HttpError(404, "no such document")
             response = HttpResponse(bytes(found.content), content_type=found.content_type)

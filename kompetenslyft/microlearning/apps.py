@@ -17,3 +17,4 @@ class MicrolearningConfig(AppConfig):
         register_card("manager", home.manager_card, order=20)
         register_card("lead", home.lead_card, order=60)
         hooks.add_panel("journey", panels.journey_panel)
+        hooks.add_panel("initiative", panels.initiative_panel)

@@ -1,22 +1,23 @@
 """The demo's micro-learning (called from ``org.demo.load_demo``): a question bank for
-"Avvikelser – rapportera och lära", micro-learning switched on for it, the demo employee's
+"Möten och chatt i Teams" (or Avvikelser), micro-learning switched on for it, the demo employee's
 questions due today, and its unit (Hemtjänst Norra) in a team challenge with five weeks of
-answers from its colleagues. Running it again changes nothing."""
+answers from its colleagues, the closed weeks published. Running it again changes nothing."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
 
 from kompetenslyft.knowledge.services import bank_import
-from kompetenslyft.learning.models import Module
+from kompetenslyft.learning.models import Attendance, Module
 from kompetenslyft.org.models import Organisation, Person
 
 from .models import Course, Item, Learner, QuestionSet, TeamChallenge
-from .services import first_items, module_switch
+from .services import first_items, module_switch, publish_team_weeks, week_start
 
 DEMO_BANK = """// Frågebank: Avvikelser – rapportera och lära
 
@@ -52,29 +53,35 @@ DEMO_BANK = """// Frågebank: Avvikelser – rapportera och lära
 
 ::Tillbud::Ett tillbud (något som nästan hände) behöver inte rapporteras.{FALSE#Fel: även tillbud rapporteras.#Rätt: tillbud rapporteras också.}
 """
-MODULE = "M-AVVIK"
+MODULE = "M-TEAMS"
+FALLBACK_MODULE = "M-AVVIK"
 WEEKS = 5
 
 
 def microlearning_for_demo(organisation: Organisation, employee: Person) -> None:
-    module = Module.objects.filter(organisation=organisation, code=MODULE).first()
-    if module is None or TeamChallenge.objects.filter(organisation=organisation).exists():
-        return
-    bank_import(
-        organisation=organisation,
-        module=module,
-        content=DEMO_BANK.encode(),
-        filename="avvikelser.gift",
-        actor=None,
-    )
-    module_switch(organisation=organisation, module=module, enabled=True, actor=None)
+    """Micro-learning on "Möten och chatt i Teams" (its question bank comes from the knowledge
+    tests' demo; without it, the Avvikelser bank above on its module): the employee and its
+    colleagues *completed* the module (an attendance row each), since only completed modules
+    feed micro-learning — not Avvikelser, which the employee is offered a test before."""
     from kompetenslyft.knowledge.models import Question
 
-    questions = list(
-        Question.objects.filter(bank__organisation=organisation, bank__module=module, retired=False)
-        .order_by("position")
-        .values_list("pk", flat=True)
-    )
+    if TeamChallenge.objects.filter(organisation=organisation).exists():
+        return
+    module = Module.objects.filter(organisation=organisation, code=MODULE).first()
+    live = Question.objects.filter(bank__organisation=organisation, retired=False)
+    if module is None or not live.filter(bank__module=module).exists():
+        module = Module.objects.filter(organisation=organisation, code=FALLBACK_MODULE).first()
+        if module is None:
+            return
+        bank_import(
+            organisation=organisation,
+            module=module,
+            content=DEMO_BANK.encode(),
+            filename="avvikelser.gift",
+            actor=None,
+        )
+    module_switch(organisation=organisation, module=module, enabled=True, actor=None)
+    questions = list(live.filter(bank__module=module).order_by("position").values_list("pk", flat=True))
     today = timezone.localdate()
     rnd = random.Random(10)  # noqa: S311 (demo data)
     colleagues = list(
@@ -85,12 +92,13 @@ def microlearning_for_demo(organisation: Organisation, employee: Person) -> None
     # The employee completed the module nine days ago: its second day of questions is today.
     _course(employee, module, questions, today - dt.timedelta(days=7))
     for person in colleagues:
-        completed = today - dt.timedelta(days=7 * WEEKS + rnd.randrange(0, 5))
+        completed = week_start(today) - dt.timedelta(weeks=WEEKS, days=1 + rnd.randrange(0, 5))
         _course(person, module, questions, completed)
         for week in range(WEEKS, 0, -1):
             if rnd.random() < 0.2:
                 continue
-            day = today - dt.timedelta(days=7 * week - rnd.randrange(0, 5))
+            # A weekday of one of the last WEEKS closed weeks (published below).
+            day = week_start(today) - dt.timedelta(weeks=week) + dt.timedelta(days=rnd.randrange(0, 5))
             shown = rnd.sample(questions, 4)
             right = sum(rnd.random() < 0.75 for _q in shown)
             QuestionSet.objects.get_or_create(
@@ -112,11 +120,26 @@ def microlearning_for_demo(organisation: Organisation, employee: Person) -> None
     )
     unit = employee.unit
     TeamChallenge.objects.create(
-        organisation=organisation, unit=unit, started_on=today - dt.timedelta(days=7 * WEEKS + 3)
+        organisation=organisation, unit=unit, started_on=week_start(today) - dt.timedelta(weeks=WEEKS)
     )
+    # The closed weeks are published as the daily run would have done each Monday (ADR 0012).
+    publish_team_weeks(today=today)
 
 
 def _course(person: Person, module: Any, questions: list[int], completed: dt.date) -> None:
+    # A course follows a completion (only completed modules feed micro-learning).
+    Attendance.objects.get_or_create(
+        person=person,
+        module=module,
+        date=completed,
+        defaults={
+            "status": Attendance.Status.COMPLETED,
+            "hours": Decimal("1.00"),
+            "unit_id": person.unit_id,
+            "role_id": person.role_id,
+            "source": "demo",
+        },
+    )
     Learner.objects.get_or_create(person=person, defaults={"organisation_id": person.organisation_id})
     Course.objects.get_or_create(person=person, module=module, defaults={"completed_on": completed})
     today = timezone.localdate()

@@ -124,3 +124,48 @@ class DailyRun(models.Model):
     enrolled = models.PositiveIntegerField(default=0)
     sets = models.PositiveIntegerField(default=0)
     emails = models.PositiveIntegerField(default=0)
+
+
+class InitiativeSetting(models.Model):
+    """Micro-learning for one initiative: on unless its lead or project leader switched it off.
+    Off, a completion of one of the initiative's modules within its period starts no course and
+    a course that began so gets no more sets (ADR 0013)."""
+
+    initiative = models.OneToOneField("learning.Initiative", on_delete=models.CASCADE, related_name="+")
+    enabled = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+
+class TeamWeekRun(models.Model):
+    """One organisation's closed week (Monday–Sunday) whose team figures are published: written
+    once, after the week has ended, by the daily run; never changed afterwards (ADR 0012)."""
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    monday = models.DateField()
+    threshold = models.PositiveSmallIntegerField()
+    participants = models.PositiveIntegerField(default=0)  # in the whole organisation, that week
+    published_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "monday"], name="micro_week_run_unique")
+        ]
+
+
+class TeamWeek(models.Model):
+    """A unit's (with the units below it) published figure of one closed week: who took part
+    that week (answered at least once, in the team game when the week was published) and their
+    points. ``shown`` is False where the week's release of fixed blocks (``pool_paths``) hides
+    the unit; its figures are then None. A unit with nobody taking part that week has no row."""
+
+    run = models.ForeignKey(TeamWeekRun, on_delete=models.CASCADE, related_name="units")
+    unit = models.ForeignKey("org.Unit", on_delete=models.CASCADE, related_name="+")
+    shown = models.BooleanField()
+    participants = models.PositiveIntegerField(null=True, blank=True)
+    points = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "unit"], name="micro_team_week_unique")]

@@ -16,3 +16,20 @@ def journey_panel(request: Any, person: Any) -> str:
     if today is None and selectors.learner_of(person) is None:
         return ""
     return render_to_string("microlearning/_journey_panel.html", {"today": today}, request=request)
+
+
+def initiative_panel(request: Any, subject: dict[str, Any]) -> str:
+    """The initiative page's switch (its lead and project leaders): micro-learning on or off
+    for the initiative's completions (ADR 0013)."""
+    from kompetenslyft.core.access import access_for
+
+    from .services import initiative_enabled
+
+    initiative = subject["initiative"]
+    if not access_for(request.user).manages_initiative(initiative):
+        return ""
+    return render_to_string(
+        "microlearning/_initiative_panel.html",
+        {"initiative": initiative, "enabled": initiative_enabled(initiative)},
+        request=request,
+    )

@@ -1,39 +1,38 @@
 """Reads of micro-learning: a person's own set and points, and the team figures.
 
-Team figures are a unit's (with the units below it) points and streak from the answers of the
-people in the team game (learners not opted out, not left, active). Every unit figure, for
-every viewer, passes :func:`kompetenslyft.core.disclosure.pool_paths` over the organisation's
-unit tree of participants: a figure is shown only where its people are whole blocks of the
-anonymity threshold or more, so no unit minus a child unit (nor any other difference) tells
-a smaller group. No function here returns a person's points to anyone but the person."""
+Team figures are a unit's (with the units below it) points per CLOSED week, published once by
+the daily run and never changed (ADR 0012): each week from who took part that week, released in
+fixed blocks of the anonymity threshold or more (``core.disclosure.pool_paths``), so no unit
+minus a child unit, no week before and after someone leaves, and no answer this week tells a
+smaller group. No function here returns a person's points to anyone but the person."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from kompetenslyft.core.access import Access
-from kompetenslyft.core.disclosure import pool_paths
 from kompetenslyft.knowledge.models import Question
 from kompetenslyft.learning.models import Module
 from kompetenslyft.org.models import Organisation, Person, Unit
 
-from .models import SCHEDULE, DailyRun, Item, Learner, ModuleSetting, QuestionSet, TeamChallenge
-from .services import OPEN_DAYS
-
-WEEKS = 8
-DIRECT = "·"
-
-
-def week_start(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
+from .models import (
+    SCHEDULE,
+    DailyRun,
+    Item,
+    Learner,
+    ModuleSetting,
+    QuestionSet,
+    TeamChallenge,
+    TeamWeek,
+    TeamWeekRun,
+)
+from .services import OPEN_DAYS, WEEKS, week_start
 
 # --- the person's own ---------------------------------------------------------------------------
 
@@ -78,7 +77,7 @@ def recent_sets(person_id: int, limit: int = 5) -> list[QuestionSet]:
 class Figures:
     """Points per week (oldest first, Monday → points), the total and the streak in weeks."""
 
-    weeks: list[tuple[dt.date, int]] = field(default_factory=list)
+    weeks: list[tuple[dt.date, int | None]] = field(default_factory=list)
     total: int = 0
     streak: int = 0
 
@@ -90,7 +89,7 @@ def _figures(points_by_day: dict[dt.date, int], since: dt.date, today: dt.date) 
     for day, points in points_by_day.items():
         if day >= since:
             by_week[week_start(day)] += points
-    weeks = []
+    weeks: list[tuple[dt.date, int | None]] = []
     monday = first
     while monday <= this_week:
         weeks.append((monday, by_week.get(monday, 0)))
@@ -99,8 +98,8 @@ def _figures(points_by_day: dict[dt.date, int], since: dt.date, today: dt.date) 
     ordered = [p for _m, p in weeks]
     if ordered and ordered[-1] == 0:
         ordered = ordered[:-1]  # this week may still come
-    for points in reversed(ordered):
-        if not points:
+    for week_points in reversed(ordered):
+        if not week_points:
             break
         streak += 1
     return Figures(weeks, sum(p for day, p in points_by_day.items() if day >= since), streak)
@@ -124,68 +123,83 @@ def own_figures(person_id: int, today: dt.date | None = None) -> Figures:
 
 @dataclass
 class TeamFigure:
+    """A challenge's published weeks (ADR 0012). ``shown``: some published week has a figure;
+    ``pending``: no week since the start has closed and been published yet. ``weeks`` (in
+    ``figures``) holds ``(monday, points)`` per published week, ``points`` None where the week's
+    release hid the unit; ``participants`` are those of the latest published week."""
+
     challenge: TeamChallenge
     shown: bool
     participants: int | None = None
     figures: Figures | None = None
+    pending: bool = False
+    last_week: tuple[dt.date, int | None] | None = None
 
 
-def _participants() -> Q:
-    return Q(team_opt_out=False, left=False, person__is_active=True)
+def _streak(points: list[int | None]) -> int:
+    """Published weeks in a row, up to the latest, with points (a hidden week ends it)."""
+    streak = 0
+    for p in reversed(points):
+        if not p:
+            break
+        streak += 1
+    return streak
 
 
 def team_figures(
     organisation: Organisation, challenges: list[TeamChallenge], today: dt.date | None = None
 ) -> list[TeamFigure]:
-    """The figures of ``challenges`` (one organisation's), each shown or hidden by the one
-    release of the organisation's participants (the same for every viewer)."""
+    """The published figures of ``challenges`` (one organisation's): per closed week, as the
+    daily run froze them (``services.publish_team_weeks``), the same for every viewer. Nothing
+    of the week under way is shown; a published week never changes."""
     if not challenges:
         return []
     today = today or timezone.localdate()
-    paths = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "path"))
-
-    def key(path: str) -> tuple[int, ...]:
-        return tuple(int(p) for p in path.strip("/").split("/") if p)
-
-    counts = dict(
-        Learner.objects.filter(_participants(), organisation=organisation)
-        .values_list("person__unit_id")
-        .annotate(n=Count("pk"))
-        .order_by()
+    earliest = min(week_start(c.started_on) for c in challenges)
+    runs = dict(
+        TeamWeekRun.objects.filter(
+            organisation=organisation, monday__gte=earliest, monday__lt=week_start(today)
+        ).values_list("pk", "monday")
     )
-    atoms: dict[tuple[Hashable, ...], int] = {
-        key(paths[u]) + (DIRECT,): n for u, n in counts.items() if u in paths
+    rows: dict[tuple[int, dt.date], TeamWeek] = {
+        (row.unit_id, runs[row.run_id]): row
+        for row in TeamWeek.objects.filter(run_id__in=list(runs), unit_id__in=[c.unit_id for c in challenges])
     }
-    release = pool_paths(atoms, organisation.anonymity_threshold)
-    earliest = min(max(c.started_on, week_start(today) - dt.timedelta(weeks=WEEKS - 1)) for c in challenges)
-    by_unit_day: dict[int, dict[dt.date, int]] = defaultdict(lambda: defaultdict(int))
-    for unit_id, day, right, n in (
-        QuestionSet.objects.filter(
-            organisation=organisation,
-            answered_on__gte=earliest,
-            person__micro_learner__team_opt_out=False,
-            person__micro_learner__left=False,
-            person__is_active=True,
-        )
-        .values_list("person__unit_id", "answered_on")
-        .annotate(right=Sum("right"), n=Count("pk"))
-        .order_by()
-    ):
-        by_unit_day[unit_id][day] += (right or 0) + n
+    mondays = sorted(runs.values())
     result = []
     for challenge in challenges:
-        prefix = key(paths.get(challenge.unit_id, "/"))
-        inside = [a for a in atoms if a[: len(prefix)] == prefix]
-        n = sum(atoms[a] for a in inside)
-        if n < organisation.anonymity_threshold or not release.shown(inside):
-            result.append(TeamFigure(challenge, False))
+        weeks: list[tuple[dt.date, int | None]] = []
+        participants: list[int | None] = []
+        for monday in mondays:
+            if monday < week_start(challenge.started_on):
+                continue
+            row = rows.get((challenge.unit_id, monday))
+            if row is None:  # nobody took part that week
+                weeks.append((monday, 0))
+                participants.append(0)
+            elif row.shown:
+                weeks.append((monday, row.points))
+                participants.append(row.participants)
+            else:
+                weeks.append((monday, None))
+                participants.append(None)
+        if not weeks:
+            result.append(TeamFigure(challenge, False, pending=True))
             continue
-        units = [u for u, p in paths.items() if key(p)[: len(prefix)] == prefix]
-        points: dict[dt.date, int] = defaultdict(int)
-        for u in units:
-            for day, p in by_unit_day.get(u, {}).items():
-                points[day] += p
-        result.append(TeamFigure(challenge, True, n, _figures(points, challenge.started_on, today)))
+        points = [p for _m, p in weeks]
+        visible = [p for p in points if p is not None]
+        # Only empty weeks to show beside hidden ones: say too few take part, not 0 points.
+        shown = bool(visible) and (any(visible) or None not in points)
+        figures = Figures(weeks[-WEEKS:], sum(p for p in points if p is not None), _streak(points))
+        result.append(
+            TeamFigure(
+                challenge,
+                shown,
+                participants[-1] if shown else None,
+                figures if shown else None,
+                last_week=weeks[-1] if shown else None,
+            )
+        )
     return result
 
 

@@ -1,6 +1,6 @@
 """Writes of micro-learning: the daily run (new completions → items; items due → the day's
 sets; one e-mail per person), answering a set (Leitner boxes), the person's own choices, the
-lead's switch per module and the team challenges.
+lead's switch per module, the switch per initiative (ADR 0013) and the team challenges.
 
 The daily run works in chunks of :data:`CHUNK` people, each chunk its own short transaction
 (SQLite has one writer; the web keeps answering between chunks), and writes its progress on
@@ -12,24 +12,28 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
+from collections.abc import Hashable
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Count, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from kompetenslyft.core.access import access_for
 from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.core.db import analyse
+from kompetenslyft.core.disclosure import pool_paths
 from kompetenslyft.knowledge.models import Question
 from kompetenslyft.knowledge.services import question_score
-from kompetenslyft.learning.models import Attendance, Module
+from kompetenslyft.learning.models import Attendance, Initiative, Module
 from kompetenslyft.learning.selectors import DONE, completed_modules
+from kompetenslyft.lrs import emit
 from kompetenslyft.org.models import Organisation, Person, Unit
 
 from .models import (
@@ -39,11 +43,14 @@ from .models import (
     SET_MIN,
     Course,
     DailyRun,
+    InitiativeSetting,
     Item,
     Learner,
     ModuleSetting,
     QuestionSet,
     TeamChallenge,
+    TeamWeek,
+    TeamWeekRun,
 )
 
 CATCH_UP_DAYS = 14
@@ -51,11 +58,43 @@ CATCH_UP_DAYS = 14
 OPEN_DAYS = 7
 """A set not answered stays the person's questions this many days; then a new one may come."""
 CHUNK = 2000
+WEEKS = 8
+"""Closed weeks a team's page lists (and the daily run catches up at most)."""
+DIRECT = "·"
+
+
+def week_start(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
 
 
 def enabled_modules() -> set[tuple[int, int]]:
     """(organisation, module) pairs with micro-learning switched on."""
     return set(ModuleSetting.objects.filter(enabled=True).values_list("organisation_id", "module_id"))
+
+
+Span = tuple[int, dt.date | None, dt.date | None]  # organisation, first day, last day
+
+
+def switched_off() -> dict[int, list[Span]]:
+    """module → the (organisation, period) of every initiative with micro-learning switched
+    off that holds the module: a completion of the module there, in that period, is left out."""
+    found: dict[int, list[Span]] = defaultdict(list)
+    off = InitiativeSetting.objects.filter(enabled=False).values_list("initiative_id", flat=True)
+    if not off:
+        return found
+    for org_id, starts, ends, module_id in Initiative.modules.through.objects.filter(
+        initiative_id__in=list(off)
+    ).values_list("initiative__organisation_id", "initiative__starts_on", "initiative__ends_on", "module_id"):
+        found[module_id].append((org_id, starts, ends))
+    return found
+
+
+def is_off(off: dict[int, list[Span]], org_id: int, module_id: int, day: dt.date) -> bool:
+    """Whether a completion on ``day`` falls in an initiative with micro-learning switched off."""
+    return any(
+        o == org_id and (starts is None or starts <= day) and (ends is None or day <= ends)
+        for o, starts, ends in off.get(module_id, ())
+    )
 
 
 # --- the daily run ------------------------------------------------------------------------------
@@ -144,6 +183,9 @@ def enrol_new_completions(*, today: dt.date, run: DailyRun | None = None) -> int
         org_of.update(
             Person.objects.filter(pk__in=people[start : start + CHUNK]).values_list("pk", "organisation_id")
         )
+    off = switched_off()
+    if off:
+        found = {(p, m): d for (p, m), d in found.items() if not is_off(off, org_of[p], m, d)}
     questions = _questions_by_module({(org_of[p], m) for p, m in found})
     made = 0
     keys = sorted(found)
@@ -214,6 +256,7 @@ def make_sets(*, today: dt.date, run: DailyRun | None = None) -> int:
     """The day's set for every person with questions due who has none open (answered, or
     older than ``OPEN_DAYS``), is not paused and has not left. Returns the sets made."""
     enabled = enabled_modules()
+    off = switched_off()
     people = _people_due(today)
     made = 0
     open_since = today - dt.timedelta(days=OPEN_DAYS)
@@ -233,11 +276,25 @@ def make_sets(*, today: dt.date, run: DailyRun | None = None) -> int:
         if not wanted:
             continue
         org_of = dict(Person.objects.filter(pk__in=wanted).values_list("pk", "organisation_id"))
+        courses_off: set[tuple[int, int]] = set()
+        if off:
+            for person_id, module_id, day in Course.objects.filter(
+                person_id__in=wanted, module_id__in=sorted(off)
+            ).values_list("person_id", "module_id", "completed_on"):
+                if is_off(off, org_of[person_id], module_id, day):
+                    courses_off.add((person_id, module_id))
+        # Only modules the person completed feed its sets: an exemption (a passed pre-test, a
+        # manager's decision) is no completion, whatever course rows exist.
+        done = completed_modules(wanted)
         by_person: dict[int, list[tuple[int, int, dt.date | None, int]]] = defaultdict(list)
         for pk, person_id, question_id, module_id, due_on, box in Item.objects.filter(
             person_id__in=wanted, due_on__isnull=False
         ).values_list("pk", "person_id", "question_id", "module_id", "due_on", "box"):
-            if (org_of[person_id], module_id) in enabled:
+            if (
+                (org_of[person_id], module_id) in enabled
+                and (person_id, module_id) not in courses_off
+                and module_id in done.get(person_id, ())
+            ):
                 by_person[person_id].append((pk, question_id, due_on, box))
         sets = []
         for person_id in wanted:
@@ -323,7 +380,9 @@ def microlearning_daily(*, today: dt.date | None = None) -> dict[str, int]:
     """The daily run (``kompetenslyft microlearning_send`` enqueues it)."""
     today = today or timezone.localdate()
     run, _created = DailyRun.objects.get_or_create(day=today, defaults={"started_at": timezone.now()})
-    DailyRun.objects.filter(pk=run.pk).update(stage="courses", started_at=timezone.now(), finished_at=None)
+    DailyRun.objects.filter(pk=run.pk).update(stage="weeks", started_at=timezone.now(), finished_at=None)
+    publish_team_weeks(today=today)
+    DailyRun.objects.filter(pk=run.pk).update(stage="courses")
     enrolled = enrol_new_completions(today=today, run=run)
     DailyRun.objects.filter(pk=run.pk).update(stage="sets", enrolled=run.enrolled + enrolled)
     sets = make_sets(today=today, run=run)
@@ -333,6 +392,105 @@ def microlearning_daily(*, today: dt.date | None = None) -> dict[str, int]:
         stage="done", emails=run.emails + emails, finished_at=timezone.now()
     )
     return {"enrolled": enrolled, "sets": sets, "emails": emails}
+
+
+# --- the team figures of closed weeks (ADR 0012) ------------------------------------------------
+
+
+def publish_team_weeks(*, today: dt.date) -> int:
+    """Publish the team figures of every closed week (Monday–Sunday, ended before ``today``)
+    not yet published, in each organisation with a team challenge: from the week its oldest
+    challenge started, at most :data:`WEEKS` weeks back. A published week is never changed.
+    Returns the number of weeks published."""
+    last_closed = week_start(today) - dt.timedelta(weeks=1)
+    oldest = last_closed - dt.timedelta(weeks=WEEKS - 1)
+    published = 0
+    starts = (
+        TeamChallenge.objects.values_list("organisation_id")
+        .annotate(first=Min("started_on"))
+        .order_by("organisation_id")
+    )
+    for organisation_id, first in starts:
+        done = set(
+            TeamWeekRun.objects.filter(organisation_id=organisation_id).values_list("monday", flat=True)
+        )
+        monday = max(week_start(first), oldest)
+        while monday <= last_closed:
+            if monday not in done and _publish_week(organisation_id, monday):
+                published += 1
+            monday += dt.timedelta(weeks=1)
+    return published
+
+
+def _unit_key(path: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in path.strip("/").split("/") if p)
+
+
+@transaction.atomic
+def _publish_week(organisation_id: int, monday: dt.date) -> bool:
+    """One organisation's closed week, computed once from who took part that week: the people
+    who answered at least once in it and were in the team game (not out of it, not left,
+    active) when it was published, each in its unit then. Their counts per unit are cut into
+    fixed blocks of the anonymity threshold or more (``pool_paths``); a unit's figure is stored
+    as shown only where its people are whole blocks, so no unit minus a child (nor any other
+    difference of the week's figures) tells fewer than the threshold."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+    if TeamWeekRun.objects.filter(organisation=organisation, monday=monday).exists():
+        return False
+    k = max(1, organisation.anonymity_threshold)
+    sunday = monday + dt.timedelta(days=6)
+    paths = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "path"))
+    people: dict[int, int] = defaultdict(int)
+    points: dict[int, int] = defaultdict(int)
+    for _person, unit_id, right, n in (
+        QuestionSet.objects.filter(
+            organisation=organisation,
+            answered_on__gte=monday,
+            answered_on__lte=sunday,
+            person__organisation=organisation,
+            person__is_active=True,
+            person__micro_learner__team_opt_out=False,
+            person__micro_learner__left=False,
+        )
+        .values_list("person_id", "person__unit_id")
+        .annotate(right=Sum("right"), n=Count("pk"))
+        .order_by()
+    ):
+        if unit_id not in paths:
+            continue
+        people[unit_id] += 1
+        points[unit_id] += int(right or 0) + int(n)
+    atoms: dict[tuple[Hashable, ...], int] = {_unit_key(paths[u]) + (DIRECT,): n for u, n in people.items()}
+    release = pool_paths(atoms, k)
+    inside: dict[int, list[int]] = defaultdict(list)
+    for unit_id in people:
+        atom = _unit_key(paths[unit_id]) + (DIRECT,)
+        for above in atom[:-1]:
+            inside[int(above)].append(unit_id)
+    run = TeamWeekRun.objects.create(
+        organisation=organisation,
+        monday=monday,
+        threshold=k,
+        participants=sum(people.values()),
+        published_at=timezone.now(),
+    )
+    rows = []
+    for unit_id, units in inside.items():
+        if unit_id not in paths:
+            continue
+        n = sum(people[u] for u in units)
+        shown = n >= k and release.shown([_unit_key(paths[u]) + (DIRECT,) for u in units])
+        rows.append(
+            TeamWeek(
+                run=run,
+                unit_id=unit_id,
+                shown=shown,
+                participants=n if shown else None,
+                points=sum(points[u] for u in units) if shown else None,
+            )
+        )
+    TeamWeek.objects.bulk_create(rows)
+    return True
 
 
 # --- answering ----------------------------------------------------------------------------------
@@ -385,6 +543,7 @@ def set_answer(*, question_set: QuestionSet, answers: dict[int, list[int]]) -> Q
     row.right = right
     row.answered_on = today
     row.save(update_fields=["answers", "right", "answered_on"])
+    emit.micro_answered(row, row.person)
     return row
 
 
@@ -431,6 +590,35 @@ def module_switch(*, organisation: Organisation, module: Module, enabled: bool, 
         organisation=organisation,
         event=AuditEvent(
             "microlearning.module_switched", "module", str(module.pk), module.name, {"enabled": enabled}
+        ),
+    )
+    return setting
+
+
+def initiative_enabled(initiative: Initiative) -> bool:
+    """Micro-learning for the initiative: on unless switched off."""
+    found = InitiativeSetting.objects.filter(initiative=initiative).values_list("enabled", flat=True).first()
+    return True if found is None else bool(found)
+
+
+@transaction.atomic
+def initiative_switch(*, initiative: Initiative, enabled: bool, actor: Any) -> InitiativeSetting:
+    """Switch micro-learning on or off for an initiative (its lead or a project leader), audited."""
+    if not access_for(actor).manages_initiative(initiative):
+        raise PermissionDenied("not a lead or project leader of the initiative")
+    setting, _created = InitiativeSetting.objects.get_or_create(initiative=initiative)
+    setting.enabled = enabled
+    setting.updated_by = actor if getattr(actor, "pk", None) else None
+    setting.save()
+    audit_record(
+        actor=actor,
+        organisation=initiative.organisation,
+        event=AuditEvent(
+            "microlearning.initiative_switched",
+            "learning.Initiative",
+            str(initiative.pk),
+            initiative.name,
+            {"enabled": enabled},
         ),
     )
     return setting

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -145,6 +146,31 @@ def module_switch(request: HttpRequest, pk: int) -> HttpResponse:
         % {"module": module.name},
     )
     return redirect("microlearning:modules")
+
+
+@login_required
+@require_POST
+def initiative_switch(request: HttpRequest, pk: int) -> HttpResponse:
+    """Micro-learning on or off for one initiative (its lead or a project leader)."""
+    from kompetenslyft.learning.models import Initiative
+
+    initiative = Initiative.objects.filter(pk=pk).select_related("organisation").first()
+    if initiative is None or not access_for(request.user).manages_initiative(initiative):
+        raise Http404
+    form = SwitchForm(request.POST)
+    form.is_valid()
+    enabled = bool(form.cleaned_data.get("enabled"))
+    services.initiative_switch(initiative=initiative, enabled=enabled, actor=request.user)
+    messages.success(
+        request,
+        (
+            _("Micro-learning is on for %(initiative)s.")
+            if enabled
+            else _("Micro-learning is off for %(initiative)s.")
+        )
+        % {"initiative": initiative.name},
+    )
+    return redirect(reverse("learning:initiative", args=[initiative.pk]) + "#microlearning-panel")
 
 
 # --- team challenges ------------------------------------------------------------------------------

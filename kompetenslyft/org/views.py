@@ -186,7 +186,7 @@ def units(request: HttpRequest) -> HttpResponse:
         request,
         "org/units.html",
         {
-            "nodes": nodes,
+            "nodes": selectors.with_managers(nodes),
             "trail": trail,
             "under": nodes[0] if trail or request.GET.get("under") else None,
             "protected": bool(hidden),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from kompetenslyft.assessment.selectors import person_gaps
+from kompetenslyft.assessment.selectors import person_open_gaps
 from kompetenslyft.evaluation.results import Query, evaluation_results
 from kompetenslyft.followup import figures as followup_figures
 from kompetenslyft.learning.models import Attendance, Enrolment, Module, Proposal
@@ -48,7 +48,7 @@ def _taken(person: Person) -> set[int]:
 
 def suggestions(person: Person, *, limit: int = LIMIT) -> list[Suggestion]:
     organisation = person.organisation
-    gaps = {g.competence.pk: g for g in person_gaps(person) if g.gap}
+    gaps = {g.competence.pk: g for g in person_open_gaps(person)}
     taken = _taken(person)
     electives = modules_for(person.organisation_id).filter(mandatory_roles__isnull=True).exclude(pk__in=taken)
     by_gap = (

@@ -11,30 +11,50 @@ from django.utils.translation import gettext as _
 
 from kompetenslyft.learning.funder_export import ExtraSheet
 
+from .models import Story
 from .selectors import stories_of
 
 
 def funder_sheets(request: Any, context: dict[str, Any]) -> list[ExtraSheet]:
     initiative = context.get("initiative")
     if initiative is None:
-        return []
-    stories = list(stories_of(initiative))
+        # "All initiatives": the stories of every initiative the report offers, each named.
+        initiatives = list(context.get("initiatives") or [])
+        stories = list(
+            Story.objects.filter(initiative__in=initiatives)
+            .select_related("initiative")
+            .order_by("initiative__name", "pk")
+        )
+    else:
+        stories = list(stories_of(initiative))
     if not stories:
         return []
+    every = initiative is None
     rows = [
-        [s.title, str(capfirst(s.get_kind_display())), s.what_was_done, s.result, s.helped, s.hindered]
+        [
+            *([s.initiative.name] if every else []),
+            s.title,
+            str(capfirst(s.get_kind_display())),
+            s.what_was_done,
+            s.result,
+            s.helped,
+            s.hindered,
+            s.group,
+        ]
         for s in stories
     ]
     return [
         ExtraSheet(
             title=_("Success cases"),
             header=[
+                *([_("Initiative")] if every else []),
                 _("Title"),
                 _("Kind"),
                 _("What was done"),
                 _("The result"),
                 _("What helped"),
                 _("What hindered"),
+                _("The group the interviews came from"),
             ],
             rows=rows,
             note=_("Stories from interviews (Brinkerhoff's success case method), anonymised."),

@@ -2,9 +2,15 @@
 choosing whom to interview (Brinkerhoff). Every figure is an already released figure of its
 own app, through its fixed release of blocks of k or more (``core.disclosure.pool_paths``),
 for every viewer, the lead included: the knowledge tests' first tries before and after the
-module (``knowledge.results``) and the follow-up talks' application rate (``followup.figures``).
-A group under the threshold, or one a difference of shown groups would reveal, has no figure;
-a candidate is a group, never a person."""
+module (``knowledge.results``), the follow-up talks' application rate (``followup.figures``),
+the self-assessed gap movement from baseline to follow-up and the linked indicators' change
+per unit (``successcases.movement``). A group under the threshold, or one a difference of
+shown groups would reveal, has no figure; a candidate is a group, never a person.
+
+The candidates are ranked by a combined score: for each of the four figures, a group's
+position among the groups with that figure shown (0 the lowest, 1 the highest, ties sharing
+the middle); the score is the mean of the positions the group has. It is made from shown
+figures only, so it reveals nothing they do not."""
 
 from __future__ import annotations
 
@@ -16,6 +22,8 @@ from kompetenslyft.followup import figures as followup_figures
 from kompetenslyft.knowledge.results import POST, PRE, results_for
 from kompetenslyft.learning.models import Initiative
 from kompetenslyft.org.models import Role, Unit
+
+from .movement import indicator_movement, movement_for
 
 MAX_UNITS = 200
 SHORTLIST = 3
@@ -30,6 +38,11 @@ class Row:
     after: float | None  # after the module
     talks: int | None  # follow-up talks counted
     applying: float | None  # share applying it, 0–1
+    moved: int | None = None  # participations with a gap movement measured
+    movement: float | None = None  # mean self-assessed level change, baseline → follow-up
+    indicator: float | None = None  # mean relative change of the linked indicators, + is better
+    score: float | None = None  # the combined score, 0–1 (see the module's docstring)
+    positions: dict[str, float] | None = None  # figure → the group's position among those shown
 
     @property
     def gain(self) -> float | None:
@@ -39,12 +52,42 @@ class Row:
 
     @property
     def shown(self) -> bool:
-        return self.applying is not None or self.gain is not None
+        return self.score is not None
 
-    @property
-    def score(self) -> float | None:
-        """The effect to rank by: the application rate, else the learning gain."""
-        return self.applying if self.applying is not None else self.gain
+
+MEASURES = ("gain", "applying", "movement", "indicator")
+
+
+def _positions(values: list[tuple[int, float]]) -> dict[int, float]:
+    """index → position 0–1 among the values (ties share their mean rank)."""
+    if not values:
+        return {}
+    if len(values) == 1:
+        return {values[0][0]: 0.5}
+    ordered = sorted(values, key=lambda v: v[1])
+    found: dict[int, float] = {}
+    i = 0
+    while i < len(ordered):
+        j = i
+        while j + 1 < len(ordered) and ordered[j + 1][1] == ordered[i][1]:
+            j += 1
+        rank = (i + j) / 2 / (len(ordered) - 1)
+        for n in range(i, j + 1):
+            found[ordered[n][0]] = rank
+        i = j + 1
+    return found
+
+
+def score(rows: list[Row]) -> None:
+    """Set each row's combined score from the figures shown (see the module's docstring)."""
+    for r in rows:
+        r.positions = {}
+    for measure in MEASURES:
+        values = [(i, v) for i, r in enumerate(rows) if (v := getattr(r, measure)) is not None]
+        for i, position in _positions(values).items():
+            rows[i].positions[measure] = position  # type: ignore[index]
+    for r in rows:
+        r.score = sum(r.positions.values()) / len(r.positions) if r.positions else None
 
 
 @dataclass
@@ -70,6 +113,7 @@ def candidates(initiative: Initiative) -> Candidates:
     modules = frozenset(initiative.modules.values_list("pk", flat=True))
     tests = results_for(organisation)
     talks = followup_figures.figures_for(organisation)
+    moves = movement_for(initiative)
 
     def row(kind: str, key: int, label: str, **where: object) -> Row:
         unit = where.get("unit")
@@ -84,6 +128,11 @@ def candidates(initiative: Initiative) -> Candidates:
             role=role_id,  # type: ignore[arg-type]
         )
         cell = followup_figures.Group(atoms).cell(talks, exact=False) if atoms else None
+        moved, movement = moves.figure(
+            modules=mods,  # type: ignore[arg-type]
+            unit=unit.pk if isinstance(unit, Unit) else None,
+            role=role_id,  # type: ignore[arg-type]
+        )
         return Row(
             kind,
             key,
@@ -92,6 +141,8 @@ def candidates(initiative: Initiative) -> Candidates:
             after.mean,
             cell.talks if cell else None,
             cell.rate if cell else None,
+            moved,
+            movement,
         )
 
     units = [
@@ -106,6 +157,10 @@ def candidates(initiative: Initiative) -> Candidates:
         row("module", m.pk, f"{m.code} {m.name}", modules=frozenset([m.pk]))
         for m in initiative.modules.order_by("code")
     ]
+    changes = indicator_movement(initiative, [r.key for r in units])
+    for r in units:
+        r.indicator = changes.get(r.key)
+    score([*units, *roles, *module_rows])
     return Candidates(units, roles, module_rows, organisation.anonymity_threshold)
 
 

@@ -24,6 +24,12 @@ class Story(models.Model):
     result = models.TextField(_("the result"))
     helped = models.TextField(_("what helped"), blank=True)
     hindered = models.TextField(_("what hindered"), blank=True)
+    contact_list = models.ForeignKey(
+        "ContactList", null=True, blank=True, on_delete=models.SET_NULL, related_name="stories"
+    )
+    group = models.CharField(
+        _("the group the interviews came from"), max_length=300, blank=True, help_text="Kept as drawn."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -36,3 +42,34 @@ class Story(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ContactList(models.Model):
+    """People the lead may ask for an interview about one candidate group (a unit and those
+    below it, a role, or a module of the initiative): the unit's manager and a random sample of
+    at least k of everyone in the group who took part, drawn without looking at any result, so
+    the list tells nothing of who did well or badly. Drawn by the lead only (audited)."""
+
+    class Kind(models.TextChoices):
+        UNIT = "unit", _("unit")
+        ROLE = "role", _("role")
+        MODULE = "module", _("module")
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey("learning.Initiative", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    key = models.PositiveBigIntegerField()
+    label = models.CharField(max_length=300)
+    took_part = models.PositiveIntegerField(help_text="Everyone in the group who took part.")
+    participant_ids = models.JSONField(default=list, help_text="The sample drawn, in random order.")
+    manager_ids = models.JSONField(default=list)
+    drawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    drawn_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-drawn_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.label

@@ -13,7 +13,7 @@ from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.tabular import CONTROL_CHARACTERS
 from kompetenslyft.learning.models import Initiative
 
-from .models import Story
+from .models import ContactList, Story
 from .selectors import may_work
 
 FIELDS = ("kind", "title", "what_was_done", "result", "helped", "hindered")
@@ -46,17 +46,31 @@ def _clean(fields: dict[str, Any]) -> dict[str, str]:
 
 
 def _event(action: str, story: Story) -> AuditEvent:
-    return AuditEvent(action, "successcases.Story", str(story.pk), story.title, {"kind": story.kind})
+    return AuditEvent(
+        action, "successcases.Story", str(story.pk), story.title, {"kind": story.kind, "group": story.group}
+    )
+
+
+def _source(initiative: Initiative, contact_list: ContactList | None) -> dict[str, Any]:
+    """The group a story's interviews came from: a contact list of the same initiative."""
+    if contact_list is None:
+        return {"contact_list": None, "group": ""}
+    if contact_list.initiative_id != initiative.pk:
+        raise ValidationError({"contact_list": _("The contact list is not one of this initiative's.")})
+    return {"contact_list": contact_list, "group": contact_list.label}
 
 
 @transaction.atomic
-def story_create(*, initiative: Initiative, actor: Any, **fields: Any) -> Story:
+def story_create(
+    *, initiative: Initiative, actor: Any, contact_list: ContactList | None = None, **fields: Any
+) -> Story:
     _check(actor, initiative)
     data = _clean(fields)
     story = Story.objects.create(
         organisation_id=initiative.organisation_id,
         initiative=initiative,
         created_by=actor if getattr(actor, "pk", None) else None,
+        **_source(initiative, contact_list),
         **data,
     )
     audit_record(actor=actor, organisation=initiative.organisation, event=_event("story.create", story))
@@ -64,9 +78,13 @@ def story_create(*, initiative: Initiative, actor: Any, **fields: Any) -> Story:
 
 
 @transaction.atomic
-def story_update(*, story: Story, actor: Any, **fields: Any) -> Story:
+def story_update(
+    *, story: Story, actor: Any, contact_list: ContactList | None = None, **fields: Any
+) -> Story:
     _check(actor, story.initiative)
     for key, value in _clean(fields).items():
+        setattr(story, key, value)
+    for key, value in _source(story.initiative, contact_list).items():
         setattr(story, key, value)
     story.save()
     audit_record(actor=actor, organisation=story.initiative.organisation, event=_event("story.update", story))

@@ -8,32 +8,39 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kompetenslyft.core.access import access_for
+from kompetenslyft.core.params import ParameterError, parse_id
+from kompetenslyft.core.spreadsheet import csv_text, download_name
 
-from . import selectors, services
+from . import contacts, selectors, services
+from . import contacts as _contacts
 from .figures import candidates
 from .forms import StoryForm
 
 
-def _page(request: HttpRequest, pk: int, form: StoryForm | None = None) -> HttpResponse:
-    initiative = selectors.initiative_for(access_for(request.user), pk)
+def _page(request: HttpRequest, pk: int, form: StoryForm | None = None, *, status: int = 200) -> HttpResponse:
+    access = access_for(request.user)
+    initiative = selectors.initiative_for(access, pk)
+    lists = list(contacts.lists_of(initiative))
     return render(
         request,
         "successcases/initiative.html",
         {
             "initiative": initiative,
             "candidates": candidates(initiative),
-            "stories": selectors.stories_of(initiative),
-            "form": form or StoryForm(initial={"kind": "success"}),
+            "stories": selectors.stories_of(initiative).select_related("contact_list"),
+            "form": form or StoryForm(initial={"kind": "success"}, lists=lists),
             "k": initiative.organisation.anonymity_threshold,
+            "may_draw": contacts.may_draw(access, initiative),
+            "contact_lists": lists,
         },
-        status=400 if form is not None else 200,
+        status=400 if form is not None else status,
     )
 
 
@@ -63,10 +70,10 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def story_add(request: HttpRequest, pk: int) -> HttpResponse:
     initiative = selectors.initiative_for(access_for(request.user), pk)
-    form = StoryForm(request.POST)
+    form = StoryForm(request.POST, lists=contacts.lists_of(initiative))
     if form.is_valid():
         try:
-            services.story_create(initiative=initiative, actor=request.user, **form.cleaned_data)
+            services.story_create(initiative=initiative, actor=request.user, **form.story_fields())
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -82,11 +89,12 @@ def story_edit(request: HttpRequest, pk: int, story: int) -> HttpResponse:
     found = selectors.story_for(initiative, story)
     status = 200
     form: Any
+    lists = contacts.lists_of(initiative)
     if request.method == "POST":
-        form = StoryForm(request.POST)
+        form = StoryForm(request.POST, lists=lists)
         if form.is_valid():
             try:
-                services.story_update(story=found, actor=request.user, **form.cleaned_data)
+                services.story_update(story=found, actor=request.user, **form.story_fields())
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -94,7 +102,7 @@ def story_edit(request: HttpRequest, pk: int, story: int) -> HttpResponse:
                 return _back(pk)
         status = 400
     else:
-        form = StoryForm(initial=StoryForm.initial_for(found))
+        form = StoryForm(initial=StoryForm.initial_for(found), lists=lists)
     return render(
         request,
         "successcases/story_edit.html",
@@ -110,3 +118,57 @@ def story_remove(request: HttpRequest, pk: int, story: int) -> HttpResponse:
     services.story_remove(story=selectors.story_for(initiative, story), actor=request.user)
     messages.success(request, _("The story was removed."))
     return _back(pk)
+
+
+# --- contact lists for interviews (the lead only) ---------------------------------------------
+
+
+@require_POST
+@login_required
+def contacts_draw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Draw the contact list of the chosen group (``group`` = "unit:12", "role:3", "module:7")."""
+    access = access_for(request.user)
+    initiative = selectors.initiative_for(access, pk)
+    if not contacts.may_draw(access, initiative):
+        raise Http404
+    kind, _sep, key = str(request.POST.get("group", "")).partition(":")
+    try:
+        number = parse_id(key, name=_("group"))
+        found = contacts.contacts_draw(initiative=initiative, kind=kind, key=number, actor=request.user)
+    except (ParameterError, ValidationError) as exc:
+        messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        return _page(request, pk, status=400)
+    messages.success(request, _("The contact list was drawn."))
+    return redirect("successcases:contacts", pk=pk, contacts=found.pk)
+
+
+@require_GET
+@login_required
+def contacts_page(request: HttpRequest, pk: int, contacts: int) -> HttpResponse:
+    access = access_for(request.user)
+    initiative = selectors.initiative_for(access, pk)
+    found = _contacts.list_for(access, initiative, contacts)
+    managers, participants = _contacts.people_of(found)
+    return render(
+        request,
+        "successcases/contacts.html",
+        {
+            "initiative": initiative,
+            "list": found,
+            "managers": managers,
+            "participants": participants,
+            "k": initiative.organisation.anonymity_threshold,
+        },
+    )
+
+
+@require_GET
+@login_required
+def contacts_csv(request: HttpRequest, pk: int, contacts: int) -> HttpResponse:
+    access = access_for(request.user)
+    initiative = selectors.initiative_for(access, pk)
+    found = _contacts.list_for(access, initiative, contacts)
+    response = HttpResponse(csv_text(_contacts.csv_rows(found)), content_type="text/csv; charset=utf-8")
+    name = download_name(_("interview-contacts"), initiative.code, extension="csv")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -85,7 +85,9 @@ def test_lead_creates_imports_links_and_sees_the_indicator(
     assert re.search("Training period|Utbildningsperiod", section.locator("svg").inner_html())
     rows = section.locator("tbody tr").all_inner_texts()
     february = next(r for r in rows if r.startswith("2026-02"))
-    assert re.sub(r"\s+", " ", february).replace(",", ".").endswith("55.0 2 50.0 3")
+    # Trained units (2, mean 55.0) beside the units that never trained (1, mean 40.0): a unit
+    # that trains later is no longer in both groups before its training (the reviewer's fix).
+    assert re.sub(r"\s+", " ", february).replace(",", ".").endswith("55.0 2 40.0 1")
     assert re.search("Before|Före", february)
     assert_accessible(axe, page)
 

@@ -45,3 +45,52 @@ def test_lead_chooses_where_to_interview_and_records_a_story(page: Any, axe: Any
     expect(page.locator("#stories ~ article").first).to_contain_text("Avvikelser på APT")
     assert Story.objects.get().initiative_id == initiative.pk
     assert_accessible(axe, page)
+
+
+def test_lead_draws_a_contact_list_and_records_a_story_from_it(page: Any, axe: Any, network: Any) -> None:
+    from decimal import Decimal
+
+    from kompetenslyft.learning.models import Attendance
+    from kompetenslyft.successcases.models import ContactList
+
+    network.org_a.anonymity_threshold = 3
+    network.org_a.save()
+    m = module(network)
+    initiative = Initiative.objects.create(
+        organisation=network.org_a, code="lyft", name="Lyftet", starts_on=dt.date(2026, 1, 1)
+    )
+    initiative.modules.add(m)
+    for i in range(4):
+        person = PersonFactory(unit=network.unit1, role=network.employee.role)
+        talk(person, m, applying="yes" if i else "no")
+        Attendance.objects.create(
+            person=person,
+            module=m,
+            unit=network.unit1,
+            role=person.role,
+            date=dt.date(2026, 3, 2),
+            hours=Decimal(2),
+            status="completed",
+        )
+    log_in(page, "lead")
+    page.locator('[data-card="success-cases"] a').first.click()
+    page.locator(f'a[href="/successcases/initiatives/{initiative.pk}/"]').click()
+    expect(page.locator("#how-ranked")).to_be_visible()
+    page.locator("#contacts-group").select_option(f"unit:{network.unit1.pk}")
+    page.locator(f'form[action="/successcases/initiatives/{initiative.pk}/contacts/"] button').click()
+    expect(page.locator("#not-a-ranking")).to_be_visible()
+    expect(page.locator('[data-contacts="participants"] li')).to_have_count(4)
+    assert_accessible(axe, page)
+    drawn = ContactList.objects.get()
+    expect(
+        page.locator(f'a[href="/successcases/initiatives/{initiative.pk}/contacts/{drawn.pk}/csv/"]')
+    ).to_be_visible()
+    page.locator(f'main a[href="/successcases/initiatives/{initiative.pk}/#stories"]').click()
+    page.locator("#id_kind_0").check()
+    page.locator("#id_title").fill("Checklista vid hembesök")
+    page.locator("#id_what_was_done").fill("Gruppen använder checklistan varje morgon.")
+    page.locator("#id_result").fill("Färre missade avvikelser.")
+    page.locator("#id_contact_list").select_option(str(drawn.pk))
+    page.locator(f'form[action="/successcases/initiatives/{initiative.pk}/stories/"] button').click()
+    expect(page.locator("[data-story-group]").first).to_contain_text(network.unit1.name)
+    assert Story.objects.get().contact_list_id == drawn.pk

@@ -110,12 +110,23 @@ def test_manager_confirms_exempts_books_and_follows_its_team(
     page.get_by_role("checkbox", name=n.manager.full_name).check()
     assert_accessible(axe, page)
     page.get_by_role("button", name=re.compile(r"Boka de markerade|Book the people ticked")).click()
+    # Two ticked for one place: refused, saying why; nobody is booked.
+    expect(page.locator(".messages, [role=alert], [role=status]").first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"(bara 1 plats är ledig|only 1 place is free)"))).to_be_visible()
+    assert not Booking.objects.filter(session=n.session).exists()
+    page.get_by_role("checkbox", name=n.employee.full_name).check()
+    page.get_by_role("button", name=re.compile(r"Boka de markerade|Book the people ticked")).click()
     expect(page.get_by_text(re.compile(n.employee.full_name)).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^(Fullt|Full)$"))).to_be_visible()
+    page.get_by_role("checkbox", name=n.manager.full_name).check()
+    page.get_by_role(
+        "button", name=re.compile(r"(väntelista|Put the people ticked on the waiting list)")
+    ).click()
     statuses = dict(Booking.objects.filter(session=n.session).values_list("person_id", "status"))
     assert statuses == {n.employee.pk: "booked", n.manager.pk: "waiting"}  # one place
 
     page.get_by_role("link", name=re.compile(r"Andra tillfällen|Other sessions")).click()
-    page.get_by_role("link", name="Mina medarbetare").click()
+    page.get_by_role("link", name=TEAM_LINK).first.click()
     page.locator("select[name=status]").select_option("in_progress")
     page.get_by_role("button", name="Visa").click()
     table = page.locator("table").inner_text()

@@ -200,3 +200,23 @@ def test_assessment_import_is_idempotent_and_marks_latest(setup: Any) -> None:
     assert run("assessments", text, setup.org_a).counts == {"unchanged": 2}
     latest = Answer.objects.get(is_latest=True)
     assert (latest.measurement_point, latest.level) == (1, 2)
+
+
+def test_open_gaps_are_the_gaps_of_the_full_list(setup: Any) -> None:
+    """``person_open_gaps`` (the journey's suggestions) gives exactly the competences that
+    ``person_gaps`` shows below the requirement, with the same levels: unanswered and reached
+    requirements are not gaps."""
+    from kompetenslyft.assessment.selectors import person_gaps, person_open_gaps
+
+    eid = setup.employee.employee_id
+    assert person_open_gaps(setup.employee) == []  # nothing answered yet
+    run("assessments", f"employee_id,competence_code,level,measurement_point\n{eid},MAIL,1,0\n", setup.org_a)
+    full = [
+        (g.competence.code, g.required_level, g.level, g.point) for g in person_gaps(setup.employee) if g.gap
+    ]
+    open_ = [
+        (g.competence.code, g.required_level, g.level, g.point) for g in person_open_gaps(setup.employee)
+    ]
+    assert open_ == full == [("MAIL", 3, 1, 0)]
+    run("assessments", f"employee_id,competence_code,level,measurement_point\n{eid},MAIL,3,1\n", setup.org_a)
+    assert person_open_gaps(setup.employee) == []  # reached

@@ -249,3 +249,34 @@ def test_the_funder_page_on_screen_shows_the_costs_as_the_export_does(costed: An
     Initiative.objects.create(organisation=costed.org_a, code="tom", name="Tom")
     empty = client_for(costed.lead.user).get(reverse("learning:funder"), {"initiative": "tom"}, **EN)
     assert "<h2>Costs</h2>" not in empty.content.decode()
+
+
+def test_the_funder_report_for_all_initiatives_shows_the_costs_per_initiative_and_summed(
+    costed: Any,
+) -> None:
+    """With "all initiatives" the costs table vanished: now a row per initiative and the sum."""
+    lead = client_for(costed.lead.user)
+    page = lead.get(reverse("learning:funder"), **EN)
+    html = page.content.decode()
+    assert page.status_code == 200 and "<h2>Costs</h2>" in html
+    assert costed.initiative.name in html and "All initiatives (SEK)" in html
+    book = load_workbook(io.BytesIO(lead.get(reverse("learning:funder"), {"format": "xlsx"}, **EN).content))
+    rows = [list(r) for r in book["Costs"].iter_rows(values_only=True)]
+    one = next(r for r in rows if r[0] == costed.initiative.name)
+    summed = next(r for r in rows if r[0] == "All initiatives (SEK)")
+    assert one[3] == 19700 == summed[3]  # the initiative's own report's total
+
+
+def test_amounts_are_shown_in_the_languages_format(costed: Any) -> None:
+    """A stored 310.00 read "310.00" in the Swedish form: now "310", and "310,50"."""
+    from django.utils import translation
+
+    from kompetenslyft.costs.forms import Amount
+
+    field = Amount(max_digits=10)
+    with translation.override("sv"):
+        assert field.prepare_value(Decimal("310.00")) == "310"
+        assert field.prepare_value(Decimal("310.50")) == "310,50"
+        assert field.clean("310,50") == Decimal("310.50")
+    with translation.override("en"):
+        assert field.prepare_value(Decimal("310.50")) == "310.50"

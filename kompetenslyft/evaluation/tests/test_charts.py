@@ -177,7 +177,7 @@ def test_a_line_chart_can_shade_a_period_and_draw_a_target_line() -> None:
     )
     assert '<rect x="' in svg and "Utbildningen &lt;pågår&gt;" in svg  # the period, escaped
     assert 'stroke-dasharray="4 2"><title>Mål: 20</title>' in svg  # the target line
-    assert ">-2</text>" in svg  # the scale starts below 0 when a value does
+    assert ">\u22122</text>" in svg  # below 0 when a value is, with the minus sign (U+2212)
     plain = charts.line_chart(
         ident="x", title="t", description="d", labels=["a", "b"], series=[charts.Series("s", [0.5, 0.7])]
     )

@@ -143,3 +143,39 @@ def test_dashboard_page_for_top_management_has_no_texts(network: Any, roles: Any
     client.force_login(network.lead.user)
     html = client.get(reverse("evaluation:dashboard")).content.decode()
     assert "Mer handledning" in html
+
+
+def test_blocks_count_people_not_talks(network: Any, roles: Any) -> None:
+    """The attack: 3 people with two talks each (30 and 90 days) are 6 talks — over the
+    threshold of 5 when the blocks counted talks, though only 3 people stand behind them."""
+    r1, _r2 = roles
+    m = module(network)
+    three = people(network.unit1, r1, 3)
+    for p in three:
+        talk(p, m, applying="yes", kind=30)
+        talk(p, m, applying="no", kind=90)
+    shown = tables(network, exact=False)
+    assert shown["followup-modules"]["All"] == [None, None, None]
+    assert all(row == [None, None, None] for row in shown["followup-units"].values())
+    assert tables(network, exact=True)["followup-modules"]["All"] == [6, 3, 0.5]
+    # Two more people: 5 people, 10 talks — now shown, every talk of theirs counted.
+    for p in people(network.unit1, r1, 2):
+        talk(p, m, applying="yes", kind=30)
+        talk(p, m, applying="yes", kind=90)
+    assert tables(network, exact=False)["followup-modules"]["All"] == [10, 7, 0.7]
+
+
+def test_a_module_minus_the_whole_tells_nothing_of_one_persons_other_talk(network: Any, roles: Any) -> None:
+    """5 people had a talk on M1; one of them also one on M2. The whole (6 talks of 5 people)
+    minus M1 would be that one person's M2 talk: M1's row holds only part of that person's talks
+    and is hidden, and so is M2's."""
+    r1, _r2 = roles
+    m1, m2 = module(network), module(network, code="M2", name="Läkemedel")
+    five = people(network.unit1, r1, 5)
+    for p in five:
+        talk(p, m1, applying="yes")
+    talk(five[0], m2, applying="no")
+    rows = tables(network, exact=False)["followup-modules"]
+    assert rows["All"] == [6, 5, 5 / 6]
+    assert [v for k, v in rows.items() if k != "All"] == [[None, None, None], [None, None, None]]
+    assert tables(network, exact=False, module=m1)["followup-modules"]["All"] == [None, None, None]

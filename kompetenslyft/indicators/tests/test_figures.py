@@ -1,5 +1,5 @@
-"""The values around the training period: the calendar (trained units beside those not yet
-trained), relative to each unit's own training months, for exact and aggregates-only viewers,
+"""The values around the training period: the calendar (trained units beside those that did
+not train: two groups that never overlap), relative to each unit's own training months, for exact and aggregates-only viewers,
 and the sections (chart and table) the dashboard and the indicator page show."""
 
 from __future__ import annotations
@@ -47,9 +47,12 @@ def test_calendar_around_the_period_for_the_lead(network: Any) -> None:
     before = _row(figures, "2026-02")
     assert before.phase == "before"
     assert (before.trained.mean, before.trained.units) == (55.0, 2)
-    assert (before.comparison.mean, before.comparison.units) == (50.0, 3)
+    # A unit is in one group only: Norra and Södra trained (in March, April), so before their
+    # training they are not counted again among the units that did not train (Solgården).
+    assert (before.comparison.mean, before.comparison.units) == (40.0, 1)
+    assert before.trained.units + before.comparison.units == 3
     march = _row(figures, "2026-03")
-    assert (march.trained.mean, march.comparison.mean, march.comparison.units) == (65.0, 50.0, 2)
+    assert (march.trained.mean, march.comparison.mean, march.comparison.units) == (65.0, 40.0, 1)
     april = _row(figures, "2026-04")
     assert (april.comparison.mean, april.comparison.units) == (40.0, 1)
     assert _row(figures, "2026-07").phase == "after"
@@ -59,8 +62,8 @@ def test_calendar_around_the_period_for_the_lead(network: Any) -> None:
 def test_relative_to_each_units_own_training(network: Any) -> None:
     n = indicator_data(network)
     rows = {r.offset: r for r in around(n.indicator, n.initiative, min_people=1).relative}
-    assert (rows[-1].trained.mean, rows[-1].trained.units, rows[-1].comparison) == (55.0, 2, 50.0)
-    assert (rows[0].trained.mean, rows[0].comparison) == (65.0, 45.0)
+    assert (rows[-1].trained.mean, rows[-1].trained.units, rows[-1].comparison) == (55.0, 2, 40.0)
+    assert (rows[0].trained.mean, rows[0].comparison) == (65.0, 40.0)
     assert (rows[1].trained.mean, rows[1].comparison) == (65.0, 40.0)
     assert rows[-6].trained.units == 2 and rows[6].trained.units == 2
 
@@ -78,7 +81,7 @@ def test_a_unit_filter_narrows_the_units(network: Any) -> None:
     n = indicator_data(network)
     figures = around(n.indicator, n.initiative, min_people=1, paths=(n.dep1.path,))
     assert (figures.trained_units, figures.compared_units) == (2, 0)
-    assert _row(figures, "2026-02").comparison.units == 2
+    assert _row(figures, "2026-02").comparison.units == 0  # both trained: nobody to compare with
 
 
 def test_new_values_are_seen_at_once(network: Any) -> None:
@@ -105,7 +108,7 @@ def test_the_dashboard_shows_chart_and_table_around_the_training(network: Any) -
     table = calendar.table
     assert len(table.rows) == 15
     feb = next(r for r in table.rows if r[0].value == "2026-02")
-    assert [v.value for v in feb[1:]] == ["Before", 55.0, 2, 50.0, 3]
+    assert [v.value for v in feb[1:]] == ["Before", 55.0, 2, 40.0, 1]
     may = next(r for r in table.rows if r[0].value == "2026-05")
     assert may[1].value == "During"
     chart = str(calendar.chart)
@@ -150,3 +153,30 @@ def test_no_section_for_an_initiative_without_indicators(network: Any) -> None:
     n = indicator_data(network)
     n.indicator.initiatives.remove(n.initiative)
     assert _sections(n, exact=True) == {}
+
+
+def test_negative_numbers_are_written_with_the_minus_sign(network: Any) -> None:
+    """The hyphen-minus (U+002D) in "-2,5" read badly: numbers and offsets use U+2212."""
+    from kompetenslyft.evaluation.charts import _number
+    from kompetenslyft.evaluation.dashboard_page import Value
+    from kompetenslyft.indicators.sections import _short_offset
+
+    assert Value(-2.5, "num").text("", (",", "\u00a0")) == "\u22122,5"
+    assert Value(-1234, "int").text("", (",", "\u00a0")) == "\u22121\u00a0234"
+    assert _short_offset(-3) == "\u22123" and _short_offset(2) == "+2"
+    assert _number(-4.0) == "\u22124" and "-" not in _number(-0.25)
+
+
+def test_units_are_counted_once_whatever_their_months(network: Any) -> None:
+    """The counts under the chart are distinct units, not unit-months: a unit that reports in
+    some months only is one unit, and the two groups add up to the units with values."""
+    from kompetenslyft.indicators.models import IndicatorValue
+
+    n = indicator_data(network)
+    IndicatorValue.objects.filter(
+        indicator=n.indicator, unit=n.unit3, month__gte=dt.date(2026, 6, 1)
+    ).delete()
+    figures = around(n.indicator, n.initiative, min_people=1)
+    shown = IndicatorValue.objects.filter(indicator=n.indicator).values("unit").distinct().count()
+    assert (figures.trained_units, figures.compared_units) == (2, 1)
+    assert figures.trained_units + figures.compared_units <= shown

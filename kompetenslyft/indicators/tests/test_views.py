@@ -112,7 +112,7 @@ def test_the_manager_reads_its_units_only(network: Any) -> None:
     assert '<input type="text"' not in text and "Save the values" not in text
     detail = manager.get(reverse("indicators:detail", args=[n.indicator.pk]), **EN).content.decode()
     assert "Enter values" not in detail and "Archive" not in detail
-    assert "2 units trained, 0 units with values did not train" in detail  # its subtree only
+    assert "2 units trained, 0 other units with values did not train" in detail  # its subtree only
 
 
 def test_the_grid_saves_and_names_bad_values(network: Any) -> None:
@@ -235,7 +235,7 @@ def test_the_indicator_page_shows_the_chart_and_table(network: Any) -> None:
     )
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img"') == 2
     assert "Training period" in page and "<caption>" in page
-    assert "2 units trained, 1 units with values did not train" in page
+    assert "2 units trained, 1 other units with values did not train" in page
 
 
 def test_menu_and_home_reach_the_indicators(network: Any) -> None:

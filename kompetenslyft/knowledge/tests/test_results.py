@@ -173,3 +173,53 @@ def test_chart_and_table_agree_on_groups_with_no_tries(taken: Any, exact: bool) 
     else:
         assert row[1].hidden and row[2].hidden and row[4].hidden
         assert group.count("hidden*") == 2
+
+
+def _teams_pre(work: Any) -> Any:
+    from kompetenslyft.knowledge.models import KnowledgeTest
+
+    return KnowledgeTest.objects.create(organisation=work.org_a, module=work.teams, kind=PRE, pass_mark=60)
+
+
+def test_a_person_counts_once_over_several_modules(work: Any) -> None:
+    """The attack: 3 people took the tests of two modules — 6 tries. Counted per try, a figure
+    over both modules said "6 people" and passed the threshold of 5."""
+    teams = _teams_pre(work)
+    both = frozenset([work.mail.pk, work.teams.pk])
+    people = [PersonFactory(unit=work.unit1) for _ in range(3)]
+    for person in people:
+        _take(work.pre, person, 40)
+        _take(teams, person, 80)
+    results = Results(work.org_a)
+    for modules in (None, both, frozenset([work.mail.pk]), frozenset([work.teams.pk])):
+        for unit in (None, work.unit1, work.dep1):
+            assert results.figure(kind=PRE, modules=modules, unit=unit).hidden, (modules, unit)
+    # Two more who took both: 5 people (not 10), the means over their 10 tries.
+    for person in [PersonFactory(unit=work.unit1) for _ in range(2)]:
+        _take(work.pre, person, 40)
+        _take(teams, person, 80)
+    results = Results(work.org_a)
+    whole = results.figure(kind=PRE)
+    assert (whole.people, whole.mean, whole.pass_rate) == (5, pytest.approx(0.6), pytest.approx(0.5))
+    assert results.figure(kind=PRE, modules=both, unit=work.unit1).people == 5
+    assert results.figure(kind=PRE, modules=frozenset([work.mail.pk])).people == 5
+    assert results.figure(kind=PRE, modules=frozenset([work.teams.pk])).mean == pytest.approx(0.8)
+
+
+def test_a_filter_of_modules_minus_a_narrower_one_tells_no_hidden_module(work: Any) -> None:
+    """6 people took M-MAIL's test; one of them also M-TEAMS's. Both modules minus M-MAIL alone
+    would tell that one person's M-TEAMS score: the figure over both is hidden, and so is
+    M-TEAMS alone; the figure over every module counts 6 people once each, and is hidden too
+    (it would be M-MAIL's plus the hidden one)."""
+    teams = _teams_pre(work)
+    people = [PersonFactory(unit=work.unit1) for _ in range(6)]
+    for person in people:
+        _take(work.pre, person, 50)
+    _take(teams, people[0], 100)
+    results = Results(work.org_a)
+    mail = results.figure(kind=PRE, modules=frozenset([work.mail.pk]))
+    assert (mail.people, mail.mean) == (6, pytest.approx(0.5))
+    assert results.figure(kind=PRE, modules=frozenset([work.teams.pk])).hidden
+    assert results.figure(kind=PRE, modules=frozenset([work.mail.pk, work.teams.pk])).hidden
+    assert results.figure(kind=PRE).hidden
+    assert results.figure(kind=PRE, unit=work.unit1).hidden

@@ -271,3 +271,40 @@ def test_the_trainer_renames_a_bank_and_reimporting_its_file_still_updates_it(wo
     )
     assert done.bank_name == "Dokumentation i journalen" and done.unchanged == 7
     assert QuestionBank.objects.filter(module=work.mail).count() == 1
+
+
+def test_passing_the_pre_test_when_booked_exempts_and_cancels_the_booking(work: Any) -> None:
+    """The reviewer passed the test before a module it was booked on: no exemption, the booking
+    kept, and the journey and the test page said different things."""
+    import datetime as dt
+
+    from kompetenslyft.learning.models import Booking
+    from kompetenslyft.learning.services import booking_book, session_create
+
+    session = session_create(
+        module=work.mail,
+        starts_at=timezone.now() + dt.timedelta(days=5),
+        duration_minutes=60,
+        capacity=1,
+        place="Sal 3",
+    )
+    mine = booking_book(session=session, person=work.employee)
+    waiting = booking_book(session=session, person=work.colleague)
+    assert (mine.status, waiting.status) == ("booked", "waiting")
+    client = client_for(work.employee.user)
+    promise = "Before the module: if you pass, you are exempt from it and your booking on it is cancelled"
+    assert promise in client.get(reverse("learning:me")).content.decode()
+    assert promise in client.get(reverse("knowledge:test", args=[work.pre.pk])).content.decode()
+    client.post(reverse("knowledge:test_start", args=[work.pre.pk]))
+    attempt = Attempt.objects.get(person=work.employee)
+    data = {f"q{q}": options for q, options in right_answers(attempt).items()}
+    page = client.post(reverse("knowledge:attempt_submit", args=[attempt.pk]), data, follow=True)
+    text = page.content.decode()
+    assert "you are exempt from E-post grund" in text
+    assert "Your booking on E-post grund is cancelled" in text
+    mine.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (mine.status, waiting.status) == ("cancelled", "booked")  # the place went to the next
+    journey = client.get(reverse("learning:me")).content.decode()
+    assert "Exempt: " + services.exemption_reason(work.org_a) in journey
+    assert not Booking.objects.filter(person=work.employee, status__in=["booked", "waiting"]).exists()

@@ -274,28 +274,32 @@ def test_book_assigned_people_picks_ones_own_and_tells_who_waits(work: Any) -> N
     Proposal.objects.filter(pk=work.outside_proposal.pk).update(status="confirmed")
     listing = client.get(reverse("learning:book_assigned")).content.decode()
     assert reverse("learning:book_assigned_session", args=[session.pk]) in listing
+    assert 'data-free="1"' in listing  # free places per session on the list
     url = reverse("learning:book_assigned_session", args=[session.pk])
     page = client.get(url)
-    # One place for two people: the page says the one beyond it goes on the waiting list.
+    # One place for two people: the page says how many may be ticked.
     assert "1 place free" in page.content.decode()
-    assert "Only 1 place is free: the first ticked is booked" in page.content.decode()
+    assert "Only 1 place is free: tick at most 1 person" in page.content.decode()
     # Its own people with a confirmed assignment (not the other unit's, not its own unconfirmed).
     assert {p.pk for p in page.context["people"]} == {work.employee.pk, work.colleague.pk}
     # Someone else's person in the post: refused as a whole.
     attack = client.post(url, {"person": [work.employee.pk, work.other_employee.pk]})
     assert attack.status_code == 400 and not Booking.objects.exists()
-    response = client.post(url, {"person": [work.employee.pk, work.colleague.pk]}, follow=True)
+    # Two ticked for one place: over-booking is refused with a message saying why; nobody booked.
+    over = client.post(url, {"person": [work.employee.pk, work.colleague.pk]}, follow=True)
+    assert not Booking.objects.exists()
+    assert "You ticked 2 people but only 1 place is free on this session" in over.content.decode()
+    response = client.post(url, {"person": [work.employee.pk]}, follow=True)
     body = response.content.decode()
-    statuses = dict(Booking.objects.values_list("person_id", "status"))
-    assert statuses == {work.employee.pk: "booked", work.colleague.pk: "waiting"}
+    assert dict(Booking.objects.values_list("person_id", "status")) == {work.employee.pk: "booked"}
     assert f"Booked: {work.employee.full_name}." in body
-    assert f"On the waiting list: {work.colleague.full_name}." in body
-    assert response.context["people"] == []  # the booked and waiting are gone
-    Booking.objects.filter(person=work.colleague).delete()
+    assert [p.pk for p in response.context["people"]] == [work.colleague.pk]
     full = client.get(url).content.decode()  # full now: ticking means the waiting list
-    assert (
-        "0 places free" in full and "The session is full: everyone you tick goes on its waiting list." in full
-    )
+    assert 'data-free="0"' in full and "Full" in full
+    assert "The session is full: everyone you tick goes on its waiting list." in full
+    assert 'data-free="0"' in client.get(reverse("learning:book_assigned")).content.decode()
+    waiting = client.post(url, {"person": [work.colleague.pk]}, follow=True).content.decode()
+    assert f"On the waiting list: {work.colleague.full_name}." in waiting
     assert "Put the people ticked on the waiting list" in full
     assert AuditEntry.objects.filter(action="session.people_booked").exists()
     assert client_for(work.employee.user).get(url).status_code == 404
@@ -401,3 +405,28 @@ def test_the_start_cards_not_booked_counts_people_as_book_my_assigned_people_doe
         )  # fmt: skip
         Booking.objects.create(session=session, person=work.employee, status="waiting")
     assert team_follow_up(access_for(work.manager.user))["not_booked"] == 1
+
+
+def test_the_start_cards_not_started_is_the_team_views_filter_it_links_to(work: Any) -> None:
+    """The reviewer saw "65 not started" on the start page and 131 under the team view's
+    "not started": the card's figure is now that filter's count, and its link opens it."""
+    from kompetenslyft.learning.home import manager_card, team_follow_up
+
+    client = client_for(work.manager.user)
+    client.post(_url("proposal_confirm", work, work.proposal))
+    client.post(_url("proposal_confirm", work, work.colleague_proposal))
+    access = access_for(work.manager.user)
+    card = manager_card(access, work.manager)
+    assert card is not None
+    link = next(i for i in card.items if i.url and "status=not_started" in i.url)
+    listed = client.get(link.url).context["rows"]
+    assert link.count == team_follow_up(access)["lagging"] == len(listed) == 2
+    # A waiting-list place is no start: the employee stays "not started" in both.
+    session = session_create(
+        module=work.mail, starts_at=timezone.now() + dt.timedelta(days=3), duration_minutes=60,
+        capacity=5, place="Sal 1",
+    )  # fmt: skip
+    Booking.objects.create(session=session, person=work.employee, status="waiting")
+    card = manager_card(access_for(work.manager.user), work.manager)
+    link = next(i for i in card.items if i.url and "status=not_started" in i.url)
+    assert link.count == len(client.get(link.url).context["rows"])

@@ -219,10 +219,18 @@ def test_the_register_opens_on_the_day_of_the_session(world: Any) -> None:
     to_today(world.session)
     html = trainer.get(reverse("learning:session", args=[world.session.pk])).content.decode()
     assert reverse("learning:session_attendance", args=[world.session.pk]) in html
-    trainer.post(
-        reverse("learning:session_attendance", args=[world.session.pk]), {"present": [world.employee.pk]}
+    saved = trainer.post(
+        reverse("learning:session_attendance", args=[world.session.pk]),
+        {"present": [world.employee.pk]},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
     )
     assert Attendance.objects.get(person=world.employee).status == Attendance.Status.ATTENDED
+    # The message says what was saved: those present and those absent, not everyone booked.
+    on_register = world.session.bookings.filter(status="booked").count()
+    assert f"Attendance saved: 1 present, {on_register - 1} absent." in saved.content.decode(), (
+        saved.content.decode()
+    )
 
 
 # --- trainer and initiative, the list -----------------------------------------------------------------

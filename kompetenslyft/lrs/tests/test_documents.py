@@ -166,3 +166,52 @@ def test_agents_resource_keeps_to_the_clients_statements(network: Any) -> None:
     )  # fmt: skip
     mine = Xapi(network.org_a, scopes=(SCOPE_READ_MINE,))
     assert "name" not in body(call(mine, "get", "/xapi/agents", {"agent": AGENT}))
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "id_name"),
+    [
+        ("/xapi/activities/state", STATE, "stateId"),
+        ("/xapi/activities/profile", {"activityId": ACTIVITY}, "profileId"),
+        ("/xapi/agents/profile", {"agent": AGENT}, "profileId"),
+    ],
+)
+def test_read_mine_reads_only_the_documents_the_client_wrote(
+    network: Any, path: str, params: dict[str, str], id_name: str
+) -> None:
+    from .helpers import SCOPE_READ_MINE
+
+    other = Xapi(network.org_a)  # write and read all
+    assert call(other, "put", path, {**params, id_name: "theirs"}, {"secret": 1}).status_code == 204
+    mine = Xapi(network.org_a, scopes=(SCOPE_WRITE, SCOPE_READ_MINE))
+    assert call(mine, "put", path, {**params, id_name: "mine"}, {"own": 2}).status_code == 204
+    assert call(mine, "get", path, {**params, id_name: "theirs"}).status_code == 404
+    found = call(mine, "get", path, {**params, id_name: "mine"})
+    assert found.status_code == 200 and orjson.loads(found.content) == {"own": 2}
+    assert orjson.loads(call(mine, "get", path, params).content) == ["mine"]
+    # The client with statements/read/all reads both.
+    assert orjson.loads(call(other, "get", path, params).content) == ["mine", "theirs"]
+    assert orjson.loads(call(other, "get", path, {**params, id_name: "mine"}).content) == {"own": 2}
+
+
+@pytest.mark.parametrize("version", ["1.0.3", "2.0.0"])
+@pytest.mark.parametrize(
+    ("path", "params", "id_name"),
+    [
+        ("/xapi/activities/state", STATE, "stateId"),
+        ("/xapi/activities/profile", {"activityId": ACTIVITY}, "profileId"),
+        ("/xapi/agents/profile", {"agent": AGENT}, "profileId"),
+    ],
+)
+def test_post_of_json_that_is_not_an_object_is_refused_even_when_new(
+    network: Any, version: str, path: str, params: dict[str, str], id_name: str
+) -> None:
+    x = Xapi(network.org_a, version=version)
+    for content in ([1], "x", 3, None):
+        raw = orjson.dumps(content)
+        response = call(x, "post", path, {**params, id_name: "new"}, raw)
+        assert response.status_code == 400, (content, response.content)
+        assert b"not a JSON object" in response.content
+    assert call(x, "get", path, {**params, id_name: "new"}).status_code == 404
+    assert call(x, "post", path, {**params, id_name: "new"}, {"a": 1}).status_code == 204
+    assert orjson.loads(call(x, "get", path, {**params, id_name: "new"}).content) == {"a": 1}

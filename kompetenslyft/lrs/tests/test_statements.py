@@ -288,3 +288,60 @@ def test_attachments_true_answers_multipart(x: Xapi) -> None:
     response = x.get({"statementId": ident, "attachments": "true"})
     assert response["Content-Type"].startswith("multipart/mixed")
     assert ident.encode() in response.content
+
+
+@pytest.mark.parametrize(
+    ("over", "field"),
+    [
+        (
+            {"actor": {"objectType": "Agent", "name": "El\x00in", "mbox": "mailto:elin@example.org"}},
+            "$.actor.name",
+        ),
+        ({"actor": {"name": "Elin\n", "mbox": "mailto:elin@example.org"}}, "$.actor.name"),
+        (
+            {"verb": {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "do\x1bne"}}},
+            "$.verb.display.en-US",
+        ),
+        ({"result": {"response": "ja\x7f"}}, "$.result.response"),
+        (
+            {
+                "object": {
+                    "id": "https://kompetenslyft.example/modules/M1",
+                    "definition": {"name": {"sv-SE": "\tModul"}},
+                }
+            },
+            "$.object.definition.name.sv-SE",
+        ),
+    ],
+)
+def test_control_characters_in_free_text_are_refused_naming_the_field(
+    network: Any, over: dict[str, Any], field: str
+) -> None:
+    x = Xapi(network.org_a)
+    response = x.post(statement(**over))
+    assert response.status_code == 400
+    assert field in response.content.decode() and "control character" in response.content.decode()
+    assert not Statement.objects.exists()
+    assert (
+        x.post(statement(actor={"name": "Elin Åström – ok", "mbox": "mailto:elin@example.org"})).status_code
+        == 200
+    )
+
+
+def test_a_statement_id_of_another_organisation_cannot_be_probed(network: Any) -> None:
+    """PUT answers 409 for an id the LRS holds with other content — but only within the
+    client's own organisation: another organisation's ids are not seen (ADR 0008)."""
+    from .helpers import SCOPE_WRITE
+
+    ident = new_id()
+    theirs = Xapi(network.org_b)
+    assert theirs.put(statement(), ident).status_code == 204
+    prober = Xapi(network.org_a, scopes=(SCOPE_WRITE,))
+    different = statement(verb={"id": "http://x.org/probe"})
+    assert prober.put(different, ident).status_code == 204  # as for any new id
+    assert prober.post(different | {"id": new_id()}).status_code == 200
+    assert Statement.objects.filter(statement_id=ident).count() == 2
+    assert set(Statement.objects.filter(statement_id=ident).values_list("organisation_id", flat=True)) == {
+        network.org_a.pk,
+        network.org_b.pk,
+    }

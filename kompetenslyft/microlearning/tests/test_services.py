@@ -17,6 +17,8 @@ from kompetenslyft.microlearning.models import (
     Item,
     QuestionSet,
     TeamChallenge,
+    TeamWeek,
+    TeamWeekRun,
 )
 from kompetenslyft.org.tests.factories import PersonFactory
 
@@ -144,23 +146,32 @@ def test_the_command_enqueues_the_run(network: Any, django_capture_on_commit_cal
 # --- the team game ----------------------------------------------------------------------------------
 
 
-def _team(network: Any, unit: Any, n: int, *, answered_days_ago: int = 1, right: int = 3) -> list[Any]:
-    """n people in ``unit`` in micro-learning, each with one set answered (right of 4)."""
+def _last_closed_wednesday() -> dt.date:
+    return selectors.week_start(timezone.localdate()) - dt.timedelta(days=5)
+
+
+def _team(network: Any, unit: Any, n: int, *, day: dt.date | None = None, right: int = 3) -> list[Any]:
+    """n people in ``unit`` in micro-learning, each with one set answered (right of 4) on
+    ``day`` (by default the Wednesday of the week that closed last)."""
     from kompetenslyft.microlearning.models import Learner
 
     people = [PersonFactory(unit=unit, organisation=network.org_a) for _ in range(n)]
-    day = timezone.localdate() - dt.timedelta(days=answered_days_ago)
+    day = day or _last_closed_wednesday()
     for person in people:
         Learner.objects.create(person=person, organisation=network.org_a)
-        QuestionSet.objects.create(
-            person=person,
-            organisation=network.org_a,
-            day=day,
-            questions=[1, 2, 3, 4],
-            right=right,
-            answered_on=day,
-        )
+        _answer(network, person, day, right)
     return people
+
+
+def _answer(network: Any, person: Any, day: dt.date, right: int) -> None:
+    QuestionSet.objects.create(
+        person=person,
+        organisation=network.org_a,
+        day=day,
+        questions=[1, 2, 3, 4],
+        right=right,
+        answered_on=day,
+    )
 
 
 def _challenge(unit: Any, days_ago: int = 30) -> TeamChallenge:
@@ -171,44 +182,138 @@ def _challenge(unit: Any, days_ago: int = 30) -> TeamChallenge:
     )
 
 
-def test_team_points_count_right_answers_and_days_and_opt_out_removes_them(network: Any) -> None:
+def _publish(today: dt.date | None = None) -> int:
+    return services.publish_team_weeks(today=today or timezone.localdate())
+
+
+def _seen(figure: Any) -> tuple[Any, ...]:
+    """Everything a viewer reads of one challenge's row."""
+    weeks = tuple(figure.figures.weeks) if figure.figures else None
+    total = figure.figures.total if figure.figures else None
+    return (figure.shown, figure.participants, figure.last_week, weeks, total)
+
+
+def test_a_closed_week_is_published_once_with_its_points_and_people(network: Any) -> None:
     people = _team(network, network.unit1, 6)
     challenge = _challenge(network.unit1)
     (figure,) = selectors.team_figures(network.org_a, [challenge])
+    assert not figure.shown and figure.pending  # nothing before the daily run publishes
+    last_closed = selectors.week_start(timezone.localdate()) - dt.timedelta(weeks=1)
+    closed = (last_closed - selectors.week_start(challenge.started_on)).days // 7 + 1
+    assert closed in (4, 5) and _publish() == closed  # the closed weeks since the start (30 days back)
+    assert _publish() == 0  # a second run publishes nothing new
+    (figure,) = selectors.team_figures(network.org_a, [challenge])
+    monday = selectors.week_start(timezone.localdate()) - dt.timedelta(weeks=1)
     assert figure.shown and figure.participants == 6
-    assert figure.figures is not None and figure.figures.total == 6 * (3 + 1)
+    assert figure.last_week == (monday, 6 * (3 + 1))
+    assert figure.figures is not None and figure.figures.total == 24 and figure.figures.streak == 1
+    assert [p for _m, p in figure.figures.weeks] == [0] * (closed - 1) + [24]
+    row = TeamWeek.objects.get(run__monday=monday, unit=network.unit1)
+    assert (row.shown, row.participants, row.points) == (True, 6, 24)
+    assert people
+
+
+def test_leaving_or_opting_out_does_not_rewrite_published_weeks(network: Any) -> None:
+    """The attack: read the unit's past weeks, let one person leave, read again — the
+    difference would be that person's points. Published weeks do not move."""
+    people = _team(network, network.unit1, 6)
+    challenge = _challenge(network.unit1)
+    _publish()
+    (before,) = selectors.team_figures(network.org_a, [challenge])
     services.learner_choose(person=people[0], choice="team_out")
-    (figure,) = selectors.team_figures(network.org_a, [challenge])
-    assert figure.shown and figure.participants == 5 and figure.figures.total == 5 * 4  # type: ignore[union-attr]
-    services.learner_choose(person=people[1], choice="team_out")
-    (figure,) = selectors.team_figures(network.org_a, [challenge])
-    assert not figure.shown and figure.figures is None and figure.participants is None
+    services.learner_choose(person=people[1], choice="leave")
+    people[2].is_active = False
+    people[2].save()
+    _publish()
+    (after,) = selectors.team_figures(network.org_a, [challenge])
+    assert _seen(after) == _seen(before) and before.figures is not None and before.figures.total == 24
+    # The next week counts only who is still in the game: 3 left of 6, too few for a figure.
+    next_week = timezone.localdate() + dt.timedelta(days=7)
+    for person in people:
+        _answer(network, person, selectors.week_start(timezone.localdate()) + dt.timedelta(days=1), 1)
+    _publish(next_week)
+    (later,) = selectors.team_figures(network.org_a, [challenge], today=next_week)
+    assert later.figures is not None
+    assert later.figures.weeks[-1] == (selectors.week_start(timezone.localdate()), None)  # hidden
+    assert later.figures.weeks[-2][1] == 24 and later.figures.total == 24 and later.figures.streak == 0
 
 
-def test_streak_counts_weeks_with_answers_in_a_row(network: Any) -> None:
-    from kompetenslyft.microlearning.selectors import _figures, week_start
+def test_an_answer_in_the_week_under_way_moves_no_figure(network: Any) -> None:
+    """The attack: read, answer one set right now, read again (+1 per right answer)."""
+    people = _team(network, network.unit1, 6)
+    challenge = _challenge(network.unit1)
+    _publish()
+    (before,) = selectors.team_figures(network.org_a, [challenge])
+    _answer(network, people[0], timezone.localdate(), 4)
+    _publish()  # the daily run the same day: the week is not closed
+    (after,) = selectors.team_figures(network.org_a, [challenge])
+    assert _seen(after) == _seen(before)
+    assert before.figures is not None
+    assert all(m < selectors.week_start(timezone.localdate()) for m, _p in before.figures.weeks)
 
-    today = timezone.localdate()
-    monday = week_start(today)
-    points = {monday - dt.timedelta(weeks=w): 2 for w in (1, 2, 3, 5)}
-    figures = _figures(points, monday - dt.timedelta(weeks=7), today)
-    assert figures.streak == 3 and figures.total == 8
-    points[monday] = 1
-    assert _figures(points, monday - dt.timedelta(weeks=7), today).streak == 4
+
+def test_the_daily_run_publishes_the_closed_weeks(network: Any) -> None:
+    _team(network, network.unit1, 5, right=1)
+    _challenge(network.unit1, days_ago=14)
+    services.microlearning_daily(today=timezone.localdate())
+    last_closed = selectors.week_start(timezone.localdate()) - dt.timedelta(weeks=1)
+    runs = dict(TeamWeekRun.objects.filter(organisation=network.org_a).values_list("monday", "participants"))
+    assert runs[last_closed] == 5 and set(runs.values()) == {0, 5} and len(runs) == 2
+    assert DailyRun.objects.get(day=timezone.localdate()).stage == "done"
+
+
+def test_streak_counts_published_weeks_with_points_in_a_row() -> None:
+    assert selectors._streak([2, 0, 3, 1, 4]) == 3
+    assert selectors._streak([2, 3, None, 4]) == 1  # a hidden week ends it
+    assert selectors._streak([5, 0]) == 0
+    assert selectors._streak([]) == 0
 
 
 def test_differencing_a_unit_minus_its_child_never_shows_a_small_group(network: Any) -> None:
-    """dep1 (Hemtjänst) holds unit1 and unit2. unit1 has 5 taking part, dep1's own 2 and
-    unit2 none: showing dep1 (7) and unit1 (5) would tell the 2 by difference — one of the two
-    must be hidden."""
-    _team(network, network.unit1, 5)
-    _team(network, network.dep1, 2, right=0)
+    """dep1 (Hemtjänst) holds unit1 and unit2. In the closed week unit1 had 5 taking part,
+    dep1's own 2 and unit2 none: showing dep1 (7) and unit1 (5) would tell the 2 by
+    difference — one of the two must be hidden that week."""
+    unit_people = _team(network, network.unit1, 5)
+    dep_people = _team(network, network.dep1, 2, right=0)
     parent, child = _challenge(network.dep1), _challenge(network.unit1)
+    _publish()
     figures = {f.challenge.pk: f for f in selectors.team_figures(network.org_a, [parent, child])}
-    assert not (figures[parent.pk].shown and figures[child.pk].shown)
-    assert figures[parent.pk].shown  # the larger whole stays
-    # With 5 more in dep1 itself, both can be shown: the difference is 7 people.
-    _team(network, network.dep1, 5)
-    figures = {f.challenge.pk: f for f in selectors.team_figures(network.org_a, [parent, child])}
-    assert figures[parent.pk].shown and figures[child.pk].shown
-    assert figures[parent.pk].participants - figures[child.pk].participants >= 5  # type: ignore[operator]
+    assert figures[parent.pk].last_week is not None and figures[parent.pk].last_week[1] == 5 * 4 + 2 * 1
+    assert figures[parent.pk].participants == 7  # the larger whole stays
+    # The child's week goes, else 7 − 5 would tell the 2.
+    assert not figures[child.pk].shown and figures[child.pk].participants is None
+    assert TeamWeek.objects.get(unit=network.unit1).shown is False
+    # The week under way: 5 more in dep1 itself; once it closes both are shown, 7 apart.
+    this_week = selectors.week_start(timezone.localdate()) + dt.timedelta(days=2)
+    for person in [*unit_people, *dep_people]:
+        _answer(network, person, this_week, 2)
+    _team(network, network.dep1, 5, day=this_week, right=2)
+    next_week = timezone.localdate() + dt.timedelta(days=7)
+    _publish(next_week)
+    figures = {
+        f.challenge.pk: f for f in selectors.team_figures(network.org_a, [parent, child], today=next_week)
+    }
+    assert figures[parent.pk].participants == 12 and figures[child.pk].participants == 5
+    assert figures[parent.pk].last_week[1] == 12 * 3  # type: ignore[index]
+    assert figures[child.pk].last_week[1] == 5 * 3  # type: ignore[index]
+    # The earlier week stays as published: the child's figure of it is still hidden.
+    assert figures[child.pk].figures is not None and figures[child.pk].figures.weeks[-2][1] is None
+    assert figures[parent.pk].figures is not None and figures[parent.pk].figures.weeks[-2][1] == 22
+
+
+def test_an_exempt_module_never_completed_gets_no_questions(network: Any) -> None:
+    """Course and items of a module the person was exempted from (a passed pre-test) and
+    never completed feed no set: only completed modules feed micro-learning."""
+    from kompetenslyft.knowledge.models import Question
+
+    module = switched_on_module(network)
+    today = timezone.localdate()
+    questions = list(Question.objects.filter(bank__module=module).values_list("pk", flat=True))
+    Course.objects.create(person=network.employee, module=module, completed_on=today - dt.timedelta(days=9))
+    Item.objects.bulk_create(
+        [Item(person=network.employee, module=module, question_id=q, due_on=today) for q in questions[:4]]
+    )
+    assert services.make_sets(today=today) == 0
+    assert not QuestionSet.objects.filter(person=network.employee).exists()
+    complete(network.employee, module, days_ago=9)  # once completed, the same items are asked
+    assert services.make_sets(today=today) == 1

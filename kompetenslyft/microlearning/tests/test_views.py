@@ -1,18 +1,16 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from kompetenslyft.microlearning import services
 from kompetenslyft.microlearning.models import Learner, ModuleSetting, QuestionSet, TeamChallenge
 
 from .helpers import complete, right_answers, switched_on_module
-from .test_services import _challenge, _team
+from .test_services import _challenge, _last_closed_wednesday, _publish, _team
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +85,7 @@ def test_a_manager_sees_its_units_points_but_no_persons(network: Any) -> None:
     people[0].given_name, people[0].family_name = "Unika", "Namnsson"
     people[0].save()
     _challenge(network.unit1)
+    _publish()
     client = client_for(network.manager)
     home = client.get(reverse("home")).content.decode()
     assert reverse("microlearning:teams") in home
@@ -114,6 +113,7 @@ def test_a_manager_cannot_start_or_end_a_challenge_outside_its_units(network: An
 def test_a_small_team_shows_no_figure_to_the_lead_either(network: Any) -> None:
     _team(network, network.unit1, 4)
     _challenge(network.unit1)
+    _publish()
     page = client_for(network.lead).get(reverse("microlearning:teams")).content.decode()
     assert "Too few taking part to show a figure." in page
 
@@ -138,7 +138,7 @@ def test_the_lead_switches_a_module_on_and_sees_the_schedule(network: Any) -> No
 
 def test_the_employee_sees_its_own_points_and_its_units(network: Any) -> None:
     _team(network, network.unit1, 5, right=2)
-    day = timezone.localdate() - dt.timedelta(days=1)
+    day = _last_closed_wednesday()
     Learner.objects.create(person=network.employee, organisation=network.org_a)
     QuestionSet.objects.create(
         person=network.employee,
@@ -149,6 +149,7 @@ def test_the_employee_sees_its_own_points_and_its_units(network: Any) -> None:
         answered_on=day,
     )
     _challenge(network.unit1)
+    _publish()
     page = client_for(network.employee).get(reverse("microlearning:home")).content.decode()
     assert "4 points" in page  # its own: 3 right + the day
-    assert ">19<" in page  # the unit: 5 × 3 + 4
+    assert 'data-last-week="19"' in page and 'data-participants="6"' in page  # the unit: 5 × 3 + 4

@@ -62,6 +62,15 @@ def test_demo_network(capsys: Any) -> None:
     assert IndicatorValue.objects.filter(indicator__initiatives__code="digitalt-lyft").count() > 50
     assert CostEntry.objects.filter(initiative__code="digitalt-lyft").count() == 5
     assert Story.objects.count() == 2
+    # micro-learning's team challenge shows its closed weeks, published (ADR 0012)
+    from kompetenslyft.microlearning import selectors as micro
+    from kompetenslyft.microlearning.models import TeamChallenge, TeamWeekRun
+
+    challenge = TeamChallenge.objects.select_related("organisation", "unit").get()
+    assert TeamWeekRun.objects.filter(organisation=challenge.organisation).count() == 5
+    (team,) = micro.team_figures(challenge.organisation, [challenge])
+    assert team.shown and team.figures is not None and len([p for _m, p in team.figures.weeks if p]) == 5
+    assert team.participants is not None and team.participants >= challenge.organisation.anonymity_threshold
     # a second run changes nothing and prints the same logins
     load_demo()
     assert Person.objects.filter(organisation=solvik).count() == people

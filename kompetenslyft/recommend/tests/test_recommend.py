@@ -30,7 +30,7 @@ def modules(network: Any, monkeypatch: Any) -> Any:
     assert competence is not None
     covering.competences.add(competence)
     gap = SimpleNamespace(competence=competence, gap=2)
-    monkeypatch.setattr(selectors, "person_gaps", lambda person: [gap])
+    monkeypatch.setattr(selectors, "person_open_gaps", lambda person: [gap])
     network.covering, network.useful, network.competence = covering, useful, competence
     return network
 

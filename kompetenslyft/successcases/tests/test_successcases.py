@@ -76,6 +76,64 @@ def test_no_group_under_k_and_no_difference_of_shown_groups_reveals_one(effect: 
     assert not {(r.kind, r.key) for r in found.largest()} & {(r.kind, r.key) for r in found.smallest()}
 
 
+def test_a_person_counts_once_in_a_row_over_several_modules(effect: Any) -> None:
+    """The attack: 2 people in a new department (Daglig verksamhet) with a talk and a test before each of two
+    of the initiative's modules are 4 talks and 4 tries — over the threshold of 3 when each
+    person counted once per module ("4 people" from 2). A row counts distinct people."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from kompetenslyft.knowledge.models import Attempt, KnowledgeTest
+    from kompetenslyft.knowledge.results import PRE
+    from kompetenslyft.org.tests.factories import UnitFactory
+
+    dep3 = UnitFactory(
+        organisation=effect.org_a, unit_id="DEP3", name="Daglig verksamhet", parent=effect.admin_a
+    )
+    second = module(effect, code="M2", name="Läkemedel")
+    effect.initiative.modules.add(second)
+    tests = [
+        KnowledgeTest.objects.create(organisation=effect.org_a, module=m, kind=PRE, pass_mark=60)
+        for m in (effect.module, second)
+    ]
+    two = [PersonFactory(unit=dep3, role=effect.employee.role) for _ in range(2)]
+    for person in two:
+        for m, test in zip((effect.module, second), tests, strict=True):
+            talk(person, m, applying="yes")
+            Attempt.objects.create(
+                test=test,
+                person=person,
+                unit=person.unit,
+                role=person.role,
+                number=1,
+                started_at=timezone.now(),
+                submitted_at=timezone.now(),
+                score=Decimal(70),
+                passed=True,
+            )
+    row = {r.key: r for r in candidates(effect.initiative).units}[dep3.pk]
+    assert (row.talks, row.applying, row.before) == (None, None, None)
+    # One more person in the unit: 3 people, their 6 talks and 6 tries are shown.
+    third = PersonFactory(unit=dep3, role=effect.employee.role)
+    for m, test in zip((effect.module, second), tests, strict=True):
+        talk(third, m, applying="no")
+        Attempt.objects.create(
+            test=test,
+            person=third,
+            unit=third.unit,
+            role=third.role,
+            number=1,
+            started_at=timezone.now(),
+            submitted_at=timezone.now(),
+            score=Decimal(40),
+            passed=False,
+        )
+    row = {r.key: r for r in candidates(effect.initiative).units}[dep3.pk]
+    assert row.talks == 6 and row.applying == pytest.approx(4 / 6)
+    assert row.before == pytest.approx((4 * 70 + 2 * 40) / 6 / 100)
+
+
 def test_who_reaches_the_page(effect: Any) -> None:
     url = reverse("successcases:initiative", args=[effect.initiative.pk])
     lead = client_for(effect.lead.user)
@@ -83,7 +141,7 @@ def test_who_reaches_the_page(effect: Any) -> None:
     assert reverse("successcases:overview") in home
     assert url in lead.get(reverse("successcases:overview")).content.decode()
     page = lead.get(url, **EN).content.decode()
-    assert "Where the effect is largest" in page and effect.unit1.name in page
+    assert "Where the effect is largest" in page and effect.unit1.parent.name in page
     initiative_page = lead.get(reverse("learning:initiative", args=[effect.initiative.pk]), **EN)
     assert url in initiative_page.content.decode()
     assert client_for(effect.project_leader.user).get(url).status_code == 200
@@ -142,5 +200,26 @@ def test_stories_are_written_refused_and_reach_the_funder_report(effect: Any) ->
     )
     cells = [c for row in book["Success cases"].iter_rows(values_only=True) for c in row if c]
     assert '\'=HYPERLINK("x")' in cells
+    # "All initiatives": the stories stay, each with its initiative named.
+    every = lead.get(reverse("learning:funder"), **EN).content.decode()
+    assert "<h2>Success cases</h2>" in every and "Teamet gick igenom" in every
+    assert f'<th scope="row">{effect.initiative.name}</th>' in every
     remove = reverse("successcases:story_remove", args=[effect.initiative.pk, story.pk])
     assert client.post(remove).status_code == 302 and not Story.objects.exists()
+
+
+def test_the_page_writes_percentages_and_leaves_out_rows_without_figures(effect: Any) -> None:
+    """The reviewer saw "applying it: 0.67" beside "67 %" in the table, and rows of only "–"."""
+    import re
+
+    page = (
+        client_for(effect.lead.user)
+        .get(reverse("successcases:initiative", args=[effect.initiative.pk]), **EN)
+        .content.decode()
+    )
+    assert re.search(r"applying it: \d+ %", page) and not re.search(r"applying it: 0[.,]\d", page)
+    rows = re.findall(r'<tr data-key="[^"]*"><th scope="row">.*?</tr>', page, re.S)
+    cells = [re.findall(r'<td class="num"[^>]*>(.*?)</td>', r, re.S) for r in rows]
+    assert rows and all(any(c.strip() != "–" for c in row) for row in cells)
+    omitted = sum(int(n) for n in re.findall(r'data-omitted="(\d+)"', page))
+    assert omitted >= 1 and "left out: all" in page  # Hemtjänst Norra's row of "–" only, said why
