@@ -105,6 +105,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         .order_by("category", "code")
     )
     shared, shared_network = _("shared"), _("shared with the network")
+    m: Any
     for m in modules:  # each card's words and links once, not per cell in the template
         m.url = reverse("learning:module", args=[m.pk])
         m.enrol_url = reverse("learning:module_enrol", args=[m.pk])

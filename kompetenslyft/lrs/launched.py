@@ -16,9 +16,9 @@ LAUNCH_DATA = "LMS.LaunchData"
 
 def launch_agent_key(client: Client) -> str | None:
     """The agent key of the person a cmi5 client was launched for; None for other clients."""
-    cached = getattr(client, "_launch_agent_key", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(client, "_launch_agent_key"):
+        cached: str | None = client._launch_agent_key
+        return cached
     from . import emit
     from .models import Cmi5Launch
 

@@ -213,7 +213,7 @@ def unit_tree(access: Access, organisation_id: int | None = None) -> list[UnitNo
     # Counted over the viewer's units as a subquery (not a list of 3,000 ids), then kept to
     # the units listed.
     counts: dict[int, int] = {
-        unit: n
+        int(unit): n
         for unit, n in Person.objects.filter(is_active=True, unit__in=units.values("pk"))
         .values("unit")
         .annotate(n=Count("pk"))
