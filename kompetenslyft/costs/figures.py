@@ -17,15 +17,17 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, QuerySet, Sum
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from kompetenslyft.core import disclosure
-from kompetenslyft.learning.models import Initiative, Module, Session
+from kompetenslyft.core.memo import Memo
+from kompetenslyft.learning import participation
+from kompetenslyft.learning.models import Initiative, Module, ParticipationFormat, Session
 from kompetenslyft.learning.reports import (
     FunderScope,
-    attendance_in_scope,
     funder_figures,
     protected_funder_figures,
 )
@@ -216,29 +218,35 @@ class Attendance:
     role_people: dict[int | None, int] = field(default_factory=dict)
 
 
+_ATTENDANCE = Memo(kept=64)
+
+
 def attendance_by_format(initiative: Initiative) -> Attendance:
-    rows = attendance_in_scope(FunderScope([initiative.organisation], initiative))
+    """Read from the per-format participation rows (a few per person, ADR 0006), memoised
+    per summary version: every write to attendance raises it in the same transaction."""
+    participation.ensure_current(initiative)
+    key = (initiative.pk, participation.version(initiative.organisation_id))
+    return _ATTENDANCE.get(key, lambda: _attendance_by_format(initiative))
+
+
+def _attendance_by_format(initiative: Initiative) -> Attendance:
+    rows = ParticipationFormat.objects.filter(initiative=initiative)
     people: dict[str, int] = {}
     hours: dict[str, Decimal] = {}
     counted: dict[str, int] = {}
     for fmt, n, h, r in (
-        rows.values("module__format")
-        .annotate(n=Count("person", distinct=True), h=Sum("hours"), r=Count("pk"))
-        .values_list("module__format", "n", "h", "r")
+        rows.values("format")
+        .annotate(n=Count("person", distinct=True), h=Sum("hours"), r=Sum("rows"))
+        .values_list("format", "n", "h", "r")
         .order_by()
     ):
-        people[fmt], hours[fmt], counted[fmt] = n, Decimal(h or 0), r
-    formats_of: dict[int, set[str]] = defaultdict(set)
-    for person_id, fmt in rows.values_list("person_id", "module__format").distinct().order_by():
-        formats_of[person_id].add(fmt)
-    combinations: dict[tuple[str, ...], int] = defaultdict(int)
-    for formats in formats_of.values():
-        combinations[tuple(sorted(formats))] += 1
+        people[fmt], hours[fmt], counted[fmt] = n, Decimal(h or 0), int(r or 0)
+    combinations = _format_combinations(initiative)
     role_hours: dict[tuple[str, int | None], Decimal] = {}
     for fmt, role_id, h in (
-        rows.values("module__format", "role_id")
+        rows.values("format", "role_id")
         .annotate(h=Sum("hours"))
-        .values_list("module__format", "role_id", "h")
+        .values_list("format", "role_id", "h")
         .order_by()
     ):
         role_hours[(fmt, role_id)] = Decimal(h or 0)
@@ -248,7 +256,28 @@ def attendance_by_format(initiative: Initiative) -> Attendance:
         .values_list("role_id", "n")
         .order_by()
     )
-    return Attendance(people, hours, counted, dict(combinations), role_hours, role_people)
+    return Attendance(people, hours, counted, combinations, role_hours, role_people)
+
+
+def _format_combinations(initiative: Initiative) -> dict[tuple[str, ...], int]:
+    """People per combination of formats: each person's formats as a bit mask (the sum of
+    its distinct formats' bits), counted per mask in the database."""
+    bits = {fmt: 1 << index for index, fmt in enumerate(FORMATS)}
+    table = ParticipationFormat._meta.db_table
+    cases = " ".join("WHEN %s THEN %s" for _fmt in bits)
+    # Only the model's table name and placeholders are put into the text.
+    inner = f"SELECT person_id, SUM(DISTINCT CASE format {cases} ELSE 0 END) AS mask FROM {table}"  # noqa: S608
+    sql = f"SELECT mask, COUNT(*) FROM ({inner} WHERE initiative_id = %s GROUP BY person_id) AS people GROUP BY mask"  # noqa: S608
+    params: list[Any] = [value for fmt, bit in bits.items() for value in (fmt, bit)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, initiative.pk])
+        found = cursor.fetchall()
+    combinations: dict[tuple[str, ...], int] = {}
+    for mask, n in found:
+        combo = tuple(sorted(fmt for fmt, bit in bits.items() if int(mask) & bit))
+        if combo:
+            combinations[combo] = combinations.get(combo, 0) + int(n)
+    return combinations
 
 
 def role_rates_released(attendance: Attendance, rates: dict[int, Decimal], threshold: int) -> bool:

@@ -342,7 +342,7 @@ SUMMARY_ROWS = 30  # the page's proposal summary shows this many units, then "an
 
 
 def _summary(access: Access, initiative: Initiative) -> dict[str, Any]:
-    rows = list(selectors.proposal_summary(access, initiative))
+    rows = selectors.proposal_summary(access, initiative, shown=SUMMARY_ROWS)
     return {"summary": rows[:SUMMARY_ROWS], "more_summary": max(0, len(rows) - SUMMARY_ROWS)}
 
 

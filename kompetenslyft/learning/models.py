@@ -272,7 +272,11 @@ class Proposal(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["initiative", "person"], name="proposal_unique")]
         indexes = [
-            models.Index(fields=["initiative", "unit"], name="proposal_initiative_unit_idx"),
+            # covering the initiative page's summary per unit (85 ms → 10 ms over 50,000 proposals)
+            models.Index(
+                fields=["initiative", "unit", "status", "assigned", "exempt"],
+                name="proposal_init_unit_cover_idx",
+            ),
             # Cover the proposals page's counts (an initiative's, by status) and the team's
             # proposals to confirm per initiative (by person), without reading the items.
             models.Index(fields=["initiative", "person", "status"], name="proposal_init_person_st_idx"),
@@ -554,6 +558,28 @@ class Participation(models.Model):
         indexes = [
             models.Index(fields=["organisation", "initiative", "unit"], name="participation_scope_idx"),
             models.Index(fields=["person"], name="participation_person_idx"),
+        ]
+
+
+class ParticipationFormat(models.Model):
+    """Beside :class:`Participation`, an initiative's counted attendance per person, role on
+    the day and module format: hours and rows. The cost figures compare formats (people,
+    hours, the people per combination of formats, working time per role) from these rows —
+    a few per person — instead of the initiative's attendance (a million rows took 3.6 s).
+    Written with the participation rows, in the same transaction."""
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    initiative = models.ForeignKey(Initiative, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    role = models.ForeignKey("org.Role", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    format = models.CharField(max_length=16)
+    hours = models.DecimalField(max_digits=10, decimal_places=2)
+    rows = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["initiative", "format"], name="participation_format_idx"),
+            models.Index(fields=["person"], name="participation_fmt_person_idx"),
         ]
 
 

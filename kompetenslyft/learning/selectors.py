@@ -678,20 +678,31 @@ def goal_attainment(initiative: Initiative) -> list[GoalStatus]:
     return statuses
 
 
-def proposal_summary(access: Access, initiative: Initiative) -> list[dict[str, Any]]:
-    rows = (
-        Proposal.objects.filter(initiative=initiative)
-        .filter(access.people_filter("person__"))
-        .values("unit_id")
+def proposal_summary(
+    access: Access, initiative: Initiative, shown: int | None = None
+) -> list[dict[str, Any]]:
+    """Per unit (in tree order): people, assigned and exempt modules, confirmed proposals.
+    ``shown``: only the first units carry their :class:`Unit` (the rest, ``unit`` None, are
+    there to be counted) — an initiative over a whole organisation has thousands of units."""
+    proposals = Proposal.objects.filter(initiative=initiative)
+    if access.is_superuser or initiative.organisation_id not in access.lead_org_ids:
+        # (the initiative's own lead sees every proposal: no join to the people to filter)
+        proposals = proposals.filter(access.people_filter("person__"))
+    rows = list(
+        proposals.values("unit_id")
         .annotate(
             people=Count("pk"),
             assigned=Sum("assigned"),
             exempt=Sum("exempt"),
             confirmed=Count("pk", filter=Q(status=Proposal.Status.CONFIRMED)),
         )
+        .order_by()
     )
-    units = Unit.objects.in_bulk([r["unit_id"] for r in rows])
-    return sorted(({**r, "unit": units[r["unit_id"]]} for r in rows), key=lambda r: r["unit"].path)
+    paths = dict(Unit.objects.filter(pk__in=[r["unit_id"] for r in rows]).values_list("pk", "path"))
+    rows.sort(key=lambda r: paths.get(r["unit_id"], ""))
+    wanted = rows if shown is None else rows[:shown]
+    units = Unit.objects.in_bulk([r["unit_id"] for r in wanted])
+    return [{**r, "unit": units.get(r["unit_id"])} for r in rows]
 
 
 def plan(initiative: Initiative) -> dict[str, list[PlanEntry]]:

@@ -174,6 +174,7 @@ def test_report_costs_json(costed: Any, capsys: Any) -> None:
 
 
 def test_a_roles_own_hourly_cost_counts_its_hours_and_the_rest_at_the_default(costed: Any) -> None:
+    from kompetenslyft.learning import participation
     from kompetenslyft.learning.models import Attendance
     from kompetenslyft.org.models import Role
 
@@ -181,6 +182,8 @@ def test_a_roles_own_hourly_cost_counts_its_hours_and_the_rest_at_the_default(co
     nurse = Role.objects.create(organisation=costed.org_a, name="sjuksköterska")
     # person 0 (M1 2 h and M3 0.5 h) alone in its role: under k = 3
     Attendance.objects.filter(person=costed.people[0]).update(role=nurse)
+    # written past the services: the summary the figures read is refreshed as they would
+    participation.refresh_people(costed.org_a.pk, [costed.people[0].pk])
     services.role_hourly_cost_save(initiative=costed.initiative, role=nurse, hourly_cost=D(500), actor=lead)
     exact = cost_figures(costed.initiative, exact=True)
     assert exact.role_costs and exact.working_time == D("6500.00")  # 6000 + 2.5 h × (500 − 300)
@@ -190,6 +193,7 @@ def test_a_roles_own_hourly_cost_counts_its_hours_and_the_rest_at_the_default(co
     assert not protected.role_costs and protected.working_time == D("6000.00")
     # Five people (13 h) in the costed role and five others: both groups of k or more.
     Attendance.objects.filter(person__in=costed.people[:5]).update(role=nurse)
+    participation.refresh_people(costed.org_a.pk, [p.pk for p in costed.people[:5]])
     services.role_hourly_cost_save(initiative=costed.initiative, role=nurse, hourly_cost=D(400), actor=lead)
     protected = cost_figures(costed.initiative, exact=False)
     assert protected.role_costs and protected.working_time == D("7300.00")  # 13 × 400 + 7 × 300

@@ -127,9 +127,12 @@ def test_summary_kept_current_equals_rebuild(world: Any) -> None:
     participation.ensure_current(world.initiative)  # made outside the services
     before = participation.version(org.pk)
     kept = participation.summary_rows(org.pk)
+    kept_formats = participation.format_rows(org.pk)
+    assert kept_formats  # the initiative's attendance, per format
     assert participation.version(org.pk) == before
     participation.rebuild(org)
     assert participation.summary_rows(org.pk) == kept
+    assert participation.format_rows(org.pk) == kept_formats
     assert participation.version(org.pk)[1] > before[1]
     figures = funder_figures(FunderScope([org]))
     truth = funder_figures(FunderScope([org], date_from=dt.date(2000, 1, 1)))  # read from attendance

@@ -181,7 +181,9 @@ def test_the_initiative_page_shows_a_limited_proposal_summary(world: Any, monkey
 
     monkeypatch.setattr(initiative_views, "SUMMARY_ROWS", 1)
     rows = [{"unit": world.dep1}, {"unit": world.dep2}, {"unit": world.unit1}]
-    monkeypatch.setattr(initiative_views.selectors, "proposal_summary", lambda access, initiative: rows)
+    monkeypatch.setattr(
+        initiative_views.selectors, "proposal_summary", lambda access, initiative, shown=None: rows
+    )
     initiative = initiative_create(
         organisation=world.org_a, code="lyft", name="Lyftet", units=[world.admin_a]
     )
