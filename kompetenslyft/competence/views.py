@@ -7,15 +7,19 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import access_for
-from kompetenslyft.core.params import check_filter_form, int_or_none, optional_id
+from kompetenslyft.core.params import check_filter_form, int_or_none, optional_id, parse_page
 from kompetenslyft.org.models import Organisation, Role, Unit
+from kompetenslyft.org.selectors import units_near
 
 from . import selectors, services
 from .forms import CompetenceForm, FrameworkCreateForm, GridFilterForm
@@ -181,7 +185,11 @@ def requirement_grid(request: HttpRequest) -> HttpResponse:
         data["framework"] = str(frameworks_qs[0].pk)
     framework = next((f for f in frameworks_qs if str(f.pk) == data.get("framework")), frameworks_qs[0])
     filter_form = GridFilterForm(
-        data, frameworks=frameworks_qs, units=units, categories=framework.categories.order_by("position")
+        data,
+        frameworks=frameworks_qs,
+        # the top of the tree, the chosen unit, the units above it and its children: not thousands
+        units=units_near(units, optional_id(data.get("unit"), name="unit")),
+        categories=framework.categories.order_by("position"),
     )
     unit = category_pk = None
     check_filter_form(filter_form, ids=("framework", "unit", "category"))
@@ -197,7 +205,12 @@ def requirement_grid(request: HttpRequest) -> HttpResponse:
     )
     if category_pk:
         competences = [c for c in competences if c.category_id == category_pk]
-    roles = list(Role.objects.filter(organisation=organisation).order_by("name"))
+    # A page of roles at a time (a municipality has a hundred roles × dozens of competences);
+    # a save changes the roles of its own page only.
+    page = Paginator(
+        Role.objects.filter(organisation=organisation).order_by("name", "pk"), ROLES_PER_PAGE
+    ).get_page(parse_page(request.GET.get("page")))
+    roles = list(page.object_list)
     grid = selectors.requirement_grid(organisation, framework, unit)
     if request.method == "POST":
         changed = 0
@@ -234,13 +247,10 @@ def requirement_grid(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("%(count)s requirement(s) saved.") % {"count": changed})
         return redirect(request.get_full_path())
-    rows = [
-        {
-            "role": role,
-            "cells": [{"competence": c, "requirement": grid.get((role.pk, c.pk))} for c in competences],
-        }
-        for role in roles
-    ]
+    names = {c.pk: c.local_name for c in competences}
+    rows = [(role, _requirement_cells(role, competences, names, grid)) for role in roles]
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "competence/requirements.html",
@@ -252,5 +262,40 @@ def requirement_grid(request: HttpRequest) -> HttpResponse:
             "competences": competences,
             "rows": rows,
             "levels": Level.choices,
+            "page": page,
+            "query": query.urlencode(),
         },
     )
+
+
+ROLES_PER_PAGE = 15
+
+
+def _requirement_cells(
+    role: Role, competences: list[Competence], names: dict[int, str], grid: dict[tuple[int, int], Any]
+) -> SafeString:
+    """One role's row of the grid as HTML: a level picker and a mandatory box per competence
+    (15 roles × 100 competences are 1,500 cells, too many for the template language). Every
+    text is escaped once; the pickers' options are made once per level."""
+    required, mandatory = escape(_("required level")), escape(_("mandatory"))
+    levels = [value for value, _label in Level.choices]
+    options = {
+        chosen: '<option value="">–</option>'
+        + "".join(f'<option value="{v}"{" selected" if v == chosen else ""}>{v}</option>' for v in levels)
+        for chosen in [None, *levels]
+    }
+    role_name = escape(role.name)
+    parts = []
+    for competence in competences:
+        current = grid.get((role.pk, competence.pk))
+        level = current.required_level if current else None
+        label = f"{role_name} – {escape(names[competence.pk])}"
+        key = f"{role.pk}-{competence.pk}"
+        checked = " checked" if current and current.mandatory else ""
+        parts.append(
+            f'<td><select name="level-{key}" aria-label="{label}: {required}">'
+            f"{options.get(level, options[None])}</select>"
+            f'<label class="inline"><input type="checkbox" name="mandatory-{key}"{checked}>'
+            f'<span class="visually-hidden">{label}: </span>{mandatory}</label></td>'
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every text in it is escaped above

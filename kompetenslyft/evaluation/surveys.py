@@ -44,8 +44,8 @@ from django.utils.translation import gettext as _
 
 from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.queue import can_defer, enqueue
-from kompetenslyft.learning.models import Initiative
-from kompetenslyft.learning.reports import FunderScope, attendance_in_scope
+from kompetenslyft.learning import participation
+from kompetenslyft.learning.models import Initiative, Participation
 from kompetenslyft.org.models import Person, Placement
 
 from .models import Question, QuestionAnswer, Survey, SurveyRequest, SurveyResponse
@@ -220,9 +220,12 @@ def question_move(*, question: Question, up: bool) -> None:
 def participants(initiative: Initiative) -> Any:
     """The people who took part: an attended or completed attendance in the initiative's modules
     within its period, people of its own organisation only (guests of shared sessions are
-    asked by their own organisation), active."""
-    scope = FunderScope([initiative.organisation], initiative)
-    person_ids = attendance_in_scope(scope).values("person_id")
+    asked by their own organisation), active. Read from the participation summary (ADR 0006),
+    which holds exactly those people, a few rows each, not their attendance."""
+    participation.ensure_current(initiative)
+    person_ids = Participation.objects.filter(
+        organisation_id=initiative.organisation_id, initiative=initiative
+    ).values("person_id")
     return Person.objects.filter(
         pk__in=person_ids, organisation_id=initiative.organisation_id, is_active=True
     ).order_by("pk")

@@ -224,3 +224,31 @@ def test_shared_frameworks_are_edited_by_the_operator_only(network: Any) -> None
         "Mål ett",
         "Mål två",
     ]
+
+
+def test_the_grid_pages_roles_and_a_save_changes_its_own_page_only(network: Any, monkeypatch: Any) -> None:
+    from kompetenslyft.competence import views
+
+    monkeypatch.setattr(views, "ROLES_PER_PAGE", 1)
+    client = client_for(network.lead.user)
+    systems = Framework.objects.get(code="systems")
+    framework_adopt(organisation=network.org_a, framework=systems)
+    Role.objects.create(organisation=network.org_a, name="sjuksköterska")
+    roles = list(Role.objects.filter(organisation=network.org_a).order_by("name", "pk"))
+    assert len(roles) >= 2
+    avvik = Competence.objects.get(framework=systems, code="AVVIK")
+    url = reverse("competence:requirements") + f"?framework={systems.pk}"
+    client.post(url, {f"level-{roles[0].pk}-{avvik.pk}": "2"})
+    assert Requirement.objects.get().role == roles[0]
+    # page 2 shows the second role only, keeps the filter in its links, and its save (where the
+    # first role's cells are absent) leaves the first role's requirement alone
+    page = client.get(url + "&page=2").content.decode()
+    assert f'name="level-{roles[1].pk}-{avvik.pk}"' in page
+    assert f'name="level-{roles[0].pk}-{avvik.pk}"' not in page
+    assert f"framework={systems.pk}&amp;page=1" in page
+    client.post(url + "&page=2", {f"level-{roles[1].pk}-{avvik.pk}": "4"})
+    assert sorted(Requirement.objects.values_list("role_id", "required_level")) == sorted(
+        [(roles[0].pk, 2), (roles[1].pk, 4)]
+    )
+    assert client.get(url + "&page=x").status_code in (200, 400)
+    assert client.get(url + "&unit=abc").status_code == 400
