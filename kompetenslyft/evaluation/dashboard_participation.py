@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from kompetenslyft.core import disclosure
-from kompetenslyft.learning.models import Attendance, InitiativeGoal, Proposal
+from kompetenslyft.learning.models import Attendance, Initiative, InitiativeGoal, Proposal
 from kompetenslyft.learning.reports import COUNTED, FunderScope, protected_funder_figures
 from kompetenslyft.org.models import Unit
 
@@ -120,11 +120,22 @@ def _assigned_rows(filters: Filters) -> QuerySet[Proposal]:
 
 def participation(filters: Filters, *, exact: bool) -> Participation:
     marker = _attendance_marker()
-    proposals = (
-        Proposal.objects.filter(initiative=filters.initiative)
-        if filters.initiative is not None
-        else Proposal.objects.filter(initiative__organisation=filters.organisation)
-    ).aggregate(m=Max("updated_at"), n=Count("pk"))
+    # per initiative, from an index (a join to the initiatives read 50,000 rows: 50 ms a page)
+    proposals = list(
+        (
+            Proposal.objects.filter(initiative=filters.initiative)
+            if filters.initiative is not None
+            else Proposal.objects.filter(
+                initiative_id__in=list(
+                    Initiative.objects.filter(organisation=filters.organisation).values_list("pk", flat=True)
+                )
+            )
+        )
+        .values("initiative_id")
+        .annotate(m=Max("updated_at"), n=Count("pk"))
+        .values_list("initiative_id", "m", "n")
+        .order_by("initiative_id")
+    )
     key = ("participation", exact, filters.key(), marker, str(proposals), _funder_version(filters))
     return memo(key, lambda: _participation(filters, exact=exact))  # type: ignore[no-any-return]
 

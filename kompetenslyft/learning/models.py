@@ -281,6 +281,8 @@ class Proposal(models.Model):
             # proposals to confirm per initiative (by person), without reading the items.
             models.Index(fields=["initiative", "person", "status"], name="proposal_init_person_st_idx"),
             models.Index(fields=["person", "status", "initiative"], name="proposal_person_st_init_idx"),
+            # the dashboard's marker of the proposals' state: the latest change per initiative
+            models.Index(fields=["initiative", "updated_at"], name="proposal_init_updated_idx"),
         ]
 
     def decisions(self) -> dict[int, dict[str, Any]]:

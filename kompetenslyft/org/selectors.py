@@ -11,6 +11,7 @@ from django.http import Http404
 
 from kompetenslyft.core import disclosure
 from kompetenslyft.core.access import Access
+from kompetenslyft.core.memo import Memo
 
 from .models import ImportBatch, Organisation, Person, Placement, Role, Unit
 
@@ -122,6 +123,7 @@ class UnitNode:
     people_below: int | None
     can_list_people: bool
     folded: int = 0  # units below this one that the folded list does not show
+    raw: bool = False  # counts not yet through the disclosure control (``protect_counts``)
 
 
 UNITS_SHOWN = 150  # the units page shows the top levels that fit in this many rows
@@ -167,12 +169,20 @@ def head_count_release(organisation_id: int, threshold: int) -> disclosure.Relea
     """The disclosure control's release of an organisation's head counts: active people per
     unit, one table (units × no column) over the whole organisation and its total (the root),
     so that every viewer outside its exact scope sees the same cells hidden (ADR 0007)."""
-    rows = (
+    rows = tuple(
         Unit.objects.filter(organisation_id=organisation_id)
         .annotate(n=Count("people", filter=Q(people__is_active=True)))
         .values_list("pk", "parent_id", "n")
-        .order_by()
+        .order_by("pk")
     )
+    # The release is a function of the tree, its counts and k alone: kept per those.
+    return _HEAD_COUNTS.get((organisation_id, threshold, rows), lambda: _head_count_release(rows, threshold))
+
+
+_HEAD_COUNTS = Memo(kept=16)
+
+
+def _head_count_release(rows: tuple[tuple[int, int | None, int], ...], threshold: int) -> disclosure.Release:
     parents: dict[int, int | None] = {}
     atoms: dict[disclosure.Atom, int] = {}
     for unit, parent, n in rows:  # one query: the tree and its head counts
@@ -197,6 +207,13 @@ def unit_tree(access: Access, organisation_id: int | None = None) -> list[UnitNo
     the people (a lead's organisation, a manager's units and those below); elsewhere (top
     management, an external evaluator) they pass the disclosure control and a count that
     could single out fewer than the organisation's anonymity threshold is ``None``."""
+    return protect_counts(access, unit_tree_raw(access, organisation_id))
+
+
+def unit_tree_raw(access: Access, organisation_id: int | None = None) -> list[UnitNode]:
+    """``unit_tree`` before the disclosure control: every node holds its exact counts, to be
+    passed through :func:`protect_counts` — for the rows a page shows only (a folded tree of
+    3,000 units shows 150) — before anything is shown."""
     units = Unit.objects.filter(access.units_filter())
     if organisation_id:
         units = units.filter(organisation_id=organisation_id)
@@ -226,29 +243,6 @@ def unit_tree(access: Access, organisation_id: int | None = None) -> list[UnitNo
         n = counts.get(unit.pk, 0)
         for pk in unit.path.strip("/").split("/"):
             below[int(pk)] = below.get(int(pk), 0) + n
-    releases: dict[int, disclosure.Release] = {}
-
-    lead_orgs = access.lead_org_ids  # worked out once: exact() runs twice per unit (3,000)
-    managed_paths = tuple(access.managed_paths)
-
-    def exact(unit: Unit) -> bool:
-        return (
-            access.is_superuser
-            or unit.organisation_id in lead_orgs
-            or any(unit.path.startswith(p) for p in managed_paths)
-        )
-
-    def shown(unit: Unit, n: int, *, tree: bool) -> int | None:
-        if exact(unit):
-            return n
-        release = releases.get(unit.organisation_id)
-        if release is None:
-            release = releases[unit.organisation_id] = head_count_release(
-                unit.organisation_id, unit.organisation.anonymity_threshold
-            )
-        check = release.tree if tree else release.direct
-        return n if check(unit.pk, disclosure.ALL, value=n) else None
-
     people_units = set(
         Unit.objects.filter(access.units_with_people_filter())
         .filter(pk__in=units.values("pk"))
@@ -268,15 +262,49 @@ def unit_tree(access: Access, organisation_id: int | None = None) -> list[UnitNo
                 UnitNode(
                     unit,
                     depth,
-                    shown(unit, counts.get(unit.pk, 0), tree=False),
-                    shown(unit, below.get(unit.pk, 0), tree=True),
+                    counts.get(unit.pk, 0),
+                    below.get(unit.pk, 0),
                     unit.pk in people_units,
+                    raw=True,
                 )
             )
             walk(unit.pk, depth + 1)
 
     walk(None, 0)
     return ordered
+
+
+def protect_counts(access: Access, nodes: list[UnitNode]) -> list[UnitNode]:
+    """Pass the raw nodes' counts through the disclosure control (in place): exact where the
+    account sees the people, else ``None`` where the organisation's release hides them."""
+    releases: dict[int, disclosure.Release] = {}
+    lead_orgs = access.lead_org_ids  # worked out once: exact() runs twice per unit
+    managed_paths = tuple(access.managed_paths)
+
+    def exact(unit: Unit) -> bool:
+        return (
+            access.is_superuser
+            or unit.organisation_id in lead_orgs
+            or any(unit.path.startswith(p) for p in managed_paths)
+        )
+
+    def shown(unit: Unit, n: int | None, *, tree: bool) -> int | None:
+        if n is None or exact(unit):
+            return n
+        release = releases.get(unit.organisation_id)
+        if release is None:
+            release = releases[unit.organisation_id] = head_count_release(
+                unit.organisation_id, unit.organisation.anonymity_threshold
+            )
+        check = release.tree if tree else release.direct
+        return n if check(unit.pk, disclosure.ALL, value=n) else None
+
+    for node in nodes:
+        if node.raw:
+            node.people = shown(node.unit, node.people, tree=False)
+            node.people_below = shown(node.unit, node.people_below, tree=True)
+            node.raw = False
+    return nodes
 
 
 def with_managers(nodes: list[UnitNode]) -> list[UnitNode]:
