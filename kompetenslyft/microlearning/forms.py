@@ -22,3 +22,4 @@ class ChallengeForm(forms.Form):
     def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["unit"].label_from_instance = lambda u: "\u00a0\u00a0" * u.depth + u.name  # type: ignore[attr-defined]

@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import Access, access_for
-from kompetenslyft.core.params import parse_id
+from kompetenslyft.core.params import optional_id, parse_id
 from kompetenslyft.org.models import Organisation, Person
+from kompetenslyft.org.selectors import units_near
 
 from . import selectors, services
 from .forms import ChallengeForm, ChoiceForm, SwitchForm
@@ -191,11 +192,16 @@ def teams(request: HttpRequest) -> HttpResponse:
     for c in challenges:
         by_org[c.organisation].append(c)
     figures = [f for org, cs in by_org.items() for f in selectors.team_figures(org, cs)]
-    units = selectors.challenge_units(access).filter(micro_challenge__isnull=True).order_by("name", "pk")
+    # The drop-down holds the top of the tree, the unit chosen with the units above it and its
+    # children ("Show the units below it" narrows it): not a whole organisation's thousands.
+    chosen = optional_id(request.GET.get("unit"), name="unit")
+    units = units_near(
+        selectors.challenge_units(access).filter(micro_challenge__isnull=True).order_by("path", "pk"), chosen
+    )
     return render(
         request,
         "microlearning/teams.html",
-        {"figures": figures, "form": ChallengeForm(units=units)},
+        {"figures": figures, "form": ChallengeForm(units=units, initial={"unit": chosen})},
     )
 
 

@@ -153,3 +153,19 @@ def test_the_employee_sees_its_own_points_and_its_units(network: Any) -> None:
     page = client_for(network.employee).get(reverse("microlearning:home")).content.decode()
     assert "4 points" in page  # its own: 3 right + the day
     assert 'data-last-week="19"' in page and 'data-participants="6"' in page  # the unit: 5 × 3 + 4
+
+
+def test_the_start_drop_down_holds_the_top_and_the_chosen_branch_only(network: Any) -> None:
+    from kompetenslyft.org.models import Unit
+
+    client = client_for(network.lead.user)
+    deepest = Unit.objects.filter(organisation=network.org_a).order_by("-depth", "pk").first()
+    assert deepest is not None and deepest.depth >= 1
+    top = Unit.objects.filter(organisation=network.org_a, depth=0).first()
+    assert top is not None
+    folded = client.get(reverse("microlearning:teams")).content.decode()
+    assert f'<option value="{top.pk}"' in folded
+    assert f'<option value="{deepest.pk}"' not in folded  # below the top: reached by narrowing
+    opened = client.get(reverse("microlearning:teams"), {"unit": deepest.parent_id}).content.decode()
+    assert f'<option value="{deepest.pk}"' in opened
+    assert client.get(reverse("microlearning:teams"), {"unit": "abc"}).status_code == 400
