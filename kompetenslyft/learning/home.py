@@ -20,7 +20,7 @@ from kompetenslyft.core.access import Access
 from kompetenslyft.core.home import Card, Item
 from kompetenslyft.core.models import ProductRole
 from kompetenslyft.org.models import Organisation, Person, Unit
-from kompetenslyft.org.selectors import head_count
+from kompetenslyft.org.selectors import head_count, in_subtrees
 
 from .models import Booking, Initiative, Proposal, Session, SupportRequest
 from .reports import FunderScope, protected_funder_figures
@@ -39,10 +39,7 @@ def _under(paths: tuple[str, ...], field: str) -> Q:
     """People (through ``field``, e.g. "person__unit") in the units under these paths: the
     units are found first (a few dozen), then their people and rows by index — not a path
     comparison joined onto every row (SQLite's LIKE cannot use the path index)."""
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(path__startswith=path)
-    return Q(**{f"{field}__in": Unit.objects.filter(q).values("pk")})
+    return in_subtrees(paths, field)
 
 
 # --- selectors ------------------------------------------------------------------------------------
@@ -71,8 +68,11 @@ def coming_bookings(person_id: int, limit: int = 3) -> list[Booking]:
 
 def proposals_to_confirm(access: Access) -> list[dict[str, Any]]:
     """Per initiative, the proposals still to confirm of people in the manager's units."""
+    # through the people's ids (their unit index, then the proposals' person index): joined on
+    # the person, SQLite read every proposal of the initiative (120 ms at 50,000 people)
+    people = Person.objects.filter(_under(access.managed_paths, "unit")).values("pk")
     return list(
-        Proposal.objects.filter(_under(access.managed_paths, "person__unit"), status=Proposal.Status.PROPOSED)
+        Proposal.objects.filter(person__in=people, status=Proposal.Status.PROPOSED)
         .values("initiative_id", "initiative__name")
         .annotate(n=Count("pk"))
         .order_by("initiative__name")[:10]

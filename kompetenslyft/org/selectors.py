@@ -26,7 +26,14 @@ def in_subtrees(paths: str | list[str] | tuple[str, ...], field: str = "unit") -
     below = Q(pk__in=[])
     for path in paths:
         below |= Q(path__startswith=path)
-    return Q(**{f"{field}__in": Unit.objects.filter(below).values("pk")})
+    units = Unit.objects.filter(below).values("pk")
+    if field.endswith("person__unit"):
+        # A row of a large table (proposals, bookings) through its person's id: the people
+        # from their unit index, then the rows by their person index. Joined on the person,
+        # SQLite read every row of the initiative (120 ms at 50,000 people).
+        prefix = field.removesuffix("unit")
+        return Q(**{f"{prefix[:-2]}__in": Person.objects.filter(unit__in=units).values("pk")})
+    return Q(**{f"{field}__in": units})
 
 
 def visible_organisations(access: Access) -> QuerySet[Organisation]:
