@@ -14,6 +14,8 @@ from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kompetenslyft.core.forms import LongSelect
+
 from .models import CostEntry
 
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
@@ -52,11 +54,13 @@ class CostEntryForm(forms.Form):
         label=gettext_lazy("Module (optional)"),
         queryset=None,
         required=False,  # type: ignore[arg-type]
+        widget=LongSelect,
     )
     session: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=gettext_lazy("Session (optional)"),
         queryset=None,
         required=False,  # type: ignore[arg-type]
+        widget=LongSelect,
     )
     hours = Amount(
         label=gettext_lazy("Trainers' hours"),
@@ -76,9 +80,16 @@ class CostEntryForm(forms.Form):
         session_field: Any = self.fields["session"]
         module_field.queryset = modules
         session_field.queryset = sessions
-        session_field.label_from_instance = lambda s: (
-            f"{s.module.code} {timezone.localtime(s.starts_at):%Y-%m-%d %H:%M}"
-        )
+        # A year's sessions are a thousand options: made from three columns, not from a session
+        # and its module model per option (the queryset still validates the choice).
+        zone = timezone.get_current_timezone()
+        session_field.choices = [
+            ("", session_field.empty_label),
+            *(
+                (pk, f"{code} {starts_at.astimezone(zone):%Y-%m-%d %H:%M}")
+                for pk, code, starts_at in sessions.values_list("pk", "module__code", "starts_at")
+            ),
+        ]
         self.fields["rate"].label = _("Hourly rate (%(currency)s)") % {"currency": currency}
         self.fields["amount"].label = _("Amount (%(currency)s)") % {"currency": currency}
 
