@@ -49,7 +49,8 @@ class InitiativeForm(forms.Form):
         self.codes_taken = codes_taken
         # ``units``: (pk, name) rows. The page shows them through the unit picker; the choices
         # only check what is posted (3,000 units as model objects cost 0.1 s a page).
-        self.fields["units"].choices = list(units)  # type: ignore[attr-defined]
+        # Unbound (the page shown), they are not read at all.
+        self.fields["units"].choices = list(units) if self.is_bound else []  # type: ignore[attr-defined]
         self.fields["roles"].choices = [(r.pk, r.name) for r in roles]  # type: ignore[attr-defined]
         self.fields["modules"].choices = [(m.pk, f"{m.code} {m.name}") for m in modules]  # type: ignore[attr-defined]
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kompetenslyft.competence.selectors import competences_in_use
 from kompetenslyft.core.access import Access, access_for
 from kompetenslyft.core.models import ProductRole
-from kompetenslyft.org.checkboxes import checked, unit_picker
+from kompetenslyft.org.checkboxes import UnitRow, checked, unit_picker
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
 
 from . import hooks, initiative_services, selectors, services
@@ -95,7 +95,8 @@ def _pickers(
     and modules (by category) as lists: those of ``kinds``."""
     pickers: dict[str, Any] = {}
     if "units" in kinds:
-        units = _units(organisation).only("pk", "name", "parent_id", "path")
+        # three columns per unit, not 3,000 model objects (the picker shows a few hundred)
+        units = [UnitRow(*row) for row in _units(organisation).values_list("pk", "name", "parent_id")]
         pickers["unit_picker"] = unit_picker(units, checked=checked_units, opened=opened)
     if "roles" in kinds:
         pickers["role_groups"] = [("", [(r.pk, r.name) for r in _roles(organisation)])]

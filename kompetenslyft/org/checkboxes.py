@@ -10,14 +10,23 @@ from dataclasses import dataclass, field
 from .models import Unit
 
 
+@dataclass(frozen=True)
+class UnitRow:
+    """What a picker needs of a unit (read as three columns, not as a model object)."""
+
+    pk: int
+    name: str
+    parent_id: int | None
+
+
 @dataclass
 class UnitNode:
-    unit: Unit
+    unit: Unit | UnitRow
     children: list[UnitNode] = field(default_factory=list)
     folded: int = 0  # the units below this one that a folded picker does not show
 
 
-def unit_tree(units: Iterable[Unit]) -> list[UnitNode]:
+def unit_tree(units: Iterable[Unit | UnitRow]) -> list[UnitNode]:
     """The units as a tree (siblings by name); a unit whose parent is not among them is a root."""
     nodes = {u.pk: UnitNode(u) for u in units}
     roots: list[UnitNode] = []
@@ -52,7 +61,11 @@ class UnitPicker:
 
 
 def unit_picker(
-    units: Iterable[Unit], *, checked: set[str], opened: Iterable[object] = (), limit: int | None = None
+    units: Iterable[Unit | UnitRow],
+    *,
+    checked: set[str],
+    opened: Iterable[object] = (),
+    limit: int | None = None,
 ) -> UnitPicker:
     """The unit tree folded to fit ``limit`` units: levels are shown from the top while they fit
     (the top level always); below that a branch is folded (its ``folded`` count of units shown
