@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from kompetenslyft.core.access import access_for
 from kompetenslyft.core.params import optional_id
 from kompetenslyft.org.models import Role
-from kompetenslyft.org.selectors import units_near_in
+from kompetenslyft.org.selectors import units_near
 
 from . import selectors
 from .models import ITEMS
@@ -93,14 +93,15 @@ def results(request: HttpRequest) -> HttpResponse:
         module = module_choices.filter(pk=module_id).first()
         if module is None:
             raise Http404
-    units = list(lens.units().only("pk", "unit_id", "name", "depth", "path", "organisation_id", "parent_id"))
+    # Looked up, not read whole: an organisation has thousands of units.
+    units = lens.units().only("pk", "unit_id", "name", "depth", "path", "organisation_id", "parent_id")
     unit = None
     if (unit_id := optional_id(request.GET.get("unit"), name="unit")) is not None:
-        unit = next((u for u in units if u.pk == unit_id), None)
+        unit = units.filter(pk=unit_id).first()
         if unit is None:
             raise Http404
     elif lens.unit_paths is not None:
-        unit = next(u for u in units if u.path == lens.unit_paths[0])  # a manager: its first unit
+        unit = units.filter(path=lens.unit_paths[0]).first()  # a manager: its first unit
     roles = list(Role.objects.filter(organisation=organisation).order_by("name"))
     role = None
     if (role_id := optional_id(request.GET.get("role"), name="role")) is not None:
@@ -133,7 +134,7 @@ def results(request: HttpRequest) -> HttpResponse:
         "modules": module_choices,
         "module": module,
         # The unit list offers the top of the tree and the chosen unit's surroundings, not thousands.
-        "units": units_near_in(units, unit),
+        "units": list(units_near(units.order_by("path"), unit)),
         "unit": unit,
         "roles": roles,
         "role": role,
