@@ -76,9 +76,14 @@ def scope_roles(access: Access) -> QuerySet[Role]:
 
 def proposals_of(access: Access, initiative: Initiative) -> QuerySet[Proposal]:
     """The initiative's proposals of this account's people: another unit's is not there."""
-    return Proposal.objects.filter(
-        people_scope(access, "person__"), initiative=initiative, person__is_active=True
-    )
+    if access.is_superuser or access.is_lead_of(initiative.organisation_id):
+        return Proposal.objects.filter(
+            people_scope(access, "person__"), initiative=initiative, person__is_active=True
+        )
+    # A manager's people by their unit index, then their proposals by the person index: joined
+    # on the person, SQLite read every proposal of the initiative (50,000) for a few hundred.
+    people = Person.objects.filter(people_scope(access), is_active=True).values("pk")
+    return Proposal.objects.filter(initiative=initiative, person__in=people)
 
 
 def proposals_filtered(
