@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from kompetenslyft.core import disclosure
@@ -122,9 +122,22 @@ def person_managers(person: Person) -> list[Person]:
     return managers
 
 
+@dataclass(eq=False)
+class UnitRow:
+    """What the unit tree needs of a unit, read as columns (``unit_tree_raw``)."""
+
+    pk: int
+    organisation_id: int
+    parent_id: int | None
+    path: str
+    name: str
+    unit_id: str
+    organisation: Any = None
+
+
 @dataclass
 class UnitNode:
-    unit: Unit
+    unit: Unit | UnitRow
     depth: int
     people: int | None  # None: hidden by the disclosure control
     people_below: int | None
@@ -224,10 +237,15 @@ def unit_tree_raw(access: Access, organisation_id: int | None = None) -> list[Un
     units = Unit.objects.filter(access.units_filter())
     if organisation_id:
         units = units.filter(organisation_id=organisation_id)
-    # The units alone (3,000 at most sizes): their organisations are set from one small query,
-    # and the managers are read by the caller for the nodes it shows (``with_managers``);
-    # joining both made 9,000 model objects per page.
-    unit_list = list(units.order_by("organisation__name", "path"))
+    # The units as five columns (3,000 model objects were 50 ms a page): their organisations
+    # from one small query; the units a page shows are read in full, with their managers, by
+    # the caller (``with_managers``).
+    unit_list = [
+        UnitRow(*row)
+        for row in units.order_by("organisation__name", "path").values_list(
+            "pk", "organisation_id", "parent_id", "path", "name", "unit_id"
+        )
+    ]
     if not unit_list:
         return []
     organisations = Organisation.objects.in_bulk({u.organisation_id for u in unit_list})
@@ -256,7 +274,7 @@ def unit_tree_raw(access: Access, organisation_id: int | None = None) -> list[Un
         .values_list("pk", flat=True)
     )
     # Sort children by name within each parent (a path is by primary key).
-    by_parent: dict[int | None, list[Unit]] = {}
+    by_parent: dict[int | None, list[UnitRow]] = {}
     visible = {u.pk for u in unit_list}
     for unit in unit_list:
         parent = unit.parent_id if unit.parent_id in visible else None
@@ -288,14 +306,14 @@ def protect_counts(access: Access, nodes: list[UnitNode]) -> list[UnitNode]:
     lead_orgs = access.lead_org_ids  # worked out once: exact() runs twice per unit
     managed_paths = tuple(access.managed_paths)
 
-    def exact(unit: Unit) -> bool:
+    def exact(unit: Unit | UnitRow) -> bool:
         return (
             access.is_superuser
             or unit.organisation_id in lead_orgs
             or any(unit.path.startswith(p) for p in managed_paths)
         )
 
-    def shown(unit: Unit, n: int | None, *, tree: bool) -> int | None:
+    def shown(unit: Unit | UnitRow, n: int | None, *, tree: bool) -> int | None:
         if n is None or exact(unit):
             return n
         release = releases.get(unit.organisation_id)
@@ -315,8 +333,10 @@ def protect_counts(access: Access, nodes: list[UnitNode]) -> list[UnitNode]:
 
 
 def with_managers(nodes: list[UnitNode]) -> list[UnitNode]:
-    """Read the managers of the nodes a page shows (one query)."""
-    prefetch_related_objects([n.unit for n in nodes], "manager")
+    """The units of the nodes a page shows, read in full with their managers (one query)."""
+    full = Unit.objects.select_related("manager", "organisation").in_bulk([n.unit.pk for n in nodes])
+    for node in nodes:
+        node.unit = full.get(node.unit.pk, node.unit)
     return nodes
 
 
