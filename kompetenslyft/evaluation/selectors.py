@@ -386,14 +386,19 @@ def initiative_evaluation_status(initiative: Initiative, today: dt.date | None =
     """How many of the initiative's modules' sessions (run by its organisation, ended, not
     cancelled) had their evaluations sent."""
     today = today or timezone.localdate()
+    # before the next local midnight (a bound the index can use, not the date of every row)
+    tomorrow = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time()))
     sessions = Session.objects.filter(
         organisation_id=initiative.organisation_id,
         module__in=initiative.modules.values("pk"),
         cancelled=False,
-        starts_at__date__lte=today,
+        starts_at__lt=tomorrow,
     )
-    sent = sessions.filter(
-        pk__in=Request.objects.filter(session__isnull=False, sent_on__isnull=False).values("session_id")
+    # the requests of these sessions only (not every sent request's session)
+    sent = (
+        Request.objects.filter(session__in=sessions.values("pk"), sent_on__isnull=False)
+        .values("session_id")
+        .distinct()
     )
     return EvaluationStatus(sessions.count(), sent.count())
 

@@ -686,8 +686,9 @@ def proposal_summary(
     there to be counted) — an initiative over a whole organisation has thousands of units."""
     proposals = Proposal.objects.filter(initiative=initiative)
     if access.is_superuser or initiative.organisation_id not in access.lead_org_ids:
-        # (the initiative's own lead sees every proposal: no join to the people to filter)
-        proposals = proposals.filter(access.people_filter("person__"))
+        # (the initiative's own lead sees every proposal: no join to the people to filter;
+        # others' people by their ids, then the proposals by the person index)
+        proposals = proposals.filter(person__in=Person.objects.filter(access.people_filter()).values("pk"))
     rows = list(
         proposals.values("unit_id")
         .annotate(
@@ -696,10 +697,8 @@ def proposal_summary(
             exempt=Sum("exempt"),
             confirmed=Count("pk", filter=Q(status=Proposal.Status.CONFIRMED)),
         )
-        .order_by()
+        .order_by("unit__path")  # in tree order, by the database
     )
-    paths = dict(Unit.objects.filter(pk__in=[r["unit_id"] for r in rows]).values_list("pk", "path"))
-    rows.sort(key=lambda r: paths.get(r["unit_id"], ""))
     wanted = rows if shown is None else rows[:shown]
     units = Unit.objects.in_bulk([r["unit_id"] for r in wanted])
     return [{**r, "unit": units.get(r["unit_id"])} for r in rows]
