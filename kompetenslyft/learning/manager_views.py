@@ -110,13 +110,6 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
     filtered by unit, role and status, and decides per person or for the selection."""
     access, initiative = _manager_initiative(request, pk)
     filters = _filters(request, access, request.GET, tuple(Proposal.Status.values))
-    selection = ms.proposals_filtered(
-        access,
-        initiative,
-        unit=filters.unit,
-        role_id=filters.role.pk if filters.role else None,
-        status=filters.status,
-    )
     total, to_confirm = ms.proposals_counts(
         access,
         initiative,
@@ -127,8 +120,12 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
     page = _page(
         request,
         ms.ByIds(
-            selection.order_by("person__family_name", "person__given_name", "pk").values_list(
-                "pk", flat=True
+            ms.proposal_ids_by_name(
+                access,
+                initiative,
+                unit=filters.unit,
+                role_id=filters.role.pk if filters.role else None,
+                status=filters.status,
             ),
             Proposal.objects.select_related("person", "person__role", "person__unit"),
             total,
