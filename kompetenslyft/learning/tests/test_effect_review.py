@@ -25,7 +25,9 @@ def test_the_initiative_goal_counts_the_unique_participants_as_the_funder_report
     initiative.starts_on = timezone.localdate() - dt.timedelta(days=30)
     initiative.ends_on = timezone.localdate() - dt.timedelta(days=2)
     initiative.save()
-    InitiativeGoal.objects.create(initiative=initiative, kind=InitiativeGoal.Kind.PARTICIPANTS, target_count=5)
+    InitiativeGoal.objects.create(
+        initiative=initiative, kind=InitiativeGoal.Kind.PARTICIPANTS, target_count=5
+    )
     for person, days_ago in ((work.employee, 10), (work.colleague, 1)):  # the colleague after the end
         Attendance.objects.create(
             person=person, module=work.mail, date=timezone.localdate() - dt.timedelta(days=days_ago),
@@ -52,7 +54,9 @@ def test_awaiting_lists_people_with_proposals_to_confirm_as_awaiting(work: Any) 
     client.post(_url("proposal_exempt", work, work.proposal), {"module": work.teams.pk, "reason": "b"})
     client.post(_url("proposal_exempt", work, work.proposal), {"module": work.alt.pk, "reason": "c"})
     client.post(_url("proposal_confirm", work, work.proposal))
-    awaiting = {r.person.pk for r in client.get(reverse("learning:team"), {"status": "awaiting"}).context["rows"]}
+    awaiting = {
+        r.person.pk for r in client.get(reverse("learning:team"), {"status": "awaiting"}).context["rows"]
+    }
     exempt = {r.person.pk for r in client.get(reverse("learning:team"), {"status": "exempt"}).context["rows"]}
     assert work.employee.pk not in awaiting and work.employee.pk in exempt
 

@@ -34,7 +34,10 @@ def test_a_story_from_a_contact_list_has_the_list_chosen_and_its_local_day(moved
     # Without the parameter nothing is chosen; a list of another initiative or garbage is refused.
     plain = lead.get(reverse("successcases:initiative", args=[pk])).content.decode()
     assert f'<option value="{found.pk}" selected>' not in plain
-    assert lead.get(reverse("successcases:initiative", args=[pk]), {"contacts": found.pk + 99}).status_code == 404
+    assert (
+        lead.get(reverse("successcases:initiative", args=[pk]), {"contacts": found.pk + 99}).status_code
+        == 404
+    )
     assert lead.get(reverse("successcases:initiative", args=[pk]), {"contacts": "x"}).status_code == 400
 
 
@@ -46,7 +49,9 @@ def test_the_groups_offered_for_a_list_are_those_with_figures(moved: Any) -> Non
     )
     select = page.split('id="contacts-group"')[1].split("</select>")[0]
     offered = set(re.findall(r'value="unit:(\d+)"', select))
-    shown = set(re.findall(r'<table data-candidates="unit".*?</table>', page, re.S)[0].split('data-key="')[1:])
+    shown = set(
+        re.findall(r'<table data-candidates="unit".*?</table>', page, re.S)[0].split('data-key="')[1:]
+    )
     shown_keys = {s.split('"')[0] for s in shown}
     assert offered and offered <= shown_keys
     assert str(moved.unit_b.pk) not in offered  # another organisation's unit, never
