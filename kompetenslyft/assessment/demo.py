@@ -68,26 +68,32 @@ def assessments_for_demo(organisation: Organisation) -> None:
         "REHAB": 1.6,
         "REKRYT": 2.0,
     }
-    baseline_levels: dict[tuple[int, int], int] = {}
-    for participant in Participant.objects.filter(campaign=baseline).select_related("person"):
-        person = participant.person
-        if rnd.random() > 0.88:
-            continue
-        for competence_id in index.for_group(person.unit_id, person.role_id):
-            code = codes[competence_id]
-            level = max(0, min(4, round(rnd.gauss(skill.get(code, 2.0), 1.0))))
-            baseline_levels[(person.pk, competence_id)] = level
-            day = baseline.opens_on + dt.timedelta(days=rnd.randint(0, 25))
-            lines.append(f"{person.employee_id},{code},{level},0,{day.isoformat()}")
     # The trainer and the demo employee are the first two assistant nurses of Hemtjänst Norra;
     # they have the follow-up still to answer.
-    reserved = set(
+    reserved = list(
         Person.objects.filter(
             organisation=organisation, unit__unit_id="VOF-HT-N", is_active=True, role__name="undersköterska"
         )
         .order_by("employee_id")
         .values_list("pk", flat=True)[:2]
     )
+    demo_employee = reserved[1] if len(reserved) > 1 else None
+    baseline_levels: dict[tuple[int, int], int] = {}
+    for participant in Participant.objects.filter(campaign=baseline).select_related("person"):
+        person = participant.person
+        if rnd.random() > 0.88:
+            continue
+        required = index.for_group(person.unit_id, person.role_id)
+        for competence_id in required:
+            code = codes[competence_id]
+            level = max(0, min(4, round(rnd.gauss(skill.get(code, 2.0), 1.0))))
+            if person.pk == demo_employee and code == "AVVIK":
+                # Below the goal: Avvikelser is assigned to the demo employee, whose journey
+                # offers the knowledge test before it (passing it exempts).
+                level = max(0, required[competence_id].required_level - 1)
+            baseline_levels[(person.pk, competence_id)] = level
+            day = baseline.opens_on + dt.timedelta(days=rnd.randint(0, 25))
+            lines.append(f"{person.employee_id},{code},{level},0,{day.isoformat()}")
     for participant in Participant.objects.filter(campaign=follow_up).select_related("person"):
         person = participant.person
         if rnd.random() > 0.6 or person.pk in reserved:

@@ -50,6 +50,15 @@ def competences_in_use(organisation: Any) -> QuerySet[Competence]:
     )
 
 
+def competence_names(organisation: Any, codes: Iterable[str]) -> dict[str, str]:
+    """code → the competence's name in the active language, for codes of the organisation's
+    frameworks (a code used by two frameworks gets the first one's name)."""
+    found: dict[str, str] = {}
+    for competence in competences_in_use(organisation).filter(code__in=sorted(set(codes))):
+        found.setdefault(competence.code, competence.local_name)
+    return found
+
+
 @dataclass(frozen=True)
 class CodeIndex:
     """Competence codes of an organisation's frameworks; a code used by two frameworks is

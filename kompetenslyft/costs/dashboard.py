@@ -9,6 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
 from kompetenslyft.evaluation import charts
@@ -37,10 +38,10 @@ def cost_sections(context: SectionContext) -> list[Section]:
             Value(label, "text"),
             Value(people),
             Value(_float(hours), "num"),
-            Value(_float(cost)),
-            Value(_float(each)),
-            Value(_float(per_hour)),
-            Value(_float(travel), blank=travel is None and people is not None),
+            Value(_float(cost), "money"),
+            Value(_float(each), "money"),
+            Value(_float(per_hour), "money"),
+            Value(_float(travel), "money", blank=travel is None and people is not None),
         ]
 
     rows = [
@@ -90,7 +91,11 @@ def cost_sections(context: SectionContext) -> list[Section]:
     note = _(
         "Costs are the initiative's whole: the unit, role, gender, module and period filters do not "
         "apply to them. Travel saved by remote formats: %(hours)s hours."
-    ) % {"hours": "–" if figures.travel_hours_saved is None else f"{figures.travel_hours_saved:g}"}
+    ) % {
+        "hours": "–"
+        if figures.travel_hours_saved is None
+        else str(floatformat(figures.travel_hours_saved, "-2g"))
+    }
     return [
         Section(
             "costs",

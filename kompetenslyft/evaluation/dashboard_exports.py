@@ -75,7 +75,7 @@ def xlsx_of(page: Page) -> bytes:
             for item in row:
                 if item.value is None:
                     values.append("–" if item.blank else page.hidden_text)
-                elif item.kind in ("int", "num", "pct", "pp"):
+                elif item.kind in ("int", "num", "money", "pct", "pp"):
                     values.append(item.value)
                 else:
                     values.append(str(item.value))
@@ -85,6 +85,8 @@ def xlsx_of(page: Page) -> bytes:
                     cell.number_format = "0.0%"
                 elif item.value is not None and item.kind == "num":
                     cell.number_format = "0.0"
+                elif item.value is not None and item.kind == "money":
+                    cell.number_format = "#,##0.00"
         sheet.column_dimensions["A"].width = 42
         for letter in "BCDEFGHI":
             sheet.column_dimensions[letter].width = 18

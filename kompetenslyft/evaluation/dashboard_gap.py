@@ -154,23 +154,28 @@ class Goal:
     is_share: bool
 
 
-def goal_attainment(filters: Filters, people: Participation, gap_figures: Gap) -> list[Goal]:
-    if filters.initiative is None:
+def goal_attainment(filters: Filters, people: Participation, *, exact: bool) -> list[Goal]:
+    """The initiative's goals against what it reached, by the one computation the initiative
+    page and the funder report use: participants from ``participant_figures`` (the dashboard's
+    own participants, see :mod:`.dashboard_participation`), the share reaching the knowledge
+    goals from ``learning.reports.competence_reach`` (``selectors.people_reaching`` for the
+    lead; for an aggregates-only viewer the same figure, or hidden by its release)."""
+    from kompetenslyft.learning.reports import competence_reach
+    from kompetenslyft.learning.selectors import goal_competence_ids
+
+    initiative = filters.initiative
+    if initiative is None:
         return []
     goals = []
     for goal in (
-        InitiativeGoal.objects.filter(initiative=filters.initiative)
-        .prefetch_related("competences")
-        .order_by("pk")
+        InitiativeGoal.objects.filter(initiative=initiative).prefetch_related("competences").order_by("pk")
     ):
         if goal.kind == InitiativeGoal.Kind.PARTICIPANTS:
             goals.append(
                 Goal(goal, goal.target_count, people.participants.get("total"), is_share=False)  # type: ignore[arg-type]
             )
             continue
-        ids = [c.pk for c in goal.competences.all()] or [c.pk for c in gap_figures.competences]
-        known = {c.pk for c in gap_figures.competences}
-        figure = gap_figures.total(LATEST, [pk for pk in ids if pk in known])
+        reach = competence_reach(initiative, goal_competence_ids(initiative, goal), protected=not exact)
         target = float(goal.target_share) if isinstance(goal.target_share, Decimal) else goal.target_share
-        goals.append(Goal(goal, target, figure.share_reaching, is_share=True))
+        goals.append(Goal(goal, target, reach, is_share=True))
     return goals

@@ -28,8 +28,8 @@ GENDER_ORDER = ("woman", "man", "other")
 
 @dataclass(frozen=True)
 class Value:
-    """One table cell: ``kind`` is text, int, num (hours), pct (a fraction 0–1) or pp (a
-    difference of two fractions); ``value`` None = hidden (or, with ``blank``, not applicable)."""
+    """One table cell: ``kind`` is text, int, num (hours), money (an amount), pct (a fraction
+    0–1) or pp (a difference of two fractions); ``value`` None = hidden (or, with ``blank``, not applicable)."""
 
     value: Any
     kind: str = "int"
@@ -62,6 +62,9 @@ class Value:
             return _number(self.value, 1, decimal, thousand)
         if self.kind == "int":
             return _number(self.value, 0, decimal, thousand)
+        if self.kind == "money":  # öre (cents) only when there are any
+            places = 0 if float(self.value) == round(float(self.value)) else 2
+            return _number(self.value, places, decimal, thousand)
         return str(self.value)
 
 
@@ -214,7 +217,7 @@ def build_page(filters: Filters, *, exact: bool) -> Page:
     page.sections.append(_participants(filters, people, hidden, empty))
     page.sections.append(_completion(people, hidden, empty))
     gap_figures = gap(filters, exact=exact)
-    goals = goal_attainment(filters, people, gap_figures)
+    goals = goal_attainment(filters, people, exact=exact)
     if filters.initiative is not None:
         page.sections.append(_goals(filters, goals, hidden, empty))
     modules = _modules(filters)
@@ -385,7 +388,8 @@ def _goals(filters: Filters, goals: list[Any], hidden: str, empty: str) -> Secti
         ident="goals",
         title=_("Goal attainment"),
         description=_(
-            "Share of the people assessed who reach the required level of the goal's competences, against the target."
+            "Share of the target group's people who reach the required level in all the goal's "
+            "competences (one not assessed counts as not reached), against the target."
         ),
         categories=categories,
         series=[charts.Series(_("Reached"), reached)],

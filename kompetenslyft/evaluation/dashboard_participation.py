@@ -12,7 +12,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from kompetenslyft.core import disclosure
 from kompetenslyft.learning.models import Attendance, Initiative, InitiativeGoal, Proposal
-from kompetenslyft.learning.reports import COUNTED, FunderScope, protected_funder_figures
+from kompetenslyft.learning.reports import COUNTED, FunderScope, participant_figures, protected_funder_figures
 from kompetenslyft.org.models import Unit
 
 from .cube import GENDERS
@@ -75,8 +75,36 @@ def _attendance(filters: Filters, *, whole: bool) -> QuerySet[Attendance]:
     if filters.unit is not None:
         rows = rows.filter(unit__in=Unit.objects.filter(path__startswith=filters.unit.path).values("pk"))
     if filters.role is not None:
-        rows = rows.filter(person__role=filters.role)
+        # The role the person had when it took part, as the funder report counts it.
+        rows = rows.filter(role=filters.role)
     return rows.filter(_gender_q("person__", filters.gender))
+
+
+def _scope(filters: Filters, gender: str | None) -> FunderScope:
+    return FunderScope(
+        [filters.organisation],
+        filters.initiative,
+        filters.day_from,
+        filters.day_to,
+        filters.unit,
+        filters.role,
+        filters.module,
+        gender,
+    )
+
+
+def _participants(filters: Filters) -> tuple[dict[str, int], dict[str, float]]:
+    """Unique participants and training hours in total and by gender, exact, from the one
+    count of unique participants (``learning.reports.participant_figures``)."""
+    found, total_hours = participant_figures(_scope(filters, filters.gender))
+    people = {key: int(found[FUNDER_KEYS[key]]) for key in ("total", *GENDERS)}
+    hours: dict[str, float] = {"total": float(total_hours)}
+    for g in GENDERS:
+        if filters.gender is not None:
+            hours[g] = float(total_hours) if g == filters.gender else 0.0
+        else:
+            hours[g] = float(participant_figures(_scope(filters, g))[1]) if people[g] else 0.0
+    return people, hours
 
 
 def _counts(rows: QuerySet[Attendance]) -> tuple[dict[str, int], dict[str, float], dict[str, int]]:
@@ -153,7 +181,10 @@ def _participation(filters: Filters, *, exact: bool) -> Participation:
             if goal.women_share is not None and goal.target_count is not None:
                 target_women = float(goal.women_share) * goal.target_count
     if exact:
-        people, hours, completed = _counts(_attendance(filters, whole=False))
+        # Participants and hours: THE count (``participant_figures``), as the funder report,
+        # the initiative page and the costs give them; who completed beside it.
+        people, hours = _participants(filters)
+        completed = _counts(_attendance(filters, whole=False))[2]
         # The lead's figures are exact: the people assigned a module by the initiative, or
         # without one by any initiative of the organisation (each person once).
         rows = _assigned_rows(filters)

@@ -35,7 +35,7 @@ TEAMS_GIFT = """// Möten och chatt i Teams
 ~%50%Välja bara det fönster som ska visas
 ~%-50%Dela hela skrivbordet}
 
-::Känsliga uppgifter::Får du skriva en brukares personnummer i en Teams-chatt?{F#Fel: chatten är inte till för känsliga uppgifter.#Rätt: känsliga uppgifter skrivs i journalsystemet.}
+::Känsliga uppgifter::Det går bra att skriva en brukares personnummer i en Teams-chatt.{F#Fel: chatten är inte till för känsliga uppgifter.#Rätt: känsliga uppgifter skrivs i journalsystemet.}
 """
 
 AVVIK_GIFT = """// Avvikelser – rapportera och lära

@@ -147,12 +147,16 @@ def attempt_questions(attempt: Attempt) -> list[tuple[ShownQuestion, list[ShownO
 
 
 def journey_module_ids(person: Person) -> tuple[set[int], set[int]]:
-    """(modules on the person's journey, modules it completed) — for which tests to offer."""
+    """(modules on the person's journey, modules it completed) — for which tests to offer. A
+    module it is exempt from (and not assigned by another initiative nor enrolled on) is not on
+    it: no test before a module the person need not take."""
     on_journey: set[int] = set()
     for items in Proposal.objects.filter(person=person, status=Proposal.Status.CONFIRMED).values_list(
         "items", flat=True
     ):
-        on_journey |= set(Proposal(items=items).decisions())
+        on_journey |= {
+            module_id for module_id, d in Proposal(items=items).decisions().items() if d["s"] == "assigned"
+        }
     on_journey |= set(Enrolment.objects.filter(person=person).values_list("module_id", flat=True))
     done = completed_modules([person.pk]).get(person.pk, set())
     return on_journey | done, done

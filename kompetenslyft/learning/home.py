@@ -81,9 +81,14 @@ def proposals_to_confirm(access: Access) -> list[dict[str, Any]]:
 
 def team_follow_up(access: Access) -> dict[str, int]:
     """Counts of the manager's people (people, not assignments), by the rule of "Book my
-    assigned people": with a module assigned by a confirmed proposal that they have not done and
-    are not booked or waiting on a coming session of; and of those, who has done nothing yet."""
+    assigned people": with a module assigned by a confirmed proposal that has coming sessions to
+    book (self-paced modules and modules with no coming session cannot be booked), that they
+    have not done and are not booked or waiting on a coming session of; and, beside it, who has
+    done nothing yet."""
+    from .manager_selectors import sessions_to_book
+
     now = timezone.now()
+    bookable = set(sessions_to_book(access).order_by().values_list("module_id", flat=True))
     people = Person.objects.filter(_under(access.managed_paths, "unit"), is_active=True)
     open_modules: dict[int, set[int]] = {}
     for person_id, items in Proposal.objects.filter(
@@ -91,7 +96,7 @@ def team_follow_up(access: Access) -> dict[str, int]:
     ).values_list("person_id", "items"):
         decisions = Proposal(items=items).decisions()
         open_modules.setdefault(person_id, set()).update(
-            m for m, d in decisions.items() if d["s"] == "assigned"
+            m for m, d in decisions.items() if d["s"] == "assigned" and m in bookable
         )
     ids = sorted(open_modules)
     done = completed_modules(ids) if ids else {}
@@ -240,6 +245,7 @@ def manager_card(access: Access, person: Any) -> Card | None:
             ),
             reverse("learning:book_assigned"),
             count=follow["not_booked"],
+            detail=_("modules with coming sessions only; e-learning is done without booking"),
         )
     )
     items.append(
@@ -285,10 +291,24 @@ def trainer_card(access: Access, person: Any) -> Card | None:
         )
         for s in untaken
     ]
-    items += [
-        Item(s.module.name, reverse("learning:session", args=[s.pk]), detail=_when(s.starts_at))
-        for s in coming
-    ]
+    today = timezone.localdate()
+    started = {s.pk for s in untaken}
+    for s in coming:
+        if s.pk in started:
+            continue
+        if timezone.localdate(s.starts_at) == today and s.attendance_taken_at is None:
+            # The register opens on the session's day: take it from here.
+            items.append(
+                Item(
+                    _("Take today's register: %(module)s") % {"module": s.module.name},
+                    reverse("learning:session", args=[s.pk]) + "#register",
+                    detail=_when(s.starts_at),
+                )
+            )
+        else:
+            items.append(
+                Item(s.module.name, reverse("learning:session", args=[s.pk]), detail=_when(s.starts_at))
+            )
     items.append(
         Item(
             ngettext("%(n)s question waiting for an answer", "%(n)s questions waiting for an answer", waiting)

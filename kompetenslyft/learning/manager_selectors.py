@@ -263,6 +263,9 @@ class TeamRow:
             if self.done >= self.assigned:
                 return "done"
             return "in_progress" if self.done or self.booked else "not_started"
+        # Nothing confirmed to do yet: a proposal still waiting for the manager comes first.
+        if self.awaiting:
+            return "awaiting"
         return "exempt" if self.exempt else "none"
 
 
@@ -327,7 +330,11 @@ def team_people(
     if status == "awaiting":
         people = people.filter(Exists(Proposal.objects.filter(person=OuterRef("pk"), status="proposed")))
     elif status == "exempt":
-        people = people.filter(Exists(_confirmed(exempt__gt=0))).exclude(Exists(_confirmed(assigned__gt=0)))
+        people = (
+            people.filter(Exists(_confirmed(exempt__gt=0)))
+            .exclude(Exists(_confirmed(assigned__gt=0)))
+            .exclude(Exists(Proposal.objects.filter(person=OuterRef("pk"), status="proposed")))
+        )
     elif status in ("not_started", "in_progress", "done"):
         candidates = people.filter(Exists(_confirmed(assigned__gt=0)))
         attended = Exists(Attendance.objects.filter(person=OuterRef("pk"), status__in=DONE))

@@ -241,12 +241,20 @@ def journey(person: Person) -> Journey:
             states[module_id] = ("assigned", "refresh", [])
     modules = Module.objects.prefetch_related("competences", "prerequisites").in_bulk(list(states))
     codes = {m.pk: [c.code for c in m.competences.all()] for m in modules.values()}
+    # The person reads the competences' names, not their codes (a code the modules no longer
+    # teach is looked up in the organisation's frameworks).
+    names = {c.code: c.local_name for m in modules.values() for c in m.competences.all()}
+    proposed = {code for _s, _r, found in states.values() for code in found} - set(names)
+    if proposed:
+        from kompetenslyft.competence.selectors import competence_names
+
+        names.update(competence_names(person.organisation_id, proposed))
     items = [
         JourneyModule(
             modules[m],
             s,
             r,
-            c or (codes[m] if r == "reached" else []),
+            [names.get(code, code) for code in (c or (codes[m] if r == "reached" else []))],
             m in done,
             bookings.get(m),
             due.get(m),
@@ -650,19 +658,21 @@ def people_reaching(initiative: Initiative, competence_ids: list[int]) -> tuple[
     return reached, concerned
 
 
+def initiative_participants(initiative: Initiative) -> dict[str, int]:
+    """The initiative's unique participants by gender over its whole period (its modules, the
+    whole organisation): ``reports.participant_figures``, the one count every page uses."""
+    from .reports import FunderScope, participant_figures
+
+    return participant_figures(FunderScope([initiative.organisation], initiative))[0]
+
+
 def goal_attainment(initiative: Initiative) -> list[GoalStatus]:
     statuses = []
     for goal in initiative.goals.prefetch_related("competences"):
         if goal.kind == InitiativeGoal.Kind.PARTICIPANTS:
-            rows = Attendance.objects.filter(
-                status__in=DONE,
-                module__in=initiative.modules.all(),
-                person__organisation=initiative.organisation,
-            )
-            if initiative.starts_on:
-                rows = rows.filter(date__gte=initiative.starts_on)
-            total = rows.values("person").distinct().count()
-            women = rows.filter(person__gender="woman").values("person").distinct().count()
+            # THE unique participants, as the dashboard, the funder report and the costs count them.
+            people = initiative_participants(initiative)
+            total, women = people["total"], people["women"]
             statuses.append(
                 GoalStatus(
                     goal,

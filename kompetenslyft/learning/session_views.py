@@ -269,6 +269,7 @@ def _detail_page(
             "open_to": list(session.open_to.order_by("name")),
             "register_opens_on": register_opens_on(session),
             "taken": taken,
+            "started": session.starts_at <= timezone.now(),
             "can_cancel": runs and not taken and not session.cancelled,
             "alternatives": alternatives,
             "trainers": list(session.trainers.order_by("family_name")),

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from kompetenslyft.knowledge.services import bank_import
+from kompetenslyft.learning import participation
 from kompetenslyft.learning.models import Attendance, Module
 from kompetenslyft.org.models import Organisation, Person
 
@@ -112,6 +113,8 @@ def microlearning_for_demo(organisation: Organisation, employee: Person) -> None
                     "emailed_at": timezone.now(),
                 },
             )
+    # The completions count as participation everywhere (the participation summary, ADR 0006).
+    participation.refresh_people(organisation.pk, [employee.pk, *(p.pk for p in colleagues)])
     items = list(Item.objects.filter(person=employee, due_on__isnull=False).order_by("due_on", "pk")[:4])
     QuestionSet.objects.get_or_create(
         person=employee,

@@ -214,8 +214,10 @@ def load_demo() -> list[DemoLogin]:
         from kompetenslyft.followup.demo import followups_for_demo
         from kompetenslyft.indicators.demo import indicators_for_demo
         from kompetenslyft.knowledge.demo import knowledge_for_demo
+        from kompetenslyft.lrs.demo import elearning_for_demo
         from kompetenslyft.successcases.demo import stories_for_demo
 
+        elearning_for_demo(solvik)
         knowledge_for_demo(solvik)
         followups_for_demo(solvik)
         indicators_for_demo(solvik)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from .models import Story
@@ -47,7 +48,7 @@ class StoryForm(forms.Form):
         self.lists = {c.pk: c for c in lists}
         self.fields["contact_list"].choices = [  # type: ignore[attr-defined]
             ("", gettext_lazy("Not from a contact list")),
-            *[(c.pk, f"{c.label} ({c.drawn_at:%Y-%m-%d})") for c in self.lists.values()],
+            *[(c.pk, f"{c.label} ({timezone.localtime(c.drawn_at):%Y-%m-%d})") for c in self.lists.values()],
         ]
 
     def story_fields(self) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from kompetenslyft.core.access import access_for
-from kompetenslyft.core.params import ParameterError, parse_id
+from kompetenslyft.core.params import ParameterError, optional_id, parse_id
 from kompetenslyft.core.spreadsheet import csv_text, download_name
 
 from . import contacts, selectors, services
@@ -28,6 +28,13 @@ def _page(request: HttpRequest, pk: int, form: StoryForm | None = None, *, statu
     access = access_for(request.user)
     initiative = selectors.initiative_for(access, pk)
     lists = list(contacts.lists_of(initiative))
+    initial: dict[str, Any] = {"kind": "success"}
+    # "Record a story from these interviews" (a contact list's page): that list is chosen.
+    came_from = optional_id(request.GET.get("contacts"), name="contacts") if request.method == "GET" else None
+    if came_from is not None:
+        if came_from not in {c.pk for c in lists}:
+            raise Http404
+        initial["contact_list"] = came_from
     return render(
         request,
         "successcases/initiative.html",
@@ -35,7 +42,7 @@ def _page(request: HttpRequest, pk: int, form: StoryForm | None = None, *, statu
             "initiative": initiative,
             "candidates": candidates(initiative),
             "stories": selectors.stories_of(initiative).select_related("contact_list"),
-            "form": form or StoryForm(initial={"kind": "success"}, lists=lists),
+            "form": form or StoryForm(initial=initial, lists=lists),
             "k": initiative.organisation.anonymity_threshold,
             "may_draw": contacts.may_draw(access, initiative),
             "contact_lists": lists,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from kompetenslyft.core.models import AuditEntry
 from kompetenslyft.knowledge import services
 from kompetenslyft.knowledge.models import Attempt, KnowledgeTest, Question, QuestionBank
+from kompetenslyft.learning import proposal_services
 from kompetenslyft.learning.models import Attendance
 
 from .conftest import FIXTURES, client_for, right_answers, wrong_answers
@@ -308,3 +309,26 @@ def test_passing_the_pre_test_when_booked_exempts_and_cancels_the_booking(work: 
     journey = client.get(reverse("learning:me")).content.decode()
     assert "Exempt: " + services.exemption_reason(work.org_a) in journey
     assert not Booking.objects.filter(person=work.employee, status__in=["booked", "waiting"]).exists()
+
+
+def test_no_test_before_a_module_the_person_is_exempt_from(work: Any) -> None:
+    """The reviewer's demo employee was offered the test before a module it was exempt from."""
+    from kompetenslyft.knowledge.selectors import tests_for_person
+
+    assert work.pre.pk in {s.test.pk for s in tests_for_person(work.employee)}
+    proposal_services.proposal_exempt(
+        proposal=work.proposal, module=work.mail, reason="har redan gått den", actor=work.manager.user
+    )
+    assert work.pre.pk not in {s.test.pk for s in tests_for_person(work.employee)}
+    client = client_for(work.employee.user)
+    assert client.get(reverse("knowledge:test", args=[work.pre.pk])).status_code == 404
+    assert client.post(reverse("knowledge:test_start", args=[work.pre.pk])).status_code == 404
+
+
+def test_a_true_or_false_question_says_so(work: Any) -> None:
+    client = client_for(work.employee.user)
+    response = client.post(reverse("knowledge:test_start", args=[work.pre.pk]))
+    attempt = Attempt.objects.get(person=work.employee)
+    page = client.get(response["Location"]).content.decode()
+    kinds = {q.kind for q in Question.objects.filter(pk__in=[d[0] for d in attempt.drawn])}
+    assert ("Is the statement true or false?" in page) == ("truefalse" in kinds)

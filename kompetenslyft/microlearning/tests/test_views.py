@@ -77,7 +77,7 @@ def test_the_person_pauses_and_leaves_the_team_game(network: Any) -> None:
     learner = Learner.objects.get(person=network.employee)
     assert learner.paused and learner.team_opt_out
     page = client.get(reverse("microlearning:home")).content.decode()
-    assert "Resume micro-learning" in page and "Take part in the team game" in page
+    assert "Resume micro-learning" in page and "Take part in the team challenge" in page
 
 
 def test_a_manager_sees_its_units_points_but_no_persons(network: Any) -> None:
