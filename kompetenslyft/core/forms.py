@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.utils import flatatt
 from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 
@@ -33,13 +33,13 @@ class LongSelect(forms.Select):
     written as one string: through the widget templates each option is a template render
     (a thousand options took 60 ms). Flat choices only; grouped ones render as Django does."""
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
         choices = list(self.choices)
         if any(isinstance(label, (list, tuple)) for _value, label in choices):
             return super().render(name, value, attrs, renderer)
         chosen = {str(v) for v in self.format_value(value)}
         final = self.build_attrs(self.attrs, attrs)
-        parts = [format_html('<select name="{}"{}>', name, flatatt(final))]
+        parts: list[str] = [format_html('<select name="{}"{}>', name, flatatt(final))]
         for option, label in choices:
             key = "" if option is None else str(option)
             parts.append(
