@@ -210,9 +210,7 @@ class _Old:
     names: list[str]
 
 
-def pseudonymise_person(
-    person: Person, *, source: str, actor: Any = None, reason: str = ""
-) -> Erasure:
+def pseudonymise_person(person: Person, *, source: str, actor: Any = None, reason: str = "") -> Erasure:
     """Pseudonymise ``person`` everywhere, in one transaction (the lead's decision)."""
     with transaction.atomic():
         locked = Person.objects.select_for_update().select_related("organisation", "user").get(pk=person.pk)
@@ -323,7 +321,9 @@ def _pseudonymise_batch(
         if not ids:
             continue
         if field.many_to_many:
-            field.remote_field.through.objects.filter(**{f"{field.m2m_reverse_field_name()}__in": ids}).delete()
+            field.remote_field.through.objects.filter(
+                **{f"{field.m2m_reverse_field_name()}__in": ids}
+            ).delete()
         elif decision.action == DELETE:
             field.model.objects.filter(**{f"{field.name}__in": ids}).delete()
         else:
@@ -418,7 +418,16 @@ def _pseudonymise_batch(
         person.deactivated_on = person.deactivated_on or today
     Person.objects.bulk_update(
         people,
-        ["given_name", "family_name", "employee_id", "email", "start_date", "user", "is_active", "deactivated_on"],
+        [
+            "given_name",
+            "family_name",
+            "employee_id",
+            "email",
+            "start_date",
+            "user",
+            "is_active",
+            "deactivated_on",
+        ],
     )
     erasures = Erasure.objects.bulk_create(
         [
@@ -441,7 +450,11 @@ def _pseudonymise_batch(
                 "org.Person",
                 str(old.person.pk),
                 old.person.full_name,
-                {"source": source, "statements": statements[old.person.pk], **({"reason": reason} if reason else {})},
+                {
+                    "source": source,
+                    "statements": statements[old.person.pk],
+                    **({"reason": reason} if reason else {}),
+                },
             )
             for old in olds
         ],

@@ -45,7 +45,9 @@ def rule_set(*, organisation: Organisation, kind: str, months: int | None, actor
         audit_record(
             actor=actor,
             organisation=organisation,
-            event=AuditEvent("retention.rule", "retention.RetentionRule", kind, entry.key, {"months": [before, after]}),
+            event=AuditEvent(
+                "retention.rule", "retention.RetentionRule", kind, entry.key, {"months": [before, after]}
+            ),
         )
 
 
@@ -75,8 +77,8 @@ def nightly(*, today: dt.date | None = None) -> dict[str, int]:
                 RetentionRun.objects.filter(pk=run.pk).update(stage=line.kind.key)
                 base = done_before
 
-                def progress(n: int, base: int = base) -> None:
-                    RetentionRun.objects.filter(pk=run.pk).update(done=base + n)
+                def progress(n: int, base: int = base, run_id: int = run.pk) -> None:
+                    RetentionRun.objects.filter(pk=run_id).update(done=base + n)
 
                 applied = line.kind.apply(organisation, line.cutoff, progress)
                 counts[line.kind.key] = applied
@@ -88,7 +90,11 @@ def nightly(*, today: dt.date | None = None) -> dict[str, int]:
             )
             raise
         RetentionRun.objects.filter(pk=run.pk).update(
-            status=RetentionRun.Status.DONE, stage="", done=done_before, counts=counts, finished_at=timezone.now()
+            status=RetentionRun.Status.DONE,
+            stage="",
+            done=done_before,
+            counts=counts,
+            finished_at=timezone.now(),
         )
         if any(counts.values()):
             audit_record(
@@ -148,14 +154,18 @@ def decision_apply(*, run_id: int, person_id: int, reason: str) -> int:
     RetentionRun.objects.filter(pk=run.pk).update(status=RetentionRun.Status.RUNNING, stage="leavers")
     person = Person.objects.filter(pk=person_id, organisation_id=run.organisation_id).first()
     if person is None:
-        RetentionRun.objects.filter(pk=run.pk).update(status=RetentionRun.Status.FAILED, finished_at=timezone.now())
+        RetentionRun.objects.filter(pk=run.pk).update(
+            status=RetentionRun.Status.FAILED, finished_at=timezone.now()
+        )
         return 0
     try:
         erasure = pseudonymise_person(
             person, source=Erasure.Source.DECISION, actor=run.requested_by, reason=reason
         )
     except Exception:
-        RetentionRun.objects.filter(pk=run.pk).update(status=RetentionRun.Status.FAILED, finished_at=timezone.now())
+        RetentionRun.objects.filter(pk=run.pk).update(
+            status=RetentionRun.Status.FAILED, finished_at=timezone.now()
+        )
         raise
     RetentionRun.objects.filter(pk=run.pk).update(
         status=RetentionRun.Status.DONE,

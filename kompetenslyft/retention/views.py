@@ -21,7 +21,9 @@ from .models import RetentionRun
 def _organisation(request: HttpRequest, source: dict) -> Organisation:
     access = access_for(request.user)
     try:
-        return selectors.lead_organisation(access, optional_id(source.get("organisation"), name="organisation"))
+        return selectors.lead_organisation(
+            access, optional_id(source.get("organisation"), name="organisation")
+        )
     except Organisation.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -54,9 +56,7 @@ def rules_update(request: HttpRequest) -> HttpResponse:
         if value is None:
             continue
         months = parse_int(value, default=0, minimum=0, maximum=services.MAX_MONTHS, name=str(kind.label))
-        services.rule_set(
-            organisation=organisation, kind=kind.key, months=months or None, actor=request.user
-        )
+        services.rule_set(organisation=organisation, kind=kind.key, months=months or None, actor=request.user)
     return redirect(f"{reverse('retention:overview')}?organisation={organisation.pk}")
 
 
@@ -100,5 +100,3 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except RetentionRun.DoesNotExist as exc:
         raise Http404 from exc
     return render(request, "retention/run.html", {"run": run})
-
-

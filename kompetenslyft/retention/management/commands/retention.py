@@ -33,4 +33,6 @@ class Command(BaseCommand):
         today = timezone.localdate()
         for organisation in organisations:
             for line in selectors.dry_run(organisation, today=today):
-                self.stdout.write(f"{organisation.code}\t{line.kind.key}\t{line.months}\t{line.cutoff}\t{line.count}")
+                self.stdout.write(
+                    f"{organisation.code}\t{line.kind.key}\t{line.months}\t{line.cutoff}\t{line.count}"
+                )
