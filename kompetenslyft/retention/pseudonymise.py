@@ -213,7 +213,11 @@ class _Old:
 def pseudonymise_person(person: Person, *, source: str, actor: Any = None, reason: str = "") -> Erasure:
     """Pseudonymise ``person`` everywhere, in one transaction (the lead's decision)."""
     with transaction.atomic():
-        locked = Person.objects.select_for_update().select_related("organisation", "user").get(pk=person.pk)
+        locked = (
+            Person.objects.select_for_update(of=("self",))
+            .select_related("organisation", "user")
+            .get(pk=person.pk)
+        )
         if hasattr(locked, "erasure"):
             return locked.erasure
         hits = lrs_services.statements_naming(locked.organisation_id, [locked])
@@ -244,7 +248,7 @@ def pseudonymise_people(
             part = org_ids[start : start + batch]
             with transaction.atomic():
                 chunk = list(
-                    Person.objects.select_for_update()
+                    Person.objects.select_for_update(of=("self",))
                     .select_related("organisation", "user")
                     .filter(pk__in=part, erasure__isnull=True)
                     .order_by("pk")

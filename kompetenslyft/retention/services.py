@@ -51,6 +51,13 @@ def rule_set(*, organisation: Organisation, kind: str, months: int | None, actor
         )
 
 
+@transaction.atomic
+def rules_set(*, organisation: Organisation, months: dict[str, int | None], actor: Any) -> None:
+    """Several retention times at once (the lead's form), in one transaction."""
+    for kind, value in months.items():
+        rule_set(organisation=organisation, kind=kind, months=value, actor=actor)
+
+
 # --- the nightly run -------------------------------------------------------------------------
 
 

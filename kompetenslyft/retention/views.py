@@ -3,15 +3,19 @@ and a run's progress."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import access_for
-from kompetenslyft.core.params import optional_id, parse_int
+from kompetenslyft.core.params import ParameterError, optional_id, parse_int
 from kompetenslyft.org.models import Organisation, Person
 
 from . import registry, selectors, services
@@ -28,35 +32,73 @@ def _organisation(request: HttpRequest, source: dict) -> Organisation:
         raise Http404 from exc
 
 
+def _overview_context(
+    organisation: Organisation,
+    access: Any,
+    *,
+    entered: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The page's data; ``entered`` and ``errors``: a refused form shown again as typed."""
+    today = timezone.localdate()
+    entered, errors = entered or {}, errors or {}
+    rule_rows = [
+        (
+            rule,
+            entered[rule.kind.key] if rule.kind.key in entered else (rule.months if rule.own else ""),
+            errors.get(rule.kind.key, ""),
+        )
+        for rule in selectors.rules_in_force(organisation)
+    ]
+    return {
+        "organisation": organisation,
+        "organisations": selectors.lead_organisations(access),
+        "rule_rows": rule_rows,
+        "dry_run": selectors.dry_run(organisation, today=today),
+        "people_due": selectors.people_due(organisation, today=today),
+        "runs": selectors.runs_of(organisation),
+        "errors": errors,
+    }
+
+
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     organisation = _organisation(request, request.GET)
-    today = timezone.localdate()
     return render(
-        request,
-        "retention/overview.html",
-        {
-            "organisation": organisation,
-            "organisations": selectors.lead_organisations(access_for(request.user)),
-            "rules": selectors.rules_in_force(organisation),
-            "dry_run": selectors.dry_run(organisation, today=today),
-            "people_due": selectors.people_due(organisation, today=today),
-            "runs": selectors.runs_of(organisation),
-            "max_months": services.MAX_MONTHS,
-        },
+        request, "retention/overview.html", _overview_context(organisation, access_for(request.user))
     )
 
 
 @login_required
 @require_POST
 def rules_update(request: HttpRequest) -> HttpResponse:
+    """The lead's retention times; a value that is not a whole number of months from 1 to
+    MAX_MONTHS is shown beside its field (400) and nothing is saved."""
     organisation = _organisation(request, request.POST)
+    chosen: dict[str, int | None] = {}
+    errors: dict[str, str] = {}
+    entered: dict[str, str] = {}
     for kind in registry.kinds():
         value = request.POST.get(f"months_{kind.key}")
         if value is None:
             continue
-        months = parse_int(value, default=0, minimum=0, maximum=services.MAX_MONTHS, name=str(kind.label))
-        services.rule_set(organisation=organisation, kind=kind.key, months=months or None, actor=request.user)
+        entered[kind.key] = value
+        try:
+            chosen[kind.key] = (
+                parse_int(
+                    value.strip(), default=0, minimum=1, maximum=services.MAX_MONTHS, name=str(kind.label)
+                )
+                or None
+            )
+        except ParameterError:
+            errors[kind.key] = _(
+                "Give a whole number of months from 1 to %(maximum)s, or leave it empty."
+            ) % {"maximum": services.MAX_MONTHS}
+    if errors:
+        context = _overview_context(organisation, access_for(request.user), entered=entered, errors=errors)
+        return render(request, "retention/overview.html", context, status=400)
+    services.rules_set(organisation=organisation, months=chosen, actor=request.user)
+    messages.success(request, _("The retention times are saved."))
     return redirect(f"{reverse('retention:overview')}?organisation={organisation.pk}")
 
 
