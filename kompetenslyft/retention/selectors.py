@@ -52,7 +52,9 @@ def dry_run(organisation: Organisation, *, today: dt.date) -> list[DryRunLine]:
     return lines
 
 
-def people_due(organisation: Organisation, *, today: dt.date, limit: int = 50) -> list[tuple[str, Any]]:
+def people_due(
+    organisation: Organisation, *, today: dt.date, limit: int = 50
+) -> list[tuple[registry.Kind, Any]]:
     """The people the rules would pseudonymise today (per kind that names people), first
     ``limit`` of each, for the lead's dry run."""
     found = []

@@ -159,7 +159,11 @@ def decision_apply(*, run_id: int, person_id: int, reason: str) -> int:
     """The background part of a decision: the person pseudonymised in one transaction."""
     run = RetentionRun.objects.select_related("requested_by").get(pk=run_id)
     RetentionRun.objects.filter(pk=run.pk).update(status=RetentionRun.Status.RUNNING, stage="leavers")
-    person = Person.objects.filter(pk=person_id, organisation_id=run.organisation_id).first()
+    person = (
+        Person.objects.filter(pk=person_id, organisation_id=run.organisation_id).first()
+        if run.organisation_id is not None
+        else None
+    )
     if person is None:
         RetentionRun.objects.filter(pk=run.pk).update(
             status=RetentionRun.Status.FAILED, finished_at=timezone.now()
