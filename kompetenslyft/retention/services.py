@@ -62,54 +62,60 @@ def rules_set(*, organisation: Organisation, months: dict[str, int | None], acto
 
 
 def nightly(*, today: dt.date | None = None) -> dict[str, int]:
-    """Apply every organisation's rules (``kompetenslyft retention`` enqueues this as a task).
-    Each organisation's run writes its progress on a :class:`RetentionRun`."""
+    """Apply every organisation's rules (``kompetenslyft retention`` enqueues this as a task)."""
     today = today or timezone.localdate()
     totals: dict[str, int] = {}
     for organisation in Organisation.objects.order_by("pk"):
-        lines = selectors.dry_run(organisation, today=today)
-        run = RetentionRun.objects.create(
-            organisation=organisation,
-            kind=RetentionRun.Kind.NIGHTLY,
-            status=RetentionRun.Status.RUNNING,
-            total=sum(line.count for line in lines),
-        )
-        counts: dict[str, int] = {}
-        done_before = 0
-        try:
-            for line in lines:
-                if not line.count:
-                    counts[line.kind.key] = 0
-                    continue
-                RetentionRun.objects.filter(pk=run.pk).update(stage=line.kind.key)
-                base = done_before
-
-                def progress(n: int, base: int = base, run_id: int = run.pk) -> None:
-                    RetentionRun.objects.filter(pk=run_id).update(done=base + n)
-
-                applied = line.kind.apply(organisation, line.cutoff, progress)
-                counts[line.kind.key] = applied
-                done_before += applied
-                totals[line.kind.key] = totals.get(line.kind.key, 0) + applied
-        except Exception:
-            RetentionRun.objects.filter(pk=run.pk).update(
-                status=RetentionRun.Status.FAILED, counts=counts, finished_at=timezone.now()
-            )
-            raise
-        RetentionRun.objects.filter(pk=run.pk).update(
-            status=RetentionRun.Status.DONE,
-            stage="",
-            done=done_before,
-            counts=counts,
-            finished_at=timezone.now(),
-        )
-        if any(counts.values()):
-            audit_record(
-                actor=None,
-                organisation=organisation,
-                event=AuditEvent("retention.nightly", "retention.RetentionRun", str(run.pk), "", counts),
-            )
+        for kind, applied in rules_apply(organisation, today=today).items():
+            totals[kind] = totals.get(kind, 0) + applied
     return totals
+
+
+def rules_apply(organisation: Organisation, *, today: dt.date) -> dict[str, int]:
+    """Apply one organisation's rules; the run writes its progress on a :class:`RetentionRun`.
+    Each kind works in short transactions of its own (SQLite has one writer)."""
+    lines = selectors.dry_run(organisation, today=today)
+    run = RetentionRun.objects.create(
+        organisation=organisation,
+        kind=RetentionRun.Kind.NIGHTLY,
+        status=RetentionRun.Status.RUNNING,
+        total=sum(line.count for line in lines),
+    )
+    counts: dict[str, int] = {}
+    done_before = 0
+    try:
+        for line in lines:
+            if not line.count:
+                counts[line.kind.key] = 0
+                continue
+            RetentionRun.objects.filter(pk=run.pk).update(stage=line.kind.key)
+            base = done_before
+
+            def progress(n: int, base: int = base, run_id: int = run.pk) -> None:
+                RetentionRun.objects.filter(pk=run_id).update(done=base + n)
+
+            applied = line.kind.apply(organisation, line.cutoff, progress)
+            counts[line.kind.key] = applied
+            done_before += applied
+    except Exception:
+        RetentionRun.objects.filter(pk=run.pk).update(
+            status=RetentionRun.Status.FAILED, counts=counts, finished_at=timezone.now()
+        )
+        raise
+    RetentionRun.objects.filter(pk=run.pk).update(
+        status=RetentionRun.Status.DONE,
+        stage="",
+        done=done_before,
+        counts=counts,
+        finished_at=timezone.now(),
+    )
+    if any(counts.values()):
+        audit_record(
+            actor=None,
+            organisation=organisation,
+            event=AuditEvent("retention.nightly", "retention.RetentionRun", str(run.pk), "", counts),
+        )
+    return counts
 
 
 def nightly_enqueue() -> None:
