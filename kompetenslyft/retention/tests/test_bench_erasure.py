@@ -22,7 +22,7 @@ def test_the_seeded_leavers_and_their_statements_are_pseudonymised(network: Any)
         Statement.objects.filter(
             organisation=organisation, related_agents__contains="erasure.example"
         ).count()
-        == 60
+        == 120
     )
     counts = services.rules_apply(organisation, today=timezone.localdate())
     assert counts["leavers"] == 6 and Erasure.objects.filter(organisation=organisation).count() == 6
