@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kompetenslyft.lrs",
     "kompetenslyft.microlearning",
     "kompetenslyft.signin",
+    "kompetenslyft.retention",
 ]
 
 MIDDLEWARE = [
@@ -300,6 +301,21 @@ KOMPETENSLYFT_IMPORT_MAX_WORKBOOK_PART_BYTES = 64 * 1024 * 1024  # shared string
 # Uploads previewed and never confirmed are deleted (with their file) after this many days.
 KOMPETENSLYFT_IMPORT_RETENTION_DAYS = int(os.environ.get("KOMPETENSLYFT_IMPORT_RETENTION_DAYS", 7))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Retention times in months per kind of data (retention/registry.py; ADR 0018): the
+# installation's defaults, which a lead changes for its organisation. From the environment as
+# KOMPETENSLYFT_RETENTION_MONTHS="leavers=24,support_questions=36" (other kinds keep theirs).
+KOMPETENSLYFT_RETENTION_MONTHS = {
+    "leavers": 24,
+    "support_questions": 36,
+    "followup_notes": 36,
+    **{
+        key.strip(): int(value)
+        for key, _sep, value in (
+            part.partition("=") for part in os.environ.get("KOMPETENSLYFT_RETENTION_MONTHS", "").split(",")
+        )
+        if key.strip() and value.strip().isdigit()
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -43,6 +43,7 @@ VIEW_MODULES = [
     "kompetenslyft.indicators.views",
     "kompetenslyft.indicators.value_views",
     "kompetenslyft.indicators.link_views",
+    "kompetenslyft.retention.views",
 ]
 FORM_MODULES = [
     "kompetenslyft.org.forms",
@@ -224,7 +225,16 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
         "knowledge:": [str(world.session.module_id), huge],  # a test, a try, a module's banks
         "microlearning:": ["1", huge],  # a question set, a module's switch, a team challenge
         "successcases:": [str(world.initiative.pk), huge],  # an initiative's success cases, a story
-        "signin:": ["alpha", "nope", "x" * 300],  # an organisation's code (sign-in through its provider)
+        "signin:": ["alpha", "nope", "x" * 300],
+        "retention:decide": [
+            str(world.colleague.pk),
+            str(world.person_b.pk),
+            huge,
+        ],  # a person (not one who left)
+        "retention:run": [
+            "1",
+            huge,
+        ],  # a retention run  # an organisation's code (sign-in through its provider)
         "cmi5:": ["1", huge],  # a module's import, a unit's launch
         "key": ["nope", "k" * 70],  # a cmi5 session's content key
         "path": ["index.html", "a/../../cmi5.xml"],
@@ -392,6 +402,7 @@ def _filter_cases() -> list[tuple[str, str, str, str]]:
         ("evaluation:results", ("gender", "choice"), ("from", "month"), ("to", "month")),
         ("search:search", ("q", "text"), ("page", "int")),
         ("indicators:list", ("archived", "choice")),
+        ("retention:overview", ("organisation", "id")),
     ]
     manager = [
         ("learning:team", ("unit", "id"), ("role", "id"), ("status", "choice"), ("page", "int")),

@@ -557,3 +557,9 @@ OPERATIONS["effect"] = op_effect
 from .oidc import op_oidc  # noqa: E402
 
 OPERATIONS["oidc"] = op_oidc
+
+# Issue 12, erasure (kompetenslyft/bench/retention.py): 5,000 leavers and 1,000,000 statements
+# pseudonymised by the nightly retention task; an organisation of its own.
+from .retention import op_erasure  # noqa: E402
+
+OPERATIONS["erasure"] = op_erasure

@@ -156,6 +156,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "managers": selectors.person_managers(person),
             "managed_units": list(person.managed_units.all()),
             "is_self": access.person_id == person.pk,
+            # The lead's decision to pseudonymise the person (retention app, ADR 0018).
+            "can_pseudonymise": access.is_lead_of(person.organisation_id) and access.person_id != person.pk,
             "requirements": person_requirements(person),
             "participations": person_campaigns(person),
             "levels": Level.choices,

@@ -1,0 +1,476 @@
+"""Pseudonymising a person everywhere (GDPR art. 17; ADR 0018).
+
+The person's row in ``org.Person`` stays — every aggregate, summary and report counts its rows
+through it — but nothing in it, or anywhere else, identifies the person any more: names become
+"Pseudonym <8 hex>", the e-mail is emptied, the employee id becomes ``pseudonym-<16 hex>``, the
+account is deactivated, scrubbed and unlinked, the learning record store's statements name a
+random pseudonymous account (``lrs.services``, ADR 0008). Gender, unit, role and dates stay:
+the participation summary, gap summary, evaluation cube, micro-learning team weeks, costs and
+the funder report read them, and they identify no one once the names are gone.
+
+Decision per field with a foreign key to a person or an account (``DECISIONS``; a test fails
+when a model gains such a field without one — other apps add theirs with :func:`decide`):
+
+==========================================  ============  =======================================
+field                                       decision      why / what happens
+==========================================  ============  =======================================
+org.Person (the row itself)                 pseudonymise  names, e-mail, employee id, start date
+org.Person.user                             pseudonymise  account deactivated, username/e-mail/
+                                                          names scrubbed, unusable password,
+                                                          staff rights off, then unlinked
+org.Placement.person                        keep          history of unit × role: aggregates
+org.Unit.manager                            unlink        a leaver manages nothing
+org.ImportBatch.uploaded_by / confirmed_by  keep          the account is scrubbed
+core.Grant.user                             delete        no product role survives
+core.AuditEntry.actor                       keep          actor_label and the entries about the
+                                                          person have their identifiers replaced
+admin.LogEntry.user                         keep          object_repr of the person scrubbed
+otp_totp.TOTPDevice.user                    delete        sign-in identity (second factor)
+assessment.Campaign.created_by              keep          the account is scrubbed
+assessment.Participant.person               keep          response rates
+assessment.Answer.person                    keep          the gap summary (ADR 0002)
+learning.Initiative.owners / steering_group unlink        membership removed; nothing counts it
+learning.Session.trainers                   keep          who ran a session (shown as pseudonym)
+learning.Proposal.person / confirmed_by     keep          proposal counts
+learning.Enrolment.person                   keep          assignments, counts
+learning.Booking.person / booked_by         keep          session figures, waiting lists
+learning.Attendance.person                  keep          participants, hours (funder report)
+learning.Participation.person               keep          the participation summary (ADR 0006)
+learning.SupportContact.person              delete        a leaver answers no questions
+learning.SupportRequest.person              pseudonymise  topic, question and answer emptied;
+                                                          a published FAQ's edited texts stay
+learning.SupportRequest.answered_by         keep          answers to others stay theirs; the
+                                                          person's name in any text is replaced
+evaluation.Request.person                   keep          response rates (answers are anonymous)
+evaluation.SurveyRequest.person             keep          response rates of the final survey
+evaluation.Survey.created_by                keep          the account is scrubbed
+evaluation.ExportJob.requested_by           delete        the person's own downloads
+costs.CostEntry.created_by                  keep          the account is scrubbed
+successcases.Story.created_by               keep          the account is scrubbed
+successcases.ContactList.drawn_by           keep          the account is scrubbed
+knowledge.Attempt.person                    keep          test results in aggregates
+followup.FollowUp.person                    pseudonymise  free texts (what else hinders, support
+                                                          needed) emptied; choices stay (rates)
+followup.FollowUp.manager / recorded_by     keep          talks of others; name in texts replaced
+lrs.Cmi5Launch.person                       delete        launch tokens and registrations
+microlearning.Learner / Course / Item /     keep          team weeks and course figures
+  QuestionSet .person
+microlearning.*.updated_by / started_by     keep          the account is scrubbed
+retention.Erasure.person                    keep          the marker that the person is gone
+retention.RetentionRule.updated_by          keep          the account is scrubbed
+retention.RetentionRun.requested_by         keep          the account is scrubbed
+==========================================  ============  =======================================
+
+Without a foreign key, also: the statements and the agent documents (state, agent profile) of
+the learning record store that name the person; the audit entries about the person (label and
+changes) and by its account (actor label); admin log entries about the person; log-in attempts
+recorded under its username or e-mail (django-axes); a unit's ``manager_employee_id``; and any
+mention of the person's full name, e-mail or employee id in the organisation's support
+questions and answers, follow-up talk notes and success stories. Anonymous evaluation comments
+are not searched: they cannot be tied to anyone (ADR 0005). A statement sent later with the
+old e-mail is not rewritten (the product no longer knows it).
+
+One transaction per person (:func:`pseudonymise_person`); a run over many people
+(:func:`pseudonymise_people`) reads the statements once and writes in short transactions of a
+few dozen people each (SQLite has one writer: other work gets in between).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from kompetenslyft.core.audit import AuditEvent, audit_record_many
+from kompetenslyft.core.models import AuditEntry
+from kompetenslyft.followup.models import FollowUp
+from kompetenslyft.learning.models import SupportRequest
+from kompetenslyft.lrs import services as lrs_services
+from kompetenslyft.lrs.models import Document
+from kompetenslyft.org.models import Person, Unit
+from kompetenslyft.successcases.models import Story
+
+from .models import Erasure
+
+KEEP, PSEUDONYMISE, DELETE, UNLINK = "keep", "pseudonymise", "delete", "unlink"
+PSEUDONYM_GIVEN_NAME = "Pseudonym"
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: str  # keep | pseudonymise (done by this module) | delete (rows) | unlink (set null / m2m)
+    why: str
+
+
+DECISIONS: dict[str, Decision] = {}
+
+
+def decide(field: str, action: str, why: str) -> None:
+    """Record what pseudonymisation does with ``"app_label.Model.field"`` (a foreign key to a
+    person or an account). ``delete`` and ``unlink`` are carried out here for any app; an app
+    whose field needs more says ``pseudonymise`` only if this module does it."""
+    if action not in (KEEP, PSEUDONYMISE, DELETE, UNLINK):
+        raise ValueError(action)
+    DECISIONS[field] = Decision(action, why)
+
+
+for _field, _action, _why in [
+    ("org.Person.user", PSEUDONYMISE, "account deactivated, scrubbed and unlinked"),
+    ("org.Placement.person", KEEP, "history of unit and role for aggregates"),
+    ("org.Unit.manager", UNLINK, "a leaver manages nothing"),
+    ("org.ImportBatch.uploaded_by", KEEP, "the account is scrubbed"),
+    ("org.ImportBatch.confirmed_by", KEEP, "the account is scrubbed"),
+    ("core.Grant.user", DELETE, "no product role survives"),
+    ("core.AuditEntry.actor", KEEP, "actor label scrubbed"),
+    ("admin.LogEntry.user", KEEP, "the account is scrubbed"),
+    ("otp_totp.TOTPDevice.user", DELETE, "a sign-in identity"),
+    ("assessment.Campaign.created_by", KEEP, "the account is scrubbed"),
+    ("assessment.Participant.person", KEEP, "response rates"),
+    ("assessment.Answer.person", KEEP, "the gap summary"),
+    ("learning.Initiative.owners", UNLINK, "nothing counts it"),
+    ("learning.Initiative.steering_group", UNLINK, "nothing counts it"),
+    ("learning.Session.trainers", KEEP, "who ran a session, as a pseudonym"),
+    ("learning.Proposal.person", KEEP, "proposal counts"),
+    ("learning.Proposal.confirmed_by", KEEP, "the account is scrubbed"),
+    ("learning.Enrolment.person", KEEP, "assignments and counts"),
+    ("learning.Booking.person", KEEP, "session figures"),
+    ("learning.Booking.booked_by", KEEP, "the account is scrubbed"),
+    ("learning.Attendance.person", KEEP, "participants and hours"),
+    ("learning.Participation.person", KEEP, "the participation summary"),
+    ("learning.SupportContact.person", DELETE, "a leaver answers no questions"),
+    ("learning.SupportRequest.person", PSEUDONYMISE, "texts emptied, FAQ texts stay"),
+    ("learning.SupportRequest.answered_by", KEEP, "answers to others stay; names replaced"),
+    ("evaluation.Request.person", KEEP, "response rates"),
+    ("evaluation.SurveyRequest.person", KEEP, "response rates"),
+    ("evaluation.Survey.created_by", KEEP, "the account is scrubbed"),
+    ("evaluation.ExportJob.requested_by", DELETE, "the person's own downloads"),
+    ("costs.CostEntry.created_by", KEEP, "the account is scrubbed"),
+    ("successcases.Story.created_by", KEEP, "the account is scrubbed"),
+    ("successcases.ContactList.drawn_by", KEEP, "the account is scrubbed"),
+    ("knowledge.Attempt.person", KEEP, "test results in aggregates"),
+    ("followup.FollowUp.person", PSEUDONYMISE, "free texts emptied, choices stay"),
+    ("followup.FollowUp.manager", KEEP, "talks of others; names in texts replaced"),
+    ("followup.FollowUp.recorded_by", KEEP, "the account is scrubbed"),
+    ("lrs.Cmi5Launch.person", DELETE, "launch tokens"),
+    ("microlearning.Learner.person", KEEP, "team weeks"),
+    ("microlearning.Course.person", KEEP, "course figures"),
+    ("microlearning.Item.person", KEEP, "course figures"),
+    ("microlearning.QuestionSet.person", KEEP, "course figures"),
+    ("microlearning.ModuleSetting.updated_by", KEEP, "the account is scrubbed"),
+    ("microlearning.TeamChallenge.started_by", KEEP, "the account is scrubbed"),
+    ("microlearning.InitiativeSetting.updated_by", KEEP, "the account is scrubbed"),
+    ("retention.Erasure.person", KEEP, "the marker that the person is gone"),
+    ("retention.RetentionRule.updated_by", KEEP, "the account is scrubbed"),
+    ("retention.RetentionRun.requested_by", KEEP, "the account is scrubbed"),
+]:
+    decide(_field, _action, _why)
+
+
+def person_fields() -> list[Any]:
+    """Every concrete foreign key, one-to-one or many-to-many field to a person or an account."""
+    user_model = get_user_model()
+    found = []
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if (
+                getattr(field, "concrete", False)
+                and field.is_relation
+                and field.related_model in (Person, user_model)
+                and (field.many_to_one or field.one_to_one or field.many_to_many)
+            ):
+                found.append(field)
+    return found
+
+
+def field_label(field: Any) -> str:
+    return f"{field.model._meta.label}.{field.name}"
+
+
+def undecided_fields() -> list[str]:
+    return sorted(label for f in person_fields() if (label := field_label(f)) not in DECISIONS)
+
+
+# --- one person, many people ----------------------------------------------------------------
+
+
+@dataclass
+class _Old:
+    person: Person
+    pseudonym: str
+    names: list[str]
+
+
+def pseudonymise_person(person: Person, *, source: str, actor: Any = None, reason: str = "") -> Erasure:
+    """Pseudonymise ``person`` everywhere, in one transaction (the lead's decision)."""
+    with transaction.atomic():
+        locked = (
+            Person.objects.select_for_update(of=("self",))
+            .select_related("organisation", "user")
+            .get(pk=person.pk)
+        )
+        if hasattr(locked, "erasure"):
+            return locked.erasure
+        hits = lrs_services.statements_naming(locked.organisation_id, [locked])
+        return _pseudonymise_batch([locked], hits, source=source, actor=actor, reason=reason)[0]
+
+
+def pseudonymise_people(
+    person_ids: Iterable[int],
+    *,
+    source: str,
+    actor: Any = None,
+    batch: int = 50,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Pseudonymise many people (a retention rule): the learning record store is read once per
+    organisation, then ``batch`` people per short transaction. Returns how many were done."""
+    ids = sorted(set(person_ids))
+    done = 0
+    by_org: dict[int, list[int]] = {}
+    for pk, org_id in Person.objects.filter(pk__in=ids, erasure__isnull=True).values_list(
+        "pk", "organisation_id"
+    ):
+        by_org.setdefault(org_id, []).append(pk)
+    for org_id, org_ids in sorted(by_org.items()):
+        people = list(Person.objects.filter(pk__in=org_ids).only("pk", "email", "employee_id"))
+        hits = lrs_services.statements_naming(org_id, people)
+        for start in range(0, len(org_ids), batch):
+            part = org_ids[start : start + batch]
+            with transaction.atomic():
+                chunk = list(
+                    Person.objects.select_for_update(of=("self",))
+                    .select_related("organisation", "user")
+                    .filter(pk__in=part, erasure__isnull=True)
+                    .order_by("pk")
+                )
+                done += len(_pseudonymise_batch(chunk, hits, source=source, actor=actor))
+            if progress is not None:
+                progress(done)
+    return done
+
+
+def _mentions(olds: list[_Old]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """One pattern for every identifying string of the batch, and what each becomes."""
+    replacement: dict[str, str] = {}
+    for old in olds:
+        label = f"{PSEUDONYM_GIVEN_NAME} {old.pseudonym[:8]}"
+        for name in old.names:
+            if len(name) >= 3:
+                replacement[name.casefold()] = label
+    if not replacement:
+        return None, replacement
+    alternatives = sorted(replacement, key=len, reverse=True)
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(a) for a in alternatives) + r")(?!\w)", re.I)
+    return pattern, replacement
+
+
+def _replace_mentions(model: Any, base: Any, fields: list[str], pattern: Any, replacement: dict) -> None:
+    for row in base.values_list("pk", *fields).iterator(chunk_size=2000):
+        pk, texts = row[0], row[1:]
+        changed = {}
+        for name, text in zip(fields, texts, strict=True):
+            if text and pattern.search(text):
+                changed[name] = pattern.sub(lambda m: replacement[m.group(0).casefold()], text)
+        if changed:
+            model.objects.filter(pk=pk).update(**changed)
+
+
+def _pseudonymise_batch(
+    people: list[Person], hits: dict[int, list[int]], *, source: str, actor: Any, reason: str = ""
+) -> list[Erasure]:
+    if not people:
+        return []
+    organisation = people[0].organisation
+    person_ids = [p.pk for p in people]
+    user_ids = [p.user_id for p in people if p.user_id]
+    olds = []
+    for person in people:
+        names = [person.full_name, person.email, person.employee_id]
+        if person.user is not None:
+            names += [person.user.get_username(), person.user.email]
+        olds.append(_Old(person, "", [n.strip() for n in names if n and n.strip()]))
+
+    # The learning record store first: it finds the person by the identifiers still there.
+    statements: dict[int, int] = {}
+    for old in olds:
+        record = lrs_services.pseudonymise_statements(old.person, hits.get(old.person.pk, []), actor=actor)
+        old.pseudonym = record.name
+        statements[old.person.pk] = record.statements
+        agent_keys = lrs_services.person_identifiers(old.person)
+        documents = Document.objects.filter(organisation_id=organisation.pk, agent_key__in=agent_keys)
+        if old.person.employee_id:
+            documents = documents | Document.objects.filter(
+                organisation_id=organisation.pk,
+                agent_key__startswith="@account:",
+                agent_key__endswith=f"|{old.person.employee_id}",
+            )
+        documents.delete()
+
+    # Fields decided "delete" or "unlink", whichever app they are in.
+    for field in person_fields():
+        decision = DECISIONS.get(field_label(field))
+        if decision is None or decision.action not in (DELETE, UNLINK):
+            continue
+        ids = person_ids if field.related_model is Person else user_ids
+        if not ids:
+            continue
+        if field.many_to_many:
+            field.remote_field.through.objects.filter(
+                **{f"{field.m2m_reverse_field_name()}__in": ids}
+            ).delete()
+        elif decision.action == DELETE:
+            field.model.objects.filter(**{f"{field.name}__in": ids}).delete()
+        else:
+            field.model.objects.filter(**{f"{field.name}__in": ids}).update(**{field.name: None})
+
+    # Free texts the person wrote or that are about it.
+    SupportRequest.objects.filter(person_id__in=person_ids).update(topic="", question="", answer="")
+    FollowUp.objects.filter(person_id__in=person_ids).update(hindrance_other="", support_needed="")
+    pattern, replacement = _mentions(olds)
+    if pattern is not None:
+        org_id = organisation.pk
+        _replace_mentions(
+            SupportRequest,
+            SupportRequest.objects.filter(organisation_id=org_id),
+            ["topic", "question", "answer", "faq_question", "faq_answer"],
+            pattern,
+            replacement,
+        )
+        _replace_mentions(
+            FollowUp,
+            FollowUp.objects.filter(organisation_id=org_id).exclude(hindrance_other="", support_needed=""),
+            ["hindrance_other", "support_needed"],
+            pattern,
+            replacement,
+        )
+        _replace_mentions(
+            Story,
+            Story.objects.filter(organisation_id=org_id),
+            ["title", "what_was_done", "result", "helped", "hindered"],
+            pattern,
+            replacement,
+        )
+        _replace_mentions(
+            AuditEntry,
+            AuditEntry.objects.filter(target_type="org.Person", target_id__in=[str(i) for i in person_ids]),
+            ["target_label"],
+            pattern,
+            replacement,
+        )
+        for entry in AuditEntry.objects.filter(
+            target_type="org.Person", target_id__in=[str(i) for i in person_ids]
+        ).only("pk", "changes"):
+            text = str(entry.changes)
+            if pattern.search(text):
+                entry.changes = _scrub_json(entry.changes, pattern, replacement)
+                entry.save(update_fields=["changes"])
+    unit_employee_ids = [p.employee_id for p in people if p.employee_id]
+    Unit.objects.filter(organisation_id=organisation.pk, manager_employee_id__in=unit_employee_ids).update(
+        manager_employee_id=""
+    )
+    person_type = ContentType.objects.get_for_model(Person)
+    LogEntry.objects.filter(content_type=person_type, object_id__in=[str(i) for i in person_ids]).update(
+        object_repr=PSEUDONYM_GIVEN_NAME
+    )
+
+    # The accounts: deactivated, scrubbed, unlinked.
+    user_model = get_user_model()
+    logins: list[str] = []
+    for old in olds:
+        user = old.person.user
+        if user is None:
+            continue
+        logins += [user.get_username(), user.email]
+        label = f"pseudonym-{old.pseudonym[:16]}"
+        user_model.objects.filter(pk=user.pk).update(
+            **{user_model.USERNAME_FIELD: label},
+            email="",
+            first_name="",
+            last_name="",
+            is_active=False,
+            is_staff=False,
+            is_superuser=False,
+            password=make_password(None),
+        )
+        AuditEntry.objects.filter(actor_id=user.pk).update(actor_label=label)
+    logins = [login for login in logins if login]
+    if logins:
+        for model in (AccessAttempt, AccessLog, AccessFailureLog):
+            model.objects.filter(username__in=logins).delete()
+
+    # The people themselves.
+    today = timezone.localdate()
+    for old in olds:
+        person = old.person
+        person.given_name = PSEUDONYM_GIVEN_NAME
+        person.family_name = old.pseudonym[:8]
+        person.employee_id = f"pseudonym-{old.pseudonym[:16]}"
+        person.email = ""
+        person.start_date = None
+        person.user = None
+        person.is_active = False
+        person.deactivated_on = person.deactivated_on or today
+    Person.objects.bulk_update(
+        people,
+        [
+            "given_name",
+            "family_name",
+            "employee_id",
+            "email",
+            "start_date",
+            "user",
+            "is_active",
+            "deactivated_on",
+        ],
+    )
+    erasures = Erasure.objects.bulk_create(
+        [
+            Erasure(
+                organisation_id=organisation.pk,
+                person_id=old.person.pk,
+                pseudonym=old.pseudonym,
+                source=source,
+                statements=statements[old.person.pk],
+            )
+            for old in olds
+        ]
+    )
+    audit_record_many(
+        actor=actor,
+        organisation=organisation,
+        events=[
+            AuditEvent(
+                "retention.pseudonymise",
+                "org.Person",
+                str(old.person.pk),
+                old.person.full_name,
+                {
+                    "source": source,
+                    "statements": statements[old.person.pk],
+                    **({"reason": reason} if reason else {}),
+                },
+            )
+            for old in olds
+        ],
+    )
+    return erasures
+
+
+def _scrub_json(value: Any, pattern: Any, replacement: dict) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(lambda m: replacement[m.group(0).casefold()], value)
+    if isinstance(value, list):
+        return [_scrub_json(v, pattern, replacement) for v in value]
+    if isinstance(value, dict):
+        return {k: _scrub_json(v, pattern, replacement) for k, v in value.items()}
+    return value
