@@ -332,20 +332,36 @@ def send_emails(*, today: dt.date, run: DailyRun | None = None) -> int:
         .order_by("pk")
     )
     texts: dict[str, tuple[str, str]] = {}
+    org_languages: dict[int, str] = {}
     for start in range(0, len(pending), CHUNK):
         part = pending[start : start + CHUNK]
-        rows = (
-            QuestionSet.objects.filter(pk__in=part)
-            .exclude(person__email="")
-            .filter(person__is_active=True, person__micro_learner__emails=True)
-            .values_list(
-                "person__email",
-                "person__given_name",
-                "person__language",
-                "person__organisation__language",
-                "questions",
+        # Three narrow queries by primary key (the sets, their people, who keeps e-mails on):
+        # joined in one, SQLite took 4–5 s a chunk of 2,000 at 50,000 people.
+        sets = list(QuestionSet.objects.filter(pk__in=part).values_list("person_id", "questions"))
+        ids = [person_id for person_id, _questions in sets]
+        people = {
+            pk: (email, given_name, language, organisation_id)
+            for pk, email, given_name, language, organisation_id in Person.objects.filter(
+                pk__in=ids, is_active=True
             )
+            .exclude(email="")
+            .values_list("pk", "email", "given_name", "language", "organisation_id")
+        }
+        emails_on = set(
+            Learner.objects.filter(person_id__in=ids, emails=True).values_list("person_id", flat=True)
         )
+        rows = []
+        for person_id, questions in sets:
+            if person_id in people and person_id in emails_on:
+                email, given_name, language, organisation_id = people[person_id]
+                if organisation_id not in org_languages:
+                    org_languages[organisation_id] = (
+                        Organisation.objects.filter(pk=organisation_id)
+                        .values_list("language", flat=True)
+                        .first()
+                        or ""
+                    )
+                rows.append((email, given_name, language, org_languages[organisation_id], questions))
         messages = []
         for email, given_name, language, org_language, questions in rows:
             lang = language or org_language or settings.LANGUAGE_CODE
