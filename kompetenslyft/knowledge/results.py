@@ -30,11 +30,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kompetenslyft.core.disclosure import pool_paths
 from kompetenslyft.core.memo import Memo
+from kompetenslyft.core.published import local_midnight, next_month, next_publication
 from kompetenslyft.learning.models import Module
 from kompetenslyft.learning.selectors import completed_modules
 from kompetenslyft.org.models import Organisation, Role, Unit
@@ -43,24 +43,6 @@ from .models import Attempt, KnowledgeTest, ResultAtom, ResultMonth
 
 DIRECT = "="
 PRE, POST = KnowledgeTest.Kind.PRE.value, KnowledgeTest.Kind.POST.value
-MONTHS = 36  # how far back a missed run catches up
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def next_month(month: dt.date) -> dt.date:
-    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
-def local_midnight(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-
-
-def next_publication(today: dt.date | None = None) -> dt.date:
-    """The day the month under way is published: the first day of the next month."""
-    return next_month(month_start(today or timezone.localdate()))
 
 
 @dataclass(frozen=True)

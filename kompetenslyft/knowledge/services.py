@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.importing import ImportRefused, ImportResult
+from kompetenslyft.core.published import closed_months
 from kompetenslyft.learning import proposal_services
 from kompetenslyft.learning.models import Module
 from kompetenslyft.lrs import emit
@@ -434,17 +435,11 @@ def attempt_submit(*, attempt: Attempt, answers: dict[int, list[int]], actor: An
 def publish_result_months(*, today: dt.date | None = None) -> int:
     """Publish the test results of every closed calendar month not yet published, in each
     organisation with a knowledge test: from the month of its first try handed in, at most
-    :data:`results.MONTHS` months back (so a missed run catches up). A published month is
+    :data:`core.published.MONTHS` months back (so a missed run catches up). A published month is
     never changed. Returns the number of months published."""
     from django.db.models import Min
 
-    from . import results
-
     today = today or timezone.localdate()
-    last_closed = results.month_start(results.month_start(today) - dt.timedelta(days=1))
-    oldest = last_closed
-    for _n in range(results.MONTHS - 1):
-        oldest = results.month_start(oldest - dt.timedelta(days=1))
     published = 0
     firsts = (
         Attempt.objects.filter(number=1, submitted_at__isnull=False)
@@ -456,11 +451,9 @@ def publish_result_months(*, today: dt.date | None = None) -> int:
         done = set(
             ResultMonth.objects.filter(organisation_id=organisation_id).values_list("month", flat=True)
         )
-        month = max(results.month_start(timezone.localdate(first)), oldest)
-        while month <= last_closed:
+        for month in closed_months(timezone.localdate(first), today):
             if month not in done and _publish_result_month(organisation_id, month):
                 published += 1
-            month = results.next_month(month)
     return published
 
 

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from kompetenslyft.core.published import month_start
 from kompetenslyft.evaluation.dashboard import Filters
 from kompetenslyft.evaluation.dashboard_page import build_page
 from kompetenslyft.knowledge.models import Attempt, ResultMonth
-from kompetenslyft.knowledge.results import POST, PRE, Results, month_start
+from kompetenslyft.knowledge.results import POST, PRE, Results
 from kompetenslyft.knowledge.services import publish_result_months
 from kompetenslyft.learning.models import Attendance
 from kompetenslyft.org.models import Unit

@@ -16,10 +16,11 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from kompetenslyft.core.published import month_start, next_month
 from kompetenslyft.evaluation.dashboard import Filters
 from kompetenslyft.evaluation.dashboard_page import build_page
 from kompetenslyft.knowledge.models import KnowledgeTest, ResultMonth
-from kompetenslyft.knowledge.results import PRE, Results, month_start, next_month
+from kompetenslyft.knowledge.results import PRE, Results
 from kompetenslyft.knowledge.services import publish_result_months
 from kompetenslyft.org.tests.factories import PersonFactory
 
