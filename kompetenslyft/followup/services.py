@@ -342,19 +342,22 @@ def followups_send_digests(*, today: dt.date | None = None) -> tuple[int, int]:
 def followups_daily(*, today: dt.date | None = None) -> dict[str, int]:
     """The daily run (``kompetenslyft followup_reminders`` enqueues it): make the talks due,
     then send the digests; then publish the effect figures of the months that have closed —
-    the application rate and the knowledge tests' results (ADR 0019)."""
+    the application rate, the knowledge tests' results and the gap movement (ADR 0019)."""
     from kompetenslyft.knowledge.services import publish_result_months
+    from kompetenslyft.successcases.movement import publish_movement_months
 
     made = followups_create_due(today=today)
     sent, reminded = followups_send_digests(today=today)
     rates = publish_rate_months(today=today)
     results = publish_result_months(today=today)
+    movement = publish_movement_months(today=today)
     return {
         "made": made,
         "digests": sent,
         "reminded": reminded,
         "rate_months": rates,
         "result_months": results,
+        "movement_months": movement,
     }
 
 
