@@ -41,3 +41,4 @@ def followups_for_demo(organisation: Organisation) -> None:
         )
     # the managers were told of them: the demo's outbox stays quiet
     FollowUp.objects.filter(organisation=organisation).update(notified_at=timezone.now())
+    services.publish_rate_months()  # the closed months, as the daily run publishes them (ADR 0019)
