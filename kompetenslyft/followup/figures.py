@@ -146,7 +146,7 @@ def month_atoms(organisation: Organisation, month: dt.date, following: dt.date) 
         by_module[module][(module, *_units(path), DIRECT, gender, role)] = people
     releases = {module: disclosure.pool_paths(atoms, k) for module, atoms in by_module.items()}
     found = []
-    for (module, unit, gender, role), (people, talks, applying) in cells.items():
+    for (module, unit, gender, role), (people, talks, applied) in cells.items():
         path = paths.get(unit) or f"/{unit}/"
         found.append(
             RateAtom(
@@ -157,7 +157,7 @@ def month_atoms(organisation: Organisation, month: dt.date, following: dt.date) 
                 role_ref=role,
                 people=people,
                 talks=talks,
-                applying=applying,
+                applying=applied,
                 block=releases[module].block_of.get((module, *_units(path), DIRECT, gender, role), -1),
             )
         )

@@ -90,8 +90,18 @@ def month_atoms(organisation: Organisation, month: dt.date) -> list[ResultAtom]:
             submitted_at__lt=local_midnight(next_month(month)),
         ).values_list("test_id", "unit_id", "role_id", "person_id", "score", "passed")
     )
-    post_people = [person for test_id, _u, _r, person, _s, _p in rows if tests[test_id][1] == POST]
-    done = completed_modules(post_people) if post_people else {}
+    post_tests = [pk for pk, (_m, kind) in tests.items() if kind == POST]
+    post_people = (
+        Attempt.objects.filter(
+            test_id__in=post_tests,
+            number=1,
+            submitted_at__gte=local_midnight(month),
+            submitted_at__lt=local_midnight(next_month(month)),
+        ).values("person_id")
+        if post_tests
+        else None
+    )
+    done = completed_modules(post_people) if post_people is not None else {}
     # (module, kind, unit, role) → [people, Σ score, passed]
     cells: dict[tuple[int, str, int, int], list[Any]] = defaultdict(lambda: [0, Decimal(0), 0])
     for test_id, unit_id, role_id, person_id, score, ok in rows:
@@ -144,6 +154,7 @@ class Results:
         )
         self.by_kind: dict[str, list[_Row]] = defaultdict(list)
         self.by_unit: dict[tuple[str, int], list[_Row]] = defaultdict(list)
+        self.by_module: dict[tuple[str, int], list[_Row]] = defaultdict(list)
         # (month, module, kind, block) → [atoms in it, people in it]
         self.blocks: dict[tuple[dt.date, int, str, int], list[int]] = defaultdict(lambda: [0, 0])
         for month, module, kind, path, role, people, total, passed, block in ResultAtom.objects.filter(
@@ -153,6 +164,7 @@ class Results:
         ):
             row: _Row = (month, module, _units(path), role, people, total, passed, block)
             self.by_kind[kind].append(row)
+            self.by_module[(kind, module)].append(row)
             for unit in row[2]:
                 self.by_unit[(kind, unit)].append(row)
             entry = self.blocks[(month, module, kind, block)]
@@ -181,12 +193,22 @@ class Results:
     def _figure(
         self, kind: str, modules: frozenset[int] | None, unit: Unit | None, role_id: int | None
     ) -> Figure:
+        # The smallest index that holds every atom the filter selects.
         pool = self.by_kind.get(kind, []) if unit is None else self.by_unit.get((kind, unit.pk), [])
+        if modules is not None:
+            chosen = [row for m in modules for row in self.by_module.get((kind, m), [])]
+            if len(chosen) < len(pool):
+                pool = chosen
         # (month, module) → block → atoms of it selected; and the parts' sums
         parts: dict[tuple[dt.date, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
         sums: dict[tuple[dt.date, int], list[Any]] = defaultdict(lambda: [0, Decimal(0), 0])
-        for month, module, _path, role, people, total, passed, block in pool:
-            if (modules is not None and module not in modules) or (role_id is not None and role != role_id):
+        under = unit.pk if unit is not None else None
+        for month, module, units, role, people, total, passed, block in pool:
+            if (
+                (modules is not None and module not in modules)
+                or (role_id is not None and role != role_id)
+                or (under is not None and under not in units)
+            ):
                 continue
             parts[(month, module)][block] += 1
             part = sums[(month, module)]
