@@ -18,9 +18,9 @@ from .models import Applying, FollowUp, Hindrance
 def followups_for_demo(organisation: Organisation) -> None:
     rnd = random.Random(30)
     today = timezone.localdate()
-    # The daily run, as it ran each week of the last five months: the talks fell due then, so
+    # The daily run, as it ran each week of the last three months: the talks fell due then, so
     # that most were held in months that have closed and are published (ADR 0019).
-    for days_ago in range(150, -1, -7):
+    for days_ago in range(91, -1, -7):
         services.followups_create_due(today=today - dt.timedelta(days=days_ago))
     services.followups_create_due(today=today)
     talks = list(
