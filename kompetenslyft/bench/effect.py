@@ -79,6 +79,10 @@ def op_effect(ctx: BenchContext) -> None:
             note="setup",
         )
     )
+    from kompetenslyft.successcases.movement import publish_movement_months
+
+    seconds, months = timed(publish_movement_months)  # the daily run's publication (ADR 0019)
+    ctx.report(Figure(f"  … publish the gap movement's closed months ({months})", seconds, "s", note="setup"))
     lead, evaluator = _lead_client(organisation), _lead_client(organisation, "evaluator")
     page_url = reverse("successcases:initiative", args=[initiative.pk])
     forget_movement()

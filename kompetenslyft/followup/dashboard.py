@@ -11,8 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from kompetenslyft.core.published import next_publication
 from kompetenslyft.evaluation import charts
 from kompetenslyft.evaluation.dashboard_page import Section, SectionContext, Table, Value
 from kompetenslyft.learning.models import Module
@@ -48,10 +50,18 @@ def sections(ctx: SectionContext) -> list[Section]:
 
 
 def _note() -> str:
-    return _(
-        "Share of the recorded follow-up talks (30 and 90 days after a completed module) in which "
-        "the manager found the person applying it (yes or partly); talks recorded as not "
-        "applicable are not counted. The period filter applies to the month the talk was held."
+    return (
+        _(
+            "Share of the recorded follow-up talks (30 and 90 days after a completed module) in which "
+            "the manager found the person applying it (yes or partly); talks recorded as not "
+            "applicable are not counted. The period filter applies to the month the talk was held."
+        )
+        + " "
+        + _(
+            "The rate is published per closed month and never changes afterwards; a month in which a "
+            "group was too small is left out of its figure. The month under way is published on %(date)s."
+        )
+        % {"date": date_format(next_publication(), "DATE_FORMAT")}
     )
 
 

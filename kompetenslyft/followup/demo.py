@@ -18,6 +18,10 @@ from .models import Applying, FollowUp, Hindrance
 def followups_for_demo(organisation: Organisation) -> None:
     rnd = random.Random(30)
     today = timezone.localdate()
+    # The daily run, as it ran each week of the last three months: the talks fell due then, so
+    # that most were held in months that have closed and are published (ADR 0019).
+    for days_ago in range(91, -1, -7):
+        services.followups_create_due(today=today - dt.timedelta(days=days_ago))
     services.followups_create_due(today=today)
     talks = list(
         FollowUp.objects.filter(
@@ -41,3 +45,4 @@ def followups_for_demo(organisation: Organisation) -> None:
         )
     # the managers were told of them: the demo's outbox stays quiet
     FollowUp.objects.filter(organisation=organisation).update(notified_at=timezone.now())
+    services.publish_rate_months()  # the closed months, as the daily run publishes them (ADR 0019)

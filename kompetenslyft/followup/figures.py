@@ -1,33 +1,37 @@
 """The application rate (share of recorded talks with "yes" or "partly", of those recorded
 and not "not applicable") per module, unit and role, under the disclosure control.
 
-The recorded talks of one organisation are read once per change into *atoms* named by their
-path module → unit tree → gender → role → month held, each with the talks counted and those
-applying it, and who they are of. A person has several talks (30 and 90 days, several modules),
-so the release is over PEOPLE: one atom per person (where its latest talk places it, and the
-modules and months of its talks), cut by :func:`kompetenslyft.core.disclosure.pool_paths` into
-fixed blocks of k or more distinct people. A figure is the sum over the talk atoms a filter and
-a row select; for a viewer who is not exact it is shown only when it holds every talk of each
-person it touches and those people are whole blocks — so every shown figure is the talks of
-whole blocks of k or more people, whatever the filter, and no difference of rows, units,
-filters or totals singles out fewer than k people. The lead (exact) gets the sums as they
-are."""
+The rate is *published* per closed calendar month and frozen (ADR 0019): the daily run
+(``services.publish_rate_months``) takes the counted talks held in each month that has ended,
+each where the talk placed the person (unit, gender and role of the day it fell due), and makes
+*atoms* named module → unit tree → gender → role with the people, talks and those applying it.
+A person counts once per month and module (at its first talk of the module that month, with all
+its talks of it), so per month and module :func:`kompetenslyft.core.disclosure.pool_paths` cuts
+the atoms into fixed blocks of k or more distinct people; they are stored
+(:class:`~.models.RateAtom`) and the pages read only them. Nothing of the month under way shows,
+one new talk moves nothing until its month closes, and a later move of the person or of the unit
+tree rewrites nothing published.
+
+A figure sums, per month and module, the atoms a filter and a row select; for a viewer who is
+not exact only the parts that are unions of whole blocks count (a part that is not is left out;
+a figure with no such part is hidden), so every shown figure, and every sum or difference of
+shown figures (rows, units, filters, totals, months), is made of whole blocks of k or more
+people. The lead (exact) gets the published sums as they are."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Max, Q
 
 from kompetenslyft.core import disclosure
 from kompetenslyft.core.memo import Memo
 from kompetenslyft.org.models import Organisation, Unit
 
-from .models import APPLYING_COUNTED, Applying, FollowUp
+from .models import APPLYING_COUNTED, Applying, FollowUp, RateAtom, RateMonth
 
 DIRECT = "·"
 _memo = Memo(kept=16)
@@ -43,17 +47,17 @@ class Atom:
     month: dt.date
     talks: int
     applying: int
-    people: Counter[int] = field(default_factory=Counter)  # person → its talks here
+    people: int = 0  # distinct people (each once per month and module)
+    block: int = -1  # in the month's release of the module
 
 
 @dataclass
 class Figures:
     atoms: list[Atom]
-    blocks: disclosure.Blocks  # over people (``person_atom``), not talks
     threshold: int
-    person_atom: dict[int, tuple[Hashable, ...]] = field(default_factory=dict)
-    people_in: dict[tuple[Hashable, ...], int] = field(default_factory=dict)
-    talks_of: dict[int, int] = field(default_factory=dict)
+    # (month, module, block) → [atoms in it, people in it]
+    blocks: dict[tuple[dt.date, int, int], list[int]] = field(default_factory=dict)
+    months: list[dt.date] = field(default_factory=list)  # published, oldest first
 
 
 def counted() -> Q:
@@ -62,66 +66,102 @@ def counted() -> Q:
 
 
 def marker(organisation: Organisation) -> tuple[object, ...]:
-    """Changes whenever a talk is made, recorded or changed (``updated_at``, one index read)."""
-    last = FollowUp.objects.filter(organisation=organisation).aggregate(last=Max("updated_at"))["last"]
-    return (organisation.pk, organisation.anonymity_threshold, last)
+    """Changes whenever a month is published (or withdrawn)."""
+    runs = RateMonth.objects.filter(organisation=organisation).aggregate(
+        last=Max("pk"), at=Max("published_at"), n=Count("pk")
+    )
+    return (organisation.pk, organisation.anonymity_threshold, runs["last"], runs["at"], runs["n"])
 
 
 def figures_for(organisation: Organisation) -> Figures:
-    """The atoms and their release, kept per process until a talk is recorded or changed."""
+    """The published atoms and their releases, kept per process until a month is published."""
     return _memo.get(("followup", *marker(organisation)), lambda: _figures(organisation))
 
 
+def _units(path: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in path.strip("/").split("/") if part)
+
+
 def _figures(organisation: Organisation) -> Figures:
-    ancestry = {
-        pk: tuple(int(part) for part in path.strip("/").split("/") if part)
-        for pk, path in Unit.objects.filter(organisation=organisation).values_list("pk", "path")
-    }
+    atoms = []
+    blocks: dict[tuple[dt.date, int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for month, module, path, gender, role, people, talks, applying, block in RateAtom.objects.filter(
+        run__organisation=organisation
+    ).values_list(
+        "run__month", "module_id", "path", "gender", "role_ref", "people", "talks", "applying", "block"
+    ):
+        units = _units(path)
+        atoms.append(
+            Atom(
+                (module, *units, DIRECT, gender, role, month),
+                module,
+                units,
+                gender,
+                role,
+                month,
+                talks,
+                applying,
+                people,
+                block,
+            )
+        )
+        entry = blocks[(month, module, block)]
+        entry[0] += 1
+        entry[1] += people
+    months = sorted(RateMonth.objects.filter(organisation=organisation).values_list("month", flat=True))
+    return Figures(atoms, max(1, organisation.anonymity_threshold), dict(blocks), months)
+
+
+def month_atoms(organisation: Organisation, month: dt.date, following: dt.date) -> list[RateAtom]:
+    """The release of the talks held from ``month`` up to (not including) ``following``, unsaved:
+    per module, each person once (where its first talk of the module that month placed it, with
+    all its talks of the module that month), cut into blocks of the threshold or more people."""
+    k = max(1, organisation.anonymity_threshold)
+    paths = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "path"))
     rows = (
-        FollowUp.objects.filter(counted(), organisation=organisation)
-        .annotate(month=TruncMonth("held_on"))
-        .values_list("person_id", "module_id", "unit_id", "gender", "role_id", "month", "applying")
+        FollowUp.objects.filter(
+            counted(), organisation=organisation, held_on__gte=month, held_on__lt=following
+        )
+        .values_list("person_id", "module_id", "unit_id", "gender", "role_id", "applying")
         .order_by("held_on", "pk")
     )
-    merged: dict[tuple[int, int, str, int, dt.date], Atom] = {}
-    placed: dict[int, tuple[int, str, int]] = {}  # person → its latest talk's unit, gender, role
-    signature: dict[int, tuple[set[int], set[dt.date]]] = defaultdict(lambda: (set(), set()))
-    talks_of: Counter[int] = Counter()
-    for person, module, unit, gender, role, month, applying in rows:
-        day = month.date() if isinstance(month, dt.datetime) else month
-        gender = gender if gender in ("woman", "man") else "other"
-        key = (module, unit, gender, role or 0, day)
-        atom = merged.get(key)
-        if atom is None:
-            units = ancestry.get(unit, (unit,))
-            path = (module, *units, DIRECT, gender, role or 0, day)
-            atom = merged[key] = Atom(path, module, units, gender, role or 0, day, 0, 0)
-        atom.talks += 1
-        atom.applying += 1 if applying in APPLYING_COUNTED else 0
-        atom.people[person] += 1
-        placed[person] = (unit, gender, role or 0)
-        signature[person][0].add(module)
-        signature[person][1].add(day)
-        talks_of[person] += 1
-    # The release is over PEOPLE: one atom per person, named by where it is (its latest talk)
-    # and which modules and months its talks are in, so a block holds k or more distinct people.
-    person_atom: dict[int, tuple[Hashable, ...]] = {}
-    people_in: Counter[tuple[Hashable, ...]] = Counter()
-    for person, (unit, gender, role) in placed.items():
-        modules, months = signature[person]
-        where: tuple[Hashable, ...] = (
-            *ancestry.get(unit, (unit,)),
-            DIRECT,
-            gender,
-            role,
-            tuple(sorted(modules)),
-            tuple(sorted(months)),
+    placed: dict[tuple[int, int], tuple[int, str, int]] = {}  # (person, module) → unit, gender, role
+    # (module, unit, gender, role) → [people, talks, applying]
+    cells: dict[tuple[int, int, str, int], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for person, module, unit, gender, role, applying in rows:
+        where = placed.get((person, module))
+        if where is None:
+            where = placed[(person, module)] = (
+                unit,
+                gender if gender in ("woman", "man") else "other",
+                role or 0,
+            )
+            cells[(module, *where)][0] += 1
+        cell = cells[(module, *where)]
+        cell[1] += 1
+        cell[2] += 1 if applying in APPLYING_COUNTED else 0
+    by_module: dict[int, dict[tuple[Hashable, ...], int]] = defaultdict(dict)
+    for (module, unit, gender, role), (people, _t, _a) in cells.items():
+        path = paths.get(unit) or f"/{unit}/"
+        by_module[module][(module, *_units(path), DIRECT, gender, role)] = people
+    releases = {module: disclosure.pool_paths(atoms, k) for module, atoms in by_module.items()}
+    found = []
+    for (module, unit, gender, role), (people, talks, applied) in cells.items():
+        path = paths.get(unit) or f"/{unit}/"
+        found.append(
+            RateAtom(
+                module_id=module,
+                unit_ref=unit,
+                path=path,
+                gender=gender,
+                role_ref=role,
+                people=people,
+                talks=talks,
+                applying=applied,
+                block=releases[module].block_of.get((module, *_units(path), DIRECT, gender, role), -1),
+            )
         )
-        person_atom[person] = where
-        people_in[where] += 1
-    k = organisation.anonymity_threshold
-    blocks = disclosure.pool_paths(dict(people_in), k)
-    return Figures(list(merged.values()), blocks, k, person_atom, dict(people_in), dict(talks_of))
+    return found
 
 
 @dataclass
@@ -143,28 +183,32 @@ class Group:
     atoms: list[Atom] = field(default_factory=list)
 
     def cell(self, figures: Figures, *, exact: bool) -> Cell:
-        if not exact and not _shown(figures, self.atoms):
+        atoms = self.atoms if exact else _shown(figures, self.atoms)
+        if not atoms:
             return Cell(None, None)
-        return Cell(sum(a.talks for a in self.atoms), sum(a.applying for a in self.atoms))
+        return Cell(sum(a.talks for a in atoms), sum(a.applying for a in atoms))
 
 
-def _shown(figures: Figures, atoms: list[Atom]) -> bool:
-    """A group of talks is shown only when it holds EVERY counted talk of each person it
-    touches (so its figures are those people's, whatever the filter), those people fill their
-    person atoms, and the atoms are whole blocks of k or more people."""
-    talks: Counter[int] = Counter()
+def _shown(figures: Figures, atoms: list[Atom]) -> list[Atom]:
+    """The atoms of the parts (one per month and module) that are unions of whole blocks of
+    k or more people; the other parts are left out."""
+    parts: dict[tuple[dt.date, int], list[Atom]] = defaultdict(list)
     for a in atoms:
-        talks.update(a.people)
-    if len(talks) < figures.threshold:
-        return False
-    touched: Counter[tuple[Hashable, ...]] = Counter()
-    for person, n in talks.items():
-        if n != figures.talks_of.get(person):
-            return False  # part of someone's talks: this minus a wider group would tell the rest
-        touched[figures.person_atom[person]] += 1
-    if any(n != figures.people_in[key] for key, n in touched.items()):
-        return False
-    return figures.blocks.shown(touched)
+        parts[(a.month, a.module)].append(a)
+    chosen: list[Atom] = []
+    for (month, module), part in parts.items():
+        touched: dict[int, int] = defaultdict(int)
+        for a in part:
+            touched[a.block] += 1
+        if all(
+            block >= 0
+            and (found := figures.blocks.get((month, module, block))) is not None
+            and found[0] == n
+            and found[1] >= figures.threshold
+            for block, n in touched.items()
+        ):
+            chosen.extend(part)
+    return chosen
 
 
 def select(

@@ -86,3 +86,35 @@ class FollowUp(models.Model):
     @property
     def recorded(self) -> bool:
         return self.held_on is not None
+
+
+class RateMonth(models.Model):
+    """One organisation's application rate of the talks held in one closed calendar month,
+    published once by the daily run and never changed (ADR 0019)."""
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # its first day
+    threshold = models.PositiveSmallIntegerField()
+    published_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "month"], name="followup_rate_month_unique")
+        ]
+
+
+class RateAtom(models.Model):
+    """The counted talks of one module held in the month, of people in one unit, gender and role
+    as the talk recorded them: the people (each once, at its first talk of the module that
+    month), talks, those applying it, and the block of the month's release per module."""
+
+    run = models.ForeignKey(RateMonth, on_delete=models.CASCADE, related_name="atoms")
+    module = models.ForeignKey("learning.Module", on_delete=models.CASCADE, related_name="+")
+    unit_ref = models.PositiveIntegerField()
+    path = models.CharField(max_length=1000)  # the unit's path at publication
+    gender = models.CharField(max_length=8)
+    role_ref = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField()
+    talks = models.PositiveIntegerField()
+    applying = models.PositiveIntegerField()
+    block = models.IntegerField()

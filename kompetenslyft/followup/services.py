@@ -25,11 +25,12 @@ from django.utils.translation import gettext as _
 
 from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.bulk import bulk_insert
+from kompetenslyft.core.published import closed_months, next_month
 from kompetenslyft.learning.models import Attendance
 from kompetenslyft.learning.selectors import DONE, completed_modules
 from kompetenslyft.org.models import Person, Unit
 
-from .models import KINDS, Applying, FollowUp, Hindrance
+from .models import KINDS, Applying, FollowUp, Hindrance, RateAtom, RateMonth
 
 CATCH_UP_DAYS = 14
 """A daily run makes the talks that fell due within this many days (a missed run catches up;
@@ -340,10 +341,24 @@ def followups_send_digests(*, today: dt.date | None = None) -> tuple[int, int]:
 
 def followups_daily(*, today: dt.date | None = None) -> dict[str, int]:
     """The daily run (``kompetenslyft followup_reminders`` enqueues it): make the talks due,
-    then send the digests."""
+    then send the digests; then publish the effect figures of the months that have closed —
+    the application rate, the knowledge tests' results and the gap movement (ADR 0019)."""
+    from kompetenslyft.knowledge.services import publish_result_months
+    from kompetenslyft.successcases.movement import publish_movement_months
+
     made = followups_create_due(today=today)
     sent, reminded = followups_send_digests(today=today)
-    return {"made": made, "digests": sent, "reminded": reminded}
+    rates = publish_rate_months(today=today)
+    results = publish_result_months(today=today)
+    movement = publish_movement_months(today=today)
+    return {
+        "made": made,
+        "digests": sent,
+        "reminded": reminded,
+        "rate_months": rates,
+        "result_months": results,
+        "movement_months": movement,
+    }
 
 
 # --- the manager's record ---------------------------------------------------------------------
@@ -439,3 +454,52 @@ def _write(
         ),
     )
     return row
+
+
+# --- publication of the application rate per closed month (ADR 0019) ---------------------------
+
+
+def publish_rate_months(*, today: dt.date | None = None) -> int:
+    """Publish the application rate of every closed calendar month not yet published, in each
+    organisation with a recorded talk: from the month of its first talk held, at most
+    :data:`core.published.MONTHS` back. A published month is never changed. Returns the number
+    of months published."""
+    from django.db.models import Min
+
+    today = today or timezone.localdate()
+    published = 0
+    firsts = (
+        FollowUp.objects.filter(held_on__isnull=False)
+        .values_list("organisation_id")
+        .annotate(first=Min("held_on"))
+        .order_by("organisation_id")
+    )
+    for organisation_id, first in firsts:
+        done = set(RateMonth.objects.filter(organisation_id=organisation_id).values_list("month", flat=True))
+        for month in closed_months(first, today):
+            if month not in done and _publish_rate_month(organisation_id, month):
+                published += 1
+    return published
+
+
+@transaction.atomic
+def _publish_rate_month(organisation_id: int, month: dt.date) -> bool:
+    """One organisation's closed month, computed once (``figures.month_atoms``) and stored."""
+    from kompetenslyft.org.models import Organisation
+
+    from . import figures
+
+    organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+    if RateMonth.objects.filter(organisation=organisation, month=month).exists():
+        return False
+    atoms = figures.month_atoms(organisation, month, next_month(month))
+    run = RateMonth.objects.create(
+        organisation=organisation,
+        month=month,
+        threshold=max(1, organisation.anonymity_threshold),
+        published_at=timezone.now(),
+    )
+    for atom in atoms:
+        atom.run = run
+    RateAtom.objects.bulk_create(atoms, batch_size=2000)
+    return True

@@ -146,3 +146,36 @@ class Attempt(models.Model):
     def chosen(self, question_id: int) -> list[int]:
         value: Any = (self.answers or {}).get(str(question_id), [])
         return [int(v) for v in value]
+
+
+class ResultMonth(models.Model):
+    """One organisation's knowledge-test results of one closed calendar month, published once
+    by the daily run and never changed (ADR 0019). ``month`` is the month's first day."""
+
+    organisation = models.ForeignKey("org.Organisation", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    threshold = models.PositiveSmallIntegerField()  # the anonymity threshold it was released with
+    published_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "month"], name="knowledge_result_month_unique")
+        ]
+
+
+class ResultAtom(models.Model):
+    """The first tries handed in during the month, of one module's test of one kind, by people
+    in one unit with one role at the time of the try: their count, summed score and passes, and
+    the block of the month's release (per module and kind) they were pooled into. The unit's
+    path is kept as it was at publication, so a later move in the tree changes no release."""
+
+    run = models.ForeignKey(ResultMonth, on_delete=models.CASCADE, related_name="atoms")
+    module = models.ForeignKey("learning.Module", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8)
+    unit_ref = models.PositiveIntegerField()
+    path = models.CharField(max_length=1000)
+    role_ref = models.PositiveIntegerField(default=0)  # 0: no role
+    people = models.PositiveIntegerField()
+    total = models.DecimalField(max_digits=14, decimal_places=2)  # Σ scores, percent
+    passed = models.PositiveIntegerField()
+    block = models.IntegerField()  # within the month's release of (module, kind)

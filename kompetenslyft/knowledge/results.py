@@ -3,34 +3,43 @@ difference), always as aggregates under the anonymity rules — a test result is
 so no viewer but the person itself sees a score, and a lead or a trainer sees groups of k or
 more only (unlike other dashboard figures, ``exact`` does not lift this).
 
-Each person counts once per module and kind: its first finished try (the knowledge it came with
-before the module; the learning right after it), and once in any figure over several modules
-(the mean of its tries). The atoms are people: the releases are fixed partitions into blocks of
-k or more distinct people (``core.disclosure.pool_paths``, see :class:`Results`) that depend on
-the counts only; a figure is shown only when it is a union of whole blocks, so no difference of
-shown figures (a unit minus its children, a filter minus a narrower one, a role minus the rest)
-singles out fewer than k people. The gender and period filters do not apply (they would change
-the release)."""
+Results are *published* per closed calendar month and frozen (ADR 0019): the daily run
+(:func:`publish_months`) takes, for each month that has ended, the first tries handed in during
+it (the knowledge a person came with before the module; the learning right after it, counted
+when the person had completed the module by then), each in the unit and role the person had when
+it took the try. Per module and kind, their people per unit and role are cut into fixed blocks
+of k or more distinct people (``core.disclosure.pool_paths``; a person has one first try per
+module and kind, so it is in one block at most) and stored (:class:`ResultAtom`). Pages read the
+stored months only: nothing of the month under way shows, a new try moves nothing until its
+month closes, and a later change of unit, role or tree rewrites nothing already published.
+
+A figure over modules, units, roles and months is the sum of the parts — one per month and
+module — that are unions of whole blocks; a part that is not is left out, and a figure with no
+such part is hidden. Every shown figure is then a sum of whole blocks of k or more people, and
+every sum or difference of shown figures (a unit minus its children, a filter minus a narrower
+one, a month against the next) is one too. A person counts once per module and kind. The gender
+and period filters do not apply (they would change the release)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 
-from kompetenslyft.core.disclosure import Blocks, pool_paths
+from kompetenslyft.core.disclosure import pool_paths
 from kompetenslyft.core.memo import Memo
+from kompetenslyft.core.published import local_midnight, next_month, next_publication
 from kompetenslyft.learning.models import Module
-from kompetenslyft.learning.participation import version as participation_version
 from kompetenslyft.learning.selectors import completed_modules
 from kompetenslyft.org.models import Organisation, Role, Unit
 
-from .models import Attempt, KnowledgeTest
+from .models import Attempt, KnowledgeTest, ResultAtom, ResultMonth
 
 DIRECT = "="
 PRE, POST = KnowledgeTest.Kind.PRE.value, KnowledgeTest.Kind.POST.value
@@ -55,101 +64,117 @@ EMPTY = Figure(0, None, None)
 HIDDEN = Figure(None, None, None)
 
 
-class Results:
-    """The organisation's first tries, released in blocks of its anonymity threshold or more
-    distinct people (ADR 0004/0005; the atoms are people, never tries).
+def _units(path: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in path.strip("/").split("/") if p)
 
-    * One module: atoms ``(module, kind, unit, …, unit, DIRECT, role)`` hold each person once
-      (its first try of the module's test of that kind); each module's atoms are cut into blocks
-      on their own (:func:`pool_paths` per module and kind), so no block holds one person twice.
-    * Several modules (or all): each person is one atom per kind,
-      ``(kind, unit, …, unit, DIRECT, role, modules it took)``, so it counts once whatever the
-      modules; the mean and the share passed are over its first tries. A figure over the modules
-      ``M`` is shown only when the people it touches are whole blocks of k or more people, each
-      of them took tests of modules in ``M`` only (its value never depends on the choice of
-      ``M`` beyond whole blocks), and each module's own figure under the same filter is shown
-      (the scores are their sum, so no filter minus a narrower one tells a hidden module's)."""
+
+def month_atoms(organisation: Organisation, month: dt.date) -> list[ResultAtom]:
+    """The month's release, unsaved: its first tries per module, kind, unit and role (the
+    person's at the time of the try), each atom with its block (``pool_paths`` per module and
+    kind, blocks of the threshold or more distinct people)."""
+    k = max(1, organisation.anonymity_threshold)
+    paths = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "path"))
+    tests = {
+        pk: (module_id, str(kind))
+        for pk, module_id, kind in KnowledgeTest.objects.filter(organisation=organisation).values_list(
+            "pk", "module_id", "kind"
+        )
+    }
+    if not tests:
+        return []
+    rows = list(
+        Attempt.objects.filter(
+            test_id__in=list(tests),
+            number=1,
+            submitted_at__gte=local_midnight(month),
+            submitted_at__lt=local_midnight(next_month(month)),
+        ).values_list("test_id", "unit_id", "role_id", "person_id", "score", "passed")
+    )
+    post_tests = [pk for pk, (_m, kind) in tests.items() if kind == POST]
+    post_people = (
+        Attempt.objects.filter(
+            test_id__in=post_tests,
+            number=1,
+            submitted_at__gte=local_midnight(month),
+            submitted_at__lt=local_midnight(next_month(month)),
+        ).values("person_id")
+        if post_tests
+        else None
+    )
+    done = completed_modules(post_people) if post_people is not None else {}
+    # (module, kind, unit, role) → [people, Σ score, passed]
+    cells: dict[tuple[int, str, int, int], list[Any]] = defaultdict(lambda: [0, Decimal(0), 0])
+    for test_id, unit_id, role_id, person_id, score, ok in rows:
+        module_id, kind = tests[test_id]
+        if kind == POST and module_id not in done.get(person_id, ()):
+            continue  # after the module: only the people who had completed it count
+        cell = cells[(module_id, kind, unit_id, role_id or 0)]
+        cell[0] += 1
+        cell[1] += Decimal(str(score or 0))
+        cell[2] += 1 if ok else 0
+    by_release: dict[tuple[int, str], dict[tuple[Hashable, ...], int]] = defaultdict(dict)
+    for (module_id, kind, unit_id, role_id), cell in cells.items():
+        path = paths.get(unit_id) or f"/{unit_id}/"
+        by_release[(module_id, kind)][(module_id, kind, *_units(path), DIRECT, role_id)] = cell[0]
+    blocks = {key: pool_paths(atoms, k) for key, atoms in by_release.items()}
+    atoms = []
+    for (module_id, kind, unit_id, role_id), (people, total, passed) in cells.items():
+        path = paths.get(unit_id) or f"/{unit_id}/"
+        block = blocks[(module_id, kind)].block_of.get((module_id, kind, *_units(path), DIRECT, role_id), -1)
+        atoms.append(
+            ResultAtom(
+                module_id=module_id,
+                kind=kind,
+                unit_ref=unit_id,
+                path=path,
+                role_ref=role_id,
+                people=people,
+                total=total,
+                passed=passed,
+                block=block,
+            )
+        )
+    return atoms
+
+
+# One stored atom as read: (month, module, units, role, people, Σ score, passed, block).
+_Row = tuple[dt.date, int, tuple[int, ...], int, int, Decimal, int, int]
+
+
+class Results:
+    """The organisation's published months of results, read from the stored releases.
+
+    ``figure`` sums, per month and module, the atoms a filter selects where they are whole
+    blocks of k or more people (see the module's docstring); nothing is computed from tries."""
 
     def __init__(self, organisation: Organisation) -> None:
         self.threshold = max(1, organisation.anonymity_threshold)
-        paths = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "path"))
-        tests = dict(KnowledgeTest.objects.filter(organisation=organisation).values_list("pk", "module_id"))
-        kinds = dict(KnowledgeTest.objects.filter(organisation=organisation).values_list("pk", "kind"))
-        pre_tests = [pk for pk, kind in kinds.items() if kind == PRE]
-        post_tests = [pk for pk, kind in kinds.items() if kind == POST]
-        units_of: dict[int, tuple[int, ...]] = {}
-
-        def units(unit_id: int) -> tuple[int, ...]:
-            found = units_of.get(unit_id)
-            if found is None:
-                path = paths.get(unit_id) or f"/{unit_id}/"
-                found = units_of[unit_id] = tuple(int(p) for p in path.strip("/").split("/"))
-            return found
-
-        # (kind, module, person) → (unit, role, score, passed): the person's first try there.
-        tries: dict[tuple[str, int, int], tuple[int, int, Decimal, bool]] = {}
-
-        def add(
-            test_id: int, unit_id: int, role_id: int | None, person_id: int, score: Any, ok: bool
-        ) -> None:
-            key = (str(kinds[test_id]), int(tests[test_id]), int(person_id))
-            if key not in tries:  # one try per person per module and kind (the earliest)
-                tries[key] = (unit_id, role_id or 0, Decimal(str(score or 0)), bool(ok))
-
-        first = Attempt.objects.filter(number=1, submitted_at__isnull=False).order_by("submitted_at", "pk")
-        columns = ("test_id", "unit_id", "role_id", "person_id", "score", "passed")
-        if pre_tests:  # (an empty IN has no SQL) — plain tuples straight from the cursor
-            sql, params = first.filter(test_id__in=pre_tests).values_list(*columns).query.sql_with_params()
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                for row in cursor.fetchall():
-                    add(*row)
-        # After the module: only the people who completed it count.
-        post = first.filter(test_id__in=post_tests)
-        done = completed_modules(post.values("person_id"))
-        for one in post.values_list(*columns):
-            if tests[one[0]] in done.get(one[3], ()):
-                add(*one)
-
-        # One module: people per (module, kind, units, role).
-        self.data: dict[tuple[Hashable, ...], tuple[int, Decimal, int]] = {}
-        # Several modules: per person and kind, its placement (its latest module's), modules,
-        # scores and passes.
-        people: dict[tuple[str, int], list[Any]] = {}
-        for (kind, module_id, person_id), (unit_id, role_id, score, ok) in tries.items():
-            atom = (module_id, kind, *units(unit_id), DIRECT, role_id)
-            n0, total0, passed0 = self.data.get(atom, (0, Decimal(0), 0))
-            self.data[atom] = (n0 + 1, total0 + score, passed0 + (1 if ok else 0))
-            one = people.setdefault((kind, person_id), [unit_id, role_id, set(), Decimal(0), 0])
-            one[0], one[1] = unit_id, role_id
-            one[2].add(module_id)
-            one[3] += score
-            one[4] += 1 if ok else 0
-        by_module: dict[tuple[int, str], dict[tuple[Hashable, ...], int]] = {}
-        for atom, value in self.data.items():
-            by_module.setdefault((int(atom[0]), str(atom[1])), {})[atom] = value[0]  # type: ignore[call-overload]
-        self.module_blocks: dict[tuple[int, str], Blocks] = {
-            key: pool_paths(atoms, self.threshold) for key, atoms in by_module.items()
-        }
-        # (kind, units…, DIRECT, role, modules) → [people, tries, Σ scores, tries passed]
-        self.person_data: dict[tuple[Hashable, ...], list[Any]] = {}
-        for (kind, _person), (unit_id, role_id, modules, total, passed) in people.items():
-            key = (kind, *units(unit_id), DIRECT, role_id, frozenset(modules))
-            entry = self.person_data.setdefault(key, [0, 0, Decimal(0), 0])
-            entry[0] += 1
-            entry[1] += len(modules)
-            entry[2] += total
-            entry[3] += passed
-        self.person_blocks: Blocks = pool_paths(
-            {a: v[0] for a, v in self.person_data.items()}, self.threshold
+        self.months = sorted(
+            ResultMonth.objects.filter(organisation=organisation).values_list("month", flat=True)
         )
-        self._figures: dict[tuple[Any, ...], Figure] = {}  # figures asked for, kept with the release
-        self.by_module: dict[tuple[str, int], list[tuple[Hashable, ...]]] = {}
-        for atom in self.data:
-            self.by_module.setdefault((str(atom[1]), int(atom[0])), []).append(atom)  # type: ignore[call-overload]
-        self.by_kind: dict[str, list[tuple[Hashable, ...]]] = {}
-        for atom in self.person_data:
-            self.by_kind.setdefault(str(atom[0]), []).append(atom)
+        self.by_kind: dict[str, list[_Row]] = defaultdict(list)
+        self.by_unit: dict[tuple[str, int], list[_Row]] = defaultdict(list)
+        self.by_module: dict[tuple[str, int], list[_Row]] = defaultdict(list)
+        # (month, module, kind, block) → [atoms in it, people in it]
+        self.blocks: dict[tuple[dt.date, int, str, int], list[int]] = defaultdict(lambda: [0, 0])
+        for month, module, kind, path, role, people, total, passed, block in ResultAtom.objects.filter(
+            run__organisation=organisation
+        ).values_list(
+            "run__month", "module_id", "kind", "path", "role_ref", "people", "total", "passed", "block"
+        ):
+            row: _Row = (month, module, _units(path), role, people, total, passed, block)
+            self.by_kind[kind].append(row)
+            self.by_module[(kind, module)].append(row)
+            for unit in row[2]:
+                self.by_unit[(kind, unit)].append(row)
+            entry = self.blocks[(month, module, kind, block)]
+            entry[0] += 1
+            entry[1] += people
+        self._figures: dict[tuple[Any, ...], Figure] = {}
+
+    @property
+    def last_month(self) -> dt.date | None:
+        return self.months[-1] if self.months else None
 
     def figure(
         self,
@@ -162,87 +187,76 @@ class Results:
         key = (kind, modules, unit.pk if unit is not None else None, role_id)
         known = self._figures.get(key)
         if known is None:
-            if modules is not None and len(modules) == 1:
-                known = self._module_figure(kind, next(iter(modules)), unit, role_id)
-            else:
-                known = self._people_figure(kind, modules, unit, role_id)
-            self._figures[key] = known
+            known = self._figures[key] = self._figure(kind, modules, unit, role_id)
         return known
 
-    def _module_figure(self, kind: str, module: int, unit: Unit | None, role_id: int | None) -> Figure:
-        under = unit.pk if unit is not None else None
-        atoms = [
-            atom
-            for atom in self.by_module.get((kind, module), [])
-            if (under is None or under in atom[2:-2]) and (role_id is None or atom[-1] == role_id)
-        ]
-        if not atoms:
-            return EMPTY
-        people = sum(self.data[a][0] for a in atoms)
-        if people < self.threshold or not self.module_blocks[(module, kind)].shown(atoms):
-            return HIDDEN
-        total = sum((self.data[a][1] for a in atoms), Decimal(0))
-        passed = sum(self.data[a][2] for a in atoms)
-        return Figure(people, float(total) / people / 100, passed / people)
-
-    def _people_figure(
+    def _figure(
         self, kind: str, modules: frozenset[int] | None, unit: Unit | None, role_id: int | None
     ) -> Figure:
+        # The smallest index that holds every atom the filter selects.
+        pool = self.by_kind.get(kind, []) if unit is None else self.by_unit.get((kind, unit.pk), [])
+        if modules is not None:
+            chosen = [row for m in modules for row in self.by_module.get((kind, m), [])]
+            if len(chosen) < len(pool):
+                pool = chosen
+        # (month, module) → block → atoms of it selected; and the parts' sums
+        parts: dict[tuple[dt.date, int], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+        sums: dict[tuple[dt.date, int], list[Any]] = defaultdict(lambda: [0, Decimal(0), 0])
         under = unit.pk if unit is not None else None
-        atoms = [
-            atom
-            for atom in self.by_kind.get(kind, [])
-            if (modules is None or atom[-1] & modules)  # type: ignore[operator]
-            and (under is None or under in atom[1:-3])
-            and (role_id is None or atom[-2] == role_id)
-        ]
-        if not atoms:
+        for month, module, units, role, people, total, passed, block in pool:
+            if (
+                (modules is not None and module not in modules)
+                or (role_id is not None and role != role_id)
+                or (under is not None and under not in units)
+            ):
+                continue
+            parts[(month, module)][block] += 1
+            part = sums[(month, module)]
+            part[0] += people
+            part[1] += total
+            part[2] += passed
+        if not parts:
             return EMPTY
-        people = sum(self.person_data[a][0] for a in atoms)
-        if people < self.threshold or not self.person_blocks.shown(atoms):
+        people, total, passed = 0, Decimal(0), 0
+        for (month, module), touched in parts.items():
+            if all(self._whole(month, module, kind, block, n) for block, n in touched.items()):
+                part = sums[(month, module)]
+                people, total, passed = people + part[0], total + part[1], passed + part[2]
+        if not people:
             return HIDDEN
-        if modules is not None and any(not atom[-1] <= modules for atom in atoms):  # type: ignore[operator]
-            # Someone here also took other modules' tests: its figure would depend on the choice.
-            return HIDDEN
-        # The scores are those of the modules' own figures added up: each must be shown (or have
-        # no tries), else this figure minus the others would tell a hidden module's.
-        taken: set[int] = set()
-        for atom in atoms:
-            taken.update(atom[-1])  # type: ignore[arg-type]
-        for module in taken:
-            if self._module_figure(kind, int(module), unit, role_id).hidden:
-                return HIDDEN
-        tries = sum(self.person_data[a][1] for a in atoms)
-        total = sum((self.person_data[a][2] for a in atoms), Decimal(0))
-        passed = sum(self.person_data[a][3] for a in atoms)
-        return Figure(people, float(total) / tries / 100, passed / tries)
+        return Figure(people, float(total) / people / 100, passed / people)
+
+    def _whole(self, month: dt.date, module: int, kind: str, block: int, atoms: int) -> bool:
+        found = self.blocks.get((month, module, kind, block))
+        return block >= 0 and found is not None and found[0] == atoms and found[1] >= self.threshold
 
 
 _memo = Memo(kept=16)
 
 
 def results_for(organisation: Organisation) -> Results:
-    """:class:`Results`, kept per process until a try is handed in, the units or the attendance
-    change (the key is the time of the latest hand-in, the tests, and the units' and
-    attendances' count and last id)."""
-    tests = list(KnowledgeTest.objects.filter(organisation=organisation).values_list("pk", flat=True))
-    # A try is written once, when handed in: the latest hand-in marks every change.
-    last = Attempt.objects.filter(test_id__in=tests).aggregate(at=Max("submitted_at"))["at"]
-    units = Unit.objects.filter(organisation=organisation).aggregate(n=Count("id"), last=Max("id"))
-    # Who completed a module decides whose try after it counts: the participation summary's
-    # version rises in the same transaction as every attendance written (ADR 0006). Counting
-    # the attendance instead read 1,000,000 rows on every page (1.7 s at 50,000 people).
-    attended = participation_version(organisation.pk)
-    key = (
-        organisation.pk,
-        organisation.anonymity_threshold,
-        tuple(tests),
-        last,
-        units["n"],
-        units["last"],
-        attended,
+    """:class:`Results`, kept per process until a month is published or withdrawn (the key is
+    the publications' latest id and time and their count, and the threshold)."""
+    runs = ResultMonth.objects.filter(organisation=organisation).aggregate(
+        last=Max("pk"), at=Max("published_at"), n=Count("pk")
     )
+    key = (organisation.pk, organisation.anonymity_threshold, runs["last"], runs["at"], runs["n"])
     return _memo.get(key, lambda: Results(organisation))
+
+
+def publication_note(results: Results) -> str:
+    """What the page says about the months shown and the next publication."""
+    from django.utils.formats import date_format
+
+    upcoming = date_format(next_publication(), "DATE_FORMAT")
+    if results.last_month is None:
+        return _(
+            "No month is published yet. Test results are published per closed month; the next on %(date)s."
+        ) % {"date": upcoming}
+    return _(
+        "Test results are published per closed month and then never change: shown up to and "
+        "including %(month)s. The month under way is published on %(date)s."
+    ) % {"month": date_format(results.last_month, "YEAR_MONTH_FORMAT"), "date": upcoming}
 
 
 def difference(before: Figure, after: Figure) -> float | None:
@@ -326,12 +340,18 @@ def dashboard_sections(context: Any) -> list[Any]:
     results = _Viewed(release, exact=context.exact)
     role_id = filters.role.pk if filters.role is not None else None
     selected = frozenset(m.pk for m in modules)
-    note = _(
-        "Each person counts once in every figure (its first try of each test). Test results are "
-        "shown for groups of %(k)s people or more only, to everyone; a figure over chosen modules "
-        "is hidden where its people also took other modules' tests; the gender and period "
-        "filters do not apply."
-    ) % {"k": release.threshold}
+    note = " ".join(
+        [
+            _(
+                "Each person counts once per module and test (its first try), in the unit and role "
+                "it had when it took the try. Test results are shown for groups of %(k)s people or "
+                "more only, to everyone; a month in which a group was too small is left out of its "
+                "figure; the gender and period filters do not apply."
+            )
+            % {"k": release.threshold},
+            publication_note(release),
+        ]
+    )
     sections = []
 
     per_module = []
@@ -465,8 +485,14 @@ def _before_after_section(
     )
 
 
-def module_summary(organisation: Organisation, module: Module) -> tuple[Figure, Figure, int]:
-    """The module's whole-organisation figures (before, after) and the threshold, for its page."""
+def module_summary(organisation: Organisation, module: Module) -> tuple[Figure, Figure, int, str]:
+    """The module's whole-organisation figures (before, after), the threshold and what the page
+    says of the months published, for its page."""
     results = results_for(organisation)
     one = frozenset([module.pk])
-    return results.figure(kind=PRE, modules=one), results.figure(kind=POST, modules=one), results.threshold
+    return (
+        results.figure(kind=PRE, modules=one),
+        results.figure(kind=POST, modules=one),
+        results.threshold,
+        publication_note(results),
+    )

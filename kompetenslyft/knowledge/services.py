@@ -3,6 +3,7 @@ starting and submitting an attempt (a passed test before the module exempts the 
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import random
 import re
@@ -19,13 +20,14 @@ from django.utils.translation import ngettext
 
 from kompetenslyft.core.audit import AuditEvent, audit_record
 from kompetenslyft.core.importing import ImportRefused, ImportResult
+from kompetenslyft.core.published import closed_months
 from kompetenslyft.learning import proposal_services
 from kompetenslyft.learning.models import Module
 from kompetenslyft.lrs import emit
 from kompetenslyft.org.models import Organisation, Person
 
 from . import gift
-from .models import Attempt, KnowledgeTest, Option, Question, QuestionBank
+from .models import Attempt, KnowledgeTest, Option, Question, QuestionBank, ResultAtom, ResultMonth
 
 MAX_FILE_BYTES = 512 * 1024
 
@@ -425,3 +427,52 @@ def attempt_submit(*, attempt: Attempt, answers: dict[int, list[int]], actor: An
         else 0
     )
     return attempt, exempted
+
+
+# --- publication per closed month (ADR 0019) -----------------------------------------------------
+
+
+def publish_result_months(*, today: dt.date | None = None) -> int:
+    """Publish the test results of every closed calendar month not yet published, in each
+    organisation with a knowledge test: from the month of its first try handed in, at most
+    :data:`core.published.MONTHS` months back (so a missed run catches up). A published month is
+    never changed. Returns the number of months published."""
+    from django.db.models import Min
+
+    today = today or timezone.localdate()
+    published = 0
+    firsts = (
+        Attempt.objects.filter(number=1, submitted_at__isnull=False)
+        .values_list("test__organisation_id")
+        .annotate(first=Min("submitted_at"))
+        .order_by("test__organisation_id")
+    )
+    for organisation_id, first in firsts:
+        done = set(
+            ResultMonth.objects.filter(organisation_id=organisation_id).values_list("month", flat=True)
+        )
+        for month in closed_months(timezone.localdate(first), today):
+            if month not in done and _publish_result_month(organisation_id, month):
+                published += 1
+    return published
+
+
+@transaction.atomic
+def _publish_result_month(organisation_id: int, month: dt.date) -> bool:
+    """One organisation's closed month, computed once (``results.month_atoms``) and stored."""
+    from . import results
+
+    organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+    if ResultMonth.objects.filter(organisation=organisation, month=month).exists():
+        return False
+    atoms = results.month_atoms(organisation, month)
+    run = ResultMonth.objects.create(
+        organisation=organisation,
+        month=month,
+        threshold=max(1, organisation.anonymity_threshold),
+        published_at=timezone.now(),
+    )
+    for atom in atoms:
+        atom.run = run
+    ResultAtom.objects.bulk_create(atoms, batch_size=2000)
+    return True

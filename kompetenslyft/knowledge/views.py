@@ -182,7 +182,7 @@ def _module_page(
             prefix=kind,
         )
         kinds.append({"kind": kind, "label": label, "test": test, "form": form})
-    before, after, k = results.module_summary(organisation, module)
+    before, after, k, publication = results.module_summary(organisation, module)
     banks = list(selectors.banks_of(organisation, module).prefetch_related("questions__options"))
     renames = rename or {}
     for bank in banks:
@@ -203,6 +203,7 @@ def _module_page(
             "after": after,
             "difference": results.difference(before, after),
             "k": k,
+            "publication": publication,
         },
         status=status,
     )

@@ -6,9 +6,11 @@ from kompetenslyft.learning.models import Initiative
 from kompetenslyft.org.models import Organisation
 
 from .models import Story
+from .movement import publish_movement_months
 
 
 def stories_for_demo(organisation: Organisation) -> None:
+    publish_movement_months()  # the closed months' gap movement, as the daily run does (ADR 0019)
     initiative = Initiative.objects.get(organisation=organisation, code="digitalt-lyft")
     Story.objects.create(
         organisation=organisation,

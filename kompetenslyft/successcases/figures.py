@@ -164,5 +164,17 @@ def candidates(initiative: Initiative) -> Candidates:
     return Candidates(units, roles, module_rows, organisation.anonymity_threshold)
 
 
+def publication_note() -> str:
+    """What the page says of the published months (ADR 0019) and the next publication."""
+    from django.utils.formats import date_format
+
+    from kompetenslyft.core.published import next_publication
+
+    return _(
+        "Test results, application rates and gap movement are published per closed month and then "
+        "never change; the month under way is published on %(date)s."
+    ) % {"date": date_format(next_publication(), "DATE_FORMAT")}
+
+
 def kind_label(kind: str) -> str:
     return {"unit": _("Unit"), "role": _("Role"), "module": _("Module")}[kind]

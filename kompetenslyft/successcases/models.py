@@ -73,3 +73,38 @@ class ContactList(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class MovementMonth(models.Model):
+    """One initiative's gap movement of the participations measured in one closed calendar
+    month, published once by the daily run and never changed (ADR 0019). ``signature`` names
+    what the movement is of (the initiative's modules and period, the baseline and follow-up
+    points): a change of those starts a new series, and pages read the current one only."""
+
+    initiative = models.ForeignKey("learning.Initiative", on_delete=models.CASCADE, related_name="+")
+    signature = models.CharField(max_length=64)
+    month = models.DateField()  # its first day
+    threshold = models.PositiveSmallIntegerField()
+    published_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiative", "signature", "month"], name="successcases_movement_month_unique"
+            )
+        ]
+
+
+class MovementAtom(models.Model):
+    """The participations of one module measured in the month, in one unit and role (of the
+    person's first counted attendance of the module in the period): their count, summed mean
+    movement and the block of the month's release of the module."""
+
+    run = models.ForeignKey(MovementMonth, on_delete=models.CASCADE, related_name="atoms")
+    module = models.ForeignKey("learning.Module", on_delete=models.CASCADE, related_name="+")
+    unit_ref = models.PositiveIntegerField()
+    path = models.CharField(max_length=1000)
+    role_ref = models.PositiveIntegerField(default=0)
+    people = models.PositiveIntegerField()
+    total = models.FloatField()
+    block = models.IntegerField()

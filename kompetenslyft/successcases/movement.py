@@ -3,12 +3,15 @@
 * **Gap movement** — per participation (a person × one of the initiative's modules, attended
   or completed within the initiative's period): the mean change of the person's self-assessed
   level, over the competences the module teaches, from the baseline measurement point (the
-  organisation's first) to the follow-up point (its last). The participations are *atoms*
-  named module → unit tree → role (the order of ADR 0005), and
-  :func:`kompetenslyft.core.disclosure.pool_paths` releases them in fixed blocks of k or more
-  participations, once, for every viewer. A unit's, role's or module's figure is shown only
-  when its atoms are an exact union of whole blocks, so no difference of shown figures (a unit
-  minus its child, a role minus none) singles out fewer than k participations.
+  organisation's first) to the follow-up point (its last). It is *published* per closed month
+  and frozen (ADR 0019): the daily run counts each participation in the month it became
+  measured (the later of its first counted attendance and its answers), where its first counted
+  attendance placed it (unit, role), as *atoms* named module → unit tree → role, released per
+  month and module by :func:`kompetenslyft.core.disclosure.pool_paths` in fixed blocks of k or
+  more participations and stored. A unit's, role's or module's figure sums the parts (month,
+  module) that are exact unions of whole blocks, so no difference of shown figures (a unit
+  minus its child, a role minus none, a read before and after one more answer) singles out
+  fewer than k participations.
 * **Indicator movement** — per unit (its subtree): each linked indicator's mean value over the
   six months after the unit's training minus the six months before, relative to before, with
   the sign turned so that positive is better. Values are figures of units, shown exactly (ADR
@@ -20,20 +23,27 @@ Both are memoised per process, keyed by what they are made of."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from django.db.models import Max
+from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
 
 from kompetenslyft.assessment.models import Answer, GapState
 from kompetenslyft.core import disclosure
 from kompetenslyft.core.memo import Memo
+from kompetenslyft.core.published import closed_months, month_start, previous_month
 from kompetenslyft.indicators import figures as indicator_figures
 from kompetenslyft.indicators.models import Indicator, IndicatorValue
 from kompetenslyft.learning.models import Attendance, Initiative, Module
 from kompetenslyft.learning.reports import COUNTED
 from kompetenslyft.org.models import Unit
+
+from .models import MovementAtom, MovementMonth
 
 DIRECT = "·"
 CHUNK = 2000
@@ -48,6 +58,7 @@ class Atom:
     people: int  # participations with a movement measured
     total: float  # sum of their mean movements (levels)
     block: int = -1
+    month: dt.date | None = None  # the month published in
 
 
 @dataclass
@@ -55,6 +66,9 @@ class Movement:
     atoms: list[Atom]
     blocks: disclosure.Blocks
     points: tuple[int, int] | None  # (baseline, follow-up)
+    # (month, module, block) → [atoms in it, participations in it], of the published months
+    parts: dict[tuple[dt.date | None, int, int], list[int]] = field(default_factory=dict)
+    months: list[dt.date] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Indexes so that a page's few hundred rows do not each scan every atom.
@@ -86,23 +100,33 @@ class Movement:
     def figure(
         self, *, modules: frozenset[int] | None = None, unit: int | None = None, role: int | None = None
     ) -> tuple[int | None, float | None]:
-        """(participations, mean movement in levels) of the group, or (None, None) when its
-        atoms are not an exact union of whole blocks of k or more (or it has none)."""
-        atoms = self.select(modules=modules, unit=unit, role=role)
-        if not atoms or not self.shown(atoms):
+        """(participations, mean movement in levels) of the group's parts (one per month and
+        module) that are exact unions of whole blocks of k or more; (None, None) when none is."""
+        atoms = self.shown(self.select(modules=modules, unit=unit, role=role))
+        if not atoms:
             return None, None
         people = sum(a.people for a in atoms)
         return people, sum(a.total for a in atoms) / people
 
-    def shown(self, atoms: list[Atom]) -> bool:
-        touched: dict[int, int] = defaultdict(int)
+    def shown(self, atoms: list[Atom]) -> list[Atom]:
+        """The atoms of the parts (month, module) that are unions of whole blocks of k or more."""
+        by_part: dict[tuple[dt.date | None, int], list[Atom]] = defaultdict(list)
         for a in atoms:
-            touched[a.block] += 1
-        b = self.blocks
-        return all(
-            block >= 0 and n == b.atoms_in[block] and b.size[block] >= b.threshold
-            for block, n in touched.items()
-        )
+            by_part[(a.month, a.module)].append(a)
+        chosen: list[Atom] = []
+        for (month, module), part in by_part.items():
+            touched: dict[int, int] = defaultdict(int)
+            for a in part:
+                touched[a.block] += 1
+            if all(
+                block >= 0
+                and (found := self.parts.get((month, module, block))) is not None
+                and found[0] == n
+                and found[1] >= self.blocks.threshold
+                for block, n in touched.items()
+            ):
+                chosen.extend(part)
+        return chosen
 
 
 def _points(initiative: Initiative) -> tuple[tuple[int, int] | None, object]:
@@ -118,8 +142,20 @@ def _points(initiative: Initiative) -> tuple[tuple[int, int] | None, object]:
     return (points[0], points[-1]), found[1]
 
 
-def _participations(initiative: Initiative, modules: list[int]) -> dict[tuple[int, int], tuple[int, int]]:
-    """(person, module) → (unit, role) of its latest counted attendance within the period."""
+def signature(initiative: Initiative, modules: list[int], points: tuple[int, int] | None) -> str:
+    """What a series of published months is of: the initiative's modules and period and the
+    two measurement points. Any change of them starts a new series."""
+    text = json.dumps(
+        [sorted(modules), str(initiative.starts_on), str(initiative.ends_on), list(points or ())]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _participations(
+    initiative: Initiative, modules: list[int]
+) -> dict[tuple[int, int], tuple[int, int, dt.date]]:
+    """(person, module) → (unit, role, date) of its FIRST counted attendance within the period:
+    a later attendance (in another unit) moves nothing already counted."""
     rows = Attendance.objects.filter(
         module_id__in=modules, status__in=COUNTED, person__organisation_id=initiative.organisation_id
     )
@@ -127,40 +163,23 @@ def _participations(initiative: Initiative, modules: list[int]) -> dict[tuple[in
         rows = rows.filter(date__gte=initiative.starts_on)
     if initiative.ends_on:
         rows = rows.filter(date__lte=initiative.ends_on)
-    latest: dict[tuple[int, int], tuple[dt.date, int, int]] = {}
+    first: dict[tuple[int, int], tuple[dt.date, int, int]] = {}
     for person, module, unit, role, day in rows.values_list(
         "person_id", "module_id", "unit_id", "role_id", "date"
     ).iterator(chunk_size=20000):
         key = (person, module)
-        seen = latest.get(key)
-        if seen is None or day > seen[0]:
-            latest[key] = (day, unit, role or 0)
-    return {key: (unit, role) for key, (_day, unit, role) in latest.items()}
+        seen = first.get(key)
+        if seen is None or day < seen[0]:
+            first[key] = (day, unit, role or 0)
+    return {key: (unit, role, day) for key, (day, unit, role) in first.items()}
 
 
-def movement_for(initiative: Initiative) -> Movement:
-    organisation = initiative.organisation
-    modules = sorted(initiative.modules.values_list("pk", flat=True))
-    points, version = _points(initiative)
-    marker = Attendance.objects.aggregate(m=Max("pk"))["m"]
-    key = (
-        "movement",
-        initiative.pk,
-        initiative.starts_on,
-        initiative.ends_on,
-        tuple(modules),
-        points,
-        version,
-        marker,
-        organisation.anonymity_threshold,
-    )
-    return _memo.get(key, lambda: _movement(initiative, modules, points))
-
-
-def _movement(initiative: Initiative, modules: list[int], points: tuple[int, int] | None) -> Movement:
-    k = initiative.organisation.anonymity_threshold
-    if points is None or not modules:
-        return Movement([], disclosure.pool_paths({}, k), points)
+def month_cells(
+    initiative: Initiative, modules: list[int], points: tuple[int, int]
+) -> dict[dt.date, dict[tuple[int, int, int], list[float]]]:
+    """month → (module, unit, role) → [participations, Σ mean movement]: each participation in
+    the month it became measured (the later of its first counted attendance and its answers at
+    the two points), where its first counted attendance placed it."""
     taught: dict[int, set[int]] = defaultdict(set)
     for module_id, competence_id in Module.competences.through.objects.filter(
         module_id__in=modules
@@ -169,53 +188,155 @@ def _movement(initiative: Initiative, modules: list[int], points: tuple[int, int
     participations = _participations(initiative, modules)
     people = sorted({p for p, _m in participations})
     competences = sorted({c for cs in taught.values() for c in cs})
-    levels: dict[tuple[int, int], dict[int, int]] = defaultdict(dict)
+    levels: dict[tuple[int, int], dict[int, tuple[int, dt.date]]] = defaultdict(dict)
     for start in range(0, len(people), CHUNK):
-        for person, competence, point, level in Answer.objects.filter(
+        for person, competence, point, level, at in Answer.objects.filter(
             person_id__in=people[start : start + CHUNK],
             competence_id__in=competences,
             measurement_point__in=points,
-        ).values_list("person_id", "competence_id", "measurement_point", "level"):
-            levels[(person, competence)][point] = level
-    ancestry = {
-        pk: tuple(int(part) for part in path.strip("/").split("/") if part)
-        for pk, path in Unit.objects.filter(organisation_id=initiative.organisation_id).values_list(
-            "pk", "path"
-        )
-    }
-    merged: dict[tuple[int, int, int], list[float]] = defaultdict(lambda: [0, 0.0])
+        ).values_list("person_id", "competence_id", "measurement_point", "level", "measured_at"):
+            levels[(person, competence)][point] = (level, timezone.localdate(at))
+    cells: dict[dt.date, dict[tuple[int, int, int], list[float]]] = defaultdict(
+        lambda: defaultdict(lambda: [0, 0.0])
+    )
     first, last = points
-    for (person, module), (unit, role) in participations.items():
-        diffs = [
-            by_point[last] - by_point[first]
-            for c in taught.get(module, ())
-            if (by_point := levels.get((person, c))) and first in by_point and last in by_point
-        ]
+    for (person, module), (unit, role, day) in participations.items():
+        diffs, latest = [], day
+        for c in taught.get(module, ()):
+            by_point = levels.get((person, c))
+            if by_point and first in by_point and last in by_point:
+                diffs.append(by_point[last][0] - by_point[first][0])
+                latest = max(latest, by_point[first][1], by_point[last][1])
         if not diffs:
             continue
-        cell = merged[(module, unit, role)]
+        cell = cells[month_start(latest)][(module, unit, role)]
         cell[0] += 1
         cell[1] += sum(diffs) / len(diffs)
+    return cells
+
+
+def release(
+    cells: dict[tuple[int, int, int], list[float]], ancestry: dict[int, tuple[int, ...]], k: int
+) -> list[Atom]:
+    """One month's atoms with their blocks: each module is released on its own (a person takes
+    part in a module once, so every block holds k or more distinct people; pooled across
+    modules, one person's three participations made a "block of 3")."""
     atoms = [
         Atom(module, ancestry.get(unit, (unit,)), role, int(n), total)
-        for (module, unit, role), (n, total) in merged.items()
+        for (module, unit, role), (n, total) in cells.items()
     ]
-    # Each module is released on its own: a person takes part in a module once, so every block
-    # holds k or more distinct people. Pooled across modules, one person's three participations
-    # made a "block of 3" (the attacker's one-person unit with three modules).
     by_module: dict[int, dict[tuple[Hashable, ...], int]] = defaultdict(dict)
     for a in atoms:
         by_module[a.module][(a.module, *a.units, DIRECT, a.role)] = a.people
-    blocks = disclosure.Blocks(k, {}, [], [])
     for module_paths in by_module.values():
         part = disclosure.pool_paths(module_paths, k)
-        offset = len(blocks.size)
-        blocks.block_of.update({path: block + offset for path, block in part.block_of.items()})
-        blocks.atoms_in.extend(part.atoms_in)
-        blocks.size.extend(part.size)
-    for a in atoms:
-        a.block = blocks.block_of.get((a.module, *a.units, DIRECT, a.role), -1)
-    return Movement(atoms, blocks, points)
+        for a in atoms:
+            if (a.module, *a.units, DIRECT, a.role) in part.block_of:
+                a.block = part.block_of[(a.module, *a.units, DIRECT, a.role)]
+    return atoms
+
+
+def publish_movement_months(*, today: dt.date | None = None) -> int:
+    """Publish the gap movement of every closed month not yet published, for each initiative
+    with modules in an organisation with two measurement points (ADR 0019). Returns the number
+    of months published."""
+    today = today or timezone.localdate()
+    published = 0
+    for initiative in Initiative.objects.select_related("organisation").order_by("pk"):
+        modules = sorted(initiative.modules.values_list("pk", flat=True))
+        points, _version = _points(initiative)
+        if not modules or points is None:
+            continue
+        sig = signature(initiative, modules, points)
+        done = set(
+            MovementMonth.objects.filter(initiative=initiative, signature=sig).values_list("month", flat=True)
+        )
+        if previous_month(today) in done:
+            continue  # every closed month is out; the earlier ones never change
+        by_month = month_cells(initiative, modules, points)
+        if not by_month:
+            continue
+        months = [m for m in closed_months(min(by_month), today) if m not in done]
+        published += _publish_movement(initiative.pk, sig, months, by_month)
+    return published
+
+
+@transaction.atomic
+def _publish_movement(
+    initiative_id: int,
+    sig: str,
+    months: list[dt.date],
+    by_month: dict[dt.date, dict[tuple[int, int, int], list[float]]],
+) -> int:
+    initiative = Initiative.objects.select_for_update().select_related("organisation").get(pk=initiative_id)
+    k = max(1, initiative.organisation.anonymity_threshold)
+    paths = dict(Unit.objects.filter(organisation_id=initiative.organisation_id).values_list("pk", "path"))
+    ancestry = {pk: tuple(int(p) for p in path.strip("/").split("/") if p) for pk, path in paths.items()}
+    published = 0
+    for month in months:
+        if MovementMonth.objects.filter(initiative=initiative, signature=sig, month=month).exists():
+            continue
+        run = MovementMonth.objects.create(
+            initiative=initiative, signature=sig, month=month, threshold=k, published_at=timezone.now()
+        )
+        cells = by_month.get(month, {})
+        unit_of = {(m, u, r): u for (m, u, r) in cells}
+        rows = []
+        for atom, key in zip(release(cells, ancestry, k), cells, strict=True):
+            rows.append(
+                MovementAtom(
+                    run=run,
+                    module_id=atom.module,
+                    unit_ref=unit_of[key],
+                    path=paths.get(unit_of[key]) or f"/{unit_of[key]}/",
+                    role_ref=atom.role,
+                    people=atom.people,
+                    total=atom.total,
+                    block=atom.block,
+                )
+            )
+        MovementAtom.objects.bulk_create(rows, batch_size=2000)
+        published += 1
+    return published
+
+
+def movement_for(initiative: Initiative) -> Movement:
+    """The initiative's published months of the current series (see :func:`signature`)."""
+    organisation = initiative.organisation
+    modules = sorted(initiative.modules.values_list("pk", flat=True))
+    points, _version = _points(initiative)
+    sig = signature(initiative, modules, points)
+    runs = MovementMonth.objects.filter(initiative=initiative, signature=sig).aggregate(
+        last=Max("pk"), at=Max("published_at"), n=Count("pk")
+    )
+    key = (
+        "movement",
+        initiative.pk,
+        sig,
+        runs["last"],
+        runs["at"],
+        runs["n"],
+        organisation.anonymity_threshold,
+    )
+    return _memo.get(key, lambda: _movement(initiative, sig, points))
+
+
+def _movement(initiative: Initiative, sig: str, points: tuple[int, int] | None) -> Movement:
+    k = max(1, initiative.organisation.anonymity_threshold)
+    atoms: list[Atom] = []
+    parts: dict[tuple[dt.date | None, int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for month, module, path, role, people, total, block in MovementAtom.objects.filter(
+        run__initiative=initiative, run__signature=sig
+    ).values_list("run__month", "module_id", "path", "role_ref", "people", "total", "block"):
+        units = tuple(int(p) for p in path.strip("/").split("/") if p)
+        atoms.append(Atom(module, units, role, people, total, block, month))
+        entry = parts[(month, module, block)]
+        entry[0] += 1
+        entry[1] += people
+    months = sorted(
+        MovementMonth.objects.filter(initiative=initiative, signature=sig).values_list("month", flat=True)
+    )
+    return Movement(atoms, disclosure.Blocks(k, {}, [], []), points, dict(parts), months)
 
 
 # --- indicators -------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from kompetenslyft.core.spreadsheet import csv_text, download_name
 
 from . import contacts, selectors, services
 from . import contacts as _contacts
-from .figures import candidates
+from .figures import candidates, publication_note
 from .forms import StoryForm
 
 
@@ -41,6 +41,7 @@ def _page(request: HttpRequest, pk: int, form: StoryForm | None = None, *, statu
         {
             "initiative": initiative,
             "candidates": candidates(initiative),
+            "publication": publication_note(),
             "stories": selectors.stories_of(initiative).select_related("contact_list"),
             "form": form or StoryForm(initial=initial, lists=lists),
             "k": initiative.organisation.anonymity_threshold,

@@ -39,10 +39,12 @@ def complete(person: Any, mod: Any, *, days_ago: int) -> Any:
 
 
 def talk(person: Any, mod: Any, *, applying: str, kind: int = 30, manager: Any = None, **extra: Any) -> Any:
-    """A recorded talk written directly (the figures' tests need many)."""
+    """A recorded talk written directly (the figures' tests need many), held last month unless
+    ``held_on`` is given (the month :func:`publish` publishes)."""
     from .. import models
 
     today = timezone.localdate()
+    extra.setdefault("held_on", today.replace(day=1) - dt.timedelta(days=20))
     completed = today - dt.timedelta(days=kind + 1 + models.FollowUp.objects.count())
     return models.FollowUp.objects.create(
         organisation=person.organisation,
@@ -55,8 +57,17 @@ def talk(person: Any, mod: Any, *, applying: str, kind: int = 30, manager: Any =
         unit=person.unit,
         role=person.role,
         gender=person.gender,
-        held_on=today,
         applying=applying,
         recorded_at=timezone.now(),
         **extra,
     )
+
+
+def publish(organisation: Any) -> None:
+    """Publish the closed months as if the daily run published them only now (withdrawing what
+    an earlier call of the same test published, so that its later talks count)."""
+    from ..models import RateMonth
+    from ..services import publish_rate_months
+
+    RateMonth.objects.filter(organisation=organisation).delete()
+    publish_rate_months(today=timezone.localdate())

@@ -103,7 +103,14 @@ def test_one_digest_per_manager_in_its_language_and_one_reminder(network: Any) -
     complete(network.employee, m, days_ago=30)
     complete(network.colleague, m2, days_ago=31)
     result = services.followups_daily()
-    assert result == {"made": 2, "digests": 1, "reminded": 0}
+    assert result == {
+        "made": 2,
+        "digests": 1,
+        "reminded": 0,
+        "rate_months": 0,
+        "result_months": 0,
+        "movement_months": 0,
+    }
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [network.manager.email]
@@ -111,7 +118,14 @@ def test_one_digest_per_manager_in_its_language_and_one_reminder(network: Any) -
     assert network.employee.family_name in message.body and network.colleague.family_name in message.body
     assert "/followup/" in message.body
     # The next day: nothing new, no reminder yet.
-    assert services.followups_daily() == {"made": 0, "digests": 0, "reminded": 0}
+    assert services.followups_daily() == {
+        "made": 0,
+        "digests": 0,
+        "reminded": 0,
+        "rate_months": 0,
+        "result_months": 0,
+        "movement_months": 0,
+    }
     # 14 days after falling due, the one reminder; never again.
     later = timezone.localdate() + dt.timedelta(days=14)
     assert services.followups_send_digests(today=later) == (1, 2)

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kompetenslyft.competence.models import Competence
-from kompetenslyft.followup.tests.helpers import module, talk
+from kompetenslyft.followup.tests.helpers import module, publish, talk
 from kompetenslyft.org.tests.factories import PersonFactory
 from kompetenslyft.recommend import selectors
 
@@ -39,6 +39,7 @@ def test_a_gap_and_a_roles_application_rate_give_suggestions_with_reasons(module
     role = modules.employee.role
     for i in range(4):  # four people of the role, three applying it: 75 %
         talk(PersonFactory(unit=modules.unit1, role=role), modules.useful, applying="yes" if i < 3 else "no")
+    publish(modules.org_a)  # the month the talks were held has closed and is published
     found = {s.module.code: s for s in selectors.suggestions(modules.employee)}
     assert list(found) == ["M-DOK", "M-AVV"]
     assert found["M-DOK"].reasons == [f"Covers your gap in {modules.competence.local_name}"]
@@ -55,6 +56,7 @@ def test_a_role_group_under_k_gives_no_reason_and_a_taken_module_is_not_suggeste
     role = modules.employee.role
     for _ in range(2):  # two people: under k = 3
         talk(PersonFactory(unit=modules.unit1, role=role), modules.useful, applying="yes")
+    publish(modules.org_a)
     found = {s.module.code: s for s in selectors.suggestions(modules.employee)}
     assert list(found) == ["M-DOK"]
     from kompetenslyft.learning.models import Enrolment

@@ -32,6 +32,15 @@ from kompetenslyft.successcases.models import ContactList, Story
 
 pytestmark = pytest.mark.django_db
 TRAINED = dt.date(2026, 3, 16)
+LAST_MONTH = timezone.now() - dt.timedelta(days=timezone.localdate().day + 5)
+
+
+def publish(initiative: Any) -> None:
+    """The closed months, as if the daily run published them only now."""
+    from kompetenslyft.successcases.models import MovementMonth
+
+    MovementMonth.objects.filter(initiative=initiative).delete()
+    movement.publish_movement_months()
 
 
 def client_for(user: Any) -> Client:
@@ -83,6 +92,7 @@ def moved(network: Any) -> Any:
             people.setdefault(name, []).append(take_part(m, mail, unit, r, before, after, given_name=given))
     GapState.objects.update_or_create(organisation=org, defaults={"points": [0, 1], "stale": False})
     network.initiative, network.module, network.people, network.other_role = initiative, m, people, other_role
+    publish(initiative)
     return network
 
 
@@ -93,7 +103,7 @@ def take_part(m: Any, mail: Any, unit: Any, role: Any, before: int, after: int, 
     )
     for point, level in ((0, before), (1, after)):
         Answer.objects.create(
-            person=person, competence=mail, measurement_point=point, level=level, measured_at=timezone.now()
+            person=person, competence=mail, measurement_point=point, level=level, measured_at=LAST_MONTH
         )
     return person
 
@@ -160,6 +170,7 @@ def test_differencing_the_movement_never_leaves_fewer_than_k(moved: Any) -> None
     take_part(moved.module, moved.mail, moved.unit2, moved.employee.role, 2, 2)
     for _ in range(2):
         take_part(moved.module, moved.mail, moved.unit3, moved.other_role, 3, 2)
+    publish(moved.initiative)
     found = candidates(moved.initiative)
     roles = {r.key: r for r in found.roles}
     units = {r.key: r for r in found.units}
@@ -323,6 +334,7 @@ def test_one_person_in_three_modules_fills_no_block(moved: Any) -> None:
             status="completed",
         )
     movement.forget()
+    publish(moved.initiative)
     found = candidates(moved.initiative)
     assert {r.label: (r.moved, r.movement) for r in found.units}.get("Lilla enheten", (None, None)) == (
         None,
@@ -332,6 +344,56 @@ def test_one_person_in_three_modules_fills_no_block(moved: Any) -> None:
     page = client_for(moved.project_leader.user).get(f"/successcases/initiatives/{moved.initiative.pk}/")
     assert page.status_code == 200
     assert "Lilla enheten" not in page.content.decode().split('data-shortlist="smallest"')[0]
+
+
+def test_one_more_answer_moves_no_movement_until_its_month_closes(moved: Any) -> None:
+    """The attack over time (ADR 0019): read, one more person answers the follow-up point, read
+    again: the same. When its month closes it is under k and left out; a unit change of a
+    published participant moves nothing either."""
+    from kompetenslyft.core.published import next_month
+
+    def read() -> dict[tuple[str, int], Any]:
+        found = candidates(moved.initiative)
+        return {(r.kind, r.key): (r.moved, r.movement) for r in (*found.units, *found.roles, *found.modules)}
+
+    before = read()
+    assert before[("unit", moved.admin_a.pk)] == (10, pytest.approx(1.0))
+    late = PersonFactory(unit=moved.unit1, role=moved.employee.role)
+    Attendance.objects.create(
+        person=late,
+        module=moved.module,
+        unit=moved.unit1,
+        role=late.role,
+        date=TRAINED,
+        hours=Decimal(2),
+        status="completed",
+    )
+    for point, level in ((0, 1), (1, 4)):
+        Answer.objects.create(
+            person=late,
+            competence=moved.mail,
+            measurement_point=point,
+            level=level,
+            measured_at=timezone.now(),
+        )
+    movement.publish_movement_months()
+    assert read() == before  # this month: not published
+    movement.publish_movement_months(today=next_month(timezone.localdate()) + dt.timedelta(days=1))
+    assert read() == before  # one participation in the month: left out everywhere
+    mover = moved.people["unit1"][0]
+    mover.unit = moved.unit3
+    mover.save()
+    Attendance.objects.create(
+        person=mover,
+        module=moved.module,
+        unit=moved.unit3,
+        role=mover.role,
+        date=TRAINED + dt.timedelta(days=30),
+        hours=Decimal(2),
+        status="completed",
+    )
+    movement.forget()
+    assert read() == before
 
 
 # --- a new user's review of issue 10 --------------------------------------------------

@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from kompetenslyft.core.models import AuditEntry
-from kompetenslyft.followup.tests.helpers import module, talk
+from kompetenslyft.followup.tests.helpers import module, publish, talk
 from kompetenslyft.learning.models import Initiative
 from kompetenslyft.org.tests.factories import PersonFactory
 from kompetenslyft.successcases.figures import candidates
@@ -52,7 +52,18 @@ def effect(network: Any) -> Any:
             person = PersonFactory(unit=unit, role=role)
             talk(person, m, applying="yes" if i < applying else "no")
     network.initiative, network.module = initiative, m
+    publish_all(org)
     return network
+
+
+def publish_all(organisation: Any) -> None:
+    """The effect figures of the closed months, as if the daily run published them only now."""
+    from kompetenslyft.knowledge.models import ResultMonth
+    from kompetenslyft.knowledge.services import publish_result_months
+
+    publish(organisation)
+    ResultMonth.objects.filter(organisation=organisation).delete()
+    publish_result_months()
 
 
 def test_no_group_under_k_and_no_difference_of_shown_groups_reveals_one(effect: Any) -> None:
@@ -97,6 +108,7 @@ def test_a_person_counts_once_in_a_row_over_several_modules(effect: Any) -> None
         KnowledgeTest.objects.create(organisation=effect.org_a, module=m, kind=PRE, pass_mark=60)
         for m in (effect.module, second)
     ]
+    last_month = timezone.now() - dt.timedelta(days=timezone.localdate().day + 5)
     two = [PersonFactory(unit=dep3, role=effect.employee.role) for _ in range(2)]
     for person in two:
         for m, test in zip((effect.module, second), tests, strict=True):
@@ -107,11 +119,12 @@ def test_a_person_counts_once_in_a_row_over_several_modules(effect: Any) -> None
                 unit=person.unit,
                 role=person.role,
                 number=1,
-                started_at=timezone.now(),
-                submitted_at=timezone.now(),
+                started_at=last_month,
+                submitted_at=last_month,
                 score=Decimal(70),
                 passed=True,
             )
+    publish_all(effect.org_a)
     row = {r.key: r for r in candidates(effect.initiative).units}[dep3.pk]
     assert (row.talks, row.applying, row.before) == (None, None, None)
     # One more person in the unit: 3 people, their 6 talks and 6 tries are shown.
@@ -124,11 +137,12 @@ def test_a_person_counts_once_in_a_row_over_several_modules(effect: Any) -> None
             unit=third.unit,
             role=third.role,
             number=1,
-            started_at=timezone.now(),
-            submitted_at=timezone.now(),
+            started_at=last_month,
+            submitted_at=last_month,
             score=Decimal(40),
             passed=False,
         )
+    publish_all(effect.org_a)
     row = {r.key: r for r in candidates(effect.initiative).units}[dep3.pk]
     assert row.talks == 6 and row.applying == pytest.approx(4 / 6)
     assert row.before == pytest.approx((4 * 70 + 2 * 40) / 6 / 100)
