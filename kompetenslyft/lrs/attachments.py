@@ -15,7 +15,7 @@ The rules this module enforces, as the specification states them (2.0.0 Communic
 * The LRS "MUST reject batches of Statements having Attachments that neither contain a fileUrl
   nor match a received Attachment part based on their hash."
 * "MAY reject (batches of) Statements that are larger than the LRS is configured to allow":
-  a part larger than ``KOMPETENSLYFT_LRS_ATTACHMENT_MAX_BYTES`` is refused.
+  a part larger than ``KOMPETENSLYFT_LRS_ATTACHMENT_MAX_BYTES`` is refused with 413.
 
 Beyond the letter: a part whose hash no attachment declares, a part whose data does not hash to
 its header, a part whose Content-Type differs from the declared ``contentType`` (media type,
@@ -44,6 +44,11 @@ HASHES = {56: hashlib.sha224, 64: hashlib.sha256, 96: hashlib.sha384, 128: hashl
 
 class Malformed(ValueError):
     """The multipart body itself is wrong (400)."""
+
+
+class TooLarge(Malformed):
+    """A part larger than the LRS accepts (413: 2.0.0 Communication 3.2, "… because its size (or
+    the size of an Attachment included in the request) is larger than the maximum allowed")."""
 
 
 @dataclass
@@ -152,7 +157,7 @@ def _check_part(part: Part) -> None:
         raise Malformed(f"{where}: X-Experience-API-Hash {sha2[:20]!r}… is not a SHA-2 hash in hexadecimal")
     limit = settings.KOMPETENSLYFT_LRS_ATTACHMENT_MAX_BYTES
     if len(part.data) > limit:
-        raise Malformed(f"{where}: {len(part.data)} octets is more than this LRS accepts ({limit})")
+        raise TooLarge(f"{where}: {len(part.data)} octets is more than this LRS accepts ({limit})")
     if algorithm(part.data).hexdigest() != sha2:
         raise Malformed(f"{where}: the data's SHA-2 differs from its X-Experience-API-Hash {sha2}")
 
@@ -239,11 +244,15 @@ def store(organisation_id: int, statements: list[dict[str, Any]], parts: dict[st
 
 
 def sha2s_of(datas: Iterable[str]) -> list[str]:
-    """The SHA-2s the statements' attachments declare, each once, in order."""
+    """The SHA-2s whose data the statements came with, each once, in order: the attachments
+    declared without ``fileUrl`` (their writer sent the part). A declaration with a ``fileUrl``
+    points elsewhere: answering it with data another client of the organisation sent would let a
+    client that may read only its own statements fetch another's data by naming its hash."""
     seen: dict[str, None] = {}
     for data in datas:
         for item in declared(orjson.loads(data)):
-            seen.setdefault(str(item.get("sha2", "")).lower(), None)
+            if "fileUrl" not in item:
+                seen.setdefault(str(item.get("sha2", "")).lower(), None)
     return list(seen)
 
 

@@ -169,12 +169,18 @@ def _finish(response: HttpResponseBase, xreq: XRequest | None, head: bool) -> Ht
 
 
 def endpoint(
-    handler: Callable[[XRequest], HttpResponseBase], *, public: bool = False
+    handler: Callable[[XRequest], HttpResponseBase], *, public: bool = False, consistent: bool = False
 ) -> Callable[..., HttpResponseBase]:
+    """A resource's view. ``consistent``: the statements resource, whose every response carries
+    X-Experience-API-Consistent-Through (2.0.0 Communication 2.1.3: "The LRS MUST include the
+    header … on all responses to Statements Resource requests"), taken before the request's
+    read or write: everything stored before it is in a GET's snapshot."""
+
     @csrf_exempt
-    def view(request: HttpRequest) -> HttpResponseBase:
+    def view(request: HttpRequest, **_path: str) -> HttpResponseBase:
         if request.method == "OPTIONS":
             return _finish(HttpResponse(status=200), None, False)
+        through = services.format_time(selectors.consistent_through()) if consistent else ""
         xreq: XRequest | None = None
         head = False
         try:
@@ -196,6 +202,10 @@ def endpoint(
         except RequestDataTooBig:
             limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
             response = _text(413, f"the request is larger than this LRS accepts ({limit} octets)")
+        except attachments.TooLarge as error:
+            response = _text(413, str(error))
+        if through:
+            response["X-Experience-API-Consistent-Through"] = through
         return _finish(response, xreq, head)
 
     return view
@@ -250,6 +260,8 @@ def _body_json(xreq: XRequest) -> tuple[Any, attachments.Received | None]:
     if content_type == "multipart/mixed":
         try:
             received = attachments.parse(body, header)
+        except attachments.TooLarge:
+            raise
         except attachments.Malformed as error:
             raise HttpError(400, str(error)) from None
         body = received.statements
@@ -314,11 +326,7 @@ def _statements(xreq: XRequest) -> HttpResponseBase:
         return _json(ids)
     if xreq.method == "GET":
         _require(client, SCOPE_READ_ALL, SCOPE_READ_MINE)
-        # Taken before the read: everything stored before it is in the answer's snapshot.
-        through = services.format_time(selectors.consistent_through())
-        response = _statements_get(xreq, client)
-        response["X-Experience-API-Consistent-Through"] = through
-        return response
+        return _statements_get(xreq, client)
     raise HttpError(405, f"the statements resource does not answer {xreq.method}")
 
 
@@ -409,7 +417,7 @@ def _query(params: dict[str, str]) -> selectors.Query:
     return query
 
 
-statements = endpoint(_statements)
+statements = endpoint(_statements, consistent=True)
 
 
 # --- documents: state, activity profile, agent profile ----------------------------------------
@@ -548,3 +556,11 @@ def _agents(xreq: XRequest) -> HttpResponse:
 
 activities = endpoint(_activities)
 agents = endpoint(_agents)
+
+
+def _unknown(xreq: XRequest) -> HttpResponseBase:
+    raise HttpError(404, "no such xAPI resource")
+
+
+# Every response carries the version header (Communication 1.2 / 6.2 in 1.0.3), an unknown path's too.
+unknown = endpoint(_unknown, public=True)

@@ -170,7 +170,7 @@ def test_a_part_over_the_size_limit_is_refused(x: Xapi, settings: Any) -> None:
     settings.KOMPETENSLYFT_LRS_ATTACHMENT_MAX_BYTES = 10
     declared, part = attachment(b"eleven byte")
     answer = x.multipart(statement(attachments=[declared]), [part])
-    assert answer.status_code == 400 and "more than this LRS accepts" in text(answer)
+    assert answer.status_code == 413 and "more than this LRS accepts" in text(answer)
 
 
 def test_a_request_over_the_upload_limit_is_413(x: Xapi, settings: Any) -> None:
@@ -249,3 +249,23 @@ def test_a_read_mine_client_gets_only_its_own_statements_data(network: Any) -> N
     mine.post(statement())
     parts = parts_of(mine.get({"attachments": "true"}))
     assert len(parts) == 1 and len(orjson.loads(parts[0][1])["statements"]) == 1
+
+
+def test_naming_a_hash_with_a_file_url_never_fetches_another_clients_data(network: Any) -> None:
+    """A client that may read only its own statements declares, with a fileUrl, the hash of data
+    another client of its organisation sent: its answer carries no data it did not send."""
+    from .helpers import SCOPE_READ_MINE, SCOPE_WRITE
+
+    writer = Xapi(network.org_a)
+    prober = Xapi(network.org_a, scopes=(SCOPE_WRITE, SCOPE_READ_MINE))
+    declared, part = attachment(b"another client's certificate")
+    assert writer.multipart(statement(attachments=[declared]), [part]).status_code == 200
+    probe = {**declared, "fileUrl": "https://x.example/guess"}
+    assert prober.post(statement(attachments=[probe])).status_code == 200
+    parts = parts_of(prober.get({"attachments": "true"}))
+    assert len(parts) == 1 and b"certificate" not in parts[0][1]
+    # Even a client that reads all gets data only where a statement came with it.
+    reader = Xapi(network.org_a)
+    listed = parts_of(reader.get({"attachments": "true"}))
+    assert [data for _headers, data in listed[1:]] == [b"another client's certificate"]
+
