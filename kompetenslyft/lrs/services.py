@@ -40,6 +40,7 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+@transaction.atomic
 def client_create(
     *, organisation: Organisation, name: str, scopes: Iterable[str], actor: Any = None
 ) -> tuple[Client, str]:
@@ -66,6 +67,21 @@ def client_create(
         event=AuditEvent("lrs.client_create", "lrs.Client", str(client.pk), client.name, {"scopes": chosen}),
     )
     return client, secret
+
+
+@transaction.atomic
+def client_revoke(*, client: Client, actor: Any = None) -> None:
+    """Revoke a client: its key and secret stop authenticating at once (kept, not deleted: its
+    statements name it as their authority and refer to it)."""
+    if not client.is_active:
+        return
+    Client.objects.filter(pk=client.pk).update(is_active=False)
+    client.is_active = False
+    audit_record(
+        actor=actor,
+        organisation=client.organisation,
+        event=AuditEvent("lrs.client_revoke", "lrs.Client", str(client.pk), client.name, {"key": client.key}),
+    )
 
 
 CLIENT_FIELDS = (
