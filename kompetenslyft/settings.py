@@ -283,6 +283,11 @@ KOMPETENSLYFT_BASE_URL = os.environ.get("KOMPETENSLYFT_BASE_URL", "http://127.0.
 # the AU's scripts get an origin of their own there, without the platform's cookies. Empty: the
 # platform's own host, in a strict sandbox (scripts that touch cookies or storage fail there).
 KOMPETENSLYFT_CMI5_CONTENT_URL = os.environ.get("KOMPETENSLYFT_CMI5_CONTENT_URL", "").rstrip("/")
+# The largest xAPI attachment part the LRS stores (multipart/mixed statements; the whole request
+# is limited by DATA_UPLOAD_MAX_MEMORY_SIZE).
+KOMPETENSLYFT_LRS_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("KOMPETENSLYFT_LRS_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
+)
 # Password links: at most this many requests per hour per e-mail address and per client address.
 KOMPETENSLYFT_PASSWORD_LINKS_PER_ADDRESS = int(
     os.environ.get("KOMPETENSLYFT_PASSWORD_LINKS_PER_ADDRESS", "3")

@@ -49,6 +49,7 @@ urlpatterns = [
     path("followup/", include("kompetenslyft.followup.urls")),
     path("xapi/", include("kompetenslyft.lrs.urls")),
     path("cmi5/", include("kompetenslyft.lrs.cmi5_urls")),
+    path("lrs-clients/", include("kompetenslyft.lrs.client_urls")),
     path("micro/", include("kompetenslyft.microlearning.urls")),
     path("retention/", include("kompetenslyft.retention.urls")),
     path("admin/", admin.site.urls),

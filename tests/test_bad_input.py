@@ -44,6 +44,7 @@ VIEW_MODULES = [
     "kompetenslyft.indicators.value_views",
     "kompetenslyft.indicators.link_views",
     "kompetenslyft.retention.views",
+    "kompetenslyft.lrs.client_views",
 ]
 FORM_MODULES = [
     "kompetenslyft.org.forms",
@@ -52,6 +53,7 @@ FORM_MODULES = [
     "kompetenslyft.learning.forms",
     "kompetenslyft.evaluation.forms",
     "kompetenslyft.indicators.forms",
+    "kompetenslyft.lrs.forms",
 ]
 
 
@@ -238,6 +240,8 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
         "cmi5:": ["1", huge],  # a module's import, a unit's launch
         "key": ["nope", "k" * 70],  # a cmi5 session's content key
         "path": ["index.html", "a/../../cmi5.xml"],
+        "lrs_clients:": ["1", huge],  # an LRS client's revocation
+        "rest": ["statement", "a/b"],  # an unknown path under /xapi/
     }
 
 

@@ -76,6 +76,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         admin: list[tuple[str, str]] = []
         if access.is_lead:
             admin.append((reverse("org:import"), _("Import")))
+            admin.append((reverse("lrs_clients:list"), _("LRS clients")))
         if access.is_superuser:
             admin.append((reverse("admin:index"), _("Administration")))
         groups.append((_("Administration"), admin))

@@ -99,6 +99,27 @@ class Statement(models.Model):
         return self.statement_id
 
 
+class Attachment(models.Model):
+    """The data of an xAPI attachment sent as a multipart/mixed part (xAPI Communication 1.5.2),
+    kept once per organisation and SHA-2: statements that declare the same ``sha2`` share it.
+    Only the statements' own ``attachments`` metadata says which statement uses it."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+", db_index=False)
+    sha2 = models.CharField(max_length=128)
+    content_type = models.CharField(max_length=200)
+    length = models.PositiveBigIntegerField()
+    content = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "sha2"], name="lrs_attachment_unique_sha2"),
+        ]
+
+    def __str__(self) -> str:
+        return self.sha2
+
+
 class Pseudonym(models.Model):
     """A person's erasure reached the LRS: the identifiers that named them were replaced by this
     pseudonymous account in their organisation's statements (ADR 0008). Keeps no identifier."""

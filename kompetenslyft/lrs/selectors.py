@@ -331,3 +331,14 @@ def person_object(client: Client, agent: dict[str, Any]) -> dict[str, Any]:
         if ifi in agent:
             person[ifi] = [agent[ifi]]
     return person
+
+
+# --- the lead's page of LRS clients -----------------------------------------------------------
+
+
+def clients_of(organisation_id: int) -> QuerySet[Client]:
+    """The organisation's own LRS clients (not the platform's, not cmi5 launch sessions'), the
+    active first, newest first."""
+    return Client.objects.filter(
+        organisation_id=organisation_id, is_platform=False, expires_at__isnull=True
+    ).order_by("-is_active", "-created_at", "-pk")

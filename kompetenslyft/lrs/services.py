@@ -21,7 +21,7 @@ from kompetenslyft.core.bulk import bulk_insert
 from kompetenslyft.core.queue import can_defer, enqueue, task_named
 from kompetenslyft.org.models import Organisation
 
-from . import keys, launched, validation
+from . import attachments, keys, launched, signatures, validation
 from .models import SCOPES, Client, Pseudonym, Statement
 from .validation import VOIDED, Invalid
 from .verbs import COUNTING
@@ -40,6 +40,7 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+@transaction.atomic
 def client_create(
     *, organisation: Organisation, name: str, scopes: Iterable[str], actor: Any = None
 ) -> tuple[Client, str]:
@@ -66,6 +67,21 @@ def client_create(
         event=AuditEvent("lrs.client_create", "lrs.Client", str(client.pk), client.name, {"scopes": chosen}),
     )
     return client, secret
+
+
+@transaction.atomic
+def client_revoke(*, client: Client, actor: Any = None) -> None:
+    """Revoke a client: its key and secret stop authenticating at once (kept, not deleted: its
+    statements name it as their authority and refer to it)."""
+    if not client.is_active:
+        return
+    Client.objects.filter(pk=client.pk).update(is_active=False)
+    client.is_active = False
+    audit_record(
+        actor=actor,
+        organisation=client.organisation,
+        event=AuditEvent("lrs.client_revoke", "lrs.Client", str(client.pk), client.name, {"key": client.key}),
+    )
 
 
 CLIENT_FIELDS = (
@@ -148,11 +164,17 @@ def same_statement(stored: dict, received: dict) -> bool:
 
 
 def statements_store(
-    *, client: Client, statements: list[Any], version: str, statement_id: str | None = None
+    *,
+    client: Client,
+    statements: list[Any],
+    version: str,
+    statement_id: str | None = None,
+    received: attachments.Received | None = None,
 ) -> list[str]:
     """Validate and store ``statements`` for ``client`` as one transaction (all or none) and
-    return their ids. ``statement_id`` is PUT's parameter (one statement). Raises
-    :class:`validation.Invalid` (400) or :class:`Conflict` (409)."""
+    return their ids. ``statement_id`` is PUT's parameter (one statement); ``received`` the
+    attachment parts of a multipart/mixed request. Raises :class:`validation.Invalid` (400) or
+    :class:`Conflict` (409)."""
     if not statements:
         raise Invalid("$", "no statements were sent")
     if statement_id is not None:
@@ -164,25 +186,27 @@ def statements_store(
     ids: list[str] = []
     given: list[str] = []
     prepared: list[dict[str, Any]] = []
-    for n, received in enumerate(statements):
+    for n, statement in enumerate(statements):
         path = f"$[{n}]" if batch and len(statements) > 1 else "$"
-        validation.statement(received, version, path)
-        if not launched.statement_actor_allowed(client, received):
+        validation.statement(statement, version, path)
+        if not launched.statement_actor_allowed(client, statement):
             raise Invalid(
                 f"{path}.actor", "a cmi5 unit records statements about the person it was launched for only"
             )
         if statement_id is not None:
-            received = {**received, "id": statement_id}
-        if "id" in received:
-            ident = received["id"].lower()
+            statement = {**statement, "id": statement_id}
+        if "id" in statement:
+            ident = statement["id"].lower()
             given.append(ident)
         else:
             ident = str(uuidlib.uuid4())
         if ident in ids:
             raise Invalid(f"{path}.id", f"the id {ident} is sent twice in one request")
         ids.append(ident)
-        prepared.append(received)
-    return _store(client=client, prepared=prepared, ids=ids, given=given, version=version)
+        prepared.append(statement)
+    parts = attachments.match(prepared, received, batch=batch and len(statements) > 1)
+    signatures.verify_all(prepared, parts, batch=batch and len(statements) > 1)
+    return _store(client=client, prepared=prepared, ids=ids, given=given, version=version, parts=parts)
 
 
 COLUMNS = (
@@ -193,7 +217,13 @@ VOIDED_AT = COLUMNS.index("voided")
 
 
 def _store(
-    *, client: Client, prepared: list[dict], ids: list[str], given: list[str], version: str
+    *,
+    client: Client,
+    prepared: list[dict],
+    ids: list[str],
+    given: list[str],
+    version: str,
+    parts: dict[str, attachments.Part] | None = None,
 ) -> list[str]:
     organisation_id = client.organisation_id
     authority = authority_of(client)
@@ -250,6 +280,8 @@ def _store(
                 if row[2] in early:
                     row[VOIDED_AT] = True
         bulk_insert(Statement._meta.db_table, COLUMNS, rows)
+        if parts:
+            attachments.store(organisation_id, prepared, parts)
         counting = [row[2] for row in rows if row[7] in COUNTING]
         if counting and not client.is_platform:
             _count_later(organisation_id, counting)

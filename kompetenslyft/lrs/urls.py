@@ -12,4 +12,5 @@ urlpatterns = [
     path("activities/state", views.state, name="state"),
     path("activities/profile", views.activity_profile, name="activity_profile"),
     path("agents/profile", views.agent_profile, name="agent_profile"),
+    path("<path:rest>", views.unknown, name="unknown"),
 ]

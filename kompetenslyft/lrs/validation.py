@@ -500,11 +500,7 @@ def attachments(value: Any, path: str) -> None:
             raise Invalid(f"{where}.sha2", "must be a SHA-2 hash in hexadecimal")
         if "fileUrl" in item:
             iri(item["fileUrl"], f"{where}.fileUrl")
-        else:
-            raise Invalid(
-                f"{where}.fileUrl",
-                "an attachment without fileUrl needs its data sent as multipart/mixed, which this LRS does not accept",
-            )
+        # Without fileUrl its data must come as a multipart/mixed part: lrs.attachments.match.
 
 
 STATEMENT_KEYS = frozenset(

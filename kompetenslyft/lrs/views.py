@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from . import documents, selectors, services, validation
+from . import attachments, documents, selectors, services, validation
 from .keys import agent_key
 from .models import SCOPE_READ_ALL, SCOPE_READ_MINE, SCOPE_WRITE, Client, Document
 from .validation import Invalid
@@ -146,25 +148,39 @@ def _require(client: Client, *scopes: str) -> None:
         raise HttpError(403, f"this client lacks the scope {' or '.join(scopes)}")
 
 
-def _finish(response: HttpResponse, xreq: XRequest | None, head: bool) -> HttpResponse:
+def _finish(response: HttpResponseBase, xreq: XRequest | None, head: bool) -> HttpResponseBase:
     for key, value in CORS_HEADERS.items():
         response[key] = value
     response["X-Experience-API-Version"] = xreq.version if xreq and xreq.version else VERSIONS[-1]
     if response.status_code == 401:
         response["WWW-Authenticate"] = 'Basic realm="xAPI"'
     if head:
-        response["Content-Length"] = str(len(response.content))
-        response.content = b""
+        if isinstance(response, StreamingHttpResponse):
+            # Headers only: the streamed parts are not read (their length is not known here).
+            headless = HttpResponse(status=response.status_code)
+            for key, value in response.items():
+                headless[key] = value
+            response.close()
+            return headless
+        if isinstance(response, HttpResponse):
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
     return response
 
 
 def endpoint(
-    handler: Callable[[XRequest], HttpResponse], *, public: bool = False
-) -> Callable[..., HttpResponse]:
+    handler: Callable[[XRequest], HttpResponseBase], *, public: bool = False, consistent: bool = False
+) -> Callable[..., HttpResponseBase]:
+    """A resource's view. ``consistent``: the statements resource, whose every response carries
+    X-Experience-API-Consistent-Through (2.0.0 Communication 2.1.3: "The LRS MUST include the
+    header … on all responses to Statements Resource requests"), taken before the request's
+    read or write: everything stored before it is in a GET's snapshot."""
+
     @csrf_exempt
-    def view(request: HttpRequest) -> HttpResponse:
+    def view(request: HttpRequest, **_path: str) -> HttpResponseBase:
         if request.method == "OPTIONS":
             return _finish(HttpResponse(status=200), None, False)
+        through = services.format_time(selectors.consistent_through()) if consistent else ""
         xreq: XRequest | None = None
         head = False
         try:
@@ -183,6 +199,13 @@ def endpoint(
             response = _text(400, str(error))
         except services.Conflict as error:
             response = _text(409, str(error))
+        except RequestDataTooBig:
+            limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+            response = _text(413, f"the request is larger than this LRS accepts ({limit} octets)")
+        except attachments.TooLarge as error:
+            response = _text(413, str(error))
+        if through:
+            response["X-Experience-API-Consistent-Through"] = through
         return _finish(response, xreq, head)
 
     return view
@@ -228,19 +251,29 @@ GET_PARAMS = {
 }
 
 
-def _body_json(xreq: XRequest) -> Any:
-    content_type = xreq.headers.get("content-type", "").split(";")[0].strip().lower()
+def _body_json(xreq: XRequest) -> tuple[Any, attachments.Received | None]:
+    """The statements sent, and the attachment parts when they came as multipart/mixed."""
+    header = xreq.headers.get("content-type", "")
+    content_type = attachments.media_type(header)
+    received = None
+    body = xreq.body
     if content_type == "multipart/mixed":
-        raise HttpError(400, "multipart/mixed (attachment data) is not accepted by this LRS; use fileUrl")
-    if content_type != "application/json":
-        raise HttpError(400, "statements are sent as application/json")
+        try:
+            received = attachments.parse(body, header)
+        except attachments.TooLarge:
+            raise
+        except attachments.Malformed as error:
+            raise HttpError(400, str(error)) from None
+        body = received.statements
+    elif content_type != "application/json":
+        raise HttpError(400, "statements are sent as application/json or multipart/mixed")
     try:
-        value = orjson.loads(xreq.body)
+        value = orjson.loads(body)
     except orjson.JSONDecodeError as error:
-        raise HttpError(400, f"the body is not JSON: {error}") from None
+        raise HttpError(400, f"the statements are not JSON: {error}") from None
     if _nesting(value) > MAX_NESTING:
         raise HttpError(400, f"the body nests objects and arrays deeper than {MAX_NESTING} levels")
-    return value
+    return value, received
 
 
 # Deeper than any statement needs, and well within what the store can write back (orjson stops
@@ -262,7 +295,7 @@ def _nesting(value: Any) -> int:
     return deepest
 
 
-def _statements(xreq: XRequest) -> HttpResponse:
+def _statements(xreq: XRequest) -> HttpResponseBase:
     client = xreq.client
     if client is None:  # endpoint() authenticates every non-public resource
         raise HttpError(401, "authentication required")
@@ -271,27 +304,29 @@ def _statements(xreq: XRequest) -> HttpResponse:
         _only(xreq.params, {"statementId"})
         if "statementId" not in xreq.params:
             raise HttpError(400, "PUT needs the statementId parameter")
-        body = _body_json(xreq)
+        body, received = _body_json(xreq)
         if isinstance(body, list):
             raise HttpError(400, "PUT takes one statement, not an array")
         services.statements_store(
-            client=client, statements=[body], version=xreq.version, statement_id=xreq.params["statementId"]
+            client=client,
+            statements=[body],
+            version=xreq.version,
+            statement_id=xreq.params["statementId"],
+            received=received,
         )
         return HttpResponse(status=204)
     if xreq.method == "POST":
         _require(client, SCOPE_WRITE)
         _only(xreq.params, set())
-        body = _body_json(xreq)
+        body, received = _body_json(xreq)
         many = body if isinstance(body, list) else [body]
-        ids = services.statements_store(client=client, statements=many, version=xreq.version)
+        ids = services.statements_store(
+            client=client, statements=many, version=xreq.version, received=received
+        )
         return _json(ids)
     if xreq.method == "GET":
         _require(client, SCOPE_READ_ALL, SCOPE_READ_MINE)
-        # Taken before the read: everything stored before it is in the answer's snapshot.
-        through = services.format_time(selectors.consistent_through())
-        response = _statements_get(xreq, client)
-        response["X-Experience-API-Consistent-Through"] = through
-        return response
+        return _statements_get(xreq, client)
     raise HttpError(405, f"the statements resource does not answer {xreq.method}")
 
 
@@ -302,13 +337,13 @@ def _bool(params: dict[str, str], name: str) -> bool:
     return value == "true"
 
 
-def _statements_get(xreq: XRequest, client: Client) -> HttpResponse:
+def _statements_get(xreq: XRequest, client: Client) -> HttpResponseBase:
     params = xreq.params
     _only(params, GET_PARAMS)
     fmt = params.get("format", "exact")
     if fmt not in ("exact", "ids", "canonical"):
         raise HttpError(400, "format must be ids, exact or canonical")
-    attachments = _bool(params, "attachments")
+    with_data = _bool(params, "attachments")
     accepted = selectors.accepted_languages(xreq.headers.get("accept-language", ""))
     single = [name for name in ("statementId", "voidedStatementId") if name in params]
     if single:
@@ -319,7 +354,9 @@ def _statements_get(xreq: XRequest, client: Client) -> HttpResponse:
         if found is None:
             raise HttpError(404, "no such statement")
         data, stored = found
-        response = _statement_response(selectors.shaped(data, fmt, accepted), attachments)
+        response = _statement_response(
+            client, selectors.shaped(data, fmt, accepted), [data] if with_data else None
+        )
         response["Last-Modified"] = stored.strftime("%a, %d %b %Y %H:%M:%S GMT")
         return response
     query = _query(params)
@@ -331,17 +368,18 @@ def _statements_get(xreq: XRequest, client: Client) -> HttpResponse:
         following["cursor"] = more
         more_link = "/xapi/statements?" + urllib.parse.urlencode(following)
     payload = '{"statements":[' + body + '],"more":' + orjson.dumps(more_link).decode() + "}"
-    return _statement_response(payload, attachments)
+    return _statement_response(client, payload, rows if with_data else None)
 
 
-def _statement_response(payload: str, attachments: bool) -> HttpResponse:
-    if not attachments:
+def _statement_response(client: Client, payload: str, with_data: list[str] | None) -> HttpResponseBase:
+    """JSON, or with ``attachments=true`` (``with_data``: the stored statements) multipart/mixed:
+    the statements, then the data of their attachments that the LRS holds, each once."""
+    if with_data is None:
         return HttpResponse(payload, content_type="application/json")
-    # No attachment data is stored (only fileUrl attachments are accepted): the multipart
-    # answer holds the statements part alone.
-    boundary = "xapi-statements-boundary"
-    body = f"--{boundary}\r\nContent-Type: application/json\r\n\r\n{payload}\r\n--{boundary}--\r\n"
-    return HttpResponse(body, content_type=f'multipart/mixed; boundary="{boundary}"')
+    content_type, chunks = attachments.multipart(
+        client.organisation_id, payload, attachments.sha2s_of(with_data)
+    )
+    return StreamingHttpResponse(chunks, content_type=content_type)
 
 
 def _query(params: dict[str, str]) -> selectors.Query:
@@ -379,7 +417,7 @@ def _query(params: dict[str, str]) -> selectors.Query:
     return query
 
 
-statements = endpoint(_statements)
+statements = endpoint(_statements, consistent=True)
 
 
 # --- documents: state, activity profile, agent profile ----------------------------------------
@@ -518,3 +556,11 @@ def _agents(xreq: XRequest) -> HttpResponse:
 
 activities = endpoint(_activities)
 agents = endpoint(_agents)
+
+
+def _unknown(xreq: XRequest) -> HttpResponseBase:
+    raise HttpError(404, "no such xAPI resource")
+
+
+# Every response carries the version header (Communication 1.2 / 6.2 in 1.0.3), an unknown path's too.
+unknown = endpoint(_unknown, public=True)

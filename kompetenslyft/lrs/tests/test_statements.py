@@ -287,7 +287,7 @@ def test_attachments_true_answers_multipart(x: Xapi) -> None:
     ident = body(x.post(statement()))[0]
     response = x.get({"statementId": ident, "attachments": "true"})
     assert response["Content-Type"].startswith("multipart/mixed")
-    assert ident.encode() in response.content
+    assert ident.encode() in b"".join(response.streaming_content)
 
 
 @pytest.mark.parametrize(

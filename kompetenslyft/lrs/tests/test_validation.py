@@ -339,20 +339,20 @@ INVALID: list[tuple[str, Any, str, str]] = [
     ("version garbage", statement(version="abc"), "2.0.0", "$.version"),
     ("voiding non-ref", statement(verb={"id": validation.VOIDED}), "1.0.3", "$.object"),
     (
-        "attachment without fileUrl",
+        "attachment negative length",
         statement(
             attachments=[
                 {
                     "usageType": "https://x.org/u",
                     "display": {"en": "c"},
                     "contentType": "text/plain",
-                    "length": 1,
+                    "length": -1,
                     "sha2": "a" * 64,
                 }
             ]
         ),
         "1.0.3",
-        "$.attachments[0].fileUrl",
+        "$.attachments[0].length",
     ),
     (
         "attachment bad sha2",
