@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kompetenslyft.lrs",
     "kompetenslyft.microlearning",
     "kompetenslyft.signin",
+    "kompetenslyft.dataprotection",
 ]
 
 MIDDLEWARE = [

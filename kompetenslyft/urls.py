@@ -50,6 +50,7 @@ urlpatterns = [
     path("xapi/", include("kompetenslyft.lrs.urls")),
     path("cmi5/", include("kompetenslyft.lrs.cmi5_urls")),
     path("micro/", include("kompetenslyft.microlearning.urls")),
+    path("data/", include("kompetenslyft.dataprotection.urls")),
     path("admin/", admin.site.urls),
 ]
 
