@@ -557,3 +557,8 @@ OPERATIONS["effect"] = op_effect
 from .oidc import op_oidc  # noqa: E402
 
 OPERATIONS["oidc"] = op_oidc
+
+# Issue 12, the register extract of a person with five years of history (kompetenslyft/bench/extract.py).
+from .extract import op_extract  # noqa: E402
+
+OPERATIONS["extract"] = op_extract

@@ -1,15 +1,14 @@
 """The register extract as a readable PDF, with fpdf2 (pure Python, no HTML layout pass).
 
-Text is set in DejaVu Sans and data rows in DejaVu Sans Mono: the TrueType fonts of Debian's
-``fonts-dejavu-core`` (which the dashboard's WeasyPrint PDF already needs through fontconfig),
-embedded in the file, so Swedish, Norwegian, Sami and other Latin letters render. Without
-those fonts the PDF falls back to the core fonts Helvetica and Courier, which hold Latin-1
-(å, ä, ö, æ, ø): other letters become "?".
+Text is set in the PDF core fonts, which hold Latin-1 (å, ä, ö, æ, ø and the rest of the
+Nordic letters); a line with any other letter (Sami ŋ, đ, ž; Finnish š; Polish ł …) is set in
+DejaVu Sans or DejaVu Sans Mono, the TrueType fonts of Debian's ``fonts-dejavu-core`` (which
+the dashboard's WeasyPrint PDF already needs through fontconfig), embedded in the file. Without
+those fonts such letters become "?".
 """
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -51,20 +50,13 @@ LABELS = {
 }
 
 
-def _fonts(pdf: FPDF) -> tuple[str, str]:
-    """(text font, data font): DejaVu Sans and DejaVu Sans Mono embedded, else Helvetica and
-    Courier (Latin-1 only). Two fonts, no bold: each embedded font is subset when the file is
-    written, the largest fixed cost of a small extract."""
+def _unicode_fonts() -> tuple[str, str] | None:
+    """The DejaVu Sans and DejaVu Sans Mono files, where the system has them."""
     for folder in FONT_DIRS:
-        regular, bold, mono = (
-            folder / name for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansMono.ttf")
-        )
-        if regular.exists() and bold.exists() and mono.exists():
-            pdf.add_font("DejaVu", "", str(regular))
-            pdf.add_font("DejaVu", "B", str(bold))
-            pdf.add_font("DejaVuMono", "", str(mono))
-            return "DejaVu", "DejaVuMono"
-    return "Helvetica", "Courier"
+        regular, mono = folder / "DejaVuSans.ttf", folder / "DejaVuSansMono.ttf"
+        if regular.exists() and mono.exists():
+            return str(regular), str(mono)
+    return None
 
 
 def label(key: str) -> str:
@@ -84,24 +76,46 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` characters, broken at the last space (or mid-word)."""
+    lines = []
+    while len(text) > width:
+        cut = text.rfind(" ", 0, width + 1)
+        if cut <= 0:
+            cut = width
+        lines.append(text[:cut])
+        text = text[cut:].lstrip(" ")
+    lines.append(text)
+    return lines
+
+
+def _statement_row(row: dict[str, Any]) -> str:
+    """A learning record in one line (the full statement is in the JSON file)."""
+    statement = row.get("statement") or {}
+    if not isinstance(statement, dict):
+        return _text(statement)
+    verb = statement.get("verb") or {}
+    display = verb.get("display") or {}
+    verb_text = next(iter(display.values()), None) if isinstance(display, dict) else None
+    target = statement.get("object") or {}
+    void = f" ({_('voided')})" if row.get("voided") else ""
+    return f"{row.get('stored', '')[:19]} · {verb_text or str(verb.get('id', '')).rsplit('/', 1)[-1]} · {target.get('id', '')}{void}"
+
+
 class _ExtractPDF(FPDF):
     footer_text = ""
-    font_name = "Helvetica"
 
     def footer(self) -> None:
         self.set_y(-12)
-        self.set_font(self.font_name, "", 8)
-        self.cell(0, 6, self.safe(f"{self.footer_text} – {self.page_no()}"), align="C")
-
-    def safe(self, text: str) -> str:
-        if self.font_name == "Helvetica":
-            return text.encode("latin-1", "replace").decode("latin-1")
-        return text
+        self.set_font("Helvetica", "", 8)
+        self.cell(0, 6, f"{self.page_no()}", align="C")
 
 
-# Data rows are set in a monospaced font at 7.5 pt, wrapped by character count (118 characters
-# fill the 190 mm line) and placed line by line: ~20 times faster than fpdf2's multi_cell, so a
-# history of thousands of rows takes well under a second.
+# Text in the PDF core fonts (Helvetica, and Courier for data rows at 7.5 pt: 118 characters fill
+# the 190 mm line) needs no embedding and is written fast; a line with a letter outside Latin-1
+# is set in the DejaVu font instead, embedded the first time one is needed. Lines are wrapped
+# by character count and placed one by one: fpdf2's multi_cell measures every glyph and took
+# ten times longer on a five-year history.
 DATA_SIZE = 7.5
 DATA_WIDTH = 118
 LINE = 3.4
@@ -111,49 +125,75 @@ TOP, BOTTOM, LEFT = 15.0, 280.0, 10.0
 def pdf_of(data: dict[str, Any]) -> bytes:
     """The extract ``data`` (``extract.build``) as PDF."""
     pdf = _ExtractPDF(format="A4")
-    text_font, data_font = _fonts(pdf)
-    pdf.font_name = text_font
+    unicode_files = _unicode_fonts()
+    embedded: set[str] = set()
     person = data["person"]
-    pdf.footer_text = _("Register extract of %(name)s") % {
-        "name": f"{person['given_name']} {person['family_name']}"
-    }
+    title = _("Register extract of %(name)s") % {"name": f"{person['given_name']} {person['family_name']}"}
     pdf.set_auto_page_break(auto=False)
-    pdf.set_title(pdf.footer_text)
+    pdf.set_title(title)
     pdf.add_page()
     y = TOP
+    current: tuple[str, float] = ("", 0.0)
 
-    def lines(text: str, *, font: str, size: float, width: int, height: float) -> None:
-        nonlocal y
-        pdf.set_font(font, "", size)
-        for line in textwrap.wrap(pdf.safe(text), width, break_long_words=True, break_on_hyphens=False) or [
-            ""
-        ]:
+    def font_for(text: str, *, mono: bool) -> tuple[str, str]:
+        try:
+            text.encode("latin-1")
+        except UnicodeEncodeError:
+            if unicode_files is None:
+                return ("Courier" if mono else "Helvetica"), text.encode("latin-1", "replace").decode(
+                    "latin-1"
+                )
+            name = "DejaVuMono" if mono else "DejaVu"
+            if name not in embedded:
+                pdf.add_font(name, "", unicode_files[1] if mono else unicode_files[0])
+                embedded.add(name)
+            return name, text
+        return ("Courier" if mono else "Helvetica"), text
+
+    def lines(text: str, *, size: float, width: int, height: float, mono: bool = False) -> None:
+        nonlocal y, current
+        font, text = font_for(text, mono=mono)
+        for line in _wrap(text, width):
             if y + height > BOTTOM:
                 pdf.add_page()
-                pdf.set_font(font, "", size)
+                current = ("", 0.0)
                 y = TOP
+            if current != (font, size):
+                pdf.set_font(font, "", size)
+                current = (font, size)
             y += height
             pdf.text(LEFT, y, line)
 
-    lines(_("Register extract"), font=text_font, size=16, width=60, height=8)
-    lines(pdf.footer_text, font=text_font, size=11, width=90, height=6)
-    made = _("Made %(when)s") % {"when": data["made_at"][:16].replace("T", " ")}
-    lines(made, font=text_font, size=9, width=110, height=5)
+    lines(_("Register extract"), size=16, width=60, height=8)
+    lines(title, size=11, width=90, height=6)
+    lines(_("Made %(when)s") % {"when": data["made_at"][:16].replace("T", " ")}, size=9, width=110, height=5)
     y += 2
     for key, value in person.items():
-        lines(f"{label(key)}: {_text(value)}", font=text_font, size=9, width=110, height=4.6)
+        lines(f"{label(key)}: {_text(value)}", size=9, width=110, height=4.6)
     y += 2
     for sentence in data["not_included"]:
-        lines(sentence, font=text_font, size=9, width=110, height=4.6)
+        lines(sentence, size=9, width=110, height=4.6)
     for section in data["sections"]:
         y += 3
         rows = section["rows"]
-        lines(f"{section['title']} ({len(rows)})", font=text_font, size=12, width=80, height=6)
+        lines(f"{section['title']} ({len(rows)})", size=12, width=80, height=6)
         if not rows:
-            lines(_("Nothing registered."), font=text_font, size=9, width=110, height=4.6)
+            lines(_("Nothing registered."), size=9, width=110, height=4.6)
             continue
+        if section["key"] == "statements":
+            lines(
+                _(
+                    "Each record in one line: when, what, which activity. The full records are in the JSON file."
+                ),
+                size=8,
+                width=130,
+                height=4,
+            )
         for row in rows:
-            text = " · ".join(f"{label(key)}: {_text(value)}" for key, value in row.items())
-            lines(text, font=data_font, size=DATA_SIZE, width=DATA_WIDTH, height=LINE)
+            if section["key"] == "statements":
+                text = _statement_row(row)
+            else:
+                text = " · ".join(f"{label(key)}: {_text(value)}" for key, value in row.items())
+            lines(text, size=DATA_SIZE, width=DATA_WIDTH, height=LINE, mono=True)
             y += 0.8
     return bytes(pdf.output())

@@ -9,8 +9,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+import orjson
 from django.core.exceptions import PermissionDenied
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -132,8 +132,6 @@ def _progress(extract_id: int, progress: int) -> None:
 
 def extract_content(person: Any, *, language: str, extract_id: int | None = None) -> tuple[bytes, bytes]:
     """The JSON and PDF of a person's extract (the task's work, also timed by the bench)."""
-    import json
-
     from . import extract, extract_pdf
 
     def progress(done: int) -> None:
@@ -142,7 +140,7 @@ def extract_content(person: Any, *, language: str, extract_id: int | None = None
 
     with translation.override(language):
         data = extract.build(person, progress=progress)
-        json_bytes = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1).encode()
+        json_bytes = orjson.dumps(data, option=orjson.OPT_INDENT_2)
         pdf_bytes = extract_pdf.pdf_of(data)
     return json_bytes, pdf_bytes
 

@@ -28,7 +28,11 @@ def _patterns(resolvers: Any, prefix: str = "", namespace: str = "") -> list[tup
     found = []
     for entry in resolvers:
         if isinstance(entry, URLResolver):
-            inner = f"{namespace}:{entry.namespace}" if namespace and entry.namespace else entry.namespace or namespace
+            inner = (
+                f"{namespace}:{entry.namespace}"
+                if namespace and entry.namespace
+                else entry.namespace or namespace
+            )
             found += _patterns(entry.url_patterns, prefix + str(entry.pattern), inner or "")
         elif isinstance(entry, URLPattern) and entry.name:
             name = f"{namespace}:{entry.name}" if namespace else entry.name
@@ -55,9 +59,14 @@ def test_every_url_that_names_a_person_is_logged_or_exempt_with_a_reason() -> No
     unexplained = sorted(
         name
         for route, name, view in patterns
-        if not route.startswith("admin/") and _names_a_person(route, view) and name not in LOGGED and name not in EXEMPT
+        if not route.startswith("admin/")
+        and _names_a_person(route, view)
+        and name not in LOGGED
+        and name not in EXEMPT
     )
-    assert not unexplained, f"log these reads (dataprotection.reads.log_read) or exempt them with a reason: {unexplained}"
+    assert not unexplained, (
+        f"log these reads (dataprotection.reads.log_read) or exempt them with a reason: {unexplained}"
+    )
     assert not (set(LOGGED) | set(EXEMPT)) - names, "no such URL any more"
     assert not set(LOGGED) & set(EXEMPT)
     assert all(len(reason) > 20 for reason in EXEMPT.values())
@@ -85,7 +94,10 @@ def test_reading_ones_own_data_is_not_logged(network: Any) -> None:
 
 
 def test_a_refused_read_is_not_logged(network: Any) -> None:
-    assert client_for(network.lead_b.user).get(reverse("org:person", args=[network.employee.pk])).status_code == 404
+    assert (
+        client_for(network.lead_b.user).get(reverse("org:person", args=[network.employee.pk])).status_code
+        == 404
+    )
     assert not AccessEntry.objects.exists()
 
 
@@ -137,7 +149,9 @@ def test_the_officer_reaches_the_access_log_from_its_home_page(network: Any, off
 def test_the_officer_sees_no_persons_data_and_no_other_organisation(network: Any, officer: Any) -> None:
     client_for(network.lead_b.user).get(reverse("org:person", args=[network.person_b.pk]))
     client = client_for(officer)
-    assert network.person_b.employee_id not in client.get(reverse("dataprotection:access_log")).content.decode()
+    assert (
+        network.person_b.employee_id not in client.get(reverse("dataprotection:access_log")).content.decode()
+    )
     entry = AccessEntry.objects.get()
     assert client.get(reverse("dataprotection:access_entry", args=[entry.pk])).status_code == 404
     for url in (
@@ -151,7 +165,13 @@ def test_the_officer_sees_no_persons_data_and_no_other_organisation(network: Any
 
 
 def test_only_officers_read_the_log(network: Any) -> None:
-    for user in (network.lead.user, network.manager.user, network.employee.user, network.top.user, network.evaluator):
+    for user in (
+        network.lead.user,
+        network.manager.user,
+        network.employee.user,
+        network.top.user,
+        network.evaluator,
+    ):
         assert client_for(user).get(reverse("dataprotection:access_log")).status_code == 404
 
 
@@ -159,7 +179,11 @@ def test_the_log_filters_by_person_reader_and_day(network: Any, officer: Any) ->
     client_for(network.lead.user).get(reverse("org:person", args=[network.employee.pk]))
     client_for(network.manager.user).get(reverse("org:person", args=[network.colleague.pk]))
     old = AccessEntry.objects.create(
-        reader=network.lead.user, reader_label="lead", organisation=network.org_a, kind="person_page", people=1
+        reader=network.lead.user,
+        reader_label="lead",
+        organisation=network.org_a,
+        kind="person_page",
+        people=1,
     )
     AccessPerson.objects.create(entry=old, person=network.other_employee)
     AccessEntry.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=40))
@@ -168,14 +192,24 @@ def test_the_log_filters_by_person_reader_and_day(network: Any, officer: Any) ->
 
     def shown(**query: str) -> set[str]:
         page = client.get(url, query).content.decode()
-        return {p.employee_id for p in (network.employee, network.colleague, network.other_employee) if p.employee_id in page}
+        return {
+            p.employee_id
+            for p in (network.employee, network.colleague, network.other_employee)
+            if p.employee_id in page
+        }
 
-    assert shown() == {network.employee.employee_id, network.colleague.employee_id, network.other_employee.employee_id}
+    assert shown() == {
+        network.employee.employee_id,
+        network.colleague.employee_id,
+        network.other_employee.employee_id,
+    }
     assert shown(person=network.colleague.family_name) == {network.colleague.employee_id}
     assert shown(reader="manager") == {network.colleague.employee_id}
     since = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     assert network.other_employee.employee_id not in shown(date_from=since)
-    assert shown(date_to=(timezone.localdate() - dt.timedelta(days=30)).isoformat()) == {network.other_employee.employee_id}
+    assert shown(date_to=(timezone.localdate() - dt.timedelta(days=30)).isoformat()) == {
+        network.other_employee.employee_id
+    }
     assert client.get(url, {"date_from": "2024-13-01"}).status_code == 400
     assert client.get(url, {"person": "x\x00"}).status_code == 400
     assert client.get(url, {"page": "x"}).status_code == 400
