@@ -43,6 +43,7 @@ VIEW_MODULES = [
     "kompetenslyft.indicators.views",
     "kompetenslyft.indicators.value_views",
     "kompetenslyft.indicators.link_views",
+    "kompetenslyft.dataprotection.views",
 ]
 FORM_MODULES = [
     "kompetenslyft.org.forms",
@@ -51,6 +52,7 @@ FORM_MODULES = [
     "kompetenslyft.learning.forms",
     "kompetenslyft.evaluation.forms",
     "kompetenslyft.indicators.forms",
+    "kompetenslyft.dataprotection.forms",
 ]
 
 
@@ -228,6 +230,7 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
         "cmi5:": ["1", huge],  # a module's import, a unit's launch
         "key": ["nope", "k" * 70],  # a cmi5 session's content key
         "path": ["index.html", "a/../../cmi5.xml"],
+        "dataprotection:": ["1", huge],  # a person's extract, an extract, an access log entry
     }
 
 
