@@ -41,7 +41,9 @@ def access_record(
         return []
     label = actor_label(reader)
     entries = []
-    with transaction.atomic():
+    # One transaction, without a savepoint of its own inside the request's: two queries per
+    # read (the entry, the bulk insert of its people); a failed write fails the read.
+    with transaction.atomic(savepoint=False):
         for organisation_id, ids in by_org.items():
             unique = list(dict.fromkeys(ids))
             entry = AccessEntry.objects.create(
