@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kompetenslyft.microlearning",
     "kompetenslyft.signin",
     "kompetenslyft.retention",
+    "kompetenslyft.dataprotection",
 ]
 
 MIDDLEWARE = [

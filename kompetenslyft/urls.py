@@ -52,6 +52,7 @@ urlpatterns = [
     path("lrs-clients/", include("kompetenslyft.lrs.client_urls")),
     path("micro/", include("kompetenslyft.microlearning.urls")),
     path("retention/", include("kompetenslyft.retention.urls")),
+    path("data/", include("kompetenslyft.dataprotection.urls")),
     path("admin/", admin.site.urls),
 ]
 

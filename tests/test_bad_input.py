@@ -45,6 +45,7 @@ VIEW_MODULES = [
     "kompetenslyft.indicators.link_views",
     "kompetenslyft.retention.views",
     "kompetenslyft.lrs.client_views",
+    "kompetenslyft.dataprotection.views",
 ]
 FORM_MODULES = [
     "kompetenslyft.org.forms",
@@ -54,6 +55,7 @@ FORM_MODULES = [
     "kompetenslyft.evaluation.forms",
     "kompetenslyft.indicators.forms",
     "kompetenslyft.lrs.forms",
+    "kompetenslyft.dataprotection.forms",
 ]
 
 
@@ -242,6 +244,7 @@ def _path_values(world: Any, viewer: Any) -> dict[str, list[str]]:
         "path": ["index.html", "a/../../cmi5.xml"],
         "lrs_clients:": ["1", huge],  # an LRS client's revocation
         "rest": ["statement", "a/b"],  # an unknown path under /xapi/
+        "dataprotection:": ["1", huge],  # a person's extract, an extract, an access log entry
     }
 
 

@@ -32,6 +32,8 @@ from kompetenslyft.core.params import (
     parse_int,
     parse_page,
 )
+from kompetenslyft.dataprotection.models import AccessKind
+from kompetenslyft.dataprotection.reads import log_read
 from kompetenslyft.learning.models import Initiative
 from kompetenslyft.learning.selectors import initiatives_visible
 from kompetenslyft.org.models import Organisation, Person, Role, Unit
@@ -423,6 +425,7 @@ def gap_people(request: HttpRequest) -> HttpResponse:
     found = drill_down(request)
     can_propose = bool(found.rows) and found.access.is_lead_of(found.organisation.pk)
     initiatives = list(lead_initiatives(found.access, found.organisation)) if can_propose else []
+    log_read(request, AccessKind.GAP_PEOPLE, [row.person for row in found.rows])
     return render(
         request,
         "assessment/gap_people.html",
@@ -514,6 +517,7 @@ def team(request: HttpRequest) -> HttpResponse:
         parse_page(request.GET.get("page"))
     )
     competences, rows = selectors.team_gaps(access, unit, people=list(page.object_list))
+    log_read(request, AccessKind.TEAM_COMPETENCES, [person for person, _cells in rows])
     return render(
         request,
         "assessment/team.html",

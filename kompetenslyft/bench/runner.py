@@ -563,3 +563,7 @@ OPERATIONS["oidc"] = op_oidc
 from .retention import op_erasure  # noqa: E402
 
 OPERATIONS["erasure"] = op_erasure
+# Issue 12, the register extract of a person with five years of history (kompetenslyft/bench/extract.py).
+from .extract import op_extract  # noqa: E402
+
+OPERATIONS["extract"] = op_extract

@@ -21,6 +21,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             mine.append((reverse("org:me"), _("My page")))
             mine.append((reverse("assessment:me"), _("My competences")))
             mine.append((reverse("learning:me"), _("My learning")))
+            mine.append((reverse("dataprotection:my_data"), _("My data")))
         groups.append((_("Me"), mine))
         people: list[tuple[str, str]] = []
         if access.can_see_units:
@@ -77,6 +78,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if access.is_lead:
             admin.append((reverse("org:import"), _("Import")))
             admin.append((reverse("lrs_clients:list"), _("LRS clients")))
+        if access.is_superuser or access.org_ids_with(ProductRole.DATA_PROTECTION):
+            admin.append((reverse("dataprotection:access_log"), _("Access log")))
         if access.is_superuser:
             admin.append((reverse("admin:index"), _("Administration")))
         groups.append((_("Administration"), admin))

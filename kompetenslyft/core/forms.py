@@ -33,7 +33,9 @@ class LongSelect(forms.Select):
     written as one string: through the widget templates each option is a template render
     (a thousand options took 60 ms). Flat choices only; grouped ones render as Django does."""
 
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
         choices = list(self.choices)
         if any(isinstance(label, (list, tuple)) for _value, label in choices):
             return super().render(name, value, attrs, renderer)

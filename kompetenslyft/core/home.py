@@ -18,7 +18,16 @@ from typing import Any
 
 from .access import Access
 
-ROLES = ("employee", "manager", "trainer", "lead", "project_leader", "top_management", "evaluator")
+ROLES = (
+    "employee",
+    "manager",
+    "trainer",
+    "lead",
+    "project_leader",
+    "top_management",
+    "evaluator",
+    "data_protection",
+)
 
 
 @dataclass(frozen=True)

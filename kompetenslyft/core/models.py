@@ -16,6 +16,7 @@ class ProductRole(models.TextChoices):
     TRAINER = "trainer", _("trainer")
     TOP_MANAGEMENT = "top_management", _("top management")
     EVALUATOR = "evaluator", _("external evaluator")
+    DATA_PROTECTION = "data_protection", _("data protection officer")
 
 
 class Grant(models.Model):

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy
 
 from kompetenslyft.core.access import access_for
 from kompetenslyft.core.params import optional_id, parse_choice, parse_id, parse_page
+from kompetenslyft.dataprotection.models import AccessKind
+from kompetenslyft.dataprotection.reads import log_read
 
 from . import selectors, services
 from .forms import TalkForm
@@ -69,6 +71,7 @@ def followup_list(request: HttpRequest) -> HttpResponse:
         }
         for row in page.object_list
     ]
+    log_read(request, AccessKind.FOLLOW_UPS, [row["row"].person for row in rows])
     return render(
         request,
         "followup/list.html",
@@ -154,6 +157,7 @@ def _add_errors(form: TalkForm, error: ValidationError) -> None:
 
 def _form_page(request: HttpRequest, followup: FollowUp, form: TalkForm, *, change: bool) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
+    log_read(request, AccessKind.FOLLOW_UP, [followup.person])
     return render(
         request, "followup/talk.html", {"followup": followup, "form": form, "change": change}, status=status
     )

@@ -21,6 +21,8 @@ from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import Access, access_for
 from kompetenslyft.core.params import id_list, optional_id, parse_choice, parse_id, parse_page
+from kompetenslyft.dataprotection.models import AccessKind
+from kompetenslyft.dataprotection.reads import log_read
 from kompetenslyft.org.models import Role, Unit
 from kompetenslyft.org.selectors import team_units
 
@@ -134,6 +136,7 @@ def proposals(request: HttpRequest, pk: int) -> HttpResponse:
     modules = list(initiative.modules.order_by("code"))
     back = f"{filters.query}&page={page.number}" if filters.query else f"page={page.number}"
     rows = ms.proposal_rows(list(page.object_list), modules)
+    log_read(request, AccessKind.PROPOSAL, [row.proposal.person for row in rows])
     statuses = dict(Proposal.Status.choices)
     for row in rows:  # worked out here, not per cell in the template (50 rows a page)
         proposal = row.proposal
@@ -188,6 +191,7 @@ def proposal(request: HttpRequest, pk: int, proposal: int) -> HttpResponse:
     initiative, found = _proposal(request, pk, proposal)
     found = Proposal.objects.select_related("person", "person__unit", "person__role").get(pk=found.pk)
     modules = list(initiative.modules.order_by("code"))
+    log_read(request, AccessKind.PROPOSAL, [found.person])
     return render(
         request,
         "learning/proposal.html",
@@ -284,6 +288,7 @@ def team(request: HttpRequest) -> HttpResponse:
     )
     page = _page(request, people)
     rows = ms.team_rows(list(page.object_list))
+    log_read(request, AccessKind.TEAM_PROGRESS, [row.person for row in rows])
     labels = {key: str(label) for key, label in STATUS_LABELS.items()}
     for row in rows:  # worked out here, not per cell in the template (50 rows, 50,000 people)
         row.status_label = labels[row.status]

@@ -520,6 +520,7 @@ class Participant:
     unit: str = ""
     guest: bool = False
     may_cancel: bool = False
+    organisation_id: int = 0
 
 
 @dataclass
@@ -567,6 +568,7 @@ def session_people(access: Access, session: Session, *, runs: bool) -> SessionPe
             unit="" if guest else unit,
             guest=guest,
             may_cancel=pk in cancellable,
+            organisation_id=organisation_id,
         )
         (people.booked if status == Booking.Status.BOOKED else people.waiting).append(row)
     return people

@@ -20,6 +20,8 @@ from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import Access, access_for
 from kompetenslyft.core.params import check_filter_form, id_list, parse_id, parse_page, parse_text
+from kompetenslyft.dataprotection.models import AccessKind
+from kompetenslyft.dataprotection.reads import log_read_ids
 from kompetenslyft.org.models import Organisation
 
 from . import hooks, module_selectors, selectors, services
@@ -238,6 +240,11 @@ def _detail_page(
     )
     book_form = book_form or BookPeopleForm(bookable=selectors.bookable_people(access, session))
     people = selectors.session_people(access, session, runs=runs)
+    log_read_ids(
+        request,
+        AccessKind.SESSION_REGISTER,
+        [(row.person_id, row.organisation_id) for row in [*people.booked, *people.waiting]],
+    )
     search = parse_text(request.GET.get("q"), name="q").strip()[:100]
     candidates, candidates_total = (
         selectors.booking_candidates(access, session, search) if access.can_list_people else ([], 0)

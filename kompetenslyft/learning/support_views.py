@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import access_for
 from kompetenslyft.core.params import check_filter_form, parse_page
+from kompetenslyft.dataprotection.models import AccessKind
+from kompetenslyft.dataprotection.reads import log_read
 from kompetenslyft.org.models import Person
 
 from . import selectors, services
@@ -54,11 +56,13 @@ def support(request: HttpRequest) -> HttpResponse:
         if access.lead_org_ids:
             return redirect("learning:support_overview")
         raise Http404
+    shown = list(inbox.order_by(F("answered_at").desc(nulls_first=True), "-created_at")[:100])
+    log_read(request, AccessKind.SUPPORT_QUESTIONS, [question.person for question in shown])
     return render(
         request,
         "learning/support.html",
         {
-            "inbox": inbox.order_by(F("answered_at").desc(nulls_first=True), "-created_at")[:100],
+            "inbox": shown,
             "form": AnswerForm(),
             "is_lead": bool(access.lead_org_ids),
         },
@@ -102,6 +106,7 @@ def support_overview(request: HttpRequest) -> HttpResponse:
     page = Paginator(questions, settings.KOMPETENSLYFT_PAGE_SIZE).get_page(
         parse_page(request.GET.get("page"))
     )
+    log_read(request, AccessKind.SUPPORT_QUESTIONS, [question.person for question in page.object_list])
     query = request.GET.copy()
     query.pop("page", None)
     return render(

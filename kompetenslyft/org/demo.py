@@ -331,4 +331,11 @@ def load_demo() -> list[DemoLogin]:
     evaluator.save()
     grant_add(user=evaluator, organisation=solvik, role=ProductRole.EVALUATOR)
     logins.append(DemoLogin("external evaluator", "evaluator", "an account without a person"))
+    officer = user_model.objects.filter(username="dpo").first() or user_model(
+        username="dpo", email="dpo@example.org", first_name="Dataskydds", last_name="Ombud"
+    )
+    officer.set_password(DEMO_PASSWORD)
+    officer.save()
+    grant_add(user=officer, organisation=solvik, role=ProductRole.DATA_PROTECTION)
+    logins.append(DemoLogin("data protection officer", "dpo", "an account without a person: the access log"))
     return logins

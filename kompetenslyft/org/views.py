@@ -20,6 +20,8 @@ from kompetenslyft.core.access import access_for
 from kompetenslyft.core.import_templates import template_file
 from kompetenslyft.core.params import check_filter_form, optional_id, parse_choice, parse_page
 from kompetenslyft.core.spreadsheet import download_name, neutralise_row
+from kompetenslyft.dataprotection.models import AccessKind
+from kompetenslyft.dataprotection.reads import log_read, log_read_ids
 
 from . import selectors
 from .forms import ImportUploadForm, PeopleFilterForm
@@ -88,6 +90,7 @@ def people_export(request: HttpRequest) -> StreamingHttpResponse:
         raise Http404
     _form, filters = _people_filters(request)
     rows = selectors.people_list(access, filters)
+    log_read_ids(request, AccessKind.PEOPLE_EXPORT, rows.values_list("pk", "organisation_id"))
 
     class Echo:
         def write(self, value: str) -> str:
@@ -147,6 +150,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         person = selectors.person_detail(access, pk)
     except Person.DoesNotExist as exc:
         raise Http404 from exc
+    log_read(request, AccessKind.PERSON_PAGE, [person])
     return render(
         request,
         "org/person.html",
@@ -158,6 +162,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_self": access.person_id == person.pk,
             # The lead's decision to pseudonymise the person (retention app, ADR 0018).
             "can_pseudonymise": access.is_lead_of(person.organisation_id) and access.person_id != person.pk,
+            "can_extract": access.is_lead_of(person.organisation_id) and access.person_id != person.pk,
             "requirements": person_requirements(person),
             "participations": person_campaigns(person),
             "levels": Level.choices,

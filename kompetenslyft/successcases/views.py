@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from kompetenslyft.core.access import access_for
 from kompetenslyft.core.params import ParameterError, optional_id, parse_id
 from kompetenslyft.core.spreadsheet import csv_text, download_name
+from kompetenslyft.dataprotection.models import AccessKind
+from kompetenslyft.dataprotection.reads import log_read
 
 from . import contacts, selectors, services
 from . import contacts as _contacts
@@ -157,6 +159,7 @@ def contacts_page(request: HttpRequest, pk: int, contacts: int) -> HttpResponse:
     initiative = selectors.initiative_for(access, pk)
     found = _contacts.list_for(access, initiative, contacts)
     managers, participants = _contacts.people_of(found)
+    log_read(request, AccessKind.CONTACT_LIST, [*managers, *participants])
     return render(
         request,
         "successcases/contacts.html",
@@ -176,6 +179,8 @@ def contacts_csv(request: HttpRequest, pk: int, contacts: int) -> HttpResponse:
     access = access_for(request.user)
     initiative = selectors.initiative_for(access, pk)
     found = _contacts.list_for(access, initiative, contacts)
+    managers, participants = _contacts.people_of(found)
+    log_read(request, AccessKind.CONTACT_LIST_EXPORT, [*managers, *participants])
     response = HttpResponse(csv_text(_contacts.csv_rows(found)), content_type="text/csv; charset=utf-8")
     name = download_name(_("interview-contacts"), initiative.code, extension="csv")
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -54,7 +54,9 @@ def test_the_pages_ask_the_same_queries_for_4_or_124_people(work: Any) -> None: 
         )
     }
     assert big == small
-    assert small["proposals"] <= 14 and small["team"] <= 16
+    # Two more since issue 12: the read is logged (an entry and one bulk insert of the page's
+    # people, ADR 0017), the same for 4 or 124 people.
+    assert small["proposals"] <= 14 + 2 and small["team"] <= 16 + 2
 
 
 def test_a_page_is_ordered_by_name_and_loads_its_own_rows(work: Any) -> None:  # noqa: F811

@@ -268,4 +268,3 @@ def test_naming_a_hash_with_a_file_url_never_fetches_another_clients_data(networ
     reader = Xapi(network.org_a)
     listed = parts_of(reader.get({"attachments": "true"}))
     assert [data for _headers, data in listed[1:]] == [b"another client's certificate"]
-
