@@ -314,6 +314,7 @@ KOMPETENSLYFT_RETENTION_MONTHS = {
     "leavers": 24,
     "support_questions": 36,
     "followup_notes": 36,
+    "access_log": 24,
     **{
         key.strip(): int(value)
         for key, _sep, value in (

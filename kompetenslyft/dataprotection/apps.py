@@ -10,7 +10,8 @@ class DataProtectionConfig(AppConfig):
     def ready(self) -> None:
         from kompetenslyft.core.home import register_card
 
-        from . import home
+        from . import home, retention
 
         register_card("employee", home.my_data_card, order=90)
         register_card("data_protection", home.access_log_card, order=10)
+        retention.register()  # the access log's retention time (the retention app's rules)

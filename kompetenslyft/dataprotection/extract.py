@@ -113,7 +113,7 @@ SECTIONS: tuple[Section, ...] = (
         "participations",
         gettext_lazy("Participation in initiatives"),
         _participations,
-        ("learning.Participation.person",),
+        ("learning.Participation.person", "learning.ParticipationFormat.person"),
     ),
     Section(
         "initiative_roles",
@@ -224,6 +224,9 @@ EXCLUDED: dict[str, str] = {
     "successcases.Story.created_by": "who wrote a success-case story: the organisation's work",
     "successcases.ContactList.drawn_by": "who drew a contact list; the people on it are in contact_lists",
     "followup.FollowUp.recorded_by": "the recording account, named in the person's own follow-ups section",
+    "retention.Erasure.person": "the marker that a person was pseudonymised: after it no extract names the person",
+    "retention.RetentionRule.updated_by": "who set an organisation's retention times: the organisation's work",
+    "retention.RetentionRun.requested_by": "who started a retention run: the organisation's work, in its audit entries",
     "microlearning.ModuleSetting.updated_by": "who switched micro-learning on for a module: the organisation's work",
     "microlearning.TeamChallenge.started_by": "who started a team challenge: the organisation's work",
     "microlearning.InitiativeSetting.updated_by": "who switched micro-learning for an initiative: the organisation's work",

@@ -159,7 +159,7 @@ def _attendance(person: Any) -> Rows:
 
 
 def _participations(person: Any) -> Rows:
-    return _values(
+    summary = _values(
         _model("learning.Participation").objects.filter(person=person).order_by("first_on", "id"),
         initiative="initiative__name",
         unit="unit__name",
@@ -169,6 +169,17 @@ def _participations(person: Any) -> Rows:
         last_on="last_on",
         hours="hours",
     )
+    # the same attendance summed per module format and role, for the initiatives' cost figures
+    per_format = _values(
+        _model("learning.ParticipationFormat")
+        .objects.filter(person=person)
+        .order_by("initiative_id", "format"),
+        initiative="initiative__name",
+        role="role__name",
+        format="format",
+        hours="hours",
+    )
+    return summary + [{**row, "per": "format"} for row in per_format]
 
 
 def _initiative_roles(person: Any) -> Rows:

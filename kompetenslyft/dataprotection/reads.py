@@ -94,6 +94,7 @@ EXEMPT: dict[str, str] = {
     "dataprotection:extract": "the extract's progress page: only its asker and the person (the asking is logged)",
     "dataprotection:extract_file": "the extract's file: only its asker and the person (the asking is logged)",
     "dataprotection:access_entry": "the data protection officer's log itself (names and employee ids only)",
+    "retention:decide": "a lead's confirmation to pseudonymise, reached from the logged person page; the decision is audited",
 }
 
 

@@ -36,6 +36,7 @@ learning.Enrolment.person                   keep          assignments, counts
 learning.Booking.person / booked_by         keep          session figures, waiting lists
 learning.Attendance.person                  keep          participants, hours (funder report)
 learning.Participation.person               keep          the participation summary (ADR 0006)
+learning.ParticipationFormat.person         keep          the cost figures per format (beside it)
 learning.SupportContact.person              delete        a leaver answers no questions
 learning.SupportRequest.person              pseudonymise  topic, question and answer emptied;
                                                           a published FAQ's edited texts stay
@@ -58,6 +59,11 @@ microlearning.Learner / Course / Item /     keep          team weeks and course 
 microlearning.*.updated_by / started_by     keep          the account is scrubbed
 retention.Erasure.person                    keep          the marker that the person is gone
 retention.RetentionRule.updated_by          keep          the account is scrubbed
+dataprotection.AccessEntry.reader /         keep          who read: the account is scrubbed and
+  reader_person                                           the reader's label is the pseudonym
+dataprotection.AccessPerson.person          keep          whose data was read, as its pseudonym
+dataprotection.RegisterExtract.person       delete        an extract holds all about the person
+dataprotection.RegisterExtract.requested_by keep          the account is scrubbed
 retention.RetentionRun.requested_by         keep          the account is scrubbed
 ==========================================  ============  =======================================
 
@@ -93,6 +99,7 @@ from django.utils import timezone
 
 from kompetenslyft.core.audit import AuditEvent, audit_record_many
 from kompetenslyft.core.models import AuditEntry
+from kompetenslyft.dataprotection.models import AccessEntry
 from kompetenslyft.followup.models import FollowUp
 from kompetenslyft.learning.models import SupportRequest
 from kompetenslyft.lrs import services as lrs_services
@@ -172,6 +179,12 @@ for _field, _action, _why in [
     ("retention.Erasure.person", KEEP, "the marker that the person is gone"),
     ("retention.RetentionRule.updated_by", KEEP, "the account is scrubbed"),
     ("retention.RetentionRun.requested_by", KEEP, "the account is scrubbed"),
+    ("learning.ParticipationFormat.person", KEEP, "the cost figures per format"),
+    ("dataprotection.AccessEntry.reader", KEEP, "the account is scrubbed, the label replaced"),
+    ("dataprotection.AccessEntry.reader_person", KEEP, "the reader's label replaced"),
+    ("dataprotection.AccessPerson.person", KEEP, "whose data was read, as its pseudonym"),
+    ("dataprotection.RegisterExtract.person", DELETE, "an extract holds all about the person"),
+    ("dataprotection.RegisterExtract.requested_by", KEEP, "the account is scrubbed"),
 ]:
     decide(_field, _action, _why)
 
@@ -403,10 +416,17 @@ def _pseudonymise_batch(
             password=make_password(None),
         )
         AuditEntry.objects.filter(actor_id=user.pk).update(actor_label=label)
+        AccessEntry.objects.filter(reader_id=user.pk).update(reader_label=label)
     logins = [login for login in logins if login]
     if logins:
         for model in (AccessAttempt, AccessLog, AccessFailureLog):
             model.objects.filter(username__in=logins).delete()
+
+    # Reads by the people (the access log names its readers by a label of their own).
+    for old in olds:
+        AccessEntry.objects.filter(reader_person_id=old.person.pk).update(
+            reader_label=f"{PSEUDONYM_GIVEN_NAME} {old.pseudonym[:8]}"
+        )
 
     # The people themselves.
     today = timezone.localdate()

@@ -228,3 +228,30 @@ def test_a_large_read_is_listed_on_its_own_page(network: Any, officer: Any) -> N
     assert detail in page and people[0].employee_id not in page
     listing = client.get(detail).content.decode()
     assert all(p.employee_id in listing for p in people)
+
+
+def test_the_access_log_is_kept_for_its_retention_time(network: Any) -> None:
+    """The nightly retention run deletes entries older than the organisation's "access_log"
+    time, with their people; newer ones stay."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from kompetenslyft.dataprotection.models import AccessEntry, AccessPerson
+    from kompetenslyft.dataprotection.services import access_record
+    from kompetenslyft.retention import registry
+
+    people = [(network.employee.pk, network.org_a.pk)]
+    old = access_record(reader=network.lead.user, kind="person_page", people=people)
+    new = access_record(reader=network.lead.user, kind="person_page", people=people)
+    AccessEntry.objects.filter(pk__in=[e.pk for e in old]).update(
+        created_at=timezone.now() - dt.timedelta(days=800)
+    )
+    kind = registry.get("access_log")
+    cutoff = timezone.localdate() - dt.timedelta(days=730)
+    assert kind.count(network.org_a, cutoff) == len(old) == 1
+    seen: list[int] = []
+    assert kind.apply(network.org_a, cutoff, seen.append) == 1 and seen == [1]
+    assert list(AccessEntry.objects.values_list("pk", flat=True)) == [e.pk for e in new]
+    assert AccessPerson.objects.filter(entry__in=[e.pk for e in old]).count() == 0
+    assert kind.count(network.org_b, cutoff) == 0  # another organisation's log is its own
