@@ -60,6 +60,7 @@ LOGGED: dict[str, str] = {
     "successcases:contacts": AccessKind.CONTACT_LIST,
     "successcases:contacts_csv": AccessKind.CONTACT_LIST_EXPORT,
     "dataprotection:extract_for": AccessKind.REGISTER_EXTRACT,
+    "retention:overview": AccessKind.PEOPLE_LIST,  # the people the dry run would pseudonymise
 }
 
 EXEMPT: dict[str, str] = {
@@ -98,12 +99,26 @@ EXEMPT: dict[str, str] = {
 }
 
 
+# Filters whose values are free text a reader typed (a name, an e-mail): the log keeps that a
+# search was made, not what was searched (it would keep a name after its person is pseudonymised).
+FREE_TEXT = frozenset({"q", "search", "query", "name", "email"})
+
+
+def logged_path(request: HttpRequest) -> str:
+    """The page read, with its filters; free-text filters' values left out."""
+    query = request.GET.copy()
+    for key in FREE_TEXT & set(query):
+        query.setlist(key, ["*"])
+    encoded = query.urlencode(safe="*")
+    return (request.path + (f"?{encoded}" if encoded else ""))[:500]
+
+
 def log_read(request: HttpRequest, kind: str, people: Iterable[Any]) -> None:
     """Log that the request's user saw ``people`` (Person objects, or rows with ``id`` and
     ``organisation_id``) on a page or in an export of ``kind``."""
-    access_record_people(reader=request.user, kind=kind, people=people, path=request.get_full_path()[:500])
+    access_record_people(reader=request.user, kind=kind, people=people, path=logged_path(request))
 
 
 def log_read_ids(request: HttpRequest, kind: str, pairs: Iterable[tuple[int, int]]) -> None:
     """:func:`log_read` for ``(person id, organisation id)`` pairs (exports of many people)."""
-    access_record(reader=request.user, kind=kind, people=pairs, path=request.get_full_path()[:500])
+    access_record(reader=request.user, kind=kind, people=pairs, path=logged_path(request))

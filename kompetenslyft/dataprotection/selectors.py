@@ -117,8 +117,11 @@ def reads_of(person_id: int) -> QuerySet[AccessPerson]:
 
 
 def extracts_visible(access: Access) -> QuerySet[RegisterExtract]:
-    """The extracts this account may follow and download: those it asked for, and its own."""
-    q = Q(requested_by_id=access.user_id)
+    """The extracts this account may follow and download: its own, and those it asked for
+    about people of an organisation it still leads (a lead who loses the role loses them)."""
+    q = Q(requested_by_id=access.user_id, person__organisation_id__in=sorted(access.lead_org_ids))
+    if access.is_superuser:
+        q = Q(requested_by_id=access.user_id)
     if access.person_id:
         q |= Q(person_id=access.person_id)
     return (

@@ -95,6 +95,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from kompetenslyft.core.audit import AuditEvent, audit_record_many
@@ -105,6 +106,7 @@ from kompetenslyft.learning.models import SupportRequest
 from kompetenslyft.lrs import services as lrs_services
 from kompetenslyft.lrs.models import Document
 from kompetenslyft.org.models import Person, Unit
+from kompetenslyft.search.services import index_faq
 from kompetenslyft.successcases.models import Story
 
 from .models import Erasure
@@ -287,7 +289,9 @@ def _mentions(olds: list[_Old]) -> tuple[re.Pattern[str] | None, dict[str, str]]
     return pattern, replacement
 
 
-def _replace_mentions(model: Any, base: Any, fields: list[str], pattern: Any, replacement: dict) -> None:
+def _replace_mentions(model: Any, base: Any, fields: list[str], pattern: Any, replacement: dict) -> list[int]:
+    """Replace the mentions in these texts; returns the rows changed."""
+    rows = []
     for row in base.values_list("pk", *fields).iterator(chunk_size=2000):
         pk, texts = row[0], row[1:]
         changed = {}
@@ -296,6 +300,8 @@ def _replace_mentions(model: Any, base: Any, fields: list[str], pattern: Any, re
                 changed[name] = pattern.sub(lambda m: replacement[m.group(0).casefold()], text)
         if changed:
             model.objects.filter(pk=pk).update(**changed)
+            rows.append(pk)
+    return rows
 
 
 def _pseudonymise_batch(
@@ -352,13 +358,16 @@ def _pseudonymise_batch(
     pattern, replacement = _mentions(olds)
     if pattern is not None:
         org_id = organisation.pk
-        _replace_mentions(
+        changed = _replace_mentions(
             SupportRequest,
             SupportRequest.objects.filter(organisation_id=org_id),
             ["topic", "question", "answer", "faq_question", "faq_answer"],
             pattern,
             replacement,
         )
+        # A published question's search entry is written from its texts: written again.
+        for question in SupportRequest.objects.filter(pk__in=changed, faq_published_at__isnull=False):
+            index_faq(question)
         _replace_mentions(
             FollowUp,
             FollowUp.objects.filter(organisation_id=org_id).exclude(hindrance_other="", support_needed=""),
@@ -373,16 +382,20 @@ def _pseudonymise_batch(
             pattern,
             replacement,
         )
-        _replace_mentions(
-            AuditEntry,
-            AuditEntry.objects.filter(target_type="org.Person", target_id__in=[str(i) for i in person_ids]),
-            ["target_label"],
-            pattern,
-            replacement,
+        # Entries about the people: by their id ("org.Person"), by their employee id (the
+        # imports' and services' "person" entries), or naming them (a proposal's "code: name").
+        about = Q(
+            target_id__in=[str(i) for i in person_ids] + [p.employee_id for p in people if p.employee_id]
         )
-        for entry in AuditEntry.objects.filter(
-            target_type="org.Person", target_id__in=[str(i) for i in person_ids]
-        ).only("pk", "changes"):
+        for person in people:
+            if len(person.full_name.strip()) >= 3:
+                about |= Q(target_label__contains=person.full_name.strip())
+        entry_ids = list(
+            AuditEntry.objects.filter(organisation_id=org_id).filter(about).values_list("pk", flat=True)
+        )
+        entries = AuditEntry.objects.filter(pk__in=entry_ids)
+        _replace_mentions(AuditEntry, entries, ["target_id", "target_label"], pattern, replacement)
+        for entry in AuditEntry.objects.filter(pk__in=entry_ids).only("pk", "changes"):
             text = str(entry.changes)
             if pattern.search(text):
                 entry.changes = _scrub_json(entry.changes, pattern, replacement)

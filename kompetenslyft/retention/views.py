@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 
 from kompetenslyft.core.access import access_for
 from kompetenslyft.core.params import ParameterError, optional_id, parse_int
+from kompetenslyft.dataprotection.models import AccessKind
+from kompetenslyft.dataprotection.reads import log_read
 from kompetenslyft.org.models import Organisation, Person
 
 from . import registry, selectors, services
@@ -64,9 +66,10 @@ def _overview_context(
 @login_required
 def overview(request: HttpRequest) -> HttpResponse:
     organisation = _organisation(request, request.GET)
-    return render(
-        request, "retention/overview.html", _overview_context(organisation, access_for(request.user))
-    )
+    context = _overview_context(organisation, access_for(request.user))
+    # The people the dry run names are a read of their data (who looked at whom).
+    log_read(request, AccessKind.PEOPLE_LIST, [p for _kind, people in context["people_due"] for p in people])
+    return render(request, "retention/overview.html", context)
 
 
 @login_required

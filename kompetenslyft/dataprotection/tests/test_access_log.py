@@ -255,3 +255,15 @@ def test_the_access_log_is_kept_for_its_retention_time(network: Any) -> None:
     assert list(AccessEntry.objects.values_list("pk", flat=True)) == [e.pk for e in new]
     assert AccessPerson.objects.filter(entry__in=[e.pk for e in old]).count() == 0
     assert kind.count(network.org_b, cutoff) == 0  # another organisation's log is its own
+
+
+def test_the_log_keeps_that_a_search_was_made_not_what_was_searched(network: Any) -> None:
+    """Found by the privacy review: a name typed into a filter stayed in the log's path after
+    its person was pseudonymised."""
+    response = client_for(network.lead.user).get(
+        reverse("org:people_export"), {"q": network.employee.full_name, "unit": network.unit1.pk}
+    )
+    assert response.status_code == 200
+    paths = list(AccessEntry.objects.values_list("path", flat=True))
+    assert paths and all(network.employee.family_name not in p for p in paths)
+    assert any("q=*" in p and f"unit={network.unit1.pk}" in p for p in paths), paths

@@ -236,3 +236,24 @@ def test_the_default_language_is_swedish(network: Any, post: Any) -> None:
     post(client, reverse("dataprotection:extract_own"))
     found = RegisterExtract.objects.get()
     assert found.language == settings.LANGUAGE_CODE
+
+
+def test_a_lead_who_loses_the_role_loses_the_extracts_it_asked_for(network: Any) -> None:
+    """Found by the privacy review: access was by the asker alone."""
+    from kompetenslyft.core.models import Grant, ProductRole
+    from kompetenslyft.dataprotection.models import RegisterExtract
+    from kompetenslyft.dataprotection.services import extract_request
+
+    extract = extract_request(
+        user=network.lead.user, person=network.employee, reason="Begäran", language="sv"
+    )
+    RegisterExtract.objects.filter(pk=extract.pk).update(
+        status=RegisterExtract.Status.DONE, json_content=b"{}"
+    )
+    file_url = reverse("dataprotection:extract_file", args=[extract.pk, "json"])
+    assert client_for(network.lead.user).get(file_url).status_code == 200
+    Grant.objects.filter(user=network.lead.user, role=ProductRole.LEAD).delete()
+    former = client_for(network.lead.user)
+    assert former.get(reverse("dataprotection:extract", args=[extract.pk])).status_code == 404
+    assert former.get(file_url).status_code == 404
+    assert client_for(network.employee.user).get(file_url).status_code == 200  # the person itself

@@ -182,3 +182,67 @@ def test_many_people_in_short_transactions(world: Any) -> None:
     assert Statement.objects.filter(organisation=world.org_a, actor_key__startswith="@mbox:").count() == 0
     assert not Person.objects.filter(pk__in=[p.pk for p in leavers], email__contains="@").exists()
     assert RetentionRun.objects.count() == 0
+
+
+def test_a_published_question_naming_the_person_is_found_no_more(network: Any) -> None:
+    """Found by the privacy review: the FAQ's texts were cleaned but its search entry kept them."""
+    from django.utils import timezone
+
+    from kompetenslyft.core.access import access_for
+    from kompetenslyft.learning.faq_services import support_request_publish
+    from kompetenslyft.learning.models import SupportRequest
+    from kompetenslyft.retention.models import Erasure
+    from kompetenslyft.retention.pseudonymise import pseudonymise_person
+    from kompetenslyft.search.selectors import search
+
+    person = network.employee
+    text = f"Hur hjälper jag {person.given_name} {person.family_name} med lösenordet?"
+    question = SupportRequest.objects.create(
+        organisation=network.org_a,
+        person=network.other_employee,
+        unit=network.other_employee.unit,
+        topic="Inloggning",
+        question=text,
+        answer="Ring IT-support.",
+        answered_at=timezone.now(),
+    )
+    support_request_publish(support_request=question, question=text, answer="Ring IT-support.")
+    reader = access_for(network.lead.user)
+    assert search(reader, person.family_name).total == 1
+    pseudonymise_person(person, source=Erasure.Source.DECISION, actor=network.lead.user, reason="Begäran")
+    assert search(reader, person.family_name).total == 0
+    assert search(reader, "lösenordet").total == 1  # the question itself is still found
+
+
+def test_audit_entries_about_the_person_keep_no_identifier(network: Any) -> None:
+    """Found by the privacy review: entries by employee id ("person") and a proposal's
+    "code: name" label kept the old name and employee id."""
+    from kompetenslyft.core.audit import AuditEvent, audit_record_many
+    from kompetenslyft.core.models import AuditEntry
+    from kompetenslyft.org.services import person_deactivate
+    from kompetenslyft.retention.models import Erasure
+    from kompetenslyft.retention.pseudonymise import pseudonymise_person
+
+    person = network.employee
+    old = [person.full_name, person.email, person.employee_id]
+    person_deactivate(person=person, actor=network.lead.user)
+    audit_record_many(
+        actor=network.lead.user,
+        organisation=network.org_a,
+        events=[
+            AuditEvent(
+                "proposal.confirm",
+                "proposal",
+                "77",
+                f"INS1: {person.full_name}",
+                {"person": person.employee_id},
+            )
+        ],
+    )
+    pseudonymise_person(person, source=Erasure.Source.DECISION, actor=network.lead.user, reason="Begäran")
+    leaks = [
+        (e.action, e.target_id, e.target_label, e.changes)
+        for e in AuditEntry.objects.all()
+        if any(o and (o in e.target_label or o == e.target_id or o in str(e.changes)) for o in old)
+    ]
+    assert leaks == []

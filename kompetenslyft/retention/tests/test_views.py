@@ -281,3 +281,19 @@ def test_nightly_command_applies_the_rules_as_a_task(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("retention", stdout=io.StringIO())
     assert _people_digest() == before and Erasure.objects.count() == 2
+
+
+def test_the_people_the_dry_run_names_are_a_logged_read(network: Any) -> None:
+    """Found by the privacy review: the overview listed leavers without a trace in the log."""
+    import datetime as dt
+
+    from kompetenslyft.dataprotection.models import AccessEntry, AccessPerson
+    from kompetenslyft.org.models import Person
+
+    Person.objects.filter(pk=network.employee.pk).update(is_active=False, deactivated_on=dt.date(2020, 1, 1))
+    page = _client(network.lead.user).get(reverse("retention:overview"))
+    assert page.status_code == 200 and network.employee.family_name in page.content.decode()
+    entry = AccessEntry.objects.get(organisation=network.org_a, kind="people_list")
+    assert list(AccessPerson.objects.filter(entry=entry).values_list("person_id", flat=True)) == [
+        network.employee.pk
+    ]
