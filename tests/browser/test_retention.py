@@ -78,7 +78,7 @@ def _walk(page: Any, axe: Any, leaver: Person) -> None:
     no_overflow(page)
     # The dry run: one leaver would go today, and who it is.
     dry = page.get_by_role(
-        "region", name=either("Provkörning: vad som skulle gå i dag", "Dry run: what would go today")
+        "region", name=either("Provkörning: det här skulle gallras i dag", "Dry run: what would go today")
     )
     expect(dry.get_by_role("row").nth(1).get_by_role("cell").last).to_have_text("1")
     page.get_by_role("link", name="Lotta Lämnadsdotter").click()

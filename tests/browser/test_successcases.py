@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from kompetenslyft.followup.tests.helpers import module, talk
+from kompetenslyft.followup.tests.helpers import module, publish, talk
 from kompetenslyft.learning.models import Initiative
 from kompetenslyft.org.tests.factories import PersonFactory
 from kompetenslyft.successcases.models import Story
@@ -31,6 +31,7 @@ def test_lead_chooses_where_to_interview_and_records_a_story(page: Any, axe: Any
     initiative.modules.add(m)
     for i in range(4):
         talk(PersonFactory(unit=network.unit1, role=network.employee.role), m, applying="yes" if i else "no")
+    publish(network.org_a)  # last month's talks, as the daily run publishes them (ADR 0019)
     log_in(page, "lead")
     page.locator('[data-card="success-cases"] a').first.click()
     page.locator(f'a[href="/successcases/initiatives/{initiative.pk}/"]').click()
@@ -72,6 +73,7 @@ def test_lead_draws_a_contact_list_and_records_a_story_from_it(page: Any, axe: A
             hours=Decimal(2),
             status="completed",
         )
+    publish(network.org_a)  # last month's talks, as the daily run publishes them (ADR 0019)
     log_in(page, "lead")
     page.locator('[data-card="success-cases"] a').first.click()
     page.locator(f'a[href="/successcases/initiatives/{initiative.pk}/"]').click()
@@ -85,7 +87,11 @@ def test_lead_draws_a_contact_list_and_records_a_story_from_it(page: Any, axe: A
     expect(
         page.locator(f'a[href="/successcases/initiatives/{initiative.pk}/contacts/{drawn.pk}/csv/"]')
     ).to_be_visible()
-    page.locator(f'main a[href="/successcases/initiatives/{initiative.pk}/#stories"]').click()
+    # the story form opens with the list it came from chosen
+    page.locator(
+        f'main a[href="/successcases/initiatives/{initiative.pk}/?contacts={drawn.pk}#record-story"]'
+    ).click()
+    expect(page.locator("#id_contact_list")).to_have_value(str(drawn.pk))
     page.locator("#id_kind_0").check()
     page.locator("#id_title").fill("Checklista vid hembesök")
     page.locator("#id_what_was_done").fill("Gruppen använder checklistan varje morgon.")
