@@ -463,9 +463,12 @@ def assigned_not_booked(access: Access, session: Session) -> list[Person]:
     people = people.exclude(Exists(coming)).exclude(
         Exists(Attendance.objects.filter(person=OuterRef("pk"), module_id=module_id, status__in=DONE))
     )
+    # The candidates' ids first (one simple query): as a subquery of the proposals' join
+    # PostgreSQL planned the correlated checks per proposal and ran for minutes.
+    candidate_ids = list(people.values_list("pk", flat=True))
     assigned: set[int] = set()
     for person_id, items in Proposal.objects.filter(
-        person__in=people.values("pk"),
+        person_id__in=candidate_ids,
         status=Proposal.Status.CONFIRMED,
         assigned__gt=0,
         initiative__modules=module_id,
@@ -474,7 +477,7 @@ def assigned_not_booked(access: Access, session: Session) -> list[Person]:
             assigned.add(person_id)
     done = completed_modules(sorted(assigned))
     return list(
-        people.filter(pk__in=sorted(p for p in assigned if module_id not in done.get(p, set())))
+        Person.objects.filter(pk__in=sorted(p for p in assigned if module_id not in done.get(p, set())))
         .select_related("unit", "role")
         .order_by("family_name", "given_name", "pk")
     )
