@@ -11,7 +11,8 @@ from kompetenslyft.org.models import Organisation, Person
 
 def assessments_for_demo(organisation: Organisation) -> None:
     """A closed baseline for everyone (most have answered) and an open follow-up for elderly care
-    and disability (about 60 % so far; the demo employee has not answered yet)."""
+    and disability (about 60 % so far, answered last month; the demo employee has not answered
+    yet)."""
     import datetime as dt
 
     from django.utils import timezone
@@ -34,11 +35,14 @@ def assessments_for_demo(organisation: Organisation) -> None:
         units=tops,
         roles=[],
     )
+    # The follow-up opened on the first day of last month: its answers so far fall in a month
+    # that has closed, so the gap movement is published when the demo loads (ADR 0019).
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
     follow_up = campaign_create(
         organisation=organisation,
         name="Uppföljning vård och omsorg",
         measurement_point=1,
-        opens_on=today - dt.timedelta(days=10),
+        opens_on=last_month,
         closes_on=today + dt.timedelta(days=20),
         units=[Unit.objects.get(organisation=organisation, unit_id="VOF")],
         roles=[],
@@ -101,7 +105,7 @@ def assessments_for_demo(organisation: Organisation) -> None:
         for competence_id in index.for_group(person.unit_id, person.role_id):
             before = baseline_levels.get((person.pk, competence_id), 2)
             level = min(4, before + rnd.choice([0, 0, 1, 1, 1, 2]))
-            day = follow_up.opens_on + dt.timedelta(days=rnd.randint(0, 9))
+            day = follow_up.opens_on + dt.timedelta(days=rnd.randint(0, 20))  # last month
             lines.append(f"{person.employee_id},{codes[competence_id]},{level},1,{day.isoformat()}")
     import_file(
         kind="assessments",

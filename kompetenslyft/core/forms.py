@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -39,13 +40,25 @@ class LongSelect(forms.Select):
         choices = list(self.choices)
         if any(isinstance(label, (list, tuple)) for _value, label in choices):
             return super().render(name, value, attrs, renderer)
-        chosen = {str(v) for v in self.format_value(value)}
         final = self.build_attrs(self.attrs, attrs)
-        parts: list[str] = [format_html('<select name="{}"{}>', name, flatatt(final))]
-        for option, label in choices:
-            key = "" if option is None else str(option)
-            parts.append(
-                f'<option value="{escape(key)}"{" selected" if key in chosen else ""}>{escape(label)}</option>'
-            )
-        parts.append("</select>")
-        return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped
+        return mark_safe(  # noqa: S308 - the options are escaped, the tag by format_html
+            format_html('<select name="{}"{}>', name, flatatt(final))
+            + options_html(choices, self.format_value(value))
+            + "</select>"
+        )
+
+
+def options_html(choices: Iterable[tuple[Any, Any]], selected: Iterable[Any] | Any = ()) -> SafeString:
+    """``<option>`` elements for (value, label) pairs as one string, ``selected`` (a value or
+    several) marked: a page's drop-down of hundreds of units or modules, which a template loop
+    renders at tens of microseconds an option."""
+    if isinstance(selected, (str, int)) or selected is None:
+        selected = () if selected is None else (selected,)
+    chosen = {str(v) for v in selected}
+    parts: list[str] = []
+    for option, label in choices:
+        key = "" if option is None else str(option)
+        parts.append(
+            f'<option value="{escape(key)}"{" selected" if key in chosen else ""}>{escape(label)}</option>'
+        )
+    return mark_safe("".join(parts))  # noqa: S308 - every value and label is escaped

@@ -69,7 +69,9 @@ def cost_sections(context: SectionContext) -> list[Section]:
         categories=categories,
         series=[
             charts.Series(
-                _("Cost per participant (%(currency)s)") % {"currency": currency}, [r[4].value for r in rows]
+                _("Cost per participant (%(currency)s)") % {"currency": currency},
+                # whole kronor, as the table writes money (core.numbers)
+                [None if r[4].value is None else round(r[4].value) for r in rows],
             )
         ],
         hidden_text=context.hidden,
@@ -94,7 +96,7 @@ def cost_sections(context: SectionContext) -> list[Section]:
     ) % {
         "hours": "–"
         if figures.travel_hours_saved is None
-        else str(floatformat(figures.travel_hours_saved, "-2g"))
+        else str(floatformat(figures.travel_hours_saved, "1g"))
     }
     return [
         Section(

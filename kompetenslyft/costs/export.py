@@ -21,7 +21,13 @@ from .selectors import cost_view
 
 
 def _hours(value: Decimal) -> str:
-    return str(floatformat(value, "-2g"))
+    return str(floatformat(value, "1g"))  # one decimal, as the dashboard writes hours
+
+
+def in_currency(label: str, currency: str) -> str:
+    """A heading with its currency once ("Total cost (SEK)"), so that the cells below or beside
+    it carry only the number."""
+    return f"{label} ({currency})"
 
 
 def cost_rows(figures: CostFigures, hidden: str) -> tuple[list[list[Any]], list[list[str]]]:
@@ -30,18 +36,27 @@ def cost_rows(figures: CostFigures, hidden: str) -> tuple[list[list[Any]], list[
     cells: list[list[Any]] = []
     texts: list[list[str]] = []
 
-    def add(label: str, value: Any, text: str) -> None:
+    def add(label: str, value: Any, text: str, *, money_row: bool = False, short: str = "") -> None:
+        # Excel keeps the label and the number; the page and the PDF put the currency in the
+        # label once and write the number alone ("Total cost (SEK)" | "505 676").
         cells.append([label, hidden if value is None else value, "" if value is None else text])
-        texts.append([label, hidden if value is None else text, ""])
+        shown = in_currency(short or label, currency) if money_row else label
+        texts.append([shown, hidden if value is None else text, ""])
 
     add(_("Currency"), currency, currency)
     add(_("Unique participants"), figures.participants, str(figures.participants))
     add(_("Training hours"), figures.hours, _hours(figures.hours) if figures.hours is not None else "")
     for label, value in kind_rows(figures):
-        add(label, value, money(value, currency))
-    add(_("Cost per participant"), figures.per_participant, money(figures.per_participant, currency))
-    add(_("Cost per training hour"), figures.per_hour, money(figures.per_hour, currency))
-    add(_("Travel saved (money)"), figures.travel_saved, money(figures.travel_saved, currency))
+        add(label, value, money(value), money_row=True)
+    add(_("Cost per participant"), figures.per_participant, money(figures.per_participant), money_row=True)
+    add(_("Cost per training hour"), figures.per_hour, money(figures.per_hour), money_row=True)
+    add(
+        _("Travel saved (money)"),
+        figures.travel_saved,
+        money(figures.travel_saved),
+        money_row=True,
+        short=_("Travel saved"),  # "Travel saved (SEK)", not "Travel saved (money) (SEK)"
+    )
     add(
         _("Travel saved (hours)"),
         figures.travel_hours_saved,
@@ -53,10 +68,10 @@ def cost_rows(figures: CostFigures, hidden: str) -> tuple[list[list[Any]], list[
         _("Format"),
         _("Unique participants"),
         _("Training hours"),
-        _("Cost"),
-        _("Cost per participant"),
-        _("Cost per training hour"),
-        _("Travel saved"),
+        in_currency(_("Cost"), currency),
+        in_currency(_("Cost per participant"), currency),
+        in_currency(_("Cost per training hour"), currency),
+        in_currency(_("Travel saved"), currency),
     ]
     cells.append([])
     texts.append([])
@@ -84,7 +99,7 @@ def cost_rows(figures: CostFigures, hidden: str) -> tuple[list[list[Any]], list[
             [
                 fmt.label,
                 *(
-                    money(v, currency)
+                    money(v)
                     if isinstance(v, Decimal) and i >= 2
                     else (_hours(v) if isinstance(v, Decimal) else str(v))
                     for i, v in enumerate(values)
@@ -93,7 +108,7 @@ def cost_rows(figures: CostFigures, hidden: str) -> tuple[list[list[Any]], list[
         )
     if figures.unallocated:
         cells.append([_("Not tied to a format"), "", "", figures.unallocated])
-        texts.append([_("Not tied to a format"), "", "", money(figures.unallocated, currency)])
+        texts.append([_("Not tied to a format"), "", "", money(figures.unallocated)])
     return cells, texts
 
 
@@ -152,7 +167,12 @@ def funder_sheets(request: Any, context: dict[str, Any]) -> list[ExtraSheet]:
     cells, texts = cost_rows(figures, hidden)
     if view.edits:
         entries = priced_entries(initiative)
-        header = [_("Kind of cost"), _("Description"), _("Module"), _("Amount")]
+        header = [
+            _("Kind of cost"),
+            _("Description"),
+            _("Module"),
+            in_currency(_("Amount"), figures.currency),
+        ]
         cells += [[], header]
         texts += [[], header]
         for p in entries:
@@ -170,7 +190,7 @@ def funder_sheets(request: Any, context: dict[str, Any]) -> list[ExtraSheet]:
                     str(capfirst(p.entry.get_kind_display())),
                     p.entry.description,
                     module.code if module else "",
-                    money(p.amount, figures.currency),
+                    money(p.amount),
                 ]
             )
     return [

@@ -5,7 +5,7 @@ The structure is documented and stable (``docs/record-of-processing.md`` names i
     {
       "format": "kompetenslyft-register-extract",
       "version": 1,
-      "made_at": "<ISO 8601>",
+      "made_at": "<ISO 8601, the installation's time zone>",
       "language": "sv",
       "person": {...},                      # the person as registered
       "not_included": ["<sentence>", ...],  # what is deliberately left out, and why
@@ -14,6 +14,12 @@ The structure is documented and stable (``docs/record-of-processing.md`` names i
         ...
       ]
     }
+
+Rows hold values as the person reads them where the register holds a code: beside a code
+(``"gender": "woman"``) is its label in the extract's language (``"gender_label": "kvinna"``);
+times are in the installation's time zone (``settings.TIME_ZONE``) with their offset; a
+proposal's modules are a list of names, each assigned or exempt and why. The PDF writes the
+same rows with translated field names and dates in the language's format.
 
 Each :class:`Section` names the model fields it covers (``covers``); a test walks every model
 of every app and fails when a relation to ``org.Person`` or the user model is neither covered
@@ -67,8 +73,8 @@ from .extract_rows import (
     _support_asked,
     _support_contacts,
     _survey_requests,
-    plain,
 )
+from .extract_text import Presenter
 
 FORMAT = "kompetenslyft-register-extract"
 VERSION = 1
@@ -247,6 +253,12 @@ NOT_INCLUDED = (
 
 
 def person_header(person: Any) -> dict[str, Any]:
+    from django.conf import settings
+
+    from kompetenslyft.org.models import Gender
+
+    genders = dict(Gender.choices)
+    languages = dict(settings.LANGUAGES)
     return {
         "organisation": person.organisation.name,
         "employee_id": person.employee_id,
@@ -254,18 +266,23 @@ def person_header(person: Any) -> dict[str, Any]:
         "family_name": person.family_name,
         "email": person.email,
         "gender": person.gender,
+        "gender_label": str(genders[person.gender]) if person.gender in genders else person.gender,
         "language": person.language,
-        "start_date": plain(person.start_date),
+        "language_label": str(languages[person.language])
+        if person.language in languages
+        else person.language,
+        "start_date": person.start_date,
         "unit": person.unit.name,
         "role": person.role.name,
         "active": person.is_active,
-        "deactivated_on": plain(person.deactivated_on),
+        "deactivated_on": person.deactivated_on,
     }
 
 
-def build(person: Any, *, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """The extract of ``person`` (a Person with organisation, unit, role and user at hand), in
-    the active language; ``progress`` is told the per cent done after each section."""
+def collect(person: Any, *, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """The extract of ``person`` (a Person with organisation, unit, role and user at hand) in
+    the active language, its values as Python values (:func:`build` writes them as JSON holds
+    them); ``progress`` is told the per cent done after each few sections."""
     sections = []
     for number, section in enumerate(SECTIONS, start=1):
         sections.append({"key": section.key, "title": str(section.title), "rows": section.rows(person)})
@@ -274,12 +291,17 @@ def build(person: Any, *, progress: Callable[[int], None] | None = None) -> dict
     return {
         "format": FORMAT,
         "version": VERSION,
-        "made_at": timezone.now().isoformat(),
+        "made_at": timezone.now(),
         "language": _language(),
         "person": person_header(person),
         "not_included": [str(text) for text in NOT_INCLUDED],
         "sections": sections,
     }
+
+
+def build(person: Any, *, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
+    """The extract of ``person`` as the JSON file holds it (:func:`collect`, written plain)."""
+    return Presenter().plain(collect(person, progress=progress))
 
 
 def _language() -> str:

@@ -1,7 +1,7 @@
 """The register extract as a readable PDF, with fpdf2 (pure Python, no HTML layout pass).
 
-Text is set in the PDF core fonts, which hold Latin-1 (å, ä, ö, æ, ø and the rest of the
-Nordic letters); a line with any other letter (Sami ŋ, đ, ž; Finnish š; Polish ł …) is set in
+Text is set in the PDF core fonts, which hold Windows-1252 (Latin-1's å, ä, ö, æ, ø and the
+rest of the Nordic letters, and the dashes and quotes); a line with any other letter (Sami ŋ, đ, ž; Finnish š; Polish ł …) is set in
 DejaVu Sans or DejaVu Sans Mono, the TrueType fonts of Debian's ``fonts-dejavu-core`` (which
 the dashboard's WeasyPrint PDF already needs through fontconfig), embedded in the file. Without
 those fonts such letters become "?".
@@ -12,42 +12,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import orjson
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from fpdf import FPDF
+
+from .extract_text import HIDDEN, Presenter
 
 FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),
     Path("/usr/share/fonts/dejavu"),
     Path("/usr/local/share/fonts/dejavu"),
 )
-
-# The extract's field names in the reader's language (the JSON keeps the English keys).
-LABELS = {
-    "organisation": gettext_lazy("Organisation"),
-    "employee_id": gettext_lazy("Employee id"),
-    "given_name": gettext_lazy("Given name"),
-    "family_name": gettext_lazy("Family name"),
-    "email": gettext_lazy("E-mail"),
-    "gender": gettext_lazy("Gender"),
-    "language": gettext_lazy("Language"),
-    "start_date": gettext_lazy("Start date"),
-    "unit": gettext_lazy("Unit"),
-    "role": gettext_lazy("Role"),
-    "active": gettext_lazy("Active"),
-    "deactivated_on": gettext_lazy("Deactivated on"),
-    "username": gettext_lazy("User name"),
-    "has_password": gettext_lazy("Has a password"),
-    "date_joined": gettext_lazy("Account created"),
-    "last_login": gettext_lazy("Last log-in"),
-    "product_roles": gettext_lazy("Roles in the product"),
-    "module": gettext_lazy("Module"),
-    "initiative": gettext_lazy("Initiative"),
-    "status": gettext_lazy("Status"),
-    "created_at": gettext_lazy("Created"),
-    "reason": gettext_lazy("Reason"),
-}
 
 
 def _unicode_fonts() -> tuple[str, str] | None:
@@ -57,23 +31,6 @@ def _unicode_fonts() -> tuple[str, str] | None:
         if regular.exists() and mono.exists():
             return str(regular), str(mono)
     return None
-
-
-def label(key: str) -> str:
-    text = LABELS.get(key)
-    return str(text) if text is not None else key.replace("_", " ").capitalize()
-
-
-def _text(value: Any) -> str:
-    if value is None or value == "":
-        return "–"
-    if value is True:
-        return _("yes")
-    if value is False:
-        return _("no")
-    if isinstance(value, dict | list):
-        return orjson.dumps(value).decode()
-    return str(value)
 
 
 def _wrap(text: str, width: int) -> list[str]:
@@ -89,26 +46,40 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-def _statement_row(row: dict[str, Any]) -> str:
+def _statement_row(row: dict[str, Any], present: Presenter) -> str:
     """A learning record in one line (the full statement is in the JSON file)."""
     statement = row.get("statement") or {}
     if not isinstance(statement, dict):
-        return _text(statement)
+        return present.text(statement)
     verb = statement.get("verb") or {}
     display = verb.get("display") or {}
     verb_text = next(iter(display.values()), None) if isinstance(display, dict) else None
     target = statement.get("object") or {}
-    void = f" ({_('voided')})" if row.get("voided") else ""
-    return f"{row.get('stored', '')[:19]} · {verb_text or str(verb.get('id', '')).rsplit('/', 1)[-1]} · {target.get('id', '')}{void}"
+    void = f" ({present.voided})" if row.get("voided") else ""
+    when = present.text(row.get("stored"))
+    return (
+        f"{when} · {verb_text or str(verb.get('id', '')).rsplit('/', 1)[-1]} · {target.get('id', '')}{void}"
+    )
+
+
+def _row(row: dict[str, Any], present: Presenter) -> str:
+    """A row as "Field: value · Field: value", a code shown by its label."""
+    parts = []
+    for key, value in row.items():
+        if key in HIDDEN or (key.endswith("_label") and key[: -len("_label")] in row):
+            continue
+        shown = row.get(f"{key}_label", value) if f"{key}_label" in row else value
+        parts.append(f"{present.label(key)}: {present.text(shown)}")
+    return " · ".join(parts)
 
 
 class _ExtractPDF(FPDF):
     footer_text = ""
 
     def footer(self) -> None:
-        self.set_y(-12)
+        # text() rather than cell(): a cell measures and lays out its text, a hundred pages over
         self.set_font("Helvetica", "", 8)
-        self.cell(0, 6, f"{self.page_no()}", align="C")
+        self.text(self.w / 2 - 2, self.h - 8, str(self.page_no()))
 
 
 # Text in the PDF core fonts (Helvetica, and Courier for data rows at 7.5 pt: 118 characters fill
@@ -122,9 +93,15 @@ LINE = 3.4
 TOP, BOTTOM, LEFT = 15.0, 280.0, 10.0
 
 
-def pdf_of(data: dict[str, Any]) -> bytes:
-    """The extract ``data`` (``extract.build``) as PDF."""
+ENCODING = "windows-1252"
+
+
+def pdf_of(data: dict[str, Any], present: Presenter | None = None) -> bytes:
+    """The extract ``data`` (``extract.collect``, its values still Python values) as PDF, in
+    the active language."""
+    present = present or Presenter()
     pdf = _ExtractPDF(format="A4")
+    pdf.core_fonts_encoding = ENCODING
     unicode_files = _unicode_fonts()
     embedded: set[str] = set()
     person = data["person"]
@@ -137,12 +114,10 @@ def pdf_of(data: dict[str, Any]) -> bytes:
 
     def font_for(text: str, *, mono: bool) -> tuple[str, str]:
         try:
-            text.encode("latin-1")
+            text.encode(ENCODING)
         except UnicodeEncodeError:
             if unicode_files is None:
-                return ("Courier" if mono else "Helvetica"), text.encode("latin-1", "replace").decode(
-                    "latin-1"
-                )
+                return ("Courier" if mono else "Helvetica"), text.encode(ENCODING, "replace").decode(ENCODING)
             name = "DejaVuMono" if mono else "DejaVu"
             if name not in embedded:
                 pdf.add_font(name, "", unicode_files[1] if mono else unicode_files[0])
@@ -166,10 +141,16 @@ def pdf_of(data: dict[str, Any]) -> bytes:
 
     lines(_("Register extract"), size=16, width=60, height=8)
     lines(title, size=11, width=90, height=6)
-    lines(_("Made %(when)s") % {"when": data["made_at"][:16].replace("T", " ")}, size=9, width=110, height=5)
+    lines(_("Made %(when)s") % {"when": present.text(data["made_at"])}, size=9, width=110, height=5)
     y += 2
     for key, value in person.items():
-        lines(f"{label(key)}: {_text(value)}", size=9, width=110, height=4.6)
+        if not key.endswith("_label"):
+            lines(
+                f"{present.label(key)}: {present.text(person.get(f'{key}_label', value))}",
+                size=9,
+                width=110,
+                height=4.6,
+            )
     y += 2
     for sentence in data["not_included"]:
         lines(sentence, size=9, width=110, height=4.6)
@@ -180,7 +161,8 @@ def pdf_of(data: dict[str, Any]) -> bytes:
         if not rows:
             lines(_("Nothing registered."), size=9, width=110, height=4.6)
             continue
-        if section["key"] == "statements":
+        statements = section["key"] == "statements"
+        if statements:
             lines(
                 _(
                     "Each record in one line: when, what, which activity. The full records are in the JSON file."
@@ -190,10 +172,7 @@ def pdf_of(data: dict[str, Any]) -> bytes:
                 height=4,
             )
         for row in rows:
-            if section["key"] == "statements":
-                text = _statement_row(row)
-            else:
-                text = " · ".join(f"{label(key)}: {_text(value)}" for key, value in row.items())
+            text = _statement_row(row, present) if statements else _row(row, present)
             lines(text, size=DATA_SIZE, width=DATA_WIDTH, height=LINE, mono=True)
             y += 0.8
     return bytes(pdf.output())

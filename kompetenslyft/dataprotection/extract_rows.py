@@ -1,45 +1,62 @@
 """The readers of the register extract's sections (``extract.SECTIONS``): one function per
 section, each one query (a few two) whatever the length of the person's history, returning
-rows with the extract's stable field names."""
+rows with the extract's stable field names.
+
+Values are Python values (dates and times, decimals); a field holding a code (a model field's
+choices, or a kind of row) has its label in the active language beside it as
+``<field>_label``, looked up once per section. ``extract_text.Presenter`` writes them out."""
 
 from __future__ import annotations
 
-import datetime as dt
-import decimal
+from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
 
+from .extract_text import DECISION_REASONS, DECISIONS, TAGS, action_label
+
 Rows = list[dict[str, Any]]
+Choices = Iterable[tuple[Any, Any]]
 
 
 def _model(label: str) -> Any:
     return apps.get_model(label)
 
 
-def plain(value: Any) -> Any:
-    """A value as JSON holds it: dates and times in ISO 8601, decimals as text."""
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, bytes | memoryview):
-        return bytes(value).decode("utf-8", "replace")
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
+def _field_choices(model: Any, lookup: str) -> Choices:
+    """The choices of the model field a ``values()`` lookup ends in (empty for none)."""
+    field = None
+    for part in lookup.split("__"):
+        field = model._meta.get_field(part)
+        if field.is_relation:
+            model = field.related_model
+    return getattr(field, "flatchoices", None) or ()
 
 
-def _values(queryset: Any, **fields: str) -> Rows:
-    """Rows of ``queryset`` with the extract's field names (keys) read from model lookups."""
-    lookups = list(fields.values())
-    return [
-        {name: plain(row[lookup]) for name, lookup in fields.items()} for row in queryset.values(*lookups)
-    ]
+def _values(queryset: Any, choices: dict[str, Choices] | None = None, /, **fields: str) -> Rows:
+    """Rows of ``queryset`` with the extract's field names (keys) read from model lookups; a
+    field with choices (the model's, or given in ``choices``) gets its label beside it."""
+    given = choices or {}
+    labels: dict[str, dict[Any, str]] = {}
+    for name, lookup in fields.items():
+        found = given.get(name) or _field_choices(queryset.model, lookup)
+        if found:
+            labels[name] = {code: str(text) for code, text in found}
+    rows = []
+    for row in queryset.values(*fields.values()):
+        out: dict[str, Any] = {}
+        for name, lookup in fields.items():
+            value = out[name] = row[lookup]
+            if name in labels:
+                out[f"{name}_label"] = labels[name].get(value, value) if value not in (None, "") else None
+        rows.append(out)
+    return rows
+
+
+def _tagged(rows: Rows, key: str, code: str) -> Rows:
+    """``rows`` with ``key`` set to ``code`` (a kind of row of :data:`TAGS`) and its label."""
+    label = str(TAGS[code])
+    return [{key: code, f"{key}_label": label, **row} for row in rows]
 
 
 # --- the sections ------------------------------------------------------------------------
@@ -106,7 +123,7 @@ def _gaps(person: Any) -> Rows:
 
 
 def _proposals(person: Any) -> Rows:
-    return _values(
+    rows = _values(
         _model("learning.Proposal").objects.filter(person=person).order_by("initiative__starts_on", "id"),
         initiative="initiative__name",
         unit="unit__name",
@@ -118,6 +135,39 @@ def _proposals(person: Any) -> Rows:
         confirmed_at="confirmed_at",
         updated_at="updated_at",
     )
+    return _with_modules(rows)
+
+
+def _with_modules(rows: Rows) -> Rows:
+    """Proposals whose compact ``items`` are written out as a list of their modules (by name),
+    each assigned or exempt and why (``learning.Proposal.decisions``); one query for the names."""
+    proposal = _model("learning.Proposal")
+    decided = [proposal(items=row["items"]).decisions() for row in rows]
+    ids = {module_id for decisions in decided for module_id in decisions}
+    names = (
+        dict(_model("learning.Module").objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+    )
+    statuses = {code: str(text) for code, text in DECISIONS.items()}
+    reasons = {code: str(text) for code, text in DECISION_REASONS.items()}
+    for row, decisions in zip(rows, decided, strict=True):
+        items = []
+        for module_id, decision in sorted(decisions.items(), key=lambda pair: names.get(pair[0], "")):
+            why = reasons.get(decision["r"], decision["r"])
+            if decision.get("c"):
+                why = f"{why}: {', '.join(decision['c'])}"
+            if decision.get("t"):
+                why = f"{why}: {decision['t']}"
+            items.append(
+                {
+                    "module": names.get(module_id, str(module_id)),
+                    "status": decision["s"],
+                    "status_label": statuses.get(decision["s"], decision["s"]),
+                    "reason": decision["r"],
+                    "reason_label": why,
+                }
+            )
+        row["items"] = items
+    return rows
 
 
 def _enrolments(person: Any) -> Rows:
@@ -159,8 +209,12 @@ def _attendance(person: Any) -> Rows:
 
 
 def _participations(person: Any) -> Rows:
+    from kompetenslyft.learning.models import Module
+    from kompetenslyft.org.models import Gender
+
     summary = _values(
         _model("learning.Participation").objects.filter(person=person).order_by("first_on", "id"),
+        {"gender": Gender.choices},
         initiative="initiative__name",
         unit="unit__name",
         role="role__name",
@@ -174,6 +228,7 @@ def _participations(person: Any) -> Rows:
         _model("learning.ParticipationFormat")
         .objects.filter(person=person)
         .order_by("initiative_id", "format"),
+        {"format": Module.Format.choices},
         initiative="initiative__name",
         role="role__name",
         format="format",
@@ -188,7 +243,7 @@ def _initiative_roles(person: Any) -> Rows:
     steering = _values(
         initiative.objects.filter(steering_group=person).order_by("starts_on", "id"), initiative="name"
     )
-    return [{**row, "as": "owner"} for row in owned] + [{**row, "as": "steering group"} for row in steering]
+    return _tagged(owned, "as", "owner") + _tagged(steering, "as", "steering group")
 
 
 def _sessions_trained(person: Any) -> Rows:
@@ -273,8 +328,22 @@ def _attempts(person: Any) -> Rows:
 
 
 def _follow_ups(person: Any) -> Rows:
-    return _values(
+    from django.utils.translation import ngettext
+
+    from kompetenslyft.followup.models import KINDS, Hindrance
+
+    # ``kind`` is the number of days after the module the talk is due (30 or 90)
+    kinds = [
+        (
+            days,
+            ngettext("%(days)s day after the module", "%(days)s days after the module", days)
+            % {"days": days},
+        )
+        for days in KINDS
+    ]
+    rows = _values(
         _model("followup.FollowUp").objects.filter(person=person).order_by("due_on", "id"),
+        {"kind": kinds},
         module="module__name",
         kind="kind",
         completed_on="completed_on",
@@ -288,6 +357,10 @@ def _follow_ups(person: Any) -> Rows:
         recorded_at="recorded_at",
         recorded_by="recorded_by__username",
     )
+    hindrances = {code: str(text) for code, text in Hindrance.choices}
+    for row in rows:
+        row["hindrances_label"] = [hindrances.get(code, code) for code in row["hindrances"] or []]
+    return rows
 
 
 def _follow_ups_held(person: Any) -> Rows:
@@ -309,7 +382,7 @@ def _micro_learning(person: Any) -> Rows:
         team_opt_out="team_opt_out",
         created_at="created_at",
     )
-    return [{"record": "choices", **row} for row in rows]
+    return _tagged(rows, "record", "choices")
 
 
 def _micro_courses(person: Any) -> Rows:
@@ -369,7 +442,7 @@ def _statements(person: Any) -> Rows:
         q |= Q(related_agents__contains=f"|{person.employee_id}\n")
     statements = _model("lrs.Statement").objects.filter(q, organisation_id=person.organisation_id)
     return [
-        {"stored": plain(row["stored"]), "voided": row["voided"], "statement": _json(row["data"])}
+        {"stored": row["stored"], "voided": row["voided"], "statement": _json(row["data"])}
         for row in statements.order_by("stored", "id").values("stored", "voided", "data")
     ]
 
@@ -384,18 +457,18 @@ def _json(text: Any) -> Any:
 
 
 def _contact_lists(person: Any) -> Rows:
-    contact_list = _model("successcases.ContactList")
+    lists = (
+        _model("successcases.ContactList")
+        .objects.filter(organisation_id=person.organisation_id)
+        .order_by("drawn_at", "id")
+        .values("initiative__name", "drawn_at", "participant_ids", "manager_ids")
+    )
     rows = []
-    for found in contact_list.objects.filter(organisation_id=person.organisation_id).order_by(
-        "drawn_at", "id"
-    ):
-        if person.pk in (found.participant_ids or []):
-            rows.append(
-                {"initiative": found.initiative.name, "as": "participant", "drawn_at": plain(found.drawn_at)}
-            )
-        elif person.pk in (found.manager_ids or []):
-            rows.append(
-                {"initiative": found.initiative.name, "as": "manager", "drawn_at": plain(found.drawn_at)}
+    for found in lists:
+        as_ = "participant" if person.pk in (found["participant_ids"] or []) else "manager"
+        if as_ == "participant" or person.pk in (found["manager_ids"] or []):
+            rows += _tagged(
+                [{"initiative": found["initiative__name"], "drawn_at": found["drawn_at"]}], "as", as_
             )
     return rows
 
@@ -404,16 +477,19 @@ def _account(person: Any) -> Rows:
     user = person.user
     if user is None:
         return []
+    from kompetenslyft.core.models import ProductRole
+
+    roles = {code: str(text) for code, text in ProductRole.choices}
     grants = list(user.grants.select_related("organisation").order_by("organisation__name", "role"))
     return [
         {
             "username": user.username,
             "email": user.email,
             "has_password": user.has_usable_password(),
-            "date_joined": plain(user.date_joined),
-            "last_login": plain(user.last_login),
+            "date_joined": user.date_joined,
+            "last_login": user.last_login,
             "active": user.is_active,
-            "product_roles": [f"{g.organisation.name}: {g.role}" for g in grants],
+            "product_roles": [f"{g.organisation.name}: {roles.get(g.role, g.role)}" for g in grants],
         }
     ]
 
@@ -435,48 +511,44 @@ def _sign_ins(person: Any) -> Rows:
     if person.user_id is None:
         return []
     username = person.user.username
-    rows = _values(
-        _model("axes.AccessLog").objects.filter(username=username).order_by("attempt_time", "id"),
-        attempt_time="attempt_time",
-        logout_time="logout_time",
-        ip_address="ip_address",
-        user_agent="user_agent",
+
+    def attempts(label: str, **more: str) -> Any:
+        return _values(
+            _model(label).objects.filter(username=username).order_by("attempt_time", "id"),
+            attempt_time="attempt_time",
+            **more,
+            ip_address="ip_address",
+            user_agent="user_agent",
+        )
+
+    return _tagged(attempts("axes.AccessLog", logout_time="logout_time"), "kind", "log-in") + _tagged(
+        attempts("axes.AccessFailureLog", locked_out="locked_out"), "kind", "failed log-in"
     )
-    failures = _values(
-        _model("axes.AccessFailureLog").objects.filter(username=username).order_by("attempt_time", "id"),
-        attempt_time="attempt_time",
-        ip_address="ip_address",
-        user_agent="user_agent",
-        locked_out="locked_out",
-    )
-    return [{"kind": "log-in", **row} for row in rows] + [
-        {"kind": "failed log-in", **row} for row in failures
-    ]
+
+
+def _audit(queryset: Any, **fields: str) -> Rows:
+    """Audit entries with their action in words beside the code (``action_label``)."""
+    rows = _values(queryset.order_by("created_at", "id"), created_at="created_at", action="action", **fields)
+    words: dict[str, str] = {}
+    for row in rows:
+        code = row["action"]
+        if code not in words:
+            words[code] = action_label(code)
+        row["action_label"] = words[code]
+    return rows
 
 
 def _audit_about(person: Any) -> Rows:
-    return _values(
-        _model("core.AuditEntry")
-        .objects.filter(
-            organisation_id=person.organisation_id, target_type="person", target_id=person.employee_id
-        )
-        .order_by("created_at", "id"),
-        created_at="created_at",
-        by="actor_label",
-        action="action",
-        changes="changes",
+    entries = _model("core.AuditEntry").objects.filter(
+        organisation_id=person.organisation_id, target_type="person", target_id=person.employee_id
     )
+    return _audit(entries, by="actor_label", changes="changes")
 
 
 def _audit_by(person: Any) -> Rows:
     if person.user_id is None:
         return []
-    return _values(
-        _model("core.AuditEntry").objects.filter(actor_id=person.user_id).order_by("created_at", "id"),
-        created_at="created_at",
-        action="action",
-        target="target_label",
-    )
+    return _audit(_model("core.AuditEntry").objects.filter(actor_id=person.user_id), target="target_label")
 
 
 def _reads(person: Any) -> Rows:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,30 @@ class AccessLogFilterForm(forms.Form):
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error(
+                "date_to",
+                forms.ValidationError(
+                    _(
+                        "The from date (%(start)s) is later than the to date (%(end)s): choose a to date on or after it."
+                    ),
+                    code="range",
+                    params={"start": start.isoformat(), "end": end.isoformat()},
+                ),
+            )
+            self.fields["date_to"].widget.attrs.update(
+                {"aria-invalid": "true", "aria-describedby": "date_to_error"}
+            )
+        return data
+
+    def only_range_error(self) -> bool:
+        """Whether the one thing wrong is a from date after the to date (shown on the page
+        as a form error; any other bad value is a bad request)."""
+        return self.is_bound and set(self.errors) == {"date_to"} and self.has_error("date_to", "range")
 
     def filters(self) -> LogFilter:
         data = self.cleaned_data

@@ -60,6 +60,8 @@ LOGGED: dict[str, str] = {
     "successcases:contacts": AccessKind.CONTACT_LIST,
     "successcases:contacts_csv": AccessKind.CONTACT_LIST_EXPORT,
     "dataprotection:extract_for": AccessKind.REGISTER_EXTRACT,
+    # each download by its asker (not the person itself) is a read of the whole register
+    "dataprotection:extract_file": AccessKind.REGISTER_EXTRACT,
     "retention:overview": AccessKind.PEOPLE_LIST,  # the people the dry run would pseudonymise
 }
 
@@ -93,7 +95,6 @@ EXEMPT: dict[str, str] = {
     "dataprotection:my_data": "the person's own data",
     "dataprotection:extract_own": "the person asks for its own extract",
     "dataprotection:extract": "the extract's progress page: only its asker and the person (the asking is logged)",
-    "dataprotection:extract_file": "the extract's file: only its asker and the person (the asking is logged)",
     "dataprotection:access_entry": "the data protection officer's log itself (names and employee ids only)",
     "retention:decide": "a lead's confirmation to pseudonymise, reached from the logged person page; the decision is audited",
 }

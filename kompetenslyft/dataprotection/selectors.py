@@ -47,15 +47,9 @@ def access_log(access: Access, filters: LogFilter) -> QuerySet[AccessEntry]:
     if orgs is not None:
         entries = entries.filter(organisation_id__in=sorted(orgs))
     if filters.person:
-        words = filters.person.split()
         people = AccessPerson.objects.all()
-        for word in words:
-            people = people.filter(
-                Q(person__given_name__icontains=word)
-                | Q(person__family_name__icontains=word)
-                | Q(person__employee_id__iexact=word)
-                | Q(person__email__iexact=word)
-            )
+        for word in filters.person.split():
+            people = people.filter(_person_word(word, "person__"))
         entries = entries.filter(pk__in=people.values("entry_id"))
     if filters.reader:
         for word in filters.reader.split():
@@ -69,6 +63,34 @@ def access_log(access: Access, filters: LogFilter) -> QuerySet[AccessEntry]:
     if filters.date_to:
         entries = entries.filter(created_at__lt=_day_start(filters.date_to + dt.timedelta(days=1)))
     return entries.select_related("reader_person", "organisation").order_by("-created_at", "-id")
+
+
+def _person_word(word: str, prefix: str = "") -> Q:
+    """A word of the person filter: part of a name, or a whole employee id or e-mail."""
+    return (
+        Q(**{f"{prefix}given_name__icontains": word})
+        | Q(**{f"{prefix}family_name__icontains": word})
+        | Q(**{f"{prefix}employee_id__iexact": word})
+        | Q(**{f"{prefix}email__iexact": word})
+    )
+
+
+def people_matching(access: Access, text: str, *, up_to: int = 5) -> list[Any]:
+    """The people of the officer's organisations the person filter ``text`` names (at most
+    ``up_to`` + 1, so that the page can tell "more than"), by name: whom a filtered log is about."""
+    from kompetenslyft.org.models import Person
+
+    people = Person.objects.all()
+    orgs = dpo_organisation_ids(access)
+    if orgs is not None:
+        people = people.filter(organisation_id__in=sorted(orgs))
+    for word in text.split():
+        people = people.filter(_person_word(word))
+    return list(
+        people.only("pk", "given_name", "family_name", "employee_id").order_by(
+            "family_name", "given_name", "pk"
+        )[: up_to + 1]
+    )
 
 
 def access_entry(access: Access, pk: int) -> AccessEntry:

@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-import orjson
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone, translation
@@ -85,10 +85,24 @@ def may_ask_extract(access: Any, person: Any) -> bool:
     return access.person_id == person.pk or access.is_lead_of(person.organisation_id)
 
 
+def extract_language(person: Any, asked_in: str | None = None) -> str:
+    """The language of a person's register extract: the person's own (``Person.language``,
+    which the language switch keeps), else the language the asker uses, else the
+    installation's (Swedish)."""
+    languages = dict(settings.LANGUAGES)
+    for language in (person.language, asked_in):
+        if language in languages:
+            return str(language)
+    return str(settings.LANGUAGE_CODE)
+
+
 @transaction.atomic
-def extract_request(*, user: Any, person: Any, reason: str = "", language: str = "sv") -> RegisterExtract:
+def extract_request(
+    *, user: Any, person: Any, reason: str = "", language: str | None = None
+) -> RegisterExtract:
     """Record a register extract of ``person`` asked for by ``user`` and start its task. A lead
-    (anyone but the person) must give a reason, which is kept with the extract and audited."""
+    (anyone but the person) must give a reason, which is kept with the extract and audited.
+    ``language`` is the asker's; the extract is in :func:`extract_language`."""
     access = access_for(user)
     if not may_ask_extract(access, person):
         raise PermissionDenied
@@ -101,7 +115,7 @@ def extract_request(*, user: Any, person: Any, reason: str = "", language: str =
         person=person,
         requested_by=user,
         reason=reason,
-        language=language,
+        language=extract_language(person, language),
         expires_at=timezone.now() + dt.timedelta(days=RegisterExtract.KEPT_DAYS),
     )
     if not own:
@@ -135,15 +149,17 @@ def _progress(extract_id: int, progress: int) -> None:
 def extract_content(person: Any, *, language: str, extract_id: int | None = None) -> tuple[bytes, bytes]:
     """The JSON and PDF of a person's extract (the task's work, also timed by the bench)."""
     from . import extract, extract_pdf
+    from .extract_text import Presenter
 
     def progress(done: int) -> None:
         if extract_id is not None:
             _progress(extract_id, done)
 
     with translation.override(language):
-        data = extract.build(person, progress=progress)
-        json_bytes = orjson.dumps(data, option=orjson.OPT_INDENT_2)
-        pdf_bytes = extract_pdf.pdf_of(data)
+        present = Presenter()
+        data = extract.collect(person, progress=progress)
+        json_bytes = present.dumps(data)
+        pdf_bytes = extract_pdf.pdf_of(data, present)
     return json_bytes, pdf_bytes
 
 

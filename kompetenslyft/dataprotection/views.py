@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kompetenslyft.core.access import access_for
+from kompetenslyft.core.access import Access, access_for
 from kompetenslyft.core.params import check_filter_form, parse_choice, parse_page
 from kompetenslyft.core.spreadsheet import download_name
 from kompetenslyft.org.models import Person
@@ -22,6 +22,7 @@ from kompetenslyft.org.models import Person
 from . import selectors, services
 from .forms import AccessLogFilterForm, ExtractReasonForm
 from .models import AccessEntry, AccessKind, RegisterExtract
+from .reads import log_read
 
 
 @login_required
@@ -110,6 +111,9 @@ def extract_file(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         extract, content = selectors.extract_file(access_for(request.user), pk, kind)
     except RegisterExtract.DoesNotExist as exc:
         raise Http404 from exc
+    # Every download by the asker is a read of the person's whole register (the person's
+    # own downloads are not logged: access_record leaves the reader's own person out).
+    log_read(request, AccessKind.REGISTER_EXTRACT, [extract.person])
     types = {"json": "application/json", "pdf": "application/pdf"}
     response = HttpResponse(content, content_type=types[kind])
     name = download_name(_("register-extract"), extract.person.employee_id, extension=kind)
@@ -127,11 +131,13 @@ def access_log(request: HttpRequest) -> HttpResponse:
     if not selectors.is_data_protection_officer(access):
         raise Http404
     form = AccessLogFilterForm(request.GET or None)
-    check_filter_form(form)
-    filters = form.filters() if form.is_bound else selectors.LogFilter()
-    page = Paginator(selectors.access_log(access, filters), settings.KOMPETENSLYFT_PAGE_SIZE).get_page(
-        parse_page(request.GET.get("page"))
-    )
+    range_error = form.only_range_error()
+    if not range_error:
+        check_filter_form(form)
+    filters = form.filters() if form.is_bound and not range_error else selectors.LogFilter()
+    found = selectors.access_log(access, filters) if not range_error else AccessEntry.objects.none()
+    page = Paginator(found, settings.KOMPETENSLYFT_PAGE_SIZE).get_page(parse_page(request.GET.get("page")))
+    heading = _heading(access, filters.person)
     entries: list[AccessEntry] = list(page.object_list)
     people = selectors.people_of_entries(entries)
     kinds = dict(AccessKind.choices)
@@ -150,8 +156,29 @@ def access_log(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dataprotection/access_log.html",
-        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "heading": heading,
+            "range_error": range_error,
+        },
     )
+
+
+def _heading(access: Access, text: str) -> str:
+    """The page's heading: whom the log is about when it is filtered by person (names and
+    employee ids, up to five of them)."""
+    if not text:
+        return _("Access log")
+    people = selectors.people_matching(access, text, up_to=5)
+    if not people:
+        return _("Access log: no person matches “%(text)s”") % {"text": text}
+    if len(people) > 5:
+        return _("Access log: reads of the people matching “%(text)s”") % {"text": text}
+    names = ", ".join(f"{p.given_name} {p.family_name} ({p.employee_id})" for p in people)
+    return _("Access log: reads of %(people)s") % {"people": names}
 
 
 @login_required

@@ -47,11 +47,13 @@ def _ident(ident: str) -> str:
 
 
 def _fmt(value: float, percent: bool) -> str:
+    """A value written beside its bar, in the active language's number format (Swedish and
+    Norwegian "845,6" and "1 250"), as the table beside the chart writes it."""
     if percent:
-        return minus_sign(f"{value * 100:.0f} %")
+        return minus_sign(number_format(round(value * 100), use_l10n=True) + " %")
     if float(value).is_integer():
-        return minus_sign(f"{int(value)}")
-    return minus_sign(f"{value:.1f}")
+        return minus_sign(number_format(int(value), use_l10n=True, force_grouping=True))
+    return minus_sign(number_format(round(value, 1), decimal_pos=1, use_l10n=True, force_grouping=True))
 
 
 def _defs(ident: str, n: int) -> str:
@@ -127,9 +129,13 @@ def _wrap(text: str, width: int = WRAP, lines: int = 2) -> list[str]:
 
 
 def _label(x: float, y: float, lines: list[str]) -> str:
-    """Lines of text whose first baseline is at ``y``."""
+    """Lines of text whose first baseline is at ``y``. Each line but the last ends in a space,
+    so that the text read as a whole (a screen reader, a copy, a search) keeps the space the
+    wrapping took: "utan namn, för", not "utan namn,för"."""
+    last = len(lines) - 1
     spans = "".join(
-        f'<tspan x="{x}" dy="{0 if i == 0 else LINE}">{escape(line)}</tspan>' for i, line in enumerate(lines)
+        f'<tspan x="{x}" dy="{0 if i == 0 else LINE}">{escape(line)}{" " if i < last else ""}</tspan>'
+        for i, line in enumerate(lines)
     )
     return f'<text x="{x}" y="{y}" fill="#1a1a1a">{spans}</text>'
 

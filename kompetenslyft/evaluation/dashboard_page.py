@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from kompetenslyft.assessment.models import LATEST
+from kompetenslyft.core.numbers import money_text, share_text
 from kompetenslyft.learning.models import Module
 
 from . import charts
@@ -54,7 +55,7 @@ class Value:
             return "–" if self.blank else hidden_text
         decimal, thousand = style or number_style()
         if self.kind == "pct":
-            return f"{_number(self.value * 100, 1, decimal, thousand)} %"
+            return share_text(self.value, places=1, space=" ")
         if self.kind == "pp":
             sign = "+" if self.value > 0 else ("−" if self.value < 0 else "±")
             return f"{sign}{_number(abs(self.value) * 100, 1, decimal, thousand)}"
@@ -62,9 +63,8 @@ class Value:
             return _number(self.value, 1, decimal, thousand)
         if self.kind == "int":
             return _number(self.value, 0, decimal, thousand)
-        if self.kind == "money":  # öre (cents) only when there are any
-            places = 0 if float(self.value) == round(float(self.value)) else 2
-            return _number(self.value, places, decimal, thousand)
+        if self.kind == "money":  # whole kronor, as everywhere (core.numbers)
+            return money_text(self.value)
         return str(self.value)
 
 

@@ -8,16 +8,20 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet
 
 from kompetenslyft.core import disclosure
 from kompetenslyft.learning.models import Attendance, Initiative, InitiativeGoal, Proposal
-from kompetenslyft.learning.reports import COUNTED, FunderScope, participant_figures, protected_funder_figures
+from kompetenslyft.learning.reports import (
+    FunderScope,
+    completed_figures,
+    participant_figures,
+    protected_funder_figures,
+)
 from kompetenslyft.org.models import Unit
 
 from .cube import GENDERS
 from .dashboard import Filters, memo
-from .summary import gender_code
 
 GENDER_COLUMN = {"woman": "woman", "man": "man"}
 
@@ -53,33 +57,6 @@ def _gender_q(prefix: str, gender: str | None) -> Q:
     return Q(**{f"{prefix}gender": gender})
 
 
-def _attendance(filters: Filters, *, whole: bool) -> QuerySet[Attendance]:
-    """The attendance rows in scope; ``whole`` = one initiative over its whole period, no
-    module, role, gender, period or unit filter (the table a release is made of)."""
-    rows = Attendance.objects.filter(status__in=COUNTED, person__organisation=filters.organisation)
-    initiative = filters.initiative
-    if initiative is not None:
-        rows = rows.filter(module__in=initiative.modules.all())
-        if initiative.starts_on:
-            rows = rows.filter(date__gte=initiative.starts_on)
-        if initiative.ends_on:
-            rows = rows.filter(date__lte=initiative.ends_on)
-    if whole:
-        return rows
-    if filters.module is not None:
-        rows = rows.filter(module=filters.module)
-    if filters.day_from:
-        rows = rows.filter(date__gte=filters.day_from)
-    if filters.day_to:
-        rows = rows.filter(date__lte=filters.day_to)
-    if filters.unit is not None:
-        rows = rows.filter(unit__in=Unit.objects.filter(path__startswith=filters.unit.path).values("pk"))
-    if filters.role is not None:
-        # The role the person had when it took part, as the funder report counts it.
-        rows = rows.filter(role=filters.role)
-    return rows.filter(_gender_q("person__", filters.gender))
-
-
 def _scope(filters: Filters, gender: str | None) -> FunderScope:
     return FunderScope(
         [filters.organisation],
@@ -105,30 +82,6 @@ def _participants(filters: Filters) -> tuple[dict[str, int], dict[str, float]]:
         else:
             hours[g] = float(participant_figures(_scope(filters, g))[1]) if people[g] else 0.0
     return people, hours
-
-
-def _counts(rows: QuerySet[Attendance]) -> tuple[dict[str, int], dict[str, float], dict[str, int]]:
-    people: dict[str, int] = dict.fromkeys(("total", *GENDERS), 0)
-    hours: dict[str, float] = dict.fromkeys(("total", *GENDERS), 0.0)
-    completed: dict[str, int] = dict.fromkeys(("total", *GENDERS), 0)
-    done = Q(status=Attendance.Status.COMPLETED)
-    for gender, n, h, c in (
-        rows.values("person__gender")
-        .annotate(
-            n=Count("person", distinct=True), h=Sum("hours"), c=Count("person", distinct=True, filter=done)
-        )
-        .values_list("person__gender", "n", "h", "c")
-        .order_by()
-    ):
-        g = gender_code(gender)
-        people[g] += n
-        hours[g] += float(h or 0)
-        completed[g] += c
-    # A person counts once, whatever gender was recorded: the genders partition the people.
-    people["total"] = sum(people[g] for g in GENDERS)
-    hours["total"] = sum(hours[g] for g in GENDERS)
-    completed["total"] = sum(completed[g] for g in GENDERS)
-    return people, hours, completed
 
 
 def _release_of(filters: Filters, atoms: dict[tuple[int, Any], int]) -> disclosure.Release:
@@ -184,7 +137,7 @@ def _participation(filters: Filters, *, exact: bool) -> Participation:
         # Participants and hours: THE count (``participant_figures``), as the funder report,
         # the initiative page and the costs give them; who completed beside it.
         people, hours = _participants(filters)
-        completed = _counts(_attendance(filters, whole=False))[2]
+        completed = completed_figures(_scope(filters, filters.gender))
         # The lead's figures are exact: the people assigned a module by the initiative, or
         # without one by any initiative of the organisation (each person once).
         rows = _assigned_rows(filters)
@@ -236,7 +189,7 @@ def _participation(filters: Filters, *, exact: bool) -> Participation:
     shown_completed: dict[str, int | None] = dict.fromkeys(("total", *GENDERS))
     total_people = shown_people["total"]
     if total_people is not None and not (filters.unit or filters.role or filters.gender):
-        done = _counts(_attendance(filters, whole=True))[2]["total"]
+        done = completed_figures(FunderScope([filters.organisation], initiative))["total"]
         k = filters.organisation.anonymity_threshold
         if all(n == 0 or n >= k for n in (done, total_people - done)):
             shown_completed["total"] = done

@@ -4,24 +4,25 @@ application rate per module, unit and role, and for the lead the free texts grou
 Every figure comes from :mod:`.figures`: exact for the lead, through the release of fixed
 blocks (``core.disclosure``) for everyone else. Free texts are never shown to an
 aggregates-only viewer; the lead reads them per module, without names, only where the
-module's recorded talks (in the filter) number k or more."""
+module's row of the table above shows k or more recorded talks (the published months, as the
+table counts them) of k or more people, and only the texts of those talks."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
 from typing import Any
 
-from django.db.models import Count
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from kompetenslyft.core.published import next_publication
+from kompetenslyft.core.published import next_month, next_publication
 from kompetenslyft.evaluation import charts
 from kompetenslyft.evaluation.dashboard_page import Section, SectionContext, Table, Value
 from kompetenslyft.learning.models import Module
 from kompetenslyft.org.models import Role, Unit
-from kompetenslyft.org.selectors import in_subtrees
 
-from .figures import Atom, Figures, Group, figures_for, group_by, select
+from .figures import Atom, Cell, Figures, cells_by, counted, figures_for, select
 from .models import FollowUp
 
 TEXTS_PER_MODULE = 30
@@ -45,35 +46,56 @@ def sections(ctx: SectionContext) -> list[Section]:
         _by_role(ctx, figures, atoms),
     ]
     if ctx.exact:
-        found.append(_texts(ctx))
+        found.append(_texts(ctx, figures))
     return found
 
 
-def _note() -> str:
-    return (
+def _note(ctx: SectionContext, figures: Figures) -> str:
+    parts = [
         _(
             "Share of the recorded follow-up talks (30 and 90 days after a completed module) in which "
             "the manager found the person applying it (yes or partly); talks recorded as not "
             "applicable are not counted. The period filter applies to the month the talk was held."
+        ),
+        (
+            _(
+                "The rate is published per closed month and never changes afterwards; a month in which a "
+                "group was too small is left out of its figure. The month under way is published on %(date)s."
+            )
+            if not ctx.exact
+            # The lead's figures are exact: no month is left out of them.
+            else _(
+                "The rate is published per closed month and never changes afterwards. The month under way "
+                "is published on %(date)s."
+            )
         )
-        + " "
-        + _(
-            "The rate is published per closed month and never changes afterwards; a month in which a "
-            "group was too small is left out of its figure. The month under way is published on %(date)s."
+        % {"date": date_format(next_publication(), "DATE_FORMAT")},
+    ]
+    if figures.months:
+        # Which months, in plain words: the success cases read the same months.
+        parts.append(
+            _("Figures from the closed months up to %(month)s.")
+            % {"month": date_format(figures.months[-1], "YEAR_MONTH_FORMAT")}
         )
-        % {"date": date_format(next_publication(), "DATE_FORMAT")}
-    )
+        if ctx.exact:
+            parts.append(
+                _(
+                    "You see the exact figures; the success cases count only whole groups of %(k)s or "
+                    "more people, so their figures for the same months can be lower."
+                )
+                % {"k": ctx.filters.organisation.anonymity_threshold}
+            )
+    return " ".join(parts)
 
 
 def _rows(
-    ctx: SectionContext, figures: Figures, total: Group, groups: list[tuple[str, Group]]
+    total: Cell, groups: list[tuple[str, Cell]]
 ) -> tuple[list[list[Value]], list[str], list[float | None], list[bool]]:
     rows: list[list[Value]] = []
     categories: list[str] = []
     rates: list[float | None] = []
     blank: list[bool] = []
-    for i, (label, group) in enumerate([(_("All"), total), *groups]):
-        cell = group.cell(figures, exact=ctx.exact)
+    for i, (label, cell) in enumerate([(_("All"), total), *groups]):
         none = cell.talks == 0
         rows.append(
             [
@@ -114,16 +136,32 @@ def _section(
         blank=blank,
     )
     table = Table(title, [first, _("Talks recorded"), _("Applying it"), _("Application rate")], rows)
-    return Section(ident, title, "", chart, table, note=_note(), short_title=title[:31])
+    return Section(
+        ident,
+        title,
+        "",
+        chart,
+        table,
+        note=_note(ctx, figures_for(ctx.filters.organisation)),
+        short_title=title[:31],
+    )
+
+
+def _module_of(a: Atom) -> int:
+    return a.module
+
+
+def _role_of(a: Atom) -> int:
+    return a.role
 
 
 def _by_module(ctx: SectionContext, figures: Figures, atoms: list[Atom]) -> Section:
-    groups = group_by(atoms, lambda a: a.module)
+    total, groups = cells_by(
+        figures, atoms, _module_of, exact=ctx.exact, memo_key=(ctx.filters.key(), "module")
+    )
     names = dict(Module.objects.filter(pk__in=sorted(groups)).values_list("pk", "name"))
     ordered = sorted(groups.items(), key=lambda item: (names.get(item[0], ""), item[0]))
-    rows, categories, rates, blank = _rows(
-        ctx, figures, Group(atoms), [(names.get(pk, "?"), g) for pk, g in ordered]
-    )
+    rows, categories, rates, blank = _rows(total, [(names.get(pk, "?"), g) for pk, g in ordered])
     return _section(
         ctx,
         "followup-modules",
@@ -152,9 +190,15 @@ def _by_unit(ctx: SectionContext, figures: Figures, atoms: list[Atom]) -> Sectio
     def child_of_base(a: Atom) -> int | None:
         return a.units[depth] if len(a.units) > depth else None
 
-    groups = group_by(atoms, child_of_base)
+    total, groups = cells_by(
+        figures,
+        atoms,
+        child_of_base,
+        exact=ctx.exact,
+        memo_key=(ctx.filters.key(), "unit", base.pk if base is not None else None, depth),
+    )
     labelled = [(name, groups[pk]) for pk, name in children if pk in groups]
-    rows, categories, rates, blank = _rows(ctx, figures, Group(atoms), labelled)
+    rows, categories, rates, blank = _rows(total, labelled)
     if base is not None:
         rows[0][0] = Value(base.name, "text")
     return _section(
@@ -163,50 +207,53 @@ def _by_unit(ctx: SectionContext, figures: Figures, atoms: list[Atom]) -> Sectio
 
 
 def _by_role(ctx: SectionContext, figures: Figures, atoms: list[Atom]) -> Section:
-    groups = group_by(atoms, lambda a: a.role)
+    total, groups = cells_by(figures, atoms, _role_of, exact=ctx.exact, memo_key=(ctx.filters.key(), "role"))
     names = dict(Role.objects.filter(pk__in=sorted(groups)).values_list("pk", "name"))
     names[0] = _("No role")
     ordered = sorted(groups.items(), key=lambda item: (names.get(item[0], ""), item[0]))
-    rows, categories, rates, blank = _rows(
-        ctx, figures, Group(atoms), [(names.get(pk, "?"), g) for pk, g in ordered]
-    )
+    rows, categories, rates, blank = _rows(total, [(names.get(pk, "?"), g) for pk, g in ordered])
     return _section(
         ctx, "followup-roles", _("Application at work per role"), _("Role"), rows, categories, rates, blank
     )
 
 
-def _texts(ctx: SectionContext) -> Section:
+def _texts(ctx: SectionContext, figures: Figures) -> Section:
     """The lead's free texts (what else hinders, support needed) per module, without names,
-    sorted (not in the order written), for modules with k or more recorded talks in the filter."""
+    sorted (not in the order written). Only whole groups the texts cannot be cut into: per
+    module and published month, the talks of the whole organisation — the unit, role and
+    gender filters do not apply to them (two filters' texts set against each other would give
+    the texts of the few between them) — and only months in which k or more people of the
+    module had a talk. The module and period filters choose among those whole groups."""
     f = ctx.filters
-    k = f.organisation.anonymity_threshold
-    talks = FollowUp.objects.filter(organisation=f.organisation, held_on__isnull=False)
-    if f.modules is not None:
-        talks = talks.filter(module_id__in=sorted(f.modules))
-    if f.unit is not None:
-        talks = talks.filter(in_subtrees(f.unit.path))
-    if f.role is not None:
-        talks = talks.filter(role=f.role)
-    if f.gender is not None:
-        talks = (
-            talks.filter(gender=f.gender)
-            if f.gender != "other"
-            else talks.exclude(gender__in=["woman", "man"])
-        )
-    if f.month_from is not None:
-        talks = talks.filter(held_on__gte=f.month_from)
-    if f.day_to is not None:
-        talks = talks.filter(held_on__lte=f.day_to)
-    sizes = dict(talks.values("module_id").annotate(n=Count("pk")).values_list("module_id", "n").order_by())
-    large = sorted(pk for pk, n in sizes.items() if n >= k)
+    k = figures.threshold
+    people: dict[tuple[int, dt.date], int] = defaultdict(int)
+    for a in select(figures, modules=f.modules, month_from=f.month_from, month_to=f.month_to):
+        people[(a.module, a.month)] += a.people
+    whole = {key for key, n in people.items() if n >= k}
+    modules = sorted({module for module, _month in whole})
     by_module: dict[int, list[tuple[str, str]]] = {}
-    written = talks.filter(module_id__in=large).exclude(hindrance_other="", support_needed="")
-    for module_id, other, support in written.values_list("module_id", "hindrance_other", "support_needed"):
-        by_module.setdefault(module_id, [])
-        if other:
-            by_module[module_id].append(("other", other))
-        if support:
-            by_module[module_id].append(("support", support))
+    if whole:
+        first = min(month for _module, month in whole)
+        last = next_month(max(month for _module, month in whole))
+        written = (
+            FollowUp.objects.filter(
+                counted(),
+                organisation=f.organisation,
+                module_id__in=modules,
+                held_on__gte=first,
+                held_on__lt=last,
+            )
+            .exclude(hindrance_other="", support_needed="")
+            .values_list("module_id", "held_on", "hindrance_other", "support_needed")
+        )
+        for module_id, held_on, other, support in written:
+            if held_on is None or (module_id, held_on.replace(day=1)) not in whole:
+                continue
+            found = by_module.setdefault(module_id, [])
+            if other:
+                found.append(("other", other))
+            if support:
+                found.append(("support", support))
     names = dict(Module.objects.filter(pk__in=sorted(by_module)).values_list("pk", "name"))
     kinds = {"other": _("What else hinders"), "support": _("Support needed")}
     rows: list[list[Value]] = []
@@ -226,10 +273,7 @@ def _texts(ctx: SectionContext) -> Section:
         ident="followup-texts",
         title=title,
         description="",
-        message=_(
-            "Written by managers in follow-up talks, without names, for modules with %(k)s or more recorded talks."
-        )
-        % {"k": k},
+        message=_("Written by managers in follow-up talks, without names."),
     )
     table = Table(title, [_("Module"), _("Question"), _("Answer")], rows)
     return Section(
@@ -238,7 +282,11 @@ def _texts(ctx: SectionContext) -> Section:
         "",
         chart,
         table,
-        note=_("Shown to the competence lead only, at most %(n)s texts of each kind per module.")
-        % {"n": TEXTS_PER_MODULE},
+        note=_(
+            "Shown to the competence lead only, at most %(n)s texts of each kind per module: for the whole "
+            "organisation (the unit, role and gender filters do not apply to them), from the closed months "
+            "in which %(k)s or more people had a talk about the module."
+        )
+        % {"n": TEXTS_PER_MODULE, "k": k},
         short_title=_("Follow-up texts"),
     )

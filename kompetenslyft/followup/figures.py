@@ -24,6 +24,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Max, Q
 
@@ -58,6 +59,7 @@ class Figures:
     # (month, module, block) → [atoms in it, people in it]
     blocks: dict[tuple[dt.date, int, int], list[int]] = field(default_factory=dict)
     months: list[dt.date] = field(default_factory=list)  # published, oldest first
+    marker: tuple[object, ...] = ()  # what was published when these were read
 
 
 def counted() -> Q:
@@ -75,14 +77,15 @@ def marker(organisation: Organisation) -> tuple[object, ...]:
 
 def figures_for(organisation: Organisation) -> Figures:
     """The published atoms and their releases, kept per process until a month is published."""
-    return _memo.get(("followup", *marker(organisation)), lambda: _figures(organisation))
+    found = marker(organisation)
+    return _memo.get(("followup", *found), lambda: _figures(organisation, found))
 
 
 def _units(path: str) -> tuple[int, ...]:
     return tuple(int(part) for part in path.strip("/").split("/") if part)
 
 
-def _figures(organisation: Organisation) -> Figures:
+def _figures(organisation: Organisation, found: tuple[object, ...] = ()) -> Figures:
     atoms = []
     blocks: dict[tuple[dt.date, int, int], list[int]] = defaultdict(lambda: [0, 0])
     for month, module, path, gender, role, people, talks, applying, block in RateAtom.objects.filter(
@@ -109,7 +112,7 @@ def _figures(organisation: Organisation) -> Figures:
         entry[0] += 1
         entry[1] += people
     months = sorted(RateMonth.objects.filter(organisation=organisation).values_list("month", flat=True))
-    return Figures(atoms, max(1, organisation.anonymity_threshold), dict(blocks), months)
+    return Figures(atoms, max(1, organisation.anonymity_threshold), dict(blocks), months, found)
 
 
 def month_atoms(organisation: Organisation, month: dt.date, following: dt.date) -> list[RateAtom]:
@@ -187,6 +190,64 @@ class Group:
         if not atoms:
             return Cell(None, None)
         return Cell(sum(a.talks for a in atoms), sum(a.applying for a in atoms))
+
+
+_cells = Memo(kept=256)
+
+
+def cells_by(
+    figures: Figures,
+    atoms: list[Atom] | Callable[[], list[Atom]],
+    key: Callable[[Atom], int | tuple[int, ...] | None],
+    *,
+    exact: bool,
+    memo_key: Hashable = None,
+) -> tuple[Cell, dict[int, Cell]]:
+    """The cell of all ``atoms`` and of each group ``key`` puts them in (a tuple: in each of
+    those groups; atoms it gives ``None`` count in the total only), in one pass: the same figures as
+    ``Group(atoms).cell`` and ``group_by(atoms, key)[g].cell``. With ``memo_key`` (what chose
+    the atoms and the key) kept per publication: published figures never change, so a filter
+    is summed once per process and month. ``atoms`` may be a function that selects them (then
+    called only when the memo misses)."""
+    if memo_key is None:
+        return _cells_by(figures, atoms() if callable(atoms) else atoms, key, exact=exact)
+    return _cells.get(
+        (figures.marker, memo_key, exact),
+        lambda: _cells_by(figures, atoms() if callable(atoms) else atoms, key, exact=exact),
+    )
+
+
+def _cells_by(
+    figures: Figures, atoms: list[Atom], key: Callable[[Atom], int | tuple[int, ...] | None], *, exact: bool
+) -> tuple[Cell, dict[int, Cell]]:
+    # (group, month, module) → [talks, applying, {block: atoms of it}]; group None: the total
+    parts: dict[tuple[int | None, dt.date, int], Any] = {}
+    for a in atoms:
+        g = key(a)
+        for group in (None, g) if isinstance(g, int) else (None, *(g or ())):
+            part = parts.get((group, a.month, a.module))
+            if part is None:
+                part = parts[(group, a.month, a.module)] = [0, 0, defaultdict(int)]
+            part[0] += a.talks
+            part[1] += a.applying
+            part[2][a.block] += 1
+    sums: dict[int | None, list[int]] = {}
+    for (group, month, module), (talks, applying, touched) in parts.items():
+        if not exact and not all(
+            block >= 0
+            and (found := figures.blocks.get((month, module, block))) is not None
+            and found[0] == n
+            and found[1] >= figures.threshold
+            for block, n in touched.items()
+        ):
+            continue
+        total = sums.setdefault(group, [0, 0])
+        total[0] += talks
+        total[1] += applying
+    groups = {g for g, _m, _mod in parts if g is not None}
+    cells = {g: Cell(*sums[g]) if g in sums else Cell(None, None) for g in groups}
+    whole = Cell(*sums[None]) if None in sums else Cell(None, None)
+    return whole, cells
 
 
 def _shown(figures: Figures, atoms: list[Atom]) -> list[Atom]:

@@ -78,6 +78,13 @@ class FollowUp(models.Model):
             models.Index(fields=["organisation", "updated_at"], name="followup_org_updated_idx"),
             models.Index(fields=["unit", "held_on"], name="followup_unit_idx"),
             models.Index(fields=["person", "due_on"], name="followup_person_idx"),
+            # The lead's free texts: only the talks with a text (most have none; the dashboard
+            # read every talk of the published months to find them).
+            models.Index(
+                fields=["organisation", "held_on"],
+                name="followup_org_texts_idx",
+                condition=~models.Q(hindrance_other="", support_needed=""),
+            ),
         ]
 
     def __str__(self) -> str:

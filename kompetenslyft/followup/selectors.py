@@ -28,7 +28,9 @@ def manager_scope(access: Access) -> Q:
     organisation's talks with no manager up the person's unit tree (they were sent to it)."""
     scope = Q(pk__in=[])
     if access.person_id and access.is_manager:
-        scope = access.managed_people_filter("person__") & ~Q(person_id=access.person_id)
+        # The people of the managed units by their unit index, then their talks by the person
+        # index (a join on the person read the administration's talks: 15 ms a query).
+        scope = in_subtrees(list(access.managed_paths), "person__unit") & ~Q(person_id=access.person_id)
     if access.lead_org_ids:
         unmanaged = Q(organisation_id__in=sorted(access.lead_org_ids), manager__isnull=True)
         if access.person_id:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kompetenslyft.core.access import access_for
+from kompetenslyft.core.forms import options_html
 from kompetenslyft.core.params import optional_id, parse_choice, parse_id, parse_page
 from kompetenslyft.dataprotection.models import AccessKind
 from kompetenslyft.dataprotection.reads import log_read
@@ -80,8 +81,8 @@ def followup_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "filters": filters,
             "query": query.urlencode(),
-            "units": units,
-            "modules": modules,
+            "unit_options": options_html(units.values_list("pk", "name"), unit and unit.pk),
+            "module_options": options_html(modules.values_list("pk", "name"), module and module.pk),
             "statuses": list(STATUS_LABELS.items()),
             "application": selectors.application_by_module(access, unit),
         },

@@ -30,7 +30,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Max, Min, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Max, Min, Q, Sum, Value, When
 
 from kompetenslyft.core.memo import Memo
 from kompetenslyft.learning.models import Attendance, Initiative
@@ -170,8 +170,9 @@ class CalendarRow:
 @dataclass(frozen=True)
 class RelativeRow:
     offset: int  # −6 … −1 before, 0 during, 1 … 6 after
-    trained: Mean
+    trained: Mean  # the mean over unit-months (a unit once per month)
     comparison: float | None
+    units: int = 0  # distinct units with a value in the row's months (a unit once)
 
 
 @dataclass(frozen=True)
@@ -321,8 +322,19 @@ def _around(
             if compared is not None:
                 cell[2] += compared * units
                 cell[3] += units
+    # A row before or after holds one month per unit, so its unit-months are its units; the
+    # training months hold several months of a unit, and a unit counts once there.
+    during = Q()
+    for first, last in keys:
+        during |= Q(unit_id__in=sorted(groups[(first, last)]), month__gte=first, month__lte=last)
+    units_during = values.filter(during).values("unit_id").distinct().count() if keys else 0
     relative = [
-        RelativeRow(offset, Mean(cell[0], int(cell[1])), cell[2] / cell[3] if cell[3] else None)
+        RelativeRow(
+            offset,
+            Mean(cell[0], int(cell[1])),
+            cell[2] / cell[3] if cell[3] else None,
+            units_during if offset == 0 else int(cell[1]),
+        )
         for offset, cell in sorted(relative_sums.items())
     ]
     # Distinct units with a value in the months shown (a unit reporting 12 months is one unit).

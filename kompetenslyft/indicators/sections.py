@@ -160,7 +160,7 @@ def sections_for(figures: Around, *, empty: str, prefix: str = "indicator") -> l
         relative_title,
         [_("Months"), f"{trained_name} ({symbol})", _("Units"), f"{comparison_name} ({symbol})"],
         [
-            [_text(label), _num(r.trained.mean), _int(r.trained.units), _num(r.comparison)]
+            [_text(label), _num(r.trained.mean), _int(r.units), _num(r.comparison)]
             for label, r in zip(relative_labels, relative_rows, strict=True)
         ]
         if has_relative

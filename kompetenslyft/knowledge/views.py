@@ -201,6 +201,8 @@ def _module_page(
             "kinds": kinds,
             "before": before,
             "after": after,
+            "before_test": tests.get(KnowledgeTest.Kind.PRE),
+            "after_test": tests.get(KnowledgeTest.Kind.POST),
             "difference": results.difference(before, after),
             "k": k,
             "publication": publication,

@@ -24,7 +24,7 @@ from kompetenslyft.org.selectors import head_count, in_subtrees
 
 from .models import Booking, Initiative, Proposal, Session, SupportRequest
 from .reports import FunderScope, protected_funder_figures
-from .selectors import completed_modules, support_inbox, support_topics
+from .selectors import completed_modules, modules_to_do, support_inbox, support_topics
 
 
 def _when(moment: dt.datetime) -> str:
@@ -43,29 +43,6 @@ def _under(paths: tuple[str, ...], field: str) -> Q:
 
 
 # --- selectors ------------------------------------------------------------------------------------
-def open_assigned_modules(person_id: int) -> int:
-    """How many modules assigned to the person (by any initiative) it has not completed."""
-    assigned: set[int] = set()
-    for items in Proposal.objects.filter(person_id=person_id).values_list("items", flat=True):
-        assigned |= {int(m) for m in items.get("b", {})} | {int(m) for m in items.get("m", [])}
-    if not assigned:
-        return 0
-    return len(assigned - completed_modules([person_id]).get(person_id, set()))
-
-
-def coming_bookings(person_id: int, limit: int = 3) -> list[Booking]:
-    return list(
-        Booking.objects.filter(
-            person_id=person_id,
-            status=Booking.Status.BOOKED,
-            session__starts_at__gte=timezone.now(),
-            session__cancelled=False,
-        )
-        .select_related("session__module")
-        .order_by("session__starts_at")[:limit]
-    )
-
-
 def proposals_to_confirm(access: Access) -> list[dict[str, Any]]:
     """Per initiative, the proposals still to confirm of people in the manager's units."""
     # through the people's ids (their unit index, then the proposals' person index): joined on
@@ -177,6 +154,7 @@ def key_figures(organisation: Organisation, today: dt.date) -> dict[str, Any]:
 
 
 KEY_FIGURE_INITIATIVES = 3  # the latest running initiatives shown on the start page
+SHOWN_TO_DO = 5  # the assigned modules listed on the employee's start page (the count is of all)
 
 
 # --- cards ----------------------------------------------------------------------------------------
@@ -184,16 +162,27 @@ def employee_card(access: Access, person: Any) -> Card | None:
     if person is None:
         return None
     items = []
-    open_modules = open_assigned_modules(person.pk)
-    if open_modules:
+    # One selector for the figure and the list: the assigned modules not done, each listed
+    # with its booked session's time (or that it is not booked yet). A done module is not here.
+    found = modules_to_do(person)
+    to_do = found.assigned
+    if to_do:
         items.append(
             Item(
-                ngettext("%(n)s assigned module to do", "%(n)s assigned modules to do", open_modules)
-                % {"n": open_modules},
+                ngettext("%(n)s assigned module to do", "%(n)s assigned modules to do", len(to_do))
+                % {"n": len(to_do)},
                 reverse("learning:me"),
             )
         )
-    for booking in coming_bookings(person.pk):
+    for entry in to_do[:SHOWN_TO_DO]:
+        items.append(
+            Item(
+                entry.module.name,
+                reverse("learning:me"),
+                detail=_when(entry.booking.session.starts_at) if entry.booking else _("not booked yet"),
+            )
+        )
+    for booking in found.booked[:3]:
         items.append(
             Item(booking.session.module.name, reverse("learning:me"), detail=_when(booking.session.starts_at))
         )

@@ -286,7 +286,8 @@ def _creator_org(access: Access) -> tuple[Organisation | None, list[Person]]:
 def _forms(initiative: Initiative, bound: dict[str, Any]) -> dict[str, Any]:
     """Every form of the page, unbound with the initiative's values, or the one that was posted."""
     organisation = initiative.organisation
-    competences = competences_in_use(organisation)
+    # Read once for every goal form (a queryset was read again by each of them).
+    competences = list(competences_in_use(organisation))
     forms: dict[str, Any] = {
         "details_form": InitiativeDetailsForm(
             prefix="details",

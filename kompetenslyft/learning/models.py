@@ -555,6 +555,9 @@ class Participation(models.Model):
     last_on = models.DateField()
     hours = models.DecimalField(max_digits=10, decimal_places=2)
     rows = models.PositiveIntegerField()
+    # Of those rows, the ones that completed a module: the dashboard's "completed" is the
+    # people with one (a count over a few rows per person instead of the attendance).
+    completed = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [

@@ -52,9 +52,9 @@ def version(organisation_id: int) -> tuple[str, int]:
     return (str(found[0]), int(found[1])) if found is not None else ("", 0)
 
 
-# Raised when the rows an initiative's scope holds change shape (2: the per-format rows), so
-# that every initiative's rows are rewritten on their next read.
-SHAPE = 2
+# Raised when the rows an initiative's scope holds change shape (2: the per-format rows; 3: the
+# completed count), so that every initiative's rows are rewritten on their next read.
+SHAPE = 3
 
 
 def fingerprint(initiative: Initiative) -> list[Any]:
@@ -109,7 +109,13 @@ def _rows(organisation_id: int, people: Q, scopes: Iterable[tuple[Any, Q]]) -> l
         grouped = (
             base.filter(where)
             .values("person_id", "unit_id", "role_id", "person__gender")
-            .annotate(first=Min("date"), last=Max("date"), hours=Sum("hours"), n=Count("pk"))
+            .annotate(
+                first=Min("date"),
+                last=Max("date"),
+                hours=Sum("hours"),
+                n=Count("pk"),
+                done=Count("pk", filter=Q(status=Attendance.Status.COMPLETED)),
+            )
             .order_by()
         )
         for row in grouped:
@@ -125,6 +131,7 @@ def _rows(organisation_id: int, people: Q, scopes: Iterable[tuple[Any, Q]]) -> l
                     last_on=row["last"],
                     hours=row["hours"] or 0,
                     rows=row["n"],
+                    completed=row["done"],
                 )
             )
     return made
@@ -266,6 +273,7 @@ def summary_rows(organisation_id: int) -> list[tuple[Any, ...]]:
             "last_on",
             "hours",
             "rows",
+            "completed",
         ),
         key=lambda r: tuple(-1 if v is None else v for v in r[:4]),
     )

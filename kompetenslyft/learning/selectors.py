@@ -196,11 +196,22 @@ class Journey:
         return round(100 * self.assigned_done / self.assigned_total) if self.assigned_total else 100
 
 
-def journey(person: Person) -> Journey:
-    """The person's modules: assigned by an initiative's proposal its manager confirmed (a
-    proposal is a suggestion until then), by its role's introduction programme or because a
-    completion has expired (refresh interval), electives it chose and modules it was booked on;
-    a module comes after its prerequisites."""
+@dataclass
+class ToDo:
+    """An assigned module the person has not done, with its coming booking if any."""
+
+    module: Module
+    booking: Booking | None
+
+
+def _module_states(
+    person: Person,
+) -> tuple[
+    dict[int, tuple[str, str, list[str]]], dict[int, str], dict[int, Booking], set[int], dict[int, dt.date]
+]:
+    """The journey's modules as decided (module → state, reason, competences), the managers'
+    notes, the coming bookings by module, the modules done and those due again: the one reading
+    that the journey and the start page's "to do" share."""
     proposals = list(
         Proposal.objects.filter(person=person, status=Proposal.Status.CONFIRMED).select_related("initiative")
     )
@@ -239,6 +250,53 @@ def journey(person: Person) -> Journey:
         done.discard(module_id)
         if states.get(module_id, ("exempt",))[0] != "assigned":
             states[module_id] = ("assigned", "refresh", [])
+    return states, notes, bookings, done, due
+
+
+@dataclass
+class LearningToDo:
+    """What the start page's "My learning" shows: the assigned modules not done (counted and
+    listed alike) and the other coming sessions booked of modules not done (electives)."""
+
+    assigned: list[ToDo]
+    booked: list[Booking]
+
+
+def modules_to_do(person: Person) -> LearningToDo:
+    """The person's assigned modules not done (a completion that expired is due again), the
+    booked ones first by their session's start, then by name; and its other coming bookings of
+    modules not done. The start page counts and lists the first, so the figure and the list are
+    the same modules, and a done module is in neither."""
+    states, _notes, bookings, done, _due = _module_states(person)
+    wanted = [m for m, (state, _r, _c) in states.items() if state == "assigned" and m not in done]
+    modules = {b.session.module_id: b.session.module for b in bookings.values()}
+    missing = [m for m in wanted if m not in modules]
+    if missing:
+        modules.update(Module.objects.in_bulk(missing))
+    assigned = [ToDo(modules[m], bookings.get(m)) for m in wanted if m in modules]
+    far = dt.datetime.max.replace(tzinfo=dt.UTC)
+    assigned.sort(
+        key=lambda t: (t.booking.session.starts_at if t.booking else far, t.module.name, t.module.pk)
+    )
+    listed = {t.module.pk for t in assigned}
+    booked = sorted(
+        (
+            b
+            for m, b in bookings.items()
+            if m not in listed and m not in done and b.status == Booking.Status.BOOKED
+        ),
+        key=lambda b: b.session.starts_at,
+    )
+    return LearningToDo(assigned, booked)
+
+
+def journey(person: Person) -> Journey:
+    """The person's modules: assigned by an initiative's proposal its manager confirmed (a
+    proposal is a suggestion until then), by its role's introduction programme or because a
+    completion has expired (refresh interval), electives it chose and modules it was booked on;
+    a module comes after its prerequisites."""
+    states, notes, bookings, done, due = _module_states(person)
+    now = timezone.now()
     modules = Module.objects.prefetch_related("competences", "prerequisites").in_bulk(list(states))
     codes = {m.pk: [c.code for c in m.competences.all()] for m in modules.values()}
     # The person reads the competences' names, not their codes (a code the modules no longer

@@ -42,12 +42,15 @@ def elearning_for_demo(organisation: Organisation) -> int:
     )
     today = timezone.localdate()
     began = max(initiative.starts_on or today - dt.timedelta(days=60), today - dt.timedelta(days=60))
+    # Completed before this month: the units' training (and so their indicator change, the
+    # talks and tries that follow) lies in months that have closed (ADR 0019).
+    ended = today.replace(day=1)
     statements = []
     for module in modules:
         for person in people:
             if rnd.random() >= SHARE:
                 continue
-            day = began + dt.timedelta(days=rnd.randint(0, max(0, (today - began).days - 1)))
+            day = began + dt.timedelta(days=rnd.randint(0, max(0, (ended - began).days - 1)))
             moment = timezone.make_aware(
                 dt.datetime.combine(day, dt.time(rnd.randint(8, 15), rnd.randint(0, 59)))
             )

@@ -4,6 +4,7 @@ related_activities)."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 
@@ -83,3 +84,17 @@ def related(statement: dict) -> tuple[set[str], set[str]]:
 
 def joined(keys: set[str]) -> str:
     return "\n" + "\n".join(sorted(keys)) + "\n" if keys else ""
+
+
+def key_hash(key: str) -> int:
+    """A 64-bit signed hash of an agent's or activity's key: what a :class:`models.Mention`
+    keeps (fixed width, no identifier in the clear). Agent keys start with "@", activities
+    are IRIs, so one hash space serves both."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def mention_hashes(agents: set[str], activities: set[str], actor: str, obj: str, authority: str) -> set[int]:
+    """The hashes a statement's :class:`models.Mention` rows hold: what it names (``related``)
+    beyond its actor's and object's keys and its authority, which their own columns find."""
+    covered = {actor, obj, authority}
+    return {key_hash(key) for key in agents | activities if key not in covered}

@@ -16,6 +16,8 @@ LAUNCH_DATA = "LMS.LaunchData"
 
 def launch_agent_key(client: Client) -> str | None:
     """The agent key of the person a cmi5 client was launched for; None for other clients."""
+    if client.expires_at is None:
+        return None  # only a launch session's client expires (cmi5.fetch): no query per request
     if hasattr(client, "_launch_agent_key"):
         cached: str | None = client._launch_agent_key
         return cached

@@ -71,7 +71,8 @@ class Statement(models.Model):
     registration = models.CharField(max_length=36, null=True, blank=True)
     voided = models.BooleanField(default=False)
     # Every agent / activity the statement names anywhere, one per line with a line break on
-    # each side ("\n@mbox:mailto:a@b\n"): related_agents / related_activities (a scan).
+    # each side ("\n@mbox:mailto:a@b\n"): the erasure's and the data extract's search, and the
+    # check of a :class:`Mention` match (the related_* filters search the mentions' index).
     related_agents = models.TextField(default="")
     related_activities = models.TextField(default="")
     data = models.TextField()
@@ -97,6 +98,34 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return self.statement_id
+
+
+class Mention(models.Model):
+    """An agent or activity a statement names beyond what its own indexed columns hold, so that
+    the ``related_agents`` / ``related_activities`` filters are index searches.
+
+    The actor's key (``actor_key``), the object's (``object_key``) and the authority (always the
+    LRS's own client, ``Statement.client``) are found through those; a row here is any other
+    agent or activity: a group's members, the context's instructor, team, contextAgents,
+    contextGroups and contextActivities, and every part of a SubStatement. Only a 64-bit hash of
+    the key is kept (:func:`keys.key_hash`): the filters check the matches' ``related_agents`` /
+    ``related_activities`` text, and an erasure's pseudonymisation replaces the person's hashes
+    with the pseudonym's in the same transaction as the statements' JSON."""
+
+    pk = models.CompositePrimaryKey("organisation", "key_hash", "statement")
+    # No database constraints: a foreign key check per row would cost the ingest path more
+    # than the row itself; rows are written with their statement and removed with its
+    # organisation (Django's cascade).
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+"
+    )
+    key_hash = models.BigIntegerField()
+    statement = models.ForeignKey(
+        Statement, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.statement_id}: {self.key_hash}"
 
 
 class Attachment(models.Model):

@@ -14,7 +14,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from . import keys
-from .models import SCOPE_READ_ALL, Client, Statement
+from .models import SCOPE_READ_ALL, Client, Mention, Statement
 
 MAX_PAGE = 500
 
@@ -65,20 +65,25 @@ def statements_page(client: Client, query: Query) -> tuple[list[str], str | None
         common &= Q(verb_id=query.verb)
     if query.registration:
         common &= Q(registration=query.registration.lower())
+    # Each filter is a few index searches (its alternatives); the matches are their UNION (an
+    # OR beside the organisation's equality makes SQLite scan the organisation).
+    choices: list[list[Q]] = []
     if query.activity:
-        if query.related_activities:
-            common &= Q(related_activities__contains=f"\n{query.activity}\n")
-        else:
-            common &= Q(object_key=query.activity)
-    # The agent as actor or as object: two index searches joined by UNION (an OR beside the
-    # organisation's equality makes SQLite scan the organisation).
-    alternatives = [common]
+        choices.append(
+            _related(client, query.activity, "related_activities")
+            if query.related_activities
+            else [Q(object_key=query.activity)]
+        )
     if query.agent:
-        if query.related_agents:
-            alternatives = [common & Q(related_agents__contains=f"\n{query.agent}\n")]
-        else:
-            alternatives = [common & Q(actor_key=query.agent), common & Q(object_key=query.agent)]
-    if query.agent or common:
+        choices.append(
+            _related(client, query.agent, "related_agents")
+            if query.related_agents
+            else [Q(actor_key=query.agent), Q(object_key=query.agent)]
+        )
+    alternatives = [common]
+    for choice in choices:
+        alternatives = [base & q for base in alternatives for q in choice]
+    if choices or common:
         matches = [visible(client).filter(q) for q in alternatives]
         if _has_references(client):
             rows = rows.filter(pk__in=_with_references(matches, client))
@@ -105,6 +110,55 @@ def statements_page(client: Client, query: Query) -> tuple[list[str], str | None
         pk, at, _data = found[size - 1]
         more = f"{int(at.timestamp() * 1_000_000)}.{pk}"
     return [data for _pk, _at, data in found[:size]], more
+
+
+# Statements naming one key beyond which the related filters walk the statements in stored order
+# (the page is found within a few hundred rows) rather than sort every match.
+POPULAR = 5_000
+
+
+def _related(client: Client, key: str, column: str) -> list[Q]:
+    """The index searches of a ``related_agents`` / ``related_activities`` filter: the key as
+    the actor or the object (their own columns), as the authority (always the client that
+    stored the statement) and anywhere else (a :class:`Mention` of its hash). What is not
+    the statement's own column is checked against the statement's list: a hash may collide."""
+    named = {f"{column}__contains": f"\n{key}\n"}
+    mentioned = Mention.objects.filter(organisation_id=client.organisation_id, key_hash=keys.key_hash(key))
+    if _popular(client.organisation_id, key, mentioned, column):
+        # Named by many statements (a module, an initiative every module's statements have as
+        # parent): the statements in stored order, each checked, give a page sooner than every
+        # match sorted.
+        return [Q(**named)]
+    searches = [Q(object_key=key), Q(pk__in=mentioned.values("statement_id"), **named)]
+    if column == "related_agents":
+        searches.insert(0, Q(actor_key=key))
+        authorities = _authority_clients(client.organisation_id, key)
+        if authorities:
+            searches.append(Q(client_id__in=authorities, **named))
+    return searches
+
+
+def _popular(organisation_id: int, key: str, mentioned: QuerySet[Mention], column: str) -> bool:
+    """Whether POPULAR statements or more name ``key`` (counted in its indexes, up to that)."""
+    columns = ("actor_key", "object_key") if column == "related_agents" else ("object_key",)
+    left = POPULAR - mentioned[:POPULAR].count()
+    for name in columns:
+        if left <= 0:
+            break
+        left -= Statement.objects.filter(organisation_id=organisation_id, **{name: key})[:left].count()
+    return left <= 0
+
+
+def _authority_clients(organisation_id: int, key: str) -> list[int]:
+    """The organisation's clients whose authority (``services.authority_of``: an account on
+    the LRS's ``…/xapi/clients`` named by the client's key) ``key`` may be; the base URL of
+    statements stored long ago may differ from today's."""
+    if not key.startswith("@account:"):
+        return []
+    home, _, name = key.removeprefix("@account:").rpartition("|")
+    if not home.endswith("/xapi/clients") or not name:
+        return []
+    return list(Client.objects.filter(organisation_id=organisation_id, key=name).values_list("pk", flat=True))
 
 
 def parse_cursor(value: str) -> tuple[dt.datetime, int] | None:

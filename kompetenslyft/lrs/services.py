@@ -22,7 +22,7 @@ from kompetenslyft.core.queue import can_defer, enqueue, task_named
 from kompetenslyft.org.models import Organisation
 
 from . import attachments, keys, launched, signatures, validation
-from .models import SCOPES, Client, Pseudonym, Statement
+from .models import SCOPES, Client, Mention, Pseudonym, Statement
 from .validation import VOIDED, Invalid
 from .verbs import COUNTING
 
@@ -227,6 +227,7 @@ def _store(
 ) -> list[str]:
     organisation_id = client.organisation_id
     authority = authority_of(client)
+    authority_key = keys.agent_key(authority)
     default_version = "2.0.0" if version.startswith("2.") else "1.0.0"
     with transaction.atomic():
         # Inside the write transaction (SQLite: BEGIN IMMEDIATE), so stored follows the row order.
@@ -237,6 +238,7 @@ def _store(
         if given:
             existing = dict(_rows("statement_id, data", "statement_id", organisation_id, given))
         rows: list[list[Any]] = []
+        mentions: dict[str, set[int]] = {}
         voids: dict[str, str] = {}
         for n, (received, ident) in enumerate(zip(prepared, ids, strict=True)):
             if ident in existing:
@@ -255,10 +257,14 @@ def _store(
                 voids[obj["id"].lower()] = f"$[{n}].object.id" if len(prepared) > 1 else "$.object.id"
             agents, activities = keys.related(data)
             registration = (data.get("context") or {}).get("registration")
+            actor_key, object_key = keys.agent_key(data["actor"]), keys.object_key(obj)
+            hashes = keys.mention_hashes(agents, activities, actor_key, object_key, authority_key)
+            if hashes:
+                mentions[ident] = hashes
             rows.append(
                 [
-                    organisation_id, client.pk, ident, stored_db, data["version"], keys.agent_key(data["actor"]),
-                    keys.object_key(obj), verb_id, registration.lower() if registration else None, False,
+                    organisation_id, client.pk, ident, stored_db, data["version"], actor_key,
+                    object_key, verb_id, registration.lower() if registration else None, False,
                     keys.joined(agents), keys.joined(activities), orjson.dumps(data).decode(),
                     obj["id"].lower() if obj.get("objectType") == "StatementRef" else None,
                 ]
@@ -280,12 +286,40 @@ def _store(
                 if row[2] in early:
                     row[VOIDED_AT] = True
         bulk_insert(Statement._meta.db_table, COLUMNS, rows)
+        if mentions:
+            _mentions_insert(organisation_id, mentions)
         if parts:
             attachments.store(organisation_id, prepared, parts)
         counting = [row[2] for row in rows if row[7] in COUNTING]
         if counting and not client.is_platform:
             _count_later(organisation_id, counting)
     return ids
+
+
+MENTION_COLUMNS = ("organisation_id", "key_hash", "statement_id")
+
+
+def mention_hashes_of(data: dict[str, Any]) -> set[int]:
+    """The :class:`Mention` hashes of a stored statement (its JSON as the LRS keeps it)."""
+    agents, activities = keys.related(data)
+    return keys.mention_hashes(
+        agents,
+        activities,
+        keys.agent_key(data["actor"]),
+        keys.object_key(data["object"]),
+        keys.agent_key(data.get("authority")),
+    )
+
+
+def _mentions_insert(organisation_id: int, mentions: dict[str, set[int]]) -> None:
+    """The :class:`Mention` rows of statements just inserted (their ids read back by the
+    unique index on (organisation, statement id): the bulk insert returns none)."""
+    pks = _rows("statement_id, id", "statement_id", organisation_id, list(mentions))
+    bulk_insert(
+        Mention._meta.db_table,
+        MENTION_COLUMNS,
+        [(organisation_id, hashed, pk) for ident, pk in pks for hashed in mentions[ident]],
+    )
 
 
 def _count_later(organisation_id: int, statement_ids: list[str]) -> None:
@@ -426,54 +460,10 @@ def statements_naming(organisation_id: int, people: Iterable[Any]) -> dict[int, 
 
 def pseudonymise_statements(person: Any, statement_ids: Iterable[int], *, actor: Any = None) -> Pseudonym:
     """Rewrite the statements ``statement_ids`` (from :func:`statements_naming`) so that no
-    agent in them names ``person``; one new pseudonym, recorded and audited (ADR 0008)."""
-    identifiers = person_identifiers(person)
-    employee_id = person.employee_id or ""
-    name = secrets.token_hex(16)
-    pseudonym_agent = {"account": {"homePage": PSEUDONYM_HOME, "name": name}}
-    pseudonym_key = keys.agent_key(pseudonym_agent)
-    ids = sorted(statement_ids)
-    with transaction.atomic():
-        record = Pseudonym.objects.create(organisation_id=person.organisation_id, name=name)
-        changed = 0
-        table = connection.ops.quote_name(Statement._meta.db_table)
-        sql = f"UPDATE {table} SET data = %s, actor_key = %s, object_key = %s, related_agents = %s WHERE id = %s"  # noqa: S608 - the table name is the model's own
-        for start in range(0, len(ids), 1000):
-            rows = Statement.objects.filter(
-                organisation_id=person.organisation_id, pk__in=ids[start : start + 1000]
-            ).values_list("pk", "data")
-            updated = []
-            for pk, text in rows:
-                data, hit = _replace(orjson.loads(text), identifiers, employee_id, pseudonym_agent)
-                if not hit:
-                    continue
-                agents, _activities = keys.related(data)
-                updated.append(
-                    (
-                        orjson.dumps(data).decode(),
-                        keys.agent_key(data["actor"]),
-                        keys.object_key(data["object"]),
-                        keys.joined(agents),
-                        pk,
-                    )
-                )
-            if updated:
-                # One prepared statement for the lot (executemany): Django's bulk_update builds
-                # a CASE per row and column, which costs more than the rewrite itself.
-                with connection.cursor() as cursor:
-                    cursor.executemany(sql, updated)
-            changed += len(updated)
-        record.statements = changed
-        record.save(update_fields=["statements"])
-        audit_record(
-            actor=actor,
-            organisation=person.organisation,
-            event=AuditEvent(
-                "lrs.pseudonymise",
-                "lrs.Pseudonym",
-                str(record.pk),
-                name,
-                {"statements": changed, "key": pseudonym_key},
-            ),
-        )
-    return record
+    agent in them names ``person``; one new pseudonym, recorded and audited (ADR 0008). The
+    work is :func:`.erasure.pseudonymise_many`'s, for one person."""
+    from .erasure import pseudonymise_many
+
+    return pseudonymise_many(person.organisation_id, [person], {person.pk: list(statement_ids)}, actor=actor)[
+        person.pk
+    ]

@@ -282,17 +282,21 @@ MAX_NESTING = 64
 
 
 def _nesting(value: Any) -> int:
-    """How deep objects and arrays nest in ``value`` (without recursion)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict | list):
-            deepest = max(deepest, depth)
-            if depth > MAX_NESTING:
-                return depth
-            children = item.values() if isinstance(item, dict) else item
-            stack.extend((child, depth + 1) for child in children)
-    return deepest
+    """How deep objects and arrays nest in ``value`` (level by level, without recursion; only
+    objects and arrays are visited: it runs on every statement of every batch)."""
+    level = [value] if type(value) is dict or type(value) is list else []
+    depth = 0
+    while level:
+        depth += 1
+        if depth > MAX_NESTING:
+            return depth
+        deeper = []
+        for item in level:
+            for child in item.values() if type(item) is dict else item:
+                if type(child) is dict or type(child) is list:
+                    deeper.append(child)
+        level = deeper
+    return depth
 
 
 def _statements(xreq: XRequest) -> HttpResponseBase:

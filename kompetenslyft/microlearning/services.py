@@ -524,7 +524,7 @@ def set_answer(*, question_set: QuestionSet, answers: dict[int, list[int]]) -> Q
     questions = Question.objects.filter(pk__in=ids).prefetch_related("options").in_bulk()
     if any(qid in questions and not answers.get(qid) for qid in ids):
         # A question left out is not a wrong answer: the set waits until each has one.
-        raise ValidationError(_("Choose an answer to each question before you send your answers."))
+        raise ValidationError(_("Answer each question before you send your answers."))
     today = timezone.localdate()
     items = {
         i.question_id: i

@@ -223,6 +223,10 @@ def load_demo() -> list[DemoLogin]:
         indicators_for_demo(solvik)
         costs_for_demo(solvik)
         stories_for_demo(solvik)
+        # issue 12: leavers past the retention time (and one not yet), for the dry run and the nightly run
+        from kompetenslyft.retention.demo import leavers_for_demo
+
+        leavers_for_demo(solvik)
     fjellvik = Organisation.objects.filter(code="fjellvik").first()
     if fjellvik is None:
         fjellvik = organisation_create(code="fjellvik", name="Fjellvik kommune", language="nb")

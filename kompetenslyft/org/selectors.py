@@ -189,10 +189,21 @@ def head_count_release(organisation_id: int, threshold: int) -> disclosure.Relea
     """The disclosure control's release of an organisation's head counts: active people per
     unit, one table (units × no column) over the whole organisation and its total (the root),
     so that every viewer outside its exact scope sees the same cells hidden (ADR 0007)."""
+    # Two narrow queries (the tree; the active people per unit from the person table's unit
+    # index): one LEFT JOIN of the units to the people took 17 ms at 50,000 people.
+    counts: dict[Any, int] = dict(
+        Person.objects.filter(
+            is_active=True, unit__in=Unit.objects.filter(organisation_id=organisation_id).values("pk")
+        )
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .values_list("unit", "n")
+        .order_by()
+    )
     rows = tuple(
-        Unit.objects.filter(organisation_id=organisation_id)
-        .annotate(n=Count("people", filter=Q(people__is_active=True)))
-        .values_list("pk", "parent_id", "n")
+        (pk, parent, counts.get(pk, 0))
+        for pk, parent in Unit.objects.filter(organisation_id=organisation_id)
+        .values_list("pk", "parent_id")
         .order_by("pk")
     )
     # The release is a function of the tree, its counts and k alone: kept per those.

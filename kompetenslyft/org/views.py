@@ -151,18 +151,24 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except Person.DoesNotExist as exc:
         raise Http404 from exc
     log_read(request, AccessKind.PERSON_PAGE, [person])
+    # A pseudonymised person (ADR 0018): its placements stay for the figures, but their dates,
+    # units and managers on its page would single it out again in a small unit; nothing is
+    # left to pseudonymise or to extract.
+    erased = hasattr(person, "erasure")
+    lead = access.is_lead_of(person.organisation_id) and access.person_id != person.pk
     return render(
         request,
         "org/person.html",
         {
             "person": person,
-            "placements": selectors.person_placements(person),
-            "managers": selectors.person_managers(person),
+            "erased": erased,
+            "placements": [] if erased else selectors.person_placements(person),
+            "managers": [] if erased else selectors.person_managers(person),
             "managed_units": list(person.managed_units.all()),
             "is_self": access.person_id == person.pk,
             # The lead's decision to pseudonymise the person (retention app, ADR 0018).
-            "can_pseudonymise": access.is_lead_of(person.organisation_id) and access.person_id != person.pk,
-            "can_extract": access.is_lead_of(person.organisation_id) and access.person_id != person.pk,
+            "can_pseudonymise": lead and not erased,
+            "can_extract": lead and not erased,
             "requirements": person_requirements(person),
             "participations": person_campaigns(person),
             "levels": Level.choices,

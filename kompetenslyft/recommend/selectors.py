@@ -46,6 +46,10 @@ def _taken(person: Person) -> set[int]:
     return taken
 
 
+def _module_of(atom: followup_figures.Atom) -> int:
+    return atom.module
+
+
 def suggestions(person: Person, *, limit: int = LIMIT) -> list[Suggestion]:
     organisation = person.organisation
     gaps = {g.competence.pk: g for g in person_open_gaps(person)}
@@ -89,10 +93,17 @@ def suggestions(person: Person, *, limit: int = LIMIT) -> list[Suggestion]:
                 )
             suggestion.useful = max(suggestion.useful, important or 0.0, will_use or 0.0)
         talks = followup_figures.figures_for(organisation)
-        atoms = followup_figures.select(talks, modules=ids, role=role.pk)
-        for module_id, group_atoms in followup_figures.group_by(atoms, lambda a: a.module).items():
-            cell = group_atoms.cell(talks, exact=False)
-            if cell.rate is None:
+        # The rate of every module for the role (a module's cell does not depend on the
+        # others), summed once per publication and role.
+        _all, rates = followup_figures.cells_by(
+            talks,
+            lambda: followup_figures.select(talks, role=role.pk),
+            _module_of,
+            exact=False,
+            memo_key=("recommend", role.pk),
+        )
+        for module_id, cell in rates.items():
+            if module_id not in found or cell.rate is None:
                 continue
             suggestion = found[module_id]
             suggestion.reasons.append(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kompetenslyft.followup.models import FollowUp
@@ -17,6 +18,13 @@ from kompetenslyft.org.models import Person
 from . import registry
 from .models import Erasure
 from .pseudonymise import pseudonymise_people
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    """The start of ``day`` in the installation's time zone: "recorded before that day" as a
+    range on the column (``__date`` made SQLite cast every row's timestamp in Python: 0.8 s of
+    the lead's retention page at 50,000 people)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def leavers_due(organisation: Any, cutoff: dt.date) -> QuerySet[Person]:
@@ -32,7 +40,7 @@ def _leavers_apply(organisation: Any, cutoff: dt.date, progress: Callable[[int],
 
 
 def _old_support(organisation: Any, cutoff: dt.date) -> QuerySet[SupportRequest]:
-    return SupportRequest.objects.filter(organisation=organisation, created_at__date__lt=cutoff).filter(
+    return SupportRequest.objects.filter(organisation=organisation, created_at__lt=_midnight(cutoff)).filter(
         Q(faq_published_at__isnull=True) | ~Q(question="") | ~Q(answer="") | ~Q(topic="")
     )
 
@@ -47,7 +55,7 @@ def _support_apply(organisation: Any, cutoff: dt.date, progress: Callable[[int],
 
 
 def _old_notes(organisation: Any, cutoff: dt.date) -> QuerySet[FollowUp]:
-    return FollowUp.objects.filter(organisation=organisation, recorded_at__date__lt=cutoff).exclude(
+    return FollowUp.objects.filter(organisation=organisation, recorded_at__lt=_midnight(cutoff)).exclude(
         hindrance_other="", support_needed=""
     )
 

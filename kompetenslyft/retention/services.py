@@ -157,11 +157,13 @@ def decision_request(*, person: Person, actor: Any, reason: str, exception: bool
         requested_by=actor if getattr(actor, "pk", None) else None,
         counts={"person": person.pk},
     )
-    enqueue("retention.decision_task", run.pk, person.pk, reason)
+    # The reason stays in the decision's audit entry (scrubbed with the person's names when
+    # the work is done): not in the task's arguments, which the task table keeps.
+    enqueue("retention.decision_task", run.pk, person.pk)
     return run
 
 
-def decision_apply(*, run_id: int, person_id: int, reason: str) -> int:
+def decision_apply(*, run_id: int, person_id: int, reason: str = "") -> int:
     """The background part of a decision: the person pseudonymised in one transaction."""
     run = RetentionRun.objects.select_related("requested_by").get(pk=run_id)
     RetentionRun.objects.filter(pk=run.pk).update(status=RetentionRun.Status.RUNNING, stage="leavers")

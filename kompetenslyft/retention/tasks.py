@@ -13,5 +13,5 @@ def nightly_task() -> dict[str, int]:
 
 
 @task()
-def decision_task(run_id: int, person_id: int, reason: str) -> int:
+def decision_task(run_id: int, person_id: int, reason: str = "") -> int:
     return services.decision_apply(run_id=run_id, person_id=person_id, reason=reason)

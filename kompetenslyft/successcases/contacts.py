@@ -92,8 +92,10 @@ def contacts_draw(*, initiative: Initiative, kind: str, key: int, actor: Any) ->
             )
             % {"k": k}
         )
-    size = min(len(everyone), max(k, SAMPLE))
-    drawn = secrets.SystemRandom().sample(everyone, size)
+    # The unit's manager is on the list as its manager: not drawn a second time as a participant.
+    pool = [pk for pk in everyone if pk not in managers]
+    size = min(len(pool), max(k, SAMPLE))
+    drawn = secrets.SystemRandom().sample(pool, size)
     found = ContactList.objects.create(
         organisation_id=initiative.organisation_id,
         initiative=initiative,
@@ -141,7 +143,11 @@ def people_of(contact_list: ContactList) -> tuple[list[Person], list[Person]]:
     )
     by_pk = {p.pk: p for p in found}
     managers = [by_pk[i] for i in contact_list.manager_ids if i in by_pk]
-    participants = [by_pk[i] for i in contact_list.participant_ids if i in by_pk]
+    # each person once: a manager drawn as a participant as well (lists drawn before) is listed
+    # as the manager only
+    participants = [
+        by_pk[i] for i in contact_list.participant_ids if i in by_pk and i not in contact_list.manager_ids
+    ]
     return managers, participants
 
 

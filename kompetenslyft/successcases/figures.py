@@ -14,6 +14,7 @@ figures only, so it reveals nothing they do not."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -115,19 +116,39 @@ def candidates(initiative: Initiative) -> Candidates:
     talks = followup_figures.figures_for(organisation)
     moves = movement_for(initiative)
 
+    shown_units = list(
+        Unit.objects.filter(organisation=organisation, depth__lte=2).order_by("path")[:MAX_UNITS]
+    )
+    shown_ids = frozenset(u.pk for u in shown_units)
+
+    # The application rate of every row: one pass per kind over the initiative's talks (the
+    # same cells as selecting each row's talks; units at depth 2 or above: the first three of
+    # an atom's ancestry), kept per publication.
+    def atoms() -> list[followup_figures.Atom]:
+        return followup_figures.select(talks, modules=modules)
+
+    _all, by_unit = followup_figures.cells_by(
+        talks,
+        atoms,
+        lambda a: tuple(u for u in a.units[:3] if u in shown_ids),
+        exact=False,
+        memo_key=("successcases", "unit", modules, shown_ids),
+    )
+    _all, by_role = followup_figures.cells_by(
+        talks, atoms, lambda a: a.role, exact=False, memo_key=("successcases", "role", modules)
+    )
+    _all, by_module = followup_figures.cells_by(
+        talks, atoms, lambda a: a.module, exact=False, memo_key=("successcases", "module", modules)
+    )
+    rates = {"unit": by_unit, "role": by_role, "module": by_module}
+
     def row(kind: str, key: int, label: str, **where: object) -> Row:
         unit = where.get("unit")
         role_id = where.get("role_id")
         mods = where.get("modules", modules)
         before = tests.figure(kind=PRE, modules=mods, unit=unit, role_id=role_id)  # type: ignore[arg-type]
         after = tests.figure(kind=POST, modules=mods, unit=unit, role_id=role_id)  # type: ignore[arg-type]
-        atoms = followup_figures.select(
-            talks,
-            modules=mods,  # type: ignore[arg-type]
-            unit=unit.pk if isinstance(unit, Unit) else None,
-            role=role_id,  # type: ignore[arg-type]
-        )
-        cell = followup_figures.Group(atoms).cell(talks, exact=False) if atoms else None
+        cell = rates[kind].get(key)
         moved, movement = moves.figure(
             modules=mods,  # type: ignore[arg-type]
             unit=unit.pk if isinstance(unit, Unit) else None,
@@ -145,10 +166,7 @@ def candidates(initiative: Initiative) -> Candidates:
             movement,
         )
 
-    units = [
-        row("unit", u.pk, u.name, unit=u)
-        for u in Unit.objects.filter(organisation=organisation, depth__lte=2).order_by("path")[:MAX_UNITS]
-    ]
+    units = [row("unit", u.pk, u.name, unit=u) for u in shown_units]
     roles = [
         row("role", r.pk, r.name, role_id=r.pk)
         for r in Role.objects.filter(organisation=organisation).order_by("name")
@@ -164,16 +182,45 @@ def candidates(initiative: Initiative) -> Candidates:
     return Candidates(units, roles, module_rows, organisation.anonymity_threshold)
 
 
-def publication_note() -> str:
-    """What the page says of the published months (ADR 0019) and the next publication."""
+def last_published(initiative: Initiative) -> dt.date | None:
+    """The latest closed month published of the figures the page reads (tests, talks, gap
+    movement), or None when nothing is published yet."""
+    organisation = initiative.organisation
+    months = [
+        *results_for(organisation).months[-1:],
+        *followup_figures.figures_for(organisation).months[-1:],
+        *movement_for(initiative).months[-1:],
+    ]
+    return max(months) if months else None
+
+
+def publication_note(initiative: Initiative | None = None) -> str:
+    """What the page says of the published months (ADR 0019) and the next publication, and —
+    so that a lead who also reads the dashboard's exact figures never meets two unexplained
+    numbers — which months the figures cover and that they count whole groups only."""
     from django.utils.formats import date_format
 
     from kompetenslyft.core.published import next_publication
 
-    return _(
+    note = _(
         "Test results, application rates and gap movement are published per closed month and then "
         "never change; the month under way is published on %(date)s."
     ) % {"date": date_format(next_publication(), "DATE_FORMAT")}
+    if initiative is None:
+        return note
+    last = last_published(initiative)
+    if last is None:
+        return note
+    return (
+        note
+        + " "
+        + _(
+            "The figures cover the closed months up to %(month)s. They count only whole groups of "
+            "%(k)s or more people, the same for every viewer, so they can be lower than the exact "
+            "figures the competence lead sees on the dashboard for the same months."
+        )
+        % {"month": date_format(last, "YEAR_MONTH_FORMAT"), "k": initiative.organisation.anonymity_threshold}
+    )
 
 
 def kind_label(kind: str) -> str:

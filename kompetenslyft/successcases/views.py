@@ -43,7 +43,7 @@ def _page(request: HttpRequest, pk: int, form: StoryForm | None = None, *, statu
         {
             "initiative": initiative,
             "candidates": candidates(initiative),
-            "publication": publication_note(),
+            "publication": publication_note(initiative),
             "stories": selectors.stories_of(initiative).select_related("contact_list"),
             "form": form or StoryForm(initial=initial, lists=lists),
             "k": initiative.organisation.anonymity_threshold,

@@ -60,6 +60,12 @@ def test_a_lead_makes_an_extract_and_the_officer_and_the_person_see_the_read(
     rows = page.locator("table tbody").inner_text()
     assert network.lead.full_name in rows and network.employee.employee_id in rows
     assert_accessible(axe, page)
+    # A from date after the to date is said, on the field, not answered with an empty list.
+    page.locator("#id_date_from").fill("2024-03-10")
+    page.locator("#id_date_to").fill("2024-03-01")
+    page.locator("form.filters button[type=submit]").click()
+    expect(page.get_by_role("alert")).to_contain_text("2024-03-10")
+    assert_accessible(axe, page)
     page.get_by_role("button", name="Logga ut").click()
 
     log_in(page, "employee")

@@ -280,3 +280,20 @@ def test_amounts_are_shown_in_the_languages_format(costed: Any) -> None:
         assert field.clean("310,50") == Decimal("310.50")
     with translation.override("en"):
         assert field.prepare_value(Decimal("310.50")) == "310.50"
+
+
+def test_the_funder_pages_cost_cells_hold_numbers_the_headings_the_currency(costed: Any) -> None:
+    """The reviewer saw "SEK" in every cell of the costs table on the funder report: the
+    currency is in the headings once, the cells hold the numbers with thousands separators."""
+    import re
+
+    page = client_for(costed.lead.user).get(
+        reverse("learning:funder"), {"initiative": "lyft"}, HTTP_ACCEPT_LANGUAGE="sv"
+    )
+    html = page.content.decode()
+    costs = html[html.index("<h2>Kostnader</h2>") :]
+    costs = costs[: costs.index("</table>")]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", costs)
+    assert cells and not [c for c in cells if re.search(r"\d[\s\u00a0]*SEK", c)]
+    assert "Total kostnad (SEK)" in costs and "Kostnad per deltagare (SEK)" in costs
+    assert "19\u00a0700" in cells  # the total, with the thousands separator

@@ -267,3 +267,48 @@ def test_the_log_keeps_that_a_search_was_made_not_what_was_searched(network: Any
     paths = list(AccessEntry.objects.values_list("path", flat=True))
     assert paths and all(network.employee.family_name not in p for p in paths)
     assert any("q=*" in p and f"unit={network.unit1.pk}" in p for p in paths), paths
+
+
+def test_a_from_date_after_the_to_date_is_a_form_error_naming_both(network: Any, officer: Any) -> None:
+    """Found by a new user's review: the log answered "0 reads" and said nothing."""
+    client_for(network.lead.user).get(reverse("org:person", args=[network.employee.pk]))
+    client = client_for(officer)
+    today = timezone.localdate()
+    later, earlier = today.isoformat(), (today - dt.timedelta(days=3)).isoformat()
+    response = client.get(reverse("dataprotection:access_log"), {"date_from": later, "date_to": earlier})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'role="alert"' in page and later in page and earlier in page
+    assert 'aria-invalid="true"' in page and 'aria-describedby="date_to_error"' in page
+    assert network.employee.employee_id not in page  # no rows beside the error
+    # The same day on both ends is a day, not an error.
+    same = client.get(reverse("dataprotection:access_log"), {"date_from": today, "date_to": today})
+    assert 'role="alert"' not in same.content.decode()
+    assert network.employee.employee_id in same.content.decode()
+    # Any other bad value stays a bad request.
+    bad = {"date_from": later, "date_to": earlier, "person": "x\x00"}
+    assert client.get(reverse("dataprotection:access_log"), bad).status_code == 400
+
+
+def test_a_log_filtered_by_person_names_the_person_in_its_heading(network: Any, officer: Any) -> None:
+    """Found by a new user's review: the filtered list did not say whom it was about."""
+    import re
+
+    client_for(network.lead.user).get(reverse("org:person", args=[network.employee.pk]))
+    client = client_for(officer)
+    url = reverse("dataprotection:access_log")
+
+    def heading(**query: str) -> str:
+        page = client.get(url, query).content.decode()
+        found = re.search(r"<h1>(.*?)</h1>", page, re.S)
+        assert found is not None
+        return found.group(1)
+
+    person = network.employee
+    about = heading(person=person.employee_id)
+    assert person.given_name in about and person.family_name in about and person.employee_id in about
+    assert person.employee_id not in heading()  # unfiltered: the plain heading
+    assert "zzqx" in heading(person="zzqx")  # no one matches: says so, naming the search
+    # Only people of the officer's organisations are named.
+    other = heading(person=network.person_b.employee_id)
+    assert network.person_b.family_name not in other and network.person_b.given_name not in other

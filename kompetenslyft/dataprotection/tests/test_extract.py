@@ -186,11 +186,16 @@ def test_a_lead_makes_an_extract_on_request_with_a_reason(network: Any, post: An
     assert AuditEntry.objects.filter(
         action="person.register_extract", target_id=network.employee.employee_id
     ).exists()
-    assert AccessPerson.objects.filter(person=network.employee, entry__kind="register_extract").exists()
-    assert lead.get(reverse("dataprotection:extract_file", args=[found.pk, "pdf"])).status_code == 200
-    # The person itself may download it too, and sees who made it.
+    logged = AccessPerson.objects.filter(person=network.employee, entry__kind="register_extract")
+    assert logged.count() == 1
+    # Each download by the lead is a read of the whole register, logged (twice: two reads).
+    for fmt in ("pdf", "json"):
+        assert lead.get(reverse("dataprotection:extract_file", args=[found.pk, fmt])).status_code == 200
+    assert logged.count() == 3
+    # The person itself may download it too (its own read: not logged), and sees who made it.
     employee = client_for(network.employee.user)
     assert employee.get(reverse("dataprotection:extract_file", args=[found.pk, "pdf"])).status_code == 200
+    assert logged.count() == 3
     assert network.lead.full_name in employee.get(reverse("dataprotection:my_data")).content.decode()
 
 

@@ -4,13 +4,13 @@ Inclusion tags, so that those pages need one line each and no view of theirs cha
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from kompetenslyft.core.access import access_for
+from kompetenslyft.core.numbers import share_text
 
 from ..models import Survey, SurveyRequest
 
@@ -21,10 +21,7 @@ register = template.Library()
 def percent(value: float | None) -> str:
     """A share 0–1 as a percentage with one decimal, rounded half up (1/7 is 14.3 %), in the
     current language's format (Django's number_format alone would cut the digits off)."""
-    if value is None:
-        return "–"
-    rounded = (Decimal(str(value)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-    return f"{formats.number_format(rounded, 1)} %"
+    return share_text(value, places=1, space=" ")
 
 
 @register.inclusion_tag("evaluation/_initiative_survey.html", takes_context=True)

@@ -122,7 +122,7 @@ def test_long_labels_wrap_above_their_bars_and_are_never_cut_at_the_left() -> No
     root = parse(svg)
     label = next(t for t in root.iter(f"{NS}text") if "Hemtjänstappen" in "".join(t.itertext()))
     assert label.get("text-anchor") in (None, "start") and float(label.get("x", "0")) >= 0
-    assert " ".join(label.itertext()) == name  # whole, on two lines
+    assert "".join(label.itertext()) == name  # whole, on two lines (a line ends in its space)
     assert len(label.findall(f"{NS}tspan")) == 2
     width = float(root.get("viewBox", "").split()[2])
     assert width <= 420 and root.get("font-size") == "14"  # ~12 px text at 390 px wide
@@ -182,3 +182,45 @@ def test_a_line_chart_can_shade_a_period_and_draw_a_target_line() -> None:
         ident="x", title="t", description="d", labels=["a", "b"], series=[charts.Series("s", [0.5, 0.7])]
     )
     assert 'fill="#e8eef5"' not in plain and 'stroke-dasharray="4 2"><title>' not in plain
+
+
+def test_wrapped_text_keeps_its_spaces_when_read_as_a_whole() -> None:
+    """A message wrapped over two lines reads "utan namn, för", never "utan namn,för" (the
+    text as a screen reader or a copy takes it: the tspans' text run together)."""
+    message = (
+        "Skrivet av chefer i uppföljningssamtal, utan namn, för moduler med 5 eller fler registrerade samtal."
+    )
+    root = parse(charts.empty_chart(ident="t", title="T", description="", message=message))
+    (text,) = [t for t in root.iter(f"{NS}text")]
+    whole = "".join(text.itertext())
+    assert len(list(text)) >= 2  # wrapped
+    assert " ".join(whole.split()) == message
+
+
+def test_values_beside_bars_use_the_languages_number_format() -> None:
+    from django.utils import translation
+
+    with translation.override("sv"):
+        svg = charts.bar_chart(
+            ident="c",
+            title="Kostnad",
+            description="",
+            categories=["på plats", "e-utbildning"],
+            series=[charts.Series("Kostnad per deltagare", [845.61, 1250.0])],
+            hidden_text="dold",
+            empty_text="inga",
+        )
+    words = " ".join(texts(parse(svg)))
+    assert "845,6" in words and "845.6" not in words
+    assert "1\xa0250" in words or "1 250" in words
+    with translation.override("en"):
+        svg = charts.bar_chart(
+            ident="c",
+            title="Cost",
+            description="",
+            categories=["onsite"],
+            series=[charts.Series("Cost per participant", [845.61])],
+            hidden_text="hidden",
+            empty_text="none",
+        )
+    assert "845.6" in " ".join(texts(parse(svg)))

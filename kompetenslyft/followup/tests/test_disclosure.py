@@ -137,6 +137,7 @@ def test_dashboard_page_for_top_management_has_no_texts(network: Any, roles: Any
     m = module(network)
     for p in people(network.unit1, r1, 6):
         talk(p, m, applying="yes", support_needed="Mer handledning")
+    publish(network.org_a)  # the texts are those of the talks the table counts (published)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(network.top.user)
     html = client.get(reverse("evaluation:dashboard")).content.decode()
@@ -182,3 +183,30 @@ def test_a_module_minus_the_whole_tells_nothing_of_one_persons_other_talk(networ
     assert rows["Läkemedel"] == [None, None, None]
     assert tables(network, exact=False, module=m1)["followup-modules"]["All"] == [5, 5, 1.0]
     assert tables(network, exact=False, module=m2)["followup-modules"]["All"] == [None, None, None]
+
+
+def test_free_texts_keep_the_pages_word_of_k_talks_in_the_table(network: Any, roles: Any) -> None:
+    """The note says "for modules with k or more recorded talks": a module whose row shows
+    fewer (4 published; two more this month, not yet published, and one not applicable) has no
+    texts, though it has 7 talks in the database."""
+    from django.utils import timezone
+
+    r1, _r2 = roles
+    m = module(network)
+    for p in people(network.unit1, r1, 4):
+        talk(p, m, applying="yes", support_needed="Stöd i en liten grupp")
+    for p in people(network.unit1, r1, 2):
+        talk(p, m, applying="yes", support_needed="Denna månad", held_on=timezone.localdate())
+    for p in people(network.unit1, r1, 1):
+        talk(p, m, applying="not_applicable", support_needed="Ej tillämpligt")
+    lead = tables(network, exact=True)
+    assert lead["followup-modules"]["Avvikelser i praktiken"][0] == 4
+    assert lead["followup-texts"] == {}
+    # One more talk last month: the row shows 5, and its texts (only those counted) appear.
+    talk(people(network.unit1, r1, 1)[0], m, applying="partly", support_needed="Femte samtalet")
+    lead = tables(network, exact=True)
+    assert lead["followup-modules"]["Avvikelser i praktiken"][0] == 5
+    ctx = SectionContext(Filters(network.org_a), True, "hidden*", "none")
+    section = [s for s in dashboard.sections(ctx) if s.ident == "followup-texts"][0]
+    answers = {row[2].value for row in section.table.rows}
+    assert answers == {"Stöd i en liten grupp", "Femte samtalet"}

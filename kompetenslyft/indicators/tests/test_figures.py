@@ -11,7 +11,7 @@ import pytest
 
 from kompetenslyft.evaluation.dashboard import Filters, forget_memo
 from kompetenslyft.evaluation.dashboard_page import build_page
-from kompetenslyft.indicators.figures import around, training_months
+from kompetenslyft.indicators.figures import AROUND, around, training_months
 from kompetenslyft.indicators.sections import trained_rule
 
 from .data import indicator_data
@@ -180,3 +180,30 @@ def test_units_are_counted_once_whatever_their_months(network: Any) -> None:
     shown = IndicatorValue.objects.filter(indicator=n.indicator).values("unit").distinct().count()
     assert (figures.trained_units, figures.compared_units) == (2, 1)
     assert figures.trained_units + figures.compared_units <= shown
+
+
+def test_the_training_months_row_counts_units_not_unit_months(network: Any) -> None:
+    """Under "Training months" the Units column counted unit-months (65 for 11 units in the
+    demo): Norra trains in March and April (two months), Södra in April — 2 units, 3
+    unit-months; the mean stays the mean of the unit-months."""
+    from decimal import Decimal
+
+    from kompetenslyft.learning.models import Attendance
+    from kompetenslyft.org.tests.factories import PersonFactory
+
+    n = indicator_data(network)
+    Attendance.objects.create(
+        person=PersonFactory(unit=n.unit1),
+        module=n.module,
+        unit=n.unit1,
+        date=dt.date(2026, 4, 20),
+        hours=Decimal(2),
+    )
+    rows = {r.offset: r for r in around(n.indicator, n.initiative, min_people=1).relative}
+    assert rows[0].trained.units == 3 and rows[0].units == 2
+    assert rows[0].trained.mean == (70 + 70 + 60) / 3
+    assert rows[-1].units == rows[-1].trained.units == 2
+    page = build_page(Filters(n.org_a, initiative=n.initiative), exact=True)
+    (relative,) = [s for s in page.sections if s.ident.endswith("-r")]
+    assert relative.table.rows[AROUND][0].value == "Training months"
+    assert relative.table.rows[AROUND][2].value == 2

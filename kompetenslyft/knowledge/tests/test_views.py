@@ -44,7 +44,7 @@ def test_taking_the_test_on_one_page_and_passing_exempts_with_the_reason(work: A
     response = client.post(reverse("knowledge:attempt_submit", args=[attempt.pk]), data)
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "Passed: 100.00 % (pass mark 60 %)." in page
+    assert "Passed: 100 % (pass mark 60 %)." in page  # a whole per cent, never "100.00 %"
     assert "you are exempt from E-post grund" in page
     journey = client.get(reverse("learning:me")).content.decode()
     assert "Exempt: " + services.exemption_reason(work.org_a) in journey
@@ -61,7 +61,7 @@ def test_failing_shows_feedback_and_the_retry(work: Any) -> None:
     data = {f"q{q}": options for q, options in wrong_answers(attempt).items()}
     client.post(reverse("knowledge:attempt_submit", args=[attempt.pk]), data)
     page = client.get(reverse("knowledge:attempt", args=[attempt.pk])).content.decode()
-    assert "Not passed: 0.00 %" in page and "Wrong." in page and "Try again" in page
+    assert "Not passed: 0 %" in page and "Wrong." in page and "Try again" in page
 
 
 def test_another_persons_attempt_is_a_404_to_everyone_even_the_lead(work: Any) -> None:
@@ -175,7 +175,12 @@ def test_the_module_page_shows_no_ones_score(work: Any) -> None:
         text = page.content.decode()
         return text[text.index("<h2>Results</h2>") :]
 
-    hidden = '<td colspan="3">hidden (fewer than 5, or a smaller group could be worked out)</td>'
+    # Not "hidden" where there is nothing to hide: a test with no result to show yet says so
+    # (0 or 1 to k−1 people alike, so that it does not tell whether anyone took it).
+    hidden = (
+        '<td colspan="3" data-figure="none">No results to show yet: a result is shown once 5 or more '
+        "people have taken the test.</td>"
+    )
     none_yet = results()
     attempt = services.attempt_start(test=work.pre, person=work.employee)
     services.attempt_submit(attempt=attempt, answers=right_answers(attempt), actor=None)
@@ -183,6 +188,15 @@ def test_the_module_page_shows_no_ones_score(work: Any) -> None:
     assert hidden in one and "100" not in one
     # No try yet looks the same as one try: the page does not tell whether anyone took it.
     assert one == none_yet and one.count(hidden) == 2
+    assert "hidden (" not in one
+
+
+def test_a_module_without_a_test_says_so_rather_than_hidden(work: Any) -> None:
+    page = client_for(work.lead.user).get(reverse("knowledge:module", args=[work.teams.pk]))
+    text = page.content.decode()
+    results = text[text.index("<h2>Results</h2>") :]
+    assert results.count("No test set up.") == 2
+    assert "hidden" not in results
 
 
 def test_a_test_opens_and_starts_only_for_whom_the_journey_offers_it(work: Any) -> None:

@@ -344,3 +344,44 @@ def test_hidden_evaluation_figures_say_why(world: Any) -> None:
             values = [row[1] for row in book.worksheets[2].iter_rows(min_row=2, values_only=True)]
             assert "hidden (fewer than 5, or a smaller group could be worked out)" in values
     assert found, "some filter hides the evaluation figures"
+
+
+def test_completed_from_the_summary_equals_the_attendance(world: Any) -> None:
+    """The dashboard's "completed": the summary's completed counts give the same people as the
+    attendance, for every scope the summary holds, and follow a register that completes."""
+    from kompetenslyft.learning.models import Attendance
+    from kompetenslyft.learning.reports import completed_figures
+
+    org, initiative = world.org_a, world.initiative
+    wide = {"date_from": dt.date(2000, 1, 1)}  # a date filter reads the attendance rows
+
+    def truth(**kw: Any) -> dict[str, int]:
+        rows = Attendance.objects.filter(person__organisation=org, status="completed")
+        if kw.get("unit") is not None:
+            rows = rows.filter(unit__path__startswith=kw["unit"].path)
+        if kw.get("role") is not None:
+            rows = rows.filter(role=kw["role"])
+        found = dict.fromkeys(("woman", "man", "other"), 0)
+        for _pid, gender in set(rows.values_list("person_id", "person__gender")):
+            found[gender if gender in ("woman", "man") else "other"] += 1
+        found["total"] = sum(found.values())
+        return found
+
+    expected = truth()
+    assert expected["total"] == len(world.people) // 2  # every second person completed M2
+    for kw in ({}, {"unit": world.unit2}, {"role": world.nurse}, {"gender": "woman"}):
+        for init in (None, initiative):
+            summary = completed_figures(FunderScope([org], init, **kw))
+            attendance = completed_figures(FunderScope([org], init, **kw, **wide))
+            assert summary == attendance, kw
+    assert completed_figures(FunderScope([org])) == expected
+    assert completed_figures(FunderScope([org], unit=world.unit2)) == truth(unit=world.unit2)
+    # A person who had only attended completes: the summary (and its memo) follow.
+    first = next(p for i, p in enumerate(world.people) if not i % 2)
+    run(
+        "attendance",
+        f"employee_id,module_code,date,hours,status\n{first.employee_id},M2,2026-06-02,1,completed\n",
+        org,
+    )
+    assert completed_figures(FunderScope([org]))["total"] == expected["total"] + 1
+    assert completed_figures(FunderScope([org], initiative))["total"] == expected["total"] + 1

@@ -64,3 +64,55 @@ def test_pseudonymise_actor(network: Any) -> None:
     }
     # Another organisation's statements are its own business (its own erasure).
     assert mbox in Statement.objects.get(organisation=network.org_b, statement_id=elsewhere).data
+
+
+def test_an_erasure_drops_the_signature_that_still_names_the_person(network: Any) -> None:
+    """A signed statement's JWS payload is the statement as signed, the person's name and
+    e-mail in it: erasure deletes that attachment (the attacker read it back through
+    ``attachments=true`` after the statement itself was rewritten). Other attachments stay."""
+    import base64
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from kompetenslyft.lrs.attachments import SIGNATURE
+    from kompetenslyft.lrs.models import Attachment
+
+    from .helpers import attachment, new_id, parts_of
+
+    employee = network.employee
+    employee.email = "elin.unik@alfa.example"
+    employee.save()
+    x = Xapi(network.org_a)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    signed = {
+        "id": new_id(),
+        "actor": {"objectType": "Agent", "name": "Elin Unik", "mbox": f"mailto:{employee.email}"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/completed", "display": {"en-US": "completed"}},
+        "object": {"objectType": "Activity", "id": "https://kompetenslyft.example/modules/M1"},
+        "timestamp": "2026-11-01T10:00:00.000Z",
+    }
+    token = jwt.api_jws.encode(orjson.dumps(signed), key, algorithm="RS256")
+    signature, signature_part = attachment(token.encode(), "application/octet-stream", usageType=SIGNATURE)
+    certificate, certificate_part = attachment(b"%PDF-1.4 certificate", "application/pdf")
+    answer = x.multipart(
+        {**signed, "attachments": [signature, certificate]}, [signature_part, certificate_part]
+    )
+    assert answer.status_code == 200, answer.content
+    assert Attachment.objects.count() == 2
+
+    pseudonymise_actor(employee)
+
+    assert Attachment.objects.count() == 1  # the certificate stays
+    found = x.get({"statementId": signed["id"], "attachments": "true"})
+    assert found.status_code == 200
+    seen = b""
+    for _headers, data in parts_of(found):
+        seen += data
+        for piece in data.split(b"."):
+            try:  # a JWS's parts, decoded
+                seen += base64.urlsafe_b64decode(piece + b"=" * (-len(piece) % 4))
+            except ValueError:
+                pass
+    assert b"elin.unik@alfa.example" not in seen and b"Elin Unik" not in seen
+    assert b"%PDF-1.4 certificate" in seen

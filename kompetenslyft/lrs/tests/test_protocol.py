@@ -209,3 +209,26 @@ def test_cli_creates_a_client(network: Any) -> None:
         "/xapi/statements", HTTP_AUTHORIZATION=f"Basic {token}", HTTP_X_EXPERIENCE_API_VERSION="1.0.3"
     )
     assert response.status_code == 200
+
+
+def test_xapi_requests_skip_the_session_and_locale_middlewares(network: Any, monkeypatch: Any) -> None:
+    """/xapi/ goes past the session, locale, CSRF, auth and lockout middlewares (the LRS
+    authenticates by HTTP Basic per request); the security headers stay."""
+    from django.contrib.sessions.middleware import SessionMiddleware
+
+    def no_session(self: Any, request: Any) -> None:
+        raise AssertionError(f"the session middleware ran for {request.path}")
+
+    monkeypatch.setattr(SessionMiddleware, "process_request", no_session)
+    x = Xapi(network.org_a)
+    posted = x.post(statement())
+    assert posted.status_code == 200
+    read = x.get()
+    assert read.status_code == 200 and len(body(read)["statements"]) == 1
+    for response in (posted, read, HttpClient().get("/xapi/nothing-here")):
+        assert "Content-Language" not in response  # LocaleMiddleware did not run
+        assert "Cookie" not in response.get("Vary", "")
+        assert response["X-Content-Type-Options"] == "nosniff"
+    assert HttpClient().get("/xapi/nothing-here").status_code == 404
+    with pytest.raises(AssertionError, match="session middleware ran for /accounts"):
+        HttpClient().get("/accounts/login/")

@@ -138,3 +138,91 @@ def test_the_provider_cannot_sign_the_person_in_either(network: Any, claim: str)
         oidc_sign_in(config=config, claims=claims)
     assert refused.value.reason == "no_person"
     assert Person.objects.get(pk=employee.pk).user is None
+
+
+# --- the lists that keep a pseudonymised person (ADR 0018: shown as its pseudonym) -----------------
+
+
+def test_the_old_identifiers_are_on_no_register_follow_up_or_team_list(
+    network: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The trainer's register of a session the person attended lists the person as "Pseudonym
+    <8 hex>"; no page — register, the manager's follow-up talks, its team view — shows the old
+    name, e-mail or employee id (ADR 0018's table)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from kompetenslyft.followup import services as followup_services
+    from kompetenslyft.followup.tests.helpers import complete
+    from kompetenslyft.followup.tests.helpers import module as followup_module
+    from kompetenslyft.learning.models import Module, Session
+    from kompetenslyft.learning.session_services import attendance_take, booking_book, session_create
+
+    person = network.employee
+    module = Module.objects.create(
+        organisation=network.org_a, code="M-DOK", name="Dokumentation", category="K", level="basic",
+        format="onsite", hours=Decimal("1.5"),
+    )  # fmt: skip
+    session = session_create(
+        module=module, starts_at=timezone.now() + dt.timedelta(days=2), duration_minutes=60, capacity=5,
+        place="Sal 1", trainers=[network.trainer],
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_book(session=session, person=person)
+    Session.objects.filter(pk=session.pk).update(starts_at=timezone.now())
+    session.refresh_from_db()
+    attendance_take(session=session, present={person.pk})
+    complete(person, followup_module(network, code="M-FU"), days_ago=30)
+    followup_services.followups_create_due()
+
+    trainer, manager = Client(), Client()
+    trainer.force_login(network.trainer.user)
+    manager.force_login(network.manager.user)
+    pages = {
+        "register": (trainer, reverse("learning:session", args=[session.pk])),
+        "follow-up talks": (manager, reverse("followup:list")),
+        "team": (manager, reverse("learning:team")),
+    }
+    old = [person.full_name, person.family_name, person.email, person.employee_id]
+    before = {name: client.get(url).content.decode() for name, (client, url) in pages.items()}
+    for name, html in before.items():  # each list named the person: the check below is not vacuous
+        assert person.family_name in html, name
+
+    pseudonymise_person(person, source=Erasure.Source.DECISION, actor=network.lead.user, reason="Begäran")
+
+    person.refresh_from_db()
+    for name, (client, url) in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, name
+        html = response.content.decode()
+        for identifier in old:
+            assert identifier not in html, (name, identifier)
+    # On the register the person is its pseudonym (a past fact, naming no one); the manager's
+    # talks and team list current staff, which a pseudonymised person (who has left) is not.
+    assert person.full_name in trainer.get(pages["register"][1]).content.decode()
+    for name in ("follow-up talks", "team"):
+        assert person.full_name not in manager.get(pages[name][1]).content.decode(), name
+
+
+def test_the_person_page_keeps_no_history_and_offers_nothing_more(network: Any) -> None:
+    """Found by the new-user review: after pseudonymisation the person's page still listed its
+    placements with their dates, its manager and the day it left (enough to recognise someone
+    in a small unit), and offered to pseudonymise it again and to make an extract."""
+    import datetime as dt
+
+    person = network.employee
+    person.is_active = False
+    person.deactivated_on = dt.date(2023, 10, 15)
+    person.save()
+    lead = Client()
+    lead.force_login(network.lead.user)
+    url = reverse("org:person", args=[person.pk])
+    before = lead.get(url).content.decode()
+    assert reverse("retention:decide", args=[person.pk]) in before and "2023" in before
+    pseudonymise_person(person, source=Erasure.Source.DECISION, actor=network.lead.user)
+    after = lead.get(url).content.decode()
+    assert reverse("retention:decide", args=[person.pk]) not in after
+    assert reverse("dataprotection:extract_for", args=[person.pk]) not in after
+    assert "2023" not in after and network.manager.family_name not in after

@@ -246,3 +246,49 @@ def test_audit_entries_about_the_person_keep_no_identifier(network: Any) -> None
         if any(o and (o in e.target_label or o == e.target_id or o in str(e.changes)) for o in old)
     ]
     assert leaks == []
+
+
+def test_a_reason_that_names_the_person_keeps_no_name(
+    network: Any, monkeypatch: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Found by the attacker: the lead's reason ("Begäran från Zyxwvutsson, e-post") stayed in
+    the decision's and the pseudonymisation's audit entries, and a family name alone was not
+    scrubbed. The reason is not in the task's arguments either (the task table keeps them)."""
+    from kompetenslyft.core.models import AuditEntry
+    from kompetenslyft.org.tests.factories import PersonFactory
+    from kompetenslyft.retention import services
+    from kompetenslyft.retention.models import Erasure
+    from kompetenslyft.retention.pseudonymise import pseudonymise_person
+
+    queued: list[tuple[Any, ...]] = []
+    real = services.enqueue
+
+    def enqueue(name: str, *args: Any) -> Any:
+        queued.append(args)
+        return real(name, *args)
+
+    monkeypatch.setattr(services, "enqueue", enqueue)
+    person = network.employee
+    person.family_name = "Zyxwvutsson"
+    person.email = "elin.zyx@alfa.example"
+    person.save()
+    colleague = network.manager
+    with django_capture_on_commit_callbacks(execute=True):
+        services.decision_request(
+            person=person,
+            actor=network.lead.user,
+            reason=f"Begäran från {person.family_name}, {person.email}; handläggare {colleague.given_name}",
+            exception=True,
+        )
+    assert Erasure.objects.filter(person=person).exists()
+    text = " ".join(f"{e.target_label} {e.changes}" for e in AuditEntry.objects.all())
+    assert "Zyxwvutsson" not in text and "elin.zyx" not in text
+    assert colleague.given_name in text  # a colleague named in the reason stays
+    assert queued and not any("Zyxwvutsson" in str(args) for args in queued)
+    # A direct call with a reason: the pseudonymisation's own entry is scrubbed as well.
+    other = PersonFactory(unit=network.unit1, given_name="Qwertina", family_name="Asdfgsson")
+    pseudonymise_person(
+        other, source=Erasure.Source.DECISION, actor=network.lead.user, reason="Qwertina Asdfgsson bad"
+    )
+    entry = AuditEntry.objects.filter(action="retention.pseudonymise", target_id=str(other.pk)).get()
+    assert "Asdfgsson" not in str(entry.changes) and "Qwertina" not in str(entry.changes)

@@ -297,3 +297,36 @@ def test_the_people_the_dry_run_names_are_a_logged_read(network: Any) -> None:
     assert list(AccessPerson.objects.filter(entry=entry).values_list("person_id", flat=True)) == [
         network.employee.pk
     ]
+
+
+def test_notes_and_questions_are_due_by_the_local_day_they_were_written(network: Any) -> None:
+    """ "Recorded before the cutoff day" is the local day (Europe/Stockholm): a note written at
+    23:30 the evening before counts, one written at 00:10 on the day does not."""
+    from django.utils import timezone
+
+    from kompetenslyft.followup.models import FollowUp
+    from kompetenslyft.learning.models import Module, SupportRequest
+    from kompetenslyft.retention import registry
+
+    cutoff = dt.date(2024, 6, 1)
+    module = Module.objects.create(organisation=network.org_a, code="R1", name="R1", hours=1)
+    evening = timezone.make_aware(dt.datetime(2024, 5, 31, 23, 30))
+    night = timezone.make_aware(dt.datetime(2024, 6, 1, 0, 10))
+    for kind, when in ((30, evening), (90, night)):
+        talk = FollowUp.objects.create(
+            organisation=network.org_a,
+            person=network.employee,
+            module=module,
+            completed_on=dt.date(2024, 3, 2),
+            kind=kind,
+            due_on=dt.date(2024, 4, 1),
+            unit=network.unit1,
+            hindrance_other="Tidsbrist",
+        )
+        FollowUp.objects.filter(pk=talk.pk).update(recorded_at=when)
+        question = SupportRequest.objects.create(
+            organisation=network.org_a, person=network.employee, unit=network.unit1, topic="T", question="Q?"
+        )
+        SupportRequest.objects.filter(pk=question.pk).update(created_at=when)
+    assert registry.get("followup_notes").count(network.org_a, cutoff) == 1
+    assert registry.get("support_questions").count(network.org_a, cutoff) == 1

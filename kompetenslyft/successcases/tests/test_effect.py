@@ -447,3 +447,34 @@ def test_the_words_are_percentage_points_and_nyckeltal(moved: Any) -> None:
         .content.decode()
     )
     assert "Learning (percentage points)" in page and "Learning (points)" not in page
+
+
+def test_a_manager_who_took_part_is_listed_once_and_the_heading_names_the_group_once(moved: Any) -> None:
+    """The unit's manager took part in the module too: it is on the list as the manager, never
+    drawn a second time among the participants; the page says "Unit: …", not "Group: Unit: …"."""
+    Attendance.objects.create(
+        person=moved.manager,
+        module=moved.module,
+        unit=moved.dep1,
+        role=moved.manager.role,
+        date=TRAINED,
+        hours=Decimal(2),
+        status="completed",
+    )
+    for _try in range(5):  # the draw is random: the manager must never be among the drawn
+        found = contacts.contacts_draw(
+            initiative=moved.initiative, kind="unit", key=moved.dep1.pk, actor=moved.lead.user
+        )
+        assert found.manager_ids == [moved.manager.pk]
+        assert moved.manager.pk not in found.participant_ids
+        assert found.took_part == 7 and len(found.participant_ids) == 6
+    # A list drawn before the fix (the manager among the drawn) shows it once as well.
+    found.participant_ids = [moved.manager.pk, *found.participant_ids]
+    found.save()
+    page = client_for(moved.lead.user).get(
+        reverse("successcases:contacts", args=[moved.initiative.pk, found.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    html = page.content.decode()
+    assert html.count(moved.manager.full_name) == 1
+    assert "Group: Unit:" not in html
+    assert f"Unit: {moved.dep1.name}. 6 of the 7 people who took part" in html

@@ -237,3 +237,33 @@ def test_the_page_writes_percentages_and_leaves_out_rows_without_figures(effect:
     assert rows and all(any(c.strip() != "–" for c in row) for row in cells)
     omitted = sum(int(n) for n in re.findall(r'data-omitted="(\d+)"', page))
     assert omitted >= 1 and "left out: all" in page  # Hemtjänst Norra's row of "–" only, said why
+
+
+def test_both_pages_say_which_months_and_why_the_talks_can_differ(effect: Any) -> None:
+    """The reviewer saw 19 talks on the success cases beside 264 on the dashboard for one role.
+    Both read the same published months (the privacy mechanism, ADR 0019); the success cases
+    count whole groups of k only for every viewer (ADR 0011), the dashboard gives the lead the
+    exact figures. Both pages say which months, and the lead's dashboard and the success cases
+    say why their figures can differ."""
+    from django.utils import timezone
+    from django.utils.formats import date_format
+    from django.utils.translation import override
+
+    from kompetenslyft.core.published import previous_month
+
+    with override("en"):
+        month = date_format(previous_month(timezone.localdate()), "YEAR_MONTH_FORMAT")
+    cases = (
+        client_for(effect.lead.user)
+        .get(reverse("successcases:initiative", args=[effect.initiative.pk]), **EN)
+        .content.decode()
+    )
+    assert f"The figures cover the closed months up to {month}." in cases
+    assert "count only whole groups of 3 or more people" in cases
+    dashboard = client_for(effect.lead.user).get(reverse("evaluation:dashboard"), **EN).content.decode()
+    assert f"Figures from the closed months up to {month}." in dashboard
+    assert "You see the exact figures; the success cases count only whole groups of 3" in dashboard
+    # an aggregates-only viewer sees the months, and nothing of exact figures it does not see
+    top = client_for(effect.top.user).get(reverse("evaluation:dashboard"), **EN).content.decode()
+    assert f"Figures from the closed months up to {month}." in top
+    assert "You see the exact figures" not in top
