@@ -85,6 +85,7 @@ def axe() -> Any:
 
 
 def assert_accessible(axe: Any, page: Any) -> None:
+    page.wait_for_load_state()  # a click may have begun a navigation that has not yet loaded
     results = axe.run(page, options=WCAG_21_AA)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 

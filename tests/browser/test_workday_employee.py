@@ -115,5 +115,7 @@ def test_employee_answers_books_and_asks(
     expect(phone.locator("details.nav-narrow .nav a").first).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(axe, phone)
-    phone.locator("details.nav-narrow .nav a[href='/learning/me/']").click()
+    with phone.expect_navigation():
+        phone.locator("details.nav-narrow .nav a[href='/learning/me/']").click()
+    phone.wait_for_load_state()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390

@@ -59,6 +59,7 @@ def workday(network: Any) -> Any:
 
 
 def _fits(page: Any) -> None:
+    page.wait_for_load_state()
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
 
 
@@ -134,9 +135,11 @@ def test_manager_confirms_exempts_books_and_follows_its_team(
     assert_accessible(axe, page)
 
     log_in(phone, "manager")
-    menu_link(phone, TEAM_LINK).click()
+    with phone.expect_navigation():
+        menu_link(phone, TEAM_LINK).click()
     _fits(phone)
     assert_accessible(axe, phone)
-    phone.get_by_role("link", name="Förslag: Digitalt lyft").click()
+    with phone.expect_navigation():
+        phone.get_by_role("link", name="Förslag: Digitalt lyft").click()
     _fits(phone)
     assert_accessible(axe, phone)
