@@ -181,17 +181,6 @@ class Cell:
         return self.applying / self.talks
 
 
-@dataclass
-class Group:
-    atoms: list[Atom] = field(default_factory=list)
-
-    def cell(self, figures: Figures, *, exact: bool) -> Cell:
-        atoms = self.atoms if exact else _shown(figures, self.atoms)
-        if not atoms:
-            return Cell(None, None)
-        return Cell(sum(a.talks for a in atoms), sum(a.applying for a in atoms))
-
-
 _cells = Memo(kept=256)
 
 
@@ -205,7 +194,8 @@ def cells_by(
 ) -> tuple[Cell, dict[int, Cell]]:
     """The cell of all ``atoms`` and of each group ``key`` puts them in (a tuple: in each of
     those groups; atoms it gives ``None`` count in the total only), in one pass: the same figures as
-    ``Group(atoms).cell`` and ``group_by(atoms, key)[g].cell``. With ``memo_key`` (what chose
+    the per-group sums over the parts (a month and module) made only of whole blocks of k or more
+    people (the oracle in tests/test_cells.py). With ``memo_key`` (what chose
     the atoms and the key) kept per publication: published figures never change, so a filter
     is summed once per process and month. ``atoms`` may be a function that selects them (then
     called only when the memo misses)."""
@@ -250,28 +240,6 @@ def _cells_by(
     return whole, cells
 
 
-def _shown(figures: Figures, atoms: list[Atom]) -> list[Atom]:
-    """The atoms of the parts (one per month and module) that are unions of whole blocks of
-    k or more people; the other parts are left out."""
-    parts: dict[tuple[dt.date, int], list[Atom]] = defaultdict(list)
-    for a in atoms:
-        parts[(a.month, a.module)].append(a)
-    chosen: list[Atom] = []
-    for (month, module), part in parts.items():
-        touched: dict[int, int] = defaultdict(int)
-        for a in part:
-            touched[a.block] += 1
-        if all(
-            block >= 0
-            and (found := figures.blocks.get((month, module, block))) is not None
-            and found[0] == n
-            and found[1] >= figures.threshold
-            for block, n in touched.items()
-        ):
-            chosen.extend(part)
-    return chosen
-
-
 def select(
     figures: Figures,
     *,
@@ -301,12 +269,3 @@ def select(
             continue
         chosen.append(a)
     return chosen
-
-
-def group_by(atoms: list[Atom], key: Callable[[Atom], int | None]) -> dict[int, Group]:
-    groups: dict[int, Group] = defaultdict(Group)
-    for a in atoms:
-        k = key(a)
-        if k is not None:
-            groups[k].atoms.append(a)
-    return groups
