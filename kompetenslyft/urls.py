@@ -9,6 +9,7 @@ from kompetenslyft.signin import views as signin_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("language/", core_views.set_language, name="set_language"),
     path("accounts/login/", signin_second_factor.PasswordLoginView.as_view(), name="login"),
     path("accounts/logout/", signin_views.LogoutView.as_view(), name="logout"),
