@@ -62,14 +62,25 @@ def op_effect(ctx: BenchContext) -> None:
     from kompetenslyft.competence.models import Competence
     from kompetenslyft.indicators.figures import forget as forget_indicators
     from kompetenslyft.indicators.models import Indicator, IndicatorValue
+    from kompetenslyft.learning import participation
     from kompetenslyft.learning.models import Module
     from kompetenslyft.successcases.movement import forget as forget_movement
 
     organisation = ctx.organisation or Organisation.objects.get(code=BENCH_CODE)
-    seconds, (initiative, indicators, unit_ids) = timed(lambda: _seed(organisation))
-    own = initiative.modules.get()
-    own.competences.add(*Competence.objects.filter(framework__organisation=organisation).order_by("pk")[:5])
-    initiative.modules.add(*_effect_modules(organisation))
+
+    def seed() -> tuple[Any, Any, Any]:
+        initiative, indicators, unit_ids = _seed(organisation)
+        own = initiative.modules.get()
+        own.competences.add(
+            *Competence.objects.filter(framework__organisation=organisation).order_by("pk")[:5]
+        )
+        initiative.modules.add(*_effect_modules(organisation))
+        # What the lead's edit of the modules does in the product (initiative_services): the
+        # initiative's participation rows are rewritten then, not inside the first page read.
+        participation.refresh_initiative(initiative)
+        return initiative, indicators, unit_ids
+
+    seconds, (initiative, indicators, unit_ids) = timed(seed)
     ctx.report(
         Figure(
             f"effect: seed an initiative with {len(indicators)} indicators over {len(unit_ids)} units, "
