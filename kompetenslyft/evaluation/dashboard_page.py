@@ -223,7 +223,16 @@ def build_page(filters: Filters, *, exact: bool) -> Page:
     modules = _modules(filters)
     figures = {m.pk: evaluation_total(filters, m) for m in modules}
     page.sections.append(_rates(filters, modules, figures, exact, hidden, empty))
-    page.sections.extend(_shares(evaluation_total(filters), modules, figures, hidden, empty))
+    shares = _shares(evaluation_total(filters), modules, figures, hidden, empty)
+    if _answers_left_out(filters, modules, figures, exact=exact):
+        left_out = _(
+            "Answers in groups too small to show (fewer than %(k)s, such as a module's answers of "
+            "one month) are left out of these figures for everyone, so a module can have fewer "
+            "answers here than requests answered above."
+        ) % {"k": k}
+        for section in shares:
+            section.note = left_out
+    page.sections.extend(shares)
     page.sections.append(_trend(evaluation_months(filters), hidden, empty))
     gap_note = _(
         "The gap figures are not split by gender nor by month: the gender and period filters do "
@@ -449,6 +458,18 @@ def _rates(
         rows,
     )
     return Section("rates", _("Evaluation response rates"), "", chart, table, short_title=_("Response rates"))
+
+
+def _answers_left_out(
+    filters: Filters, modules: list[Module], figures: dict[int, dict[str, Any]], *, exact: bool
+) -> bool:
+    """Whether a module shows fewer answers than requests answered (its answers in groups under
+    the threshold are left out of the evaluation figures, for everyone)."""
+    for rate in response_rates(filters, modules, exact=exact):
+        responses = figures[rate.module.pk]["responses"]
+        if responses is not None and rate.answered is not None and rate.answered > responses:
+            return True
+    return False
 
 
 def _figure_values(figure: dict[str, Any]) -> list[Value]:

@@ -67,6 +67,23 @@ def test_lead_sees_exact_figures(data: Any) -> None:
     ]
     shares = page.sections[titles.index("shares")].table.rows
     assert shares[0][1].value == 20
+    # 30 requests answered, 20 answers counted: the shares and levels say why.
+    for ident in ("shares", "levels"):
+        assert "left out of these figures" in page.sections[titles.index(ident)].note
+
+
+def test_no_note_of_answers_left_out_when_every_answer_counts(data: Any) -> None:
+    from kompetenslyft.evaluation import dashboard
+    from kompetenslyft.evaluation.models import Request
+
+    answered = Request.objects.filter(module=data.module, answered_on__isnull=False).order_by("pk")
+    Request.objects.filter(pk__in=list(answered.values_list("pk", flat=True)[20:])).update(answered_on=None)
+    dashboard._MEMO.clear()
+    page = build_page(Filters(data.org_a, initiative=data.initiative), exact=True)
+    notes = {s.ident: s.note for s in page.sections}
+    assert notes["shares"] == notes["levels"] == ""
+    html = client_for(data.lead.user).get(URL, {"initiative": data.initiative.pk}).content.decode()
+    assert "left out of these figures" not in html
 
 
 def test_page_renders_for_the_lead_with_charts_and_tables(data: Any) -> None:
