@@ -96,6 +96,35 @@ def evaluation_rows(figures: dict[str, Any]) -> list[tuple[str, Any, bool]]:
 NO_ANSWERS = "–"
 
 
+def module_evaluation_header() -> list[str]:
+    return [
+        _("Module"),
+        _("Evaluation responses"),
+        _("Motivated"),
+        _("The way of learning was good"),
+        _("Important for the job"),
+        _("Will use it"),
+        _("Level: too easy"),
+        _("Level: right"),
+        _("Level: too hard"),
+    ]
+
+
+def module_evaluation_rows(
+    per_module: list[tuple[Any, dict[str, Any]]],
+) -> list[tuple[str, list[tuple[Any, bool]]]]:
+    """Per module of the initiative: its name and its evaluation figures as (value, is a share),
+    in the order of ``module_evaluation_header``; each module's figures passed the evaluation
+    results' release on their own, as with the module filter."""
+    rows = []
+    for module, figures in per_module:
+        values = evaluation_rows({"evaluations": figures})
+        rows.append(
+            (f"{module.code} {module.name}", [(value, is_share) for _label, value, is_share in values])
+        )
+    return rows
+
+
 def _sheet(workbook: Any, title: str, header: list[str], first: bool = False) -> Any:
     from openpyxl.styles import Font
 
@@ -135,6 +164,13 @@ def funder_xlsx(context: dict[str, Any]) -> bytes:
         append_row(sheet, [label, _value(value, hidden)])
         if is_share and value is not None:
             sheet.cell(sheet.max_row, 2).number_format = PERCENT
+    if context.get("module_evaluation_rows"):
+        sheet = _sheet(workbook, _("Evaluations per module"), module_evaluation_header())
+        for name, values in context["module_evaluation_rows"]:
+            append_row(sheet, [name, *(_value(value, hidden) for value, _share in values)])
+            for column, (value, is_share) in enumerate(values, start=2):
+                if is_share and value is not None:
+                    sheet.cell(sheet.max_row, column).number_format = PERCENT
     if context.get("goals") is not None:
         sheet = _sheet(workbook, _("Goals"), [_("Goal"), _("Target"), _("Result"), _("Reached")])
         for goal in context["goals"]:

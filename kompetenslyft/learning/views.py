@@ -4,6 +4,8 @@ the funder report, job aids. Sessions are in ``session_views``, the journey in
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,13 +23,21 @@ from . import selectors, services
 from .forms import (
     JobAidForm,
 )
-from .funder_export import evaluation_rows, extra_sheets, funder_xlsx, scope_rows
+from .funder_export import (
+    evaluation_rows,
+    extra_sheets,
+    funder_xlsx,
+    module_evaluation_header,
+    module_evaluation_rows,
+    scope_rows,
+)
 from .models import (
     Initiative,
 )
 from .module_selectors import job_aids_for
 from .reports import (
     FunderScope,
+    evaluation_figures,
     funder_figures,
     goal_attainment,
     hidden_evaluations,
@@ -140,6 +150,15 @@ def funder(request: HttpRequest) -> HttpResponse:
     }
     context["scope_rows"] = scope_rows(context)
     context["evaluation_rows"] = evaluation_rows(figures)
+    # Each module of the initiative on its own (what the module filter shows, one by one): the
+    # whole initiative's figures can be hidden where one module's small group could be worked out.
+    if initiative is not None and module is None:
+        per_module = [
+            (m, evaluation_figures(dataclasses.replace(scope, module=m)))
+            for m in initiative.modules.order_by("code")
+        ]
+        context["module_evaluation_header"] = module_evaluation_header()
+        context["module_evaluation_rows"] = module_evaluation_rows(per_module)
     # Other apps' tables (the costs, the success stories): on the screen as in the exports.
     context["extra_sheets"] = extra_sheets(request, context)
     if output == "xlsx":

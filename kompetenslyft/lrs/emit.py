@@ -201,11 +201,12 @@ def imported(organisation_id: int, rows: Iterable[tuple[str, Any, dt.date, Decim
 
 
 def test_submitted(attempt: Any) -> None:
-    """A knowledge test answered: passed or failed, with the score (0–100 as scaled 0–1). The
-    object is ``<module IRI>/pre-test`` or ``/post-test``: a platform statement on the pre-test
-    never exempts again (records skip the platform's own)."""
+    """A knowledge test handed in: that it was attempted, never how it went. A test result is
+    personal data that only the person sees (``knowledge.results``), while an organisation's LRS
+    clients with the read-all scope read every statement: so no score and no passed or failed
+    (ADR 0014, addendum). The object is ``<module IRI>/pre-test`` or ``/post-test``; an exemption
+    a passed pre-test gives is recorded by the platform itself, not read back from here."""
     test = attempt.test
-    score = Decimal(attempt.score or 0)
     obj = {
         "objectType": "Activity",
         "id": f"{test.module.activity_id}/{test.kind}-test",
@@ -214,29 +215,17 @@ def test_submitted(attempt: Any) -> None:
             "name": {"und": f"{test.module.name[:280]} ({test.kind})"},
         },
     }
-    result = {
-        "score": {"scaled": float(score / 100), "raw": float(score), "min": 0, "max": 100},
-        "success": bool(attempt.passed),
-        "completion": True,
-    }
-    verb = verbs.PASSED if attempt.passed else verbs.FAILED
     parent = module_activity(test.module)
     record(
-        attempt.person.organisation_id, [statement(attempt.person, verb, obj, result=result, parent=parent)]
+        attempt.person.organisation_id,
+        [statement(attempt.person, verbs.ATTEMPTED, obj, result={"completion": True}, parent=parent)],
     )
 
 
 def micro_answered(question_set: Any, person: Any) -> None:
-    """A day's micro-learning questions answered: how many were right of how many."""
-    asked = len(question_set.questions)
+    """A day's micro-learning questions answered: that they were, not how many were right (a
+    person's own points are for itself only, ADR 0012; the LRS is read by the organisation's
+    clients)."""
     obj = _activity(f"microlearning/set/{question_set.pk}", f"micro-learning {question_set.day.isoformat()}")
     obj["definition"]["type"] = "http://adlnet.gov/expapi/activities/assessment"
-    result: dict[str, Any] = {"success": asked > 0 and question_set.right == asked, "completion": True}
-    if asked:
-        result["score"] = {
-            "raw": min(question_set.right, asked),
-            "min": 0,
-            "max": asked,
-            "scaled": min(question_set.right, asked) / asked,
-        }
-    record(person.organisation_id, [statement(person, verbs.ANSWERED, obj, result=result)])
+    record(person.organisation_id, [statement(person, verbs.ANSWERED, obj, result={"completion": True})])

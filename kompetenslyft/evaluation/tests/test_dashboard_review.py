@@ -310,3 +310,43 @@ def test_results_page_has_one_heading_per_table(data: Any) -> None:
     html = client_for(data.lead.user).get(RESULTS).content.decode()
     assert "<caption>" not in html
     assert 'aria-labelledby="per-module"' in html and 'aria-labelledby="per-month"' in html
+
+
+@pytest.mark.parametrize("who", ["lead", "evaluator"])
+def test_funder_report_shows_each_modules_evaluations_as_the_module_filter_does(data: Any, who: str) -> None:
+    """The initiative's evaluation total can be hidden (one module's small group would come out
+    of it); each module's own figures are shown beside it, as the module filter shows them."""
+    from django.utils.html import escape
+    from openpyxl import load_workbook
+
+    from kompetenslyft.learning.reports import evaluation_figures
+
+    other = Module.objects.create(organisation=data.org_a, code="M-NONE", name="Ingen svar", hours=1)
+    data.initiative.modules.add(other)
+    user = data.lead.user if who == "lead" else data.evaluator
+    client = client_for(user)
+    query = {"initiative": data.initiative.code}
+    html = client.get(reverse("learning:funder"), query).content.decode()
+    table = html.split('id="evaluations-per-module"', 1)[1].split("</table>", 1)[0]
+    rows = {row.split("</th>")[0].rsplit(">", 1)[1]: row for row in table.split("<tr>")[2:]}
+    assert set(rows) == {
+        escape(f"{data.module.code} {data.module.name}"),
+        "M-NONE Ingen svar",
+    }
+    scope = FunderScope([data.org_a], data.initiative, module=data.module)
+    expected = evaluation_figures(scope)["responses"]
+    own = next(row for name, row in rows.items() if name.startswith(data.module.code))
+    cells = [c.split("<", 1)[0] for c in own.split('<td class="num">')[1:]]
+    assert cells[0] == (str(expected) if expected is not None else "hidden*")
+    none = [c.split("<", 1)[0] for c in rows["M-NONE Ingen svar"].split('<td class="num">')[1:]]
+    assert none == ["0"] + ["–"] * 7  # no answers: no share of them
+    book = load_workbook(
+        io.BytesIO(client.get(reverse("learning:funder"), {**query, "format": "xlsx"}).content)
+    )
+    sheet = next(sh for sh in book.worksheets if sh.max_column == 9)  # the one of nine columns
+    assert sheet.title == "Utvärderingar per modul"  # the export speaks the person's language
+    values = {r[0]: r[1] for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert values["M-NONE Ingen svar"] == 0
+    # A module chosen: the per-module table is not repeated.
+    chosen = client.get(reverse("learning:funder"), {**query, "module": other.pk}).content.decode()
+    assert 'id="evaluations-per-module"' not in chosen

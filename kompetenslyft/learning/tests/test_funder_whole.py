@@ -248,22 +248,24 @@ def test_goals_and_exports(world: Any) -> None:
     response = client.get(reverse("learning:funder"), {**params, "format": "xlsx"})
     book = load_workbook(io.BytesIO(response.content))
     with translation.override("sv"):  # the person's language (new msgids: English until translated)
-        names = [_("Scope"), _("Participants"), _("Evaluations"), _("Goals")]
+        names = [_("Scope"), _("Participants"), _("Evaluations"), _("Evaluations per module"), _("Goals")]
         role, period, yes, participants = _("Role"), _("Period"), _("yes"), _("Unique participants")
     assert book.sheetnames == names
     assert participants == "Unika deltagare" and yes == "ja"  # headers already in the catalogue
     scope = dict(book[names[0]].iter_rows(min_row=2, values_only=True))
     assert scope[role] == "sjuksköterska-f" and scope[period] == "2026-01-01 – 2026-12-31"
-    goals = list(book[names[3]].iter_rows(min_row=2, values_only=True))
+    goals = list(book[names[4]].iter_rows(min_row=2, values_only=True))
     assert goals[0][0] == participants and goals[0][1] == 40 and goals[0][3] == yes
-    assert book[names[3]].cell(3, 2).number_format == "0.0%"
-    assert book[names[3]].cell(3, 3).number_format == "0.0%"
+    assert book[names[4]].cell(3, 2).number_format == "0.0%"
+    assert book[names[4]].cell(3, 3).number_format == "0.0%"
     evaluations = book[names[2]]
     assert all(
         evaluations.cell(r, 2).number_format == "0.0%"
         for r in range(3, 10)
         if evaluations.cell(r, 2).data_type == "n"
     )
+    per_module = list(book[names[3]].iter_rows(values_only=True))
+    assert per_module[1][0] == "M1 E-post" and len(per_module[0]) == 9  # each module on its own
     pdf = client.get(reverse("learning:funder"), {**params, "format": "pdf"})
     assert pdf.content.startswith(b"%PDF")
 
