@@ -96,11 +96,19 @@ class Section:
     note: str = ""
     hidden_text: str = ""
     short_title: str = ""  # an Excel sheet's name (31 characters at most, whole words)
+    blank_note: str = ""  # what "–" (no figure, not hidden) means in this table, said below it
 
     @property
     def has_hidden(self) -> bool:
         """Whether a figure of the table is hidden (its mark is then explained once below)."""
         return any(value.hidden for row in self.table.rows for value in row[1:])
+
+    @property
+    def shows_blank_note(self) -> bool:
+        """Whether to say under the table what its "–" means: it has one, and a note for it."""
+        return bool(self.blank_note) and any(
+            value.value is None and value.blank for row in self.table.rows for value in row[1:]
+        )
 
     def table_html(self) -> SafeString:
         """The data table (a caption, column and row headers), written here rather than by the

@@ -223,6 +223,39 @@ def test_the_module_page_shows_no_ones_score(work: Any) -> None:
     assert "hidden (" not in one
 
 
+def test_the_lead_reads_why_a_result_is_missing_nobody_yet_or_too_few(work: Any) -> None:
+    """The review: the results said "–" with no word of why. The lead (who sees 0 against
+    hidden on the dashboard too) reads which; a trainer still cannot tell the two apart."""
+    from kompetenslyft.knowledge.services import publish_result_months
+
+    from .test_results import _months_ago, _take
+
+    def results(user: Any) -> str:  # the table and the difference (not the months' note)
+        text = client_for(user).get(reverse("knowledge:module", args=[work.mail.pk])).content.decode()
+        return text[text.index("<table>", text.index("<h2>Results</h2>")) :]
+
+    nobody = results(work.lead.user)
+    assert (
+        nobody.count(
+            '<td colspan="3" data-figure="nobody">Nobody has taken the test in the months published.</td>'
+        )
+        == 2
+    )
+    need = "(it needs a result shown both before and after the module)"
+    assert "Difference in mean score (points): – <span" in nobody and need in nobody
+    trainer_before = results(work.trainer.user)
+    _take(work.pre, work.employee, 100, at=_months_ago(1))
+    publish_result_months(today=timezone.localdate())
+    few = results(work.lead.user)
+    assert (
+        '<td colspan="3" data-figure="hidden">Hidden: fewer than 5 people took the test in each month '
+        "published, and a month's result is shown from 5 people.</td>"
+    ) in few
+    assert "100" not in few.replace("pass mark", "")
+    assert results(work.trainer.user) == trainer_before  # 0 or 1 to k−1: the same to a trainer
+    assert 'data-figure="none"' in trainer_before and need in trainer_before
+
+
 def test_a_module_without_a_test_says_so_rather_than_hidden(work: Any) -> None:
     page = client_for(work.lead.user).get(reverse("knowledge:module", args=[work.teams.pk]))
     text = page.content.decode()
