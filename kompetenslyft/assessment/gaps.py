@@ -12,6 +12,7 @@ Two ways to the same rows, and tests hold them equal:
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import time
 from collections import defaultdict
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.utils import timezone
 
 from kompetenslyft.competence.selectors import RequirementIndex
@@ -34,11 +35,40 @@ Key = tuple[int, int, int, int]  # unit, role, competence, point
 Counts = list[int]  # required, assessed, below
 
 
+Periods = dict[int, list[dt.date]]  # measurement point → [first day, last day] of its answers
+
+
 def ancestors(path: str) -> list[int]:
     return [int(pk) for pk in path.strip("/").split("/") if pk]
 
 
-def _group_counts(unit_id: int, role_id: int, index: RequirementIndex) -> dict[tuple[int, int], Counts]:
+def widen(periods: Periods, point: int, first: dt.date, last: dt.date) -> None:
+    """Widen ``point``'s period to hold the days ``first`` to ``last``."""
+    found = periods.get(point)
+    if found is None:
+        periods[point] = [first, last]
+    else:
+        found[0], found[1] = min(found[0], first), max(found[1], last)
+
+
+def _stored_periods(state: GapState) -> Periods:
+    return {
+        int(point): [dt.date.fromisoformat(first), dt.date.fromisoformat(last)]
+        for point, (first, last) in (state.periods or {}).items()
+    }
+
+
+def _periods_json(periods: Periods) -> dict[str, list[str]]:
+    return {
+        str(point): [first.isoformat(), last.isoformat()] for point, (first, last) in sorted(periods.items())
+    }
+
+
+def _group_counts(
+    unit_id: int, role_id: int, index: RequirementIndex, periods: Periods | None = None
+) -> dict[tuple[int, int], Counts]:
+    """The group's direct counts per (competence, point); ``periods`` is widened to the days of
+    the answers counted."""
     resolved = index.for_group(unit_id, role_id)
     if not resolved:
         return {}
@@ -50,9 +80,12 @@ def _group_counts(unit_id: int, role_id: int, index: RequirementIndex) -> dict[t
     size = len(people)
     counts: dict[tuple[int, int], Counts] = {(c, LATEST): [size, 0, 0] for c in resolved}
     answers = Answer.objects.filter(person_id__in=people, competence_id__in=list(resolved)).values_list(
-        "competence_id", "measurement_point", "level", "is_latest"
+        "competence_id", "measurement_point", "level", "is_latest", "measured_at"
     )
-    for competence_id, point, level, is_latest in answers:
+    for competence_id, point, level, is_latest, measured_at in answers:
+        if periods is not None:
+            day = timezone.localdate(measured_at)
+            widen(periods, point, day, day)
         below = 1 if level < resolved[competence_id].required_level else 0
         for key in (
             ((competence_id, point), (competence_id, LATEST)) if is_latest else ((competence_id, point),)
@@ -69,7 +102,8 @@ def refresh_group(*, organisation_id: int, unit_id: int, role_id: int) -> None:
     unit = Unit.objects.filter(pk=unit_id, organisation=organisation).first()
     if unit is None:
         return
-    new = _group_counts(unit_id, role_id, RequirementIndex(organisation))
+    seen: Periods = {}
+    new = _group_counts(unit_id, role_id, RequirementIndex(organisation), seen)
     old = {
         (c.competence_id, c.point): [c.direct_required, c.direct_assessed, c.direct_below]
         for c in GapCell.objects.filter(unit_id=unit_id, role_id=role_id)
@@ -84,9 +118,19 @@ def refresh_group(*, organisation_id: int, unit_id: int, role_id: int) -> None:
     new_points = {point for _c, point in deltas if point != LATEST}
     summary_changed(organisation.pk)
     state, _created = GapState.objects.get_or_create(organisation=organisation)
+    changed = []
     if not new_points <= set(state.points):
         state.points = sorted(set(state.points) | new_points)
-        state.save(update_fields=["points"])
+        changed.append("points")
+    # The points' periods only widen here (an answer removed narrows one at the next rebuild).
+    periods = _stored_periods(state)
+    for point, (first, last) in seen.items():
+        widen(periods, point, first, last)
+    if _periods_json(periods) != (state.periods or {}):
+        state.periods = _periods_json(periods)
+        changed.append("periods")
+    if changed:
+        state.save(update_fields=changed)
     chain = ancestors(unit.path)
     rows = {
         (c.unit_id, c.competence_id, c.point): c
@@ -138,10 +182,14 @@ def refresh_group(*, organisation_id: int, unit_id: int, role_id: int) -> None:
 
 
 def _direct(
-    organisation: Organisation, index: RequirementIndex, unit_ids: list[int] | None = None
+    organisation: Organisation,
+    index: RequirementIndex,
+    unit_ids: list[int] | None = None,
+    periods: Periods | None = None,
 ) -> dict[Key, Counts]:
     """Direct counts [required, assessed, below] of every (unit, role) group of the given units
-    (all the organisation's units when None), from the people and their answers."""
+    (all the organisation's units when None), from the people and their answers; ``periods`` is
+    widened to the days of the answers counted."""
     people = Person.objects.filter(organisation=organisation, is_active=True)
     answers = Answer.objects.filter(person__organisation=organisation, person__is_active=True)
     if unit_ids is not None:
@@ -162,7 +210,7 @@ def _direct(
         answers.values(
             "person__unit_id", "person__role_id", "competence_id", "measurement_point", "is_latest"
         )
-        .annotate(n=Count("pk"), **below_at)
+        .annotate(n=Count("pk"), first=Min("measured_at"), last=Max("measured_at"), **below_at)
         .order_by()
     )
     for row in aggregated.iterator(chunk_size=20000):
@@ -170,6 +218,9 @@ def _direct(
         requirement = index.for_group(unit_id, role_id).get(competence_id)
         if requirement is None:
             continue
+        if periods is not None:
+            first, last = timezone.localdate(row["first"]), timezone.localdate(row["last"])
+            widen(periods, row["measurement_point"], first, last)
         level = requirement.required_level
         below = row[f"under{level}"] if level else 0
         size = sizes[(unit_id, role_id)]
@@ -239,6 +290,7 @@ class RebuildStats:
     longest_chunk_cpu: float = 0.0  # of which this process's CPU time (the rest: waiting for the machine)
     cells: int = 0
     points: set[int] = field(default_factory=set)
+    periods: Periods = field(default_factory=dict)
 
 
 def _blocks(items: list[tuple[int, int]], limit: int) -> Iterator[list[int]]:
@@ -324,7 +376,9 @@ def _write_direct(
 
 
 def _rebuild_direct(organisation: Organisation, unit_ids: list[int], stats: RebuildStats) -> None:
-    computed = _direct(organisation, RequirementIndex(organisation), unit_ids)  # before the lock
+    computed = _direct(
+        organisation, RequirementIndex(organisation), unit_ids, stats.periods
+    )  # before the lock
     stats.points.update(key[3] for key in computed if key[3] != LATEST)
     _chunk(organisation, stats, lambda: _write_direct(organisation, unit_ids, computed, stats))
 
@@ -403,8 +457,12 @@ def rebuild(organisation: Organisation, *, stats: RebuildStats | None = None) ->
             if p not in stats.points and GapCell.objects.filter(organisation=organisation, point=p).exists()
         }
         state.points = sorted(stats.points | kept)
+        stored_periods = _stored_periods(state)
+        periods = {p: stats.periods[p] for p in stats.points if p in stats.periods}
+        periods.update({p: stored_periods[p] for p in kept if p in stored_periods})
+        state.periods = _periods_json(periods)
         state.rebuilt_at, state.stale = timezone.now(), False
-        state.save(update_fields=["points", "rebuilt_at", "stale"])
+        state.save(update_fields=["points", "periods", "rebuilt_at", "stale"])
     analyse(GapCell)
     stats.cells = GapCell.objects.filter(organisation=organisation).count()
     return stats.cells

@@ -129,6 +129,10 @@ class GapState(models.Model):
     rebuilt_at = models.DateTimeField(null=True, blank=True)
     stale = models.BooleanField(default=True)
     points = models.JSONField(default=list, help_text="The measurement points that have answers.")
+    periods = models.JSONField(
+        default=dict,
+        help_text="Per measurement point, the first and last day of its answers: {point: [from, to]}.",
+    )
     version = models.PositiveBigIntegerField(
         default=0, help_text="Raised by every write to the summary (keys the disclosure control's cache)."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
@@ -100,6 +101,16 @@ def measurement_points(organisation: Organisation) -> list[int]:
     """The measurement points with answers (kept in GapState by the summary's writers)."""
     state = GapState.objects.filter(organisation=organisation).values_list("points", flat=True).first()
     return list(state or [])
+
+
+def measurement_periods(organisation: Organisation) -> dict[int, tuple[dt.date, dt.date]]:
+    """Each measurement point's period: the first and the last day of its answers in the whole
+    organisation (kept in GapState by the summary's writers, as the points are)."""
+    state = GapState.objects.filter(organisation=organisation).values_list("periods", flat=True).first()
+    return {
+        int(point): (dt.date.fromisoformat(first), dt.date.fromisoformat(last))
+        for point, (first, last) in (state or {}).items()
+    }
 
 
 @dataclass

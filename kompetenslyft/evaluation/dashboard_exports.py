@@ -65,6 +65,8 @@ def xlsx_of(page: Page) -> bytes:
         if section.note:
             append_row(sheet, [section.note])
         append_row(sheet, [page.hidden_note + " — " + _("shown as text, never as 0")])
+        if section.shows_blank_note:
+            append_row(sheet, [section.blank_note])
         append_row(sheet, [])
         append_row(sheet, section.table.columns)
         header_row = sheet.max_row

@@ -3,16 +3,18 @@ and the PDF all render: the figures of :mod:`.dashboard`, in the person's langua
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.formats import get_format
+from django.utils.formats import date_format, get_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from kompetenslyft.assessment.models import LATEST
+from kompetenslyft.assessment.selectors import measurement_periods
 from kompetenslyft.core.numbers import money_text, share_text
 from kompetenslyft.learning.models import Module
 
@@ -96,11 +98,19 @@ class Section:
     note: str = ""
     hidden_text: str = ""
     short_title: str = ""  # an Excel sheet's name (31 characters at most, whole words)
+    blank_note: str = ""  # what "–" (no figure, not hidden) means in this table, said below it
 
     @property
     def has_hidden(self) -> bool:
         """Whether a figure of the table is hidden (its mark is then explained once below)."""
         return any(value.hidden for row in self.table.rows for value in row[1:])
+
+    @property
+    def shows_blank_note(self) -> bool:
+        """Whether to say under the table what its "–" means: it has one, and a note for it."""
+        return bool(self.blank_note) and any(
+            value.value is None and value.blank for row in self.table.rows for value in row[1:]
+        )
 
     def table_html(self) -> SafeString:
         """The data table (a caption, column and row headers), written here rather than by the
@@ -239,7 +249,9 @@ def build_page(filters: Filters, *, exact: bool) -> Page:
         "not apply to them."
     )
     page.sections.append(_movement(gap_figures, hidden, empty, gap_note))
-    page.sections.append(_closing(gap_figures, hidden, empty, gap_note))
+    page.sections.append(
+        _closing(gap_figures, measurement_periods(filters.organisation), hidden, empty, gap_note)
+    )
     context = SectionContext(filters, exact, hidden, empty)
     for builder in _extra_sections:
         page.sections.extend(builder(context))
@@ -643,14 +655,31 @@ def _movement(figures: Any, hidden: str, empty: str, note: str) -> Section:
     )
 
 
-def _closing(figures: Any, hidden: str, empty: str, note: str) -> Section:
+def period_text(first: dt.date, last: dt.date) -> str:
+    """A measurement point's period in the page's language's date format (one day alone)."""
+    start = date_format(first, "SHORT_DATE_FORMAT")
+    return start if first == last else f"{start} – {date_format(last, 'SHORT_DATE_FORMAT')}"
+
+
+def _closing(
+    figures: Any, periods: dict[int, tuple[dt.date, dt.date]], hidden: str, empty: str, note: str
+) -> Section:
+    """Per measurement point, with its period (its answers' first and last day): the chart's
+    points are labelled with the day each began."""
     points = [p for p in figures.points if p != LATEST]
     rows = []
     shares = []
     for point in points:
         total = figures.total(point)
+        period = periods.get(point)
         rows.append(
-            [_text(str(point)), Value(total.assessed), Value(total.below), Value(total.share_below, "pct")]
+            [
+                _text(str(point)),
+                _text(period_text(*period)) if period else _na(),
+                Value(total.assessed),
+                Value(total.below),
+                Value(total.share_below, "pct"),
+            ]
         )
         shares.append(total.share_below)
     chart = charts.line_chart(
@@ -659,13 +688,19 @@ def _closing(figures: Any, hidden: str, empty: str, note: str) -> Section:
         description=_(
             "Share of the self-assessments below the required level, per measurement point (0 is the baseline)."
         ),
-        labels=[str(p) for p in points],
+        labels=[date_format(periods[p][0], "SHORT_DATE_FORMAT") if p in periods else str(p) for p in points],
         series=[charts.Series(_("Below the required level"), shares)],
         empty_text=empty,
     )
     table = Table(
         _("The gap closing over time"),
-        [_("Measurement point"), _("Assessed"), _("Below the required level"), _("Share below")],
+        [
+            _("Measurement point"),
+            _("Period"),
+            _("Assessed"),
+            _("Below the required level"),
+            _("Share below"),
+        ],
         rows,
     )
     return Section(

@@ -16,9 +16,12 @@ from .models import KnowledgeTest
 
 def journey_panel(request: Any, person: Any) -> str:
     states = selectors.tests_for_person(person)
-    if not states:
+    passed = selectors.passed_before(person, shown={s.test.pk for s in states})
+    if not states and not passed:
         return ""
-    return render_to_string("knowledge/_journey_panel.html", {"states": states}, request=request)
+    return render_to_string(
+        "knowledge/_journey_panel.html", {"states": states, "passed": passed}, request=request
+    )
 
 
 def module_panel(request: Any, module: Any) -> str:

@@ -313,6 +313,15 @@ class _Viewed:
         return HIDDEN if figure.empty and not self.exact else figure
 
 
+def blank_note() -> str:
+    """What "–" means in a results table. Only a viewer with exact figures meets it: to others
+    a group nobody tested looks hidden (``_Viewed``), which the hidden mark's note explains."""
+    return _(
+        "–: nobody took the test in the months published (0 people), so there is no mean score "
+        "nor share passed; the difference needs a mean score both before and after the module."
+    )
+
+
 def _columns(first: str) -> list[str]:
     return [
         first,
@@ -391,6 +400,7 @@ def dashboard_sections(context: Any) -> list[Any]:
             Table(_("Knowledge tests per module"), _columns(_("Module")), [_row(*r) for r in per_module]),
             note=note,
             short_title=_("Tests per module"),
+            blank_note=blank_note(),
         )
     )
 
@@ -482,6 +492,7 @@ def _before_after_section(
         Table(title, _columns(heading), rows),
         note=note,
         short_title=short_title,
+        blank_note=blank_note(),
     )
 
 

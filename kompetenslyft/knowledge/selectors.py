@@ -187,6 +187,44 @@ def tests_for_person(person: Person) -> list[AttemptState]:
     return [_state(t, attempts.get(t.pk, []), now) for t in tests]
 
 
+@dataclass(frozen=True)
+class PassedBefore:
+    """A test before a module that the person passed: its first passing try, and whether the
+    module is off its journey for it (exempt: neither on it nor completed)."""
+
+    test: KnowledgeTest
+    attempt: Attempt
+    exempt: bool
+
+
+def passed_before(person: Person, *, shown: set[int]) -> list[PassedBefore]:
+    """The tests before a module that the person passed, other than those in ``shown`` (the
+    tests its journey still offers, which say so themselves): passing exempts it from the
+    module, so the journey no longer offers the test, and this is where it still sees it."""
+    attempts = list(
+        Attempt.objects.filter(
+            person=person,
+            passed=True,
+            submitted_at__isnull=False,
+            test__kind=KnowledgeTest.Kind.PRE,
+            test__organisation_id=person.organisation_id,
+        )
+        .exclude(test_id__in=shown)
+        .select_related("test", "test__module")
+        .order_by("test__module__code", "submitted_at", "number")
+    )
+    if not attempts:
+        return []
+    modules, _done = journey_module_ids(person)
+    found: dict[int, PassedBefore] = {}
+    for attempt in attempts:
+        if attempt.test_id not in found:
+            found[attempt.test_id] = PassedBefore(
+                attempt.test, attempt, exempt=attempt.test.module_id not in modules
+            )
+    return list(found.values())
+
+
 def passed_pre_tests(initiative: Any, module_ids: list[int]) -> dict[tuple[int, int], str]:
     """learning's exemption source: (person, module) of everyone of the initiative's organisation
     who passed the test before one of the modules, with the reason in its language."""
@@ -254,5 +292,14 @@ def question_count(organisation: Organisation, module: Module) -> int:
     ).count()
 
 
-def bank_questions(organisation: Organisation, module: Module, bank_id: int) -> QuestionBank | None:
-    return QuestionBank.objects.filter(organisation=organisation, module=module, pk=bank_id).first()
+def bank_of(organisation: Organisation, module: Module, bank_id: int) -> QuestionBank | None:
+    """One of the module's banks of the organisation (with ``active``, its questions in use)."""
+    return banks_of(organisation, module).filter(pk=bank_id).first()
+
+
+def bank_questions(bank: QuestionBank) -> tuple[list[Question], int]:
+    """The bank's questions in use, in order, each with its options (two queries), and how many
+    are retired (no longer in the file: kept for the tries that drew them, never drawn again)."""
+    questions = list(bank.questions.filter(retired=False).prefetch_related("options"))
+    retired = bank.questions.filter(retired=True).count()
+    return questions, retired

@@ -26,7 +26,7 @@ from kompetenslyft.org.models import Organisation, Person
 
 from . import gift, results, selectors, services
 from .forms import BankRenameForm, GiftUploadForm, TestForm
-from .models import KnowledgeTest, Question
+from .models import KnowledgeTest, Question, QuestionBank
 
 
 def _me(request: HttpRequest) -> Person:
@@ -157,7 +157,6 @@ def _module_page(
     *,
     upload: GiftUploadForm | None = None,
     test_forms: dict[str, TestForm] | None = None,
-    rename: dict[int, BankRenameForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     tests = selectors.tests_of(organisation, module)
@@ -183,12 +182,7 @@ def _module_page(
         )
         kinds.append({"kind": kind, "label": label, "test": test, "form": form})
     before, after, k, publication = results.module_summary(organisation, module)
-    banks = list(selectors.banks_of(organisation, module).prefetch_related("questions__options"))
-    renames = rename or {}
-    for bank in banks:
-        bank.rename_form = renames.get(bank.pk) or BankRenameForm(  # type: ignore[attr-defined]
-            initial={"name": bank.name}, prefix=f"bank{bank.pk}"
-        )
+    banks = list(selectors.banks_of(organisation, module))
     return render(
         request,
         "knowledge/module.html",
@@ -205,6 +199,7 @@ def _module_page(
             "after_test": tests.get(KnowledgeTest.Kind.POST),
             "difference": results.difference(before, after),
             "k": k,
+            "exact": access_for(request.user).is_lead_of(organisation.pk),
             "publication": publication,
         },
         status=status,
@@ -283,11 +278,47 @@ def bank_import(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("knowledge:module", pk=module.pk)
 
 
+def _bank_page(
+    request: HttpRequest,
+    module: Module,
+    organisation: Organisation,
+    bank: QuestionBank,
+    *,
+    rename: BankRenameForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    questions, retired = selectors.bank_questions(bank)
+    return render(
+        request,
+        "knowledge/bank.html",
+        {
+            "module": module,
+            "organisation": organisation,
+            "bank": bank,
+            "questions": questions,
+            "retired": retired,
+            "rename": rename or BankRenameForm(initial={"name": bank.name}, prefix=f"bank{bank.pk}"),
+        },
+        status=status,
+    )
+
+
+@login_required
+def bank_detail(request: HttpRequest, pk: int, bank: int) -> HttpResponse:
+    """One question bank's questions as the trainer wrote them: each one's kind, its options with
+    the right ones marked, and the feedback (the page's language for the words around them)."""
+    module, organisation = _managed(request, pk)
+    found = selectors.bank_of(organisation, module, bank)
+    if found is None:
+        raise Http404
+    return _bank_page(request, module, organisation, found)
+
+
 @login_required
 @require_POST
 def bank_rename(request: HttpRequest, pk: int, bank: int) -> HttpResponse:
     module, organisation = _managed(request, pk)
-    found = selectors.banks_of(organisation, module).filter(pk=bank).first()
+    found = selectors.bank_of(organisation, module, bank)
     if found is None:
         raise Http404
     form = BankRenameForm(request.POST, prefix=f"bank{found.pk}")
@@ -298,8 +329,8 @@ def bank_rename(request: HttpRequest, pk: int, bank: int) -> HttpResponse:
             form.add_error("name", exc)
         else:
             messages.success(request, _("The bank was renamed."))
-            return redirect("knowledge:module", pk=module.pk)
-    return _module_page(request, module, organisation, rename={found.pk: form}, status=400)
+            return redirect("knowledge:bank", pk=module.pk, bank=found.pk)
+    return _bank_page(request, module, organisation, found, rename=form, status=400)
 
 
 @login_required

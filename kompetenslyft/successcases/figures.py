@@ -16,18 +16,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from kompetenslyft.followup import figures as followup_figures
+from kompetenslyft.indicators.models import Indicator
 from kompetenslyft.knowledge.results import POST, PRE, results_for
 from kompetenslyft.learning.models import Initiative
 from kompetenslyft.org.models import Role, Unit
 
-from .movement import indicator_movement, movement_for
+from .movement import IndicatorChange, indicator_movement, movement_for
 
 MAX_UNITS = 200
 SHORTLIST = 3
+MIDDLE = 0.5  # the combined score of a group in the middle of those ranked
 
 
 @dataclass
@@ -42,6 +46,7 @@ class Row:
     moved: int | None = None  # participations with a gap movement measured
     movement: float | None = None  # mean self-assessed level change, baseline → follow-up
     indicator: float | None = None  # mean relative change of the linked indicators, + is better
+    indicator_changes: tuple[IndicatorChange, ...] = ()  # each indicator's change, in its unit
     score: float | None = None  # the combined score, 0–1 (see the module's docstring)
     positions: dict[str, float] | None = None  # figure → the group's position among those shown
 
@@ -54,6 +59,17 @@ class Row:
     @property
     def shown(self) -> bool:
         return self.score is not None
+
+    @property
+    def indicator_texts(self) -> list[str]:
+        """Each indicator's change in words: in its own unit (percentage points for a share),
+        better or worse; named when the initiative has several."""
+        named = len(self.indicator_changes) > 1
+        return [f"{c.name}: {change_text(c)}" if named else change_text(c) for c in self.indicator_changes]
+
+    @property
+    def indicator_relative_text(self) -> str:
+        return relative_text(self.indicator) if self.indicator is not None else ""
 
 
 MEASURES = ("gain", "applying", "movement", "indicator")
@@ -98,15 +114,20 @@ class Candidates:
     modules: list[Row]
     threshold: int
 
+    def ranked(self) -> list[Row]:
+        return [r for r in (*self.units, *self.roles, *self.modules) if r.score is not None]
+
     def largest(self) -> list[Row]:
-        ranked = [r for r in (*self.units, *self.roles, *self.modules) if r.score is not None]
-        return sorted(ranked, key=lambda r: (-(r.score or 0), r.label))[:SHORTLIST]
+        """The groups ranked above the middle (score over 0.5), highest first: a group below it
+        is never offered as one where the effect is largest, however few groups there are."""
+        above = [r for r in self.ranked() if (r.score or 0) > MIDDLE]
+        return sorted(above, key=lambda r: (-(r.score or 0), r.label))[:SHORTLIST]
 
     def smallest(self) -> list[Row]:
-        ranked = [r for r in (*self.units, *self.roles, *self.modules) if r.score is not None]
-        largest = {(r.kind, r.key) for r in self.largest()}
-        rest = [r for r in ranked if (r.kind, r.key) not in largest]
-        return sorted(rest, key=lambda r: (r.score or 0, r.label))[:SHORTLIST]
+        """The groups ranked below the middle (score under 0.5), lowest first; a group in the
+        middle (alone, or tied with everyone) is in neither list."""
+        below = [r for r in self.ranked() if (r.score or 0) < MIDDLE]
+        return sorted(below, key=lambda r: (r.score or 0, r.label))[:SHORTLIST]
 
 
 def candidates(initiative: Initiative) -> Candidates:
@@ -175,9 +196,11 @@ def candidates(initiative: Initiative) -> Candidates:
         row("module", m.pk, f"{m.code} {m.name}", modules=frozenset([m.pk]))
         for m in initiative.modules.order_by("code")
     ]
-    changes = indicator_movement(initiative, [r.key for r in units])
+    effects = indicator_movement(initiative, [r.key for r in units])
     for r in units:
-        r.indicator = changes.get(r.key)
+        effect = effects.get(r.key)
+        if effect is not None:
+            r.indicator, r.indicator_changes = effect.relative, effect.changes
     score([*units, *roles, *module_rows])
     return Candidates(units, roles, module_rows, organisation.anonymity_threshold)
 
@@ -221,6 +244,36 @@ def publication_note(initiative: Initiative | None = None) -> str:
         )
         % {"month": date_format(last, "YEAR_MONTH_FORMAT"), "k": initiative.organisation.anonymity_threshold}
     )
+
+
+def _signed(value: float, places: int = 1) -> str:
+    """+12,5 / −3,0 / ±0,0 in the active language's number format, rounded half up."""
+    rounded = Decimal(str(abs(value))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    sign = "±" if not rounded else ("+" if value > 0 else "\u2212")
+    return sign + number_format(rounded, places, use_l10n=True)
+
+
+def change_text(change: IndicatorChange) -> str:
+    """An indicator's change in its own unit and whether it is better: "+9,8 percentage points
+    (better)" for a share, "−2,0 days (better)" where lower is better, "+3,0 (worse)" for a
+    count or a plain number."""
+    number = _signed(change.difference)
+    if change.measure == Indicator.Measure.PERCENT:
+        amount = _("%(change)s percentage points") % {"change": number}
+    elif change.measure in (Indicator.Measure.DAYS, Indicator.Measure.HOURS, Indicator.Measure.MINUTES):
+        amount = f"{number} {Indicator.Measure(change.measure).label}"
+    else:
+        amount = number
+    if change.difference == 0:
+        return _("%(change)s (unchanged)") % {"change": amount}
+    if change.improvement > 0:
+        return _("%(change)s (better)") % {"change": amount}
+    return _("%(change)s (worse)") % {"change": amount}
+
+
+def relative_text(relative: float) -> str:
+    """The mean relative change the groups are ranked by, said as such: positive is better."""
+    return _("relative change %(change)s %%, positive is better") % {"change": _signed(relative * 100)}
 
 
 def kind_label(kind: str) -> str:

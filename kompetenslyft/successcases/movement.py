@@ -346,10 +346,47 @@ def indicators_of(initiative: Initiative) -> list[Indicator]:
     return list(initiative.indicators.filter(archived_at__isnull=True).order_by("name"))
 
 
-def indicator_movement(initiative: Initiative, unit_ids: list[int]) -> dict[int, float]:
-    """unit → the mean relative change (positive is better) of the initiative's indicators in
-    the unit's subtree, six months after its training against six months before; units
-    without a training (from k people) or without values on both sides are left out."""
+@dataclass(frozen=True)
+class IndicatorChange:
+    """One linked indicator in one unit's subtree: its mean value over the six months before the
+    unit's training and over the six months after."""
+
+    indicator: int
+    name: str
+    measure: str  # Indicator.Measure
+    better: str  # Indicator.Better
+    before: float
+    after: float
+
+    @property
+    def difference(self) -> float:
+        """After minus before, in the indicator's own unit (percentage points for a share)."""
+        return self.after - self.before
+
+    @property
+    def improvement(self) -> float:
+        """The difference with its sign turned so that positive is better."""
+        return -self.difference if self.better == Indicator.Better.LOWER else self.difference
+
+    @property
+    def relative(self) -> float | None:
+        """The improvement relative to the value before (None when that was 0)."""
+        return self.improvement / abs(self.before) if self.before else None
+
+
+@dataclass(frozen=True)
+class IndicatorEffect:
+    """A unit's indicator change: the mean relative change of its indicators, positive is better
+    (what the candidates are ranked by), and each indicator's change in its own unit."""
+
+    relative: float
+    changes: tuple[IndicatorChange, ...]
+
+
+def indicator_movement(initiative: Initiative, unit_ids: list[int]) -> dict[int, IndicatorEffect]:
+    """unit → its :class:`IndicatorEffect` from the initiative's indicators in the unit's
+    subtree, six months after its training against six months before; units without a training
+    (from k people) or without values on both sides (or only values of 0 before) are left out."""
     indicators = indicators_of(initiative)
     if not indicators or not unit_ids:
         return {}
@@ -357,7 +394,7 @@ def indicator_movement(initiative: Initiative, unit_ids: list[int]) -> dict[int,
     trained_key, trained = indicator_figures.training(initiative, min_people=k)
     key = (
         "indicators",
-        tuple((i.pk, i.values_version, i.better) for i in indicators),
+        tuple((i.pk, i.values_version, i.better, i.measure, i.name) for i in indicators),
         trained_key,
         tuple(unit_ids),
     )
@@ -366,7 +403,7 @@ def indicator_movement(initiative: Initiative, unit_ids: list[int]) -> dict[int,
 
 def _indicator_movement(
     indicators: list[Indicator], trained: dict[int, tuple[dt.date, dt.date]], unit_ids: list[int]
-) -> dict[int, float]:
+) -> dict[int, IndicatorEffect]:
     wanted = [u for u in unit_ids if u in trained]
     if not wanted:
         return {}
@@ -401,17 +438,24 @@ def _indicator_movement(
             elif last < month <= end:
                 cell[2] += float(value)
                 cell[3] += 1
-    lower = {i.pk for i in indicators if i.better == Indicator.Better.LOWER}
-    changes: dict[int, list[float]] = defaultdict(list)
+    by_pk = {i.pk: i for i in indicators}
+    changes: dict[int, list[IndicatorChange]] = defaultdict(list)
     for (indicator_id, unit), (bt, bn, at, an) in sums.items():
         if not bn or not an:
             continue
-        before, after = bt / bn, at / an
-        if before == 0:
-            continue
-        change = (after - before) / abs(before)
-        changes[unit].append(-change if indicator_id in lower else change)
-    return {u: sum(c) / len(c) for u, c in changes.items()}
+        indicator = by_pk[indicator_id]
+        changes[unit].append(
+            IndicatorChange(
+                indicator_id, indicator.name, indicator.measure, indicator.better, bt / bn, at / an
+            )
+        )
+    effects = {}
+    for unit, found in changes.items():
+        relative = [c.relative for c in found if c.relative is not None]
+        if relative:
+            ordered = tuple(sorted(found, key=lambda c: (c.name, c.indicator)))
+            effects[unit] = IndicatorEffect(sum(relative) / len(relative), ordered)
+    return effects
 
 
 def forget() -> None:

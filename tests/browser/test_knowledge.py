@@ -40,6 +40,8 @@ SAVE_PRE = re.compile(r"Spara testet före modulen|Save the test before the modu
 START = re.compile(r"Starta testet|Start the test")
 HAND_IN = re.compile(r"Lämna in|Hand in")
 PASSED = re.compile(r"Godkänd|Passed")
+BACK_TO_TESTS = re.compile(r"Tillbaka till modulens tester|Back to the module's tests")
+ANSWERS = re.compile(r"Dina svar och återkopplingen|Your answers and the feedback")
 
 
 def _phone(browser: Any, live_server: Any) -> Any:
@@ -94,6 +96,17 @@ def test_trainer_imports_a_bank_and_an_employee_passes_the_pre_test_and_is_exemp
     assert_accessible(axe, trainer)
     trainer.get_by_role("button", name=CONFIRM).click()
     expect(trainer.get_by_text(re.compile(r"7 (nya|new)"))).to_be_visible()
+    # The imported bank opens from the list: its questions, the right options marked, feedback.
+    trainer.get_by_role("link", name="digital_dokumentation").click()
+    expect(trainer.get_by_role("heading", level=1)).to_contain_text("digital_dokumentation")
+    expect(trainer.locator("[data-question]")).to_have_count(7)
+    right = trainer.locator('[data-question] li[data-right="yes"]').filter(has_text="säker och god vård")
+    expect(right.get_by_text("rätt", exact=True)).to_be_visible()
+    expect(trainer.get_by_text(re.compile(r"(Återkoppling|Feedback): Nej, det är en vanlig"))).to_be_visible()
+    expect(trainer.get_by_text("sant eller falskt").first).to_be_visible()
+    assert_accessible(axe, trainer)
+    assert trainer.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    trainer.get_by_role("link", name=BACK_TO_TESTS).first.click()
     trainer.get_by_role("button", name=SAVE_PRE).click()
     assert_accessible(axe, trainer)
     assert trainer.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
@@ -115,3 +128,11 @@ def test_trainer_imports_a_bank_and_an_employee_passes_the_pre_test_and_is_exemp
     assert_accessible(axe, phone)
     phone.get_by_role("link", name="Mitt lärande").last.click()
     expect(phone.get_by_text(f"Undantag: {exemption_reason(network.org_a)}")).to_be_visible()
+    # The test it passed stays on its journey, with the day and the score, and why it is exempt.
+    passed = phone.locator(f'[data-passed-before="{module.pk}"]')
+    day = timezone.localdate().isoformat()  # Swedish dates: 2026-11-23
+    expect(passed).to_contain_text(
+        re.compile(rf"(Du klarade testet|You passed it on) {day} (med|with) 100 %")
+    )
+    passed.get_by_role("link", name=ANSWERS).click()
+    expect(phone.get_by_text(PASSED).first).to_be_visible()

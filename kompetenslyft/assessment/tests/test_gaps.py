@@ -220,3 +220,39 @@ def test_open_gaps_are_the_gaps_of_the_full_list(setup: Any) -> None:
     assert open_ == full == [("MAIL", 3, 1, 0)]
     run("assessments", f"employee_id,competence_code,level,measurement_point\n{eid},MAIL,3,1\n", setup.org_a)
     assert person_open_gaps(setup.employee) == []  # reached
+
+
+def test_the_summary_keeps_each_measurement_points_period(
+    setup: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """A point's period is the first and last day of its answers: written by the rebuild (from
+    scratch: an answer removed narrows it) and widened by each refresh after an answer."""
+    from kompetenslyft.assessment.selectors import measurement_periods
+
+    colleague = PersonFactory(unit=setup.unit1, role=setup.employee.role)
+    run(
+        "assessments",
+        "employee_id,competence_code,level,measurement_point,measured_at\n"
+        f"{setup.employee.employee_id},MAIL,1,0,2026-01-10\n"
+        f"{colleague.employee_id},MAIL,2,0,2026-02-03\n"
+        f"{colleague.employee_id},MAIL,3,1,2026-05-20\n",
+        setup.org_a,
+    )
+    gaps.rebuild(setup.org_a)
+    day = dt.date
+    assert measurement_periods(setup.org_a) == {
+        0: (day(2026, 1, 10), day(2026, 2, 3)),
+        1: (day(2026, 5, 20), day(2026, 5, 20)),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        campaign = open_campaign(setup, 1, units=[setup.dep1])
+    with django_capture_on_commit_callbacks(execute=True):
+        answers_submit(person=setup.employee, campaign=campaign, levels={competence("MAIL", setup).pk: 3})
+    today = timezone.localdate()
+    assert measurement_periods(setup.org_a)[1] == (day(2026, 5, 20), today)
+    Answer.objects.filter(person=colleague, measurement_point=0).delete()
+    gaps.rebuild(setup.org_a)
+    assert measurement_periods(setup.org_a) == {
+        0: (day(2026, 1, 10), day(2026, 1, 10)),
+        1: (day(2026, 5, 20), today),
+    }

@@ -308,3 +308,37 @@ def test_an_aggregate_viewers_assigned_figure_answers_the_role_filter_or_is_not_
     role = data.employee.role
     with_role = participation(Filters(data.org_a, initiative=data.initiative, role=role), exact=False)
     assert with_role.assigned is None
+
+
+def test_the_gap_closing_over_time_gives_each_point_its_period_in_the_pages_language(data: Any) -> None:
+    """The review: "the gap closing over time" listed measurement points 0 and 1 with no date."""
+    from django.utils import timezone, translation
+
+    from kompetenslyft.assessment import gaps
+    from kompetenslyft.assessment.models import Answer
+
+    noon = dt.time(12)
+    at = {0: dt.datetime(2026, 1, 12, 12), 1: dt.datetime(2026, 9, 2, 12)}
+    for point, moment in at.items():
+        Answer.objects.filter(measurement_point=point).update(measured_at=timezone.make_aware(moment))
+    late = Answer.objects.filter(measurement_point=0).order_by("pk").first()
+    Answer.objects.filter(pk=late.pk).update(  # type: ignore[union-attr]
+        measured_at=timezone.make_aware(dt.datetime.combine(dt.date(2026, 2, 3), noon))
+    )
+    gaps.rebuild(data.org_a)
+
+    def closing(language: str) -> Any:
+        with translation.override(language):
+            page = build_page(Filters(data.org_a), exact=False)
+            return {s.ident: s for s in page.sections}["closing"]
+
+    section = closing("sv")
+    assert section.table.columns[:2] == ["Mätpunkt", "Period"]
+    assert [(r[0].value, r[1].value) for r in section.table.rows] == [
+        ("0", "2026-01-12 – 2026-02-03"),
+        ("1", "2026-09-02"),
+    ]
+    assert ">2026-01-12</text>" in str(section.chart) and ">2026-09-02</text>" in str(section.chart)
+    assert [r[1].value for r in closing("nb").table.rows] == ["12.01.2026 – 03.02.2026", "02.09.2026"]
+    html = client_for(data.lead.user).get(URL, HTTP_ACCEPT_LANGUAGE="sv").content.decode()
+    assert '<td class="num">2026-01-12 – 2026-02-03</td>' in html

@@ -195,6 +195,29 @@ def test_chart_and_table_agree_on_groups_with_no_tries(taken: Any, exact: bool) 
         assert group.count("hidden*") == 2
 
 
+def test_the_dash_in_a_results_table_is_explained_under_it(taken: Any) -> None:
+    """The review: the lead's tables showed "–" with no word of what it meant (nobody took the
+    test), beside "hidden*", which its note explains. Hidden figures stay hidden."""
+    RoleFactory(organisation=taken.org_a, name="kurator")
+    page = build_page(Filters(organisation=taken.org_a), exact=True)
+    roles = {s.ident: s for s in page.sections}["knowledge-roles"]
+    assert roles.shows_blank_note and roles.blank_note.startswith("–: nobody took the test")
+    # Only where the table has a dash: the module's row has figures on both sides.
+    assert not {s.ident: s for s in page.sections}["knowledge-modules"].shows_blank_note
+    from django.urls import reverse
+
+    from .conftest import client_for
+
+    html = client_for(taken.lead.user).get(reverse("evaluation:dashboard")).content.decode()
+    section = html[html.index('id="h-knowledge-roles"') :]
+    section = section[: section.index("</section>")]
+    assert '<td class="num">–</td>' in section
+    assert f'<p class="muted blank-note">{roles.blank_note}</p>' in section
+    # A viewer without exact figures meets no dash here (a group nobody tested looks hidden).
+    others = build_page(Filters(organisation=taken.org_a), exact=False)
+    assert not any(s.shows_blank_note for s in others.sections if s.ident.startswith("knowledge-"))
+
+
 def _teams_pre(work: Any) -> Any:
     from kompetenslyft.knowledge.models import KnowledgeTest
 

@@ -478,3 +478,86 @@ def test_a_manager_who_took_part_is_listed_once_and_the_heading_names_the_group_
     assert html.count(moved.manager.full_name) == 1
     assert "Group: Unit:" not in html
     assert f"Unit: {moved.dep1.name}. 6 of the 7 people who took part" in html
+
+
+def test_the_indicator_change_says_its_unit_and_whether_it_is_better(moved: Any) -> None:
+    """The review: the change read "15 %" — percentage points or per cent of what? A share's
+    change is said in percentage points, other units in their own, each better or worse by
+    the indicator's direction; the relative change the ranking uses is labelled as such."""
+    indicator = _indicator(moved)
+    units = {r.key: r for r in candidates(moved.initiative).units}
+    # unit1: 50 → 70 %, higher is better; dep2 (= unit3): 80 → 60 %
+    assert units[moved.unit1.pk].indicator_texts == ["+20.0 percentage points (better)"]
+    assert units[moved.unit1.pk].indicator_relative_text == "relative change +40.0 %, positive is better"
+    assert units[moved.dep2.pk].indicator_texts == ["\u221220.0 percentage points (worse)"]
+    assert units[moved.dep1.pk].indicator_texts == ["±0.0 percentage points (unchanged)"]
+    html = (
+        client_for(moved.lead.user)
+        .get(reverse("successcases:initiative", args=[moved.initiative.pk]), HTTP_ACCEPT_LANGUAGE="en")
+        .content.decode()
+    )
+    assert "+20.0 percentage points (better)<br>" in html
+    assert "(relative change +40.0 %, positive is better)" in html
+    assert ">40 %</td>" not in html  # the bare, ambiguous figure
+    assert html.count("data-dash-note>–: hidden (a group under 3, or one the other groups") == 3
+    # Lower is better: the same fall is an improvement, ranked so and said so.
+    Indicator.objects.filter(pk=indicator.pk).update(better="lower", values_version=7)
+    movement.forget()
+    found = candidates(moved.initiative)
+    units = {r.key: r for r in found.units}
+    assert units[moved.dep2.pk].indicator_texts == ["\u221220.0 percentage points (better)"]
+    assert units[moved.unit1.pk].indicator_texts == ["+20.0 percentage points (worse)"]
+    positions = {
+        k: r.positions["indicator"] for k, r in units.items() if r.positions and "indicator" in r.positions
+    }
+    assert positions[moved.dep2.pk] > positions[moved.unit1.pk]
+    # Days: the change in days; with two indicators each is named.
+    days = Indicator.objects.create(
+        organisation=moved.org_a, code="dagar", name="Handläggningstid", measure="days", better="lower"
+    )
+    days.initiatives.add(moved.initiative)
+    for month, value in ((10, 12), (11, 12), (5, 9), (6, 9)):
+        IndicatorValue.objects.create(
+            indicator=days,
+            unit=moved.unit1,
+            month=dt.date(2025 if month > 9 else 2026, month, 1),
+            value=value,
+        )
+    movement.forget()
+    unit1 = {r.key: r for r in candidates(moved.initiative).units}[moved.unit1.pk]
+    assert unit1.indicator_texts == [
+        "Handläggningstid: \u22123.0 days (better)",
+        "Ind higher: +20.0 percentage points (worse)",  # its name; now lower is better
+    ]
+    assert unit1.indicator == pytest.approx((0.25 + -0.4) / 2)
+
+
+def test_largest_and_smallest_never_list_a_group_on_the_wrong_side(moved: Any) -> None:
+    """The review: a group listed as "smallest effect" (a positive change) beside a largest list
+    that, with few groups ranked, took groups below the middle. Largest holds only groups ranked
+    above the middle, smallest only those below; no group is in both."""
+    from kompetenslyft.successcases.figures import Candidates, Row
+
+    _indicator(moved)
+    found = candidates(moved.initiative)
+    largest, smallest = found.largest(), found.smallest()
+    assert largest and smallest
+    assert all(r.score > 0.5 for r in largest) and all(r.score < 0.5 for r in smallest)  # type: ignore[operator]
+    assert not {(r.kind, r.key) for r in largest} & {(r.kind, r.key) for r in smallest}
+
+    def row(key: int, score: float) -> Row:
+        return Row("unit", key, f"u{key}", None, None, None, None, score=score)
+
+    # Four groups: before, the largest list took three, one of them below the middle.
+    four = Candidates([row(1, 1.0), row(2, 2 / 3), row(3, 1 / 3), row(4, 0.0)], [], [], 3)
+    assert [r.key for r in four.largest()] == [1, 2] and [r.key for r in four.smallest()] == [4, 3]
+    # One group alone (or everyone tied) is in the middle: in neither list, and the page says why.
+    alone = Candidates([row(1, 0.5)], [], [], 3)
+    assert alone.largest() == [] and alone.smallest() == [] and alone.ranked()
+    from django.template.loader import render_to_string
+
+    html = render_to_string(
+        "successcases/_shortlist.html",
+        {"rows": alone.largest(), "which": "largest", "ranked": alone.ranked()},
+    )
+    assert "Too few groups have figures to compare yet." in html
