@@ -8,10 +8,12 @@ imports hidden inside functions."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 
@@ -67,16 +69,44 @@ def queue_row(name: str, *args: Any) -> QueueRow | None:
     ``enqueue`` it sends no ``task_enqueued`` signal (whose only receiver logs at debug level)."""
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.compat import normalize_json
-    from django_tasks_db.models import DBTaskResult, get_date_max
 
     task = task_named(name)
     backend = task.get_backend()
     if not isinstance(backend, DatabaseBackend):
         return None
+    table, columns, template, per_row = _row_template(task, backend, connection.alias)
+    values = list(template)
+    for at, field, value in zip(
+        per_row,
+        (_field("id"), _field("args_kwargs"), _field("enqueued_at")),
+        (backend._get_id(), normalize_json({"args": args, "kwargs": {}}), timezone.now()),
+        strict=True,
+    ):
+        values[at] = field.get_db_prep_save(value, connection)
+    return QueueRow(table, columns, tuple(values))
+
+
+PER_ROW = ("id", "args_kwargs", "enqueued_at")  # what differs between two rows of one task
+
+
+def _field(name: str) -> Any:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult._meta.get_field(name)
+
+
+@functools.lru_cache(maxsize=32)
+def _row_template(
+    task: Any, backend: Any, alias: str
+) -> tuple[str, tuple[str, ...], tuple[Any, ...], tuple[int, ...]]:
+    """The table and columns of ``task``'s queue rows, the database values every such row holds
+    (None at the positions of ``PER_ROW``) and those positions, in ``PER_ROW``'s order: built,
+    and the task checked, once per task, backend and database (building them for every row
+    cost half of what writing the row through the ORM had cost)."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
     backend.validate_task(task)
     result: DBTaskResult[Any, Any] = DBTaskResult(
-        id=backend._get_id(),
-        args_kwargs=normalize_json({"args": args, "kwargs": {}}),
         priority=task.priority,
         task_path=task.module_path,
         queue_name=task.queue_name,
@@ -84,8 +114,9 @@ def queue_row(name: str, *args: Any) -> QueueRow | None:
         backend_name=backend.alias,
     )
     fields = DBTaskResult._meta.local_concrete_fields
-    return QueueRow(
-        DBTaskResult._meta.db_table,
-        tuple(field.column for field in fields),
-        tuple(field.get_db_prep_save(field.pre_save(result, True), connection) for field in fields),
+    per_row = tuple([field.name for field in fields].index(name) for name in PER_ROW)
+    values = tuple(
+        None if n in per_row else field.get_db_prep_save(field.pre_save(result, True), connections[alias])
+        for n, field in enumerate(fields)
     )
+    return DBTaskResult._meta.db_table, tuple(field.column for field in fields), values, per_row
