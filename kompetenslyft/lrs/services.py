@@ -291,7 +291,7 @@ def _store(
                 _count_later(organisation_id, counting)
             return ids
         # Voiding statements, or ids the organisation holds: the general path below decides.
-    with transaction.atomic():
+    with storage.write_transaction():
         # Inside the write transaction (SQLite: BEGIN IMMEDIATE), so stored follows the row order.
         made = _rows_of(client, prepared, ids, timezone.now(), version)
         existing, early = storage.lookup(organisation_id, given)

@@ -12,10 +12,12 @@ process: there a transaction costs no round trips, and :func:`lookup` and :func:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import nullcontext
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
+import orjson
 from django.db import IntegrityError, connection, transaction
 
 from kompetenslyft.core.bulk import bulk_insert
@@ -30,7 +32,7 @@ COLUMNS = (
 )  # fmt: skip
 MENTION_COLUMNS = ("organisation_id", "key_hash", "statement_id")
 # The columns that differ from statement to statement (organisation, client, stored and voided are
-# one value for the request, or computed), as the arrays of insert_at_once.
+# one value for the request, or computed): the fields of insert_at_once's JSON rows.
 EACH = ("statement_id", "version", "actor_key", "object_key", "verb_id", "registration",
         "related_agents", "related_activities", "data", "ref_id")  # fmt: skip
 EACH_AT = [COLUMNS.index(column) for column in EACH]
@@ -38,6 +40,25 @@ EACH_AT = [COLUMNS.index(column) for column in EACH]
 
 def _table(model: Any) -> str:
     return str(connection.ops.quote_name(model._meta.db_table))
+
+
+# SQLite lets one writer in at a time; a writer that finds the database locked sleeps and tries
+# again (1, 2, 5, 10 … ms), however soon the lock is free. The threads of one process take
+# turns here instead, each woken as the one before it commits.
+_WRITER = threading.Lock()
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """The store's transaction (all or nothing). On SQLite, outside a caller's transaction, the
+    process's threads queue for it on a lock of their own (only then: a thread inside a
+    transaction may hold SQLite's lock already, and must not wait for one that waits for it)."""
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        with _WRITER, transaction.atomic():
+            yield
+    else:
+        with transaction.atomic():
+            yield
 
 
 def lookup(organisation_id: int, ids: Sequence[str]) -> tuple[dict[str, str], set[str]]:
@@ -111,35 +132,44 @@ def insert_at_once(
     """PostgreSQL: store ``rows`` (``COLUMNS``, all new statements, none voiding) with their
     ``mentions`` and the queue row ``queued`` in one SQL statement, unless the organisation holds
     one of their ids already; whether they were stored. Stored or not as a whole: the statement
-    is its own transaction (or a savepoint in the caller's). The rows go as one array a column
-    (``unnest``), so a batch of any size is the same few parameters, bound by the server. A
+    is its own transaction (or a savepoint in the caller's). The rows go as one JSON parameter
+    (``json_to_recordset``): however many statements, the same few parameters, written by orjson
+    and bound by the server (arrays a column cost psycopg more than the rows' own work). A
     statement stored meanwhile by another request with one of the ids (a unique violation) is
     not stored either: the caller's general path then compares it."""
     statement, mention = _table(Statement), _table(Mention)
-    columns = ", ".join(COLUMNS)
-    casts = ", ".join(["%b::text[]"] * len(EACH))
-    params: list[Any] = [[row[at] for row in rows] for at in EACH_AT]
-    idents = params[0]
-    params += [idents, organisation_id, idents, organisation_id, VOIDED, organisation_id, client_id, stored]
+    incoming = orjson.dumps(
+        [{column: row[at] for column, at in zip(EACH, EACH_AT, strict=True)} for row in rows]
+    )
+    params: list[Any] = [
+        incoming.decode(),
+        organisation_id,
+        organisation_id,
+        VOIDED,
+        organisation_id,
+        client_id,
+        stored,
+    ]
     # Each id probes its index (LATERAL … LIMIT 1 is not flattened into a join): the planner,
     # left to choose, scanned the organisation's statements when its statistics were stale.
     sql = f"""
         WITH incoming AS (
-            SELECT * FROM unnest({casts}) WITH ORDINALITY AS incoming ({", ".join(EACH)}, n)
+            SELECT * FROM ROWS FROM (json_to_recordset(%s::json) AS ({", ".join(f"{c} text" for c in EACH)}))
+            WITH ORDINALITY AS incoming ({", ".join(EACH)}, n)
         ),
         clash AS (
-            SELECT 1 FROM unnest(%b::text[]) AS wanted (statement_id), LATERAL (
-                SELECT 1 FROM {statement} WHERE organisation_id = %s AND statement_id = wanted.statement_id LIMIT 1
+            SELECT 1 FROM incoming, LATERAL (
+                SELECT 1 FROM {statement} WHERE organisation_id = %s AND statement_id = incoming.statement_id LIMIT 1
             ) AS found LIMIT 1
         ),
         early AS (
-            SELECT wanted.statement_id FROM unnest(%b::text[]) AS wanted (statement_id), LATERAL (
-                SELECT 1 FROM {statement} WHERE organisation_id = %s AND ref_id = wanted.statement_id
+            SELECT incoming.statement_id FROM incoming, LATERAL (
+                SELECT 1 FROM {statement} WHERE organisation_id = %s AND ref_id = incoming.statement_id
                 AND verb_id = %s LIMIT 1
             ) AS found
         ),
         inserted AS (
-            INSERT INTO {statement} ({columns})
+            INSERT INTO {statement} ({", ".join(COLUMNS)})
             SELECT %s, %s, incoming.statement_id, %s::timestamptz, incoming.version, incoming.actor_key,
                 incoming.object_key, incoming.verb_id, incoming.registration,
                 incoming.statement_id IN (SELECT statement_id FROM early),
@@ -148,15 +178,19 @@ def insert_at_once(
             RETURNING id, statement_id
         )"""  # noqa: S608 - names are the models' tables, values are parameters
     if mentions:
-        pairs = [(ident, hashed) for ident, hashes in mentions.items() for hashed in hashes]
         sql += f""",
         mentioned AS (
             INSERT INTO {mention} ({", ".join(MENTION_COLUMNS)})
             SELECT %s, named.key_hash, inserted.id
-            FROM inserted JOIN unnest(%b::text[], %b::bigint[]) AS named (statement_id, key_hash)
+            FROM inserted JOIN json_to_recordset(%s::json) AS named (statement_id text, key_hash bigint)
             ON named.statement_id = inserted.statement_id
         )"""  # noqa: S608
-        params += [organisation_id, [ident for ident, _ in pairs], [hashed for _, hashed in pairs]]
+        named = [
+            {"statement_id": ident, "key_hash": hashed}
+            for ident, hashes in mentions.items()
+            for hashed in hashes
+        ]
+        params += [organisation_id, orjson.dumps(named).decode()]
     if queued is not None:
         names = ", ".join(connection.ops.quote_name(column) for column in queued.columns)
         sql += f""",

@@ -108,3 +108,17 @@ def test_rows_that_clash_as_they_are_written_store_nothing(x: Xapi) -> None:
     assert (Statement.objects.count(), Mention.objects.count(), DBTaskResult.objects.count()) == (0, 0, 0)
     # The connection is usable: the next request is stored.
     assert x.post(statement(id=ident)).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_process_s_threads_take_turns_at_sqlite_s_write_lock() -> None:
+    """On SQLite the store's transaction is entered under the process's writer lock (a writer
+    that meets SQLite's lock sleeps 1, 2, 5 … ms however soon it is free); not inside a
+    caller's transaction, which may hold SQLite's lock already; never on PostgreSQL."""
+    sqlite = connection.vendor == "sqlite"
+    with storage.write_transaction():
+        assert connection.in_atomic_block
+        assert storage._WRITER.locked() is sqlite
+    assert not storage._WRITER.locked()
+    with transaction.atomic(), storage.write_transaction():
+        assert not storage._WRITER.locked()
