@@ -122,3 +122,14 @@ def test_a_process_s_threads_take_turns_at_sqlite_s_write_lock() -> None:
     assert not storage._WRITER.locked()
     with transaction.atomic(), storage.write_transaction():
         assert not storage._WRITER.locked()
+
+
+def test_an_extension_with_any_character_is_stored_and_read_back(x: Xapi) -> None:
+    """The rows travel as JSON inside JSON on PostgreSQL: what a statement may carry (an
+    extension's value is any JSON, NUL and quotes included) comes back unchanged."""
+    value = {"text": 'a\u0000b "quoted" \\ back\\slash \u2028 ö', "n": [1, 2.5, None]}
+    ident = new_id()
+    sent = statement(id=ident, result={"extensions": {"https://x.org/ext": value}})
+    assert x.post(sent).status_code == 200
+    got = body(x.get({"statementId": ident}))
+    assert got["result"]["extensions"]["https://x.org/ext"] == value
