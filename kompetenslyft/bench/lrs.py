@@ -100,7 +100,8 @@ def _raw_insert_rate(organisation: Any, client: Any, rows: int, people: int) -> 
     from kompetenslyft.core.bulk import bulk_insert
     from kompetenslyft.lrs import keys
     from kompetenslyft.lrs.models import Mention, Statement
-    from kompetenslyft.lrs.services import COLUMNS, MENTION_COLUMNS, authority_of
+    from kompetenslyft.lrs.services import authority_of
+    from kompetenslyft.lrs.storage import COLUMNS, MENTION_COLUMNS
 
     now = connection.ops.adapt_datetimefield_value(dt.datetime.now(dt.UTC))
     authority = authority_of(client)

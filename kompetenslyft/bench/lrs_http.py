@@ -1,6 +1,8 @@
 """The learning record store over HTTP for the bench and the durability test: gunicorn in a
 process group of its own (so that a test can SIGKILL master and workers at once in the middle of
-a batch), a keep-alive xAPI client, and realistic valid statements."""
+a batch) but in the caller's session (so that it shares the caller's scheduling group and
+priority: a bench run under ``nice`` and a raised autogroup times the server it starts, not the
+machine's other work), a keep-alive xAPI client, and realistic valid statements."""
 
 from __future__ import annotations
 
@@ -50,7 +52,7 @@ class LrsServer:
         ]  # fmt: skip
         with self.log.open("ab") as output:
             self.process = subprocess.Popen(  # noqa: S603
-                command, env=env, stdout=output, stderr=output, start_new_session=True
+                command, env=env, stdout=output, stderr=output, process_group=0
             )
         deadline = time.perf_counter() + 60
         while time.perf_counter() < deadline:

@@ -65,7 +65,8 @@ def seed(leavers: int = LEAVERS, statements: int = STATEMENTS) -> Any:
     from kompetenslyft.core.bulk import bulk_insert
     from kompetenslyft.lrs import keys
     from kompetenslyft.lrs.models import SCOPE_WRITE, Statement
-    from kompetenslyft.lrs.services import COLUMNS, client_create
+    from kompetenslyft.lrs.services import client_create
+    from kompetenslyft.lrs.storage import COLUMNS
     from kompetenslyft.org.imports import import_file
     from kompetenslyft.org.models import Person
     from kompetenslyft.org.services import organisation_create

@@ -37,7 +37,8 @@ from kompetenslyft.core.bulk import bulk_insert
 from . import keys
 from .attachments import SIGNATURE, declared
 from .models import Attachment, Mention, Pseudonym, Statement
-from .services import MENTION_COLUMNS, PSEUDONYM_HOME, _replace, mention_hashes_of, person_identifiers
+from .services import PSEUDONYM_HOME, _replace, mention_hashes_of, person_identifiers
+from .storage import MENTION_COLUMNS
 
 
 def pseudonym_agent(name: str) -> dict[str, Any]:

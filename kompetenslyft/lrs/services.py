@@ -9,6 +9,7 @@ import hmac
 import secrets
 import uuid as uuidlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -17,12 +18,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from kompetenslyft.core.audit import AuditEvent, audit_record
-from kompetenslyft.core.bulk import bulk_insert
-from kompetenslyft.core.queue import can_defer, enqueue, task_named
+from kompetenslyft.core.queue import can_defer, enqueue, queue_row, task_named
 from kompetenslyft.org.models import Organisation
 
-from . import attachments, keys, launched, signatures, validation
-from .models import SCOPES, Client, Mention, Pseudonym, Statement
+from . import attachments, keys, launched, signatures, storage, validation
+from .models import SCOPES, Client, Pseudonym, Statement
+from .storage import COLUMNS
 from .validation import VOIDED, Invalid
 from .verbs import COUNTING
 
@@ -209,11 +210,56 @@ def statements_store(
     return _store(client=client, prepared=prepared, ids=ids, given=given, version=version, parts=parts)
 
 
-COLUMNS = (
-    "organisation_id", "client_id", "statement_id", "stored", "version", "actor_key", "object_key", "verb_id",
-    "registration", "voided", "related_agents", "related_activities", "data", "ref_id",
-)  # fmt: skip
 VOIDED_AT = COLUMNS.index("voided")
+
+
+@dataclass
+class _Rows:
+    """A request's statements in database form (``storage.COLUMNS``), with what each names
+    beyond its own columns (``Mention`` hashes) and the targets of the voiding ones."""
+
+    rows: list[list[Any]]
+    mentions: dict[str, set[int]]
+    voids: dict[str, tuple[str, str]]  # voiding statement id → (target id, JSON path)
+
+
+def _rows_of(
+    client: Client, prepared: list[dict], ids: list[str], stored_at: dt.datetime, version: str
+) -> _Rows:
+    organisation_id = client.organisation_id
+    authority = authority_of(client)
+    authority_key = keys.agent_key(authority)
+    default_version = "2.0.0" if version.startswith("2.") else "1.0.0"
+    stored = format_time(stored_at)
+    stored_db = connection.ops.adapt_datetimefield_value(stored_at)
+    out = _Rows([], {}, {})
+    for n, (received, ident) in enumerate(zip(prepared, ids, strict=True)):
+        data = dict(received)
+        data["id"] = ident
+        data["stored"] = stored
+        data["authority"] = authority
+        data.setdefault("timestamp", stored)
+        data.setdefault("version", default_version)
+        obj = data["object"]
+        verb_id = data["verb"]["id"]
+        if verb_id == VOIDED:
+            path = f"$[{n}].object.id" if len(prepared) > 1 else "$.object.id"
+            out.voids[ident] = (obj["id"].lower(), path)
+        agents, activities = keys.related(data)
+        registration = (data.get("context") or {}).get("registration")
+        actor_key, object_key = keys.agent_key(data["actor"]), keys.object_key(obj)
+        hashes = keys.mention_hashes(agents, activities, actor_key, object_key, authority_key)
+        if hashes:
+            out.mentions[ident] = hashes
+        out.rows.append(
+            [
+                organisation_id, client.pk, ident, stored_db, data["version"], actor_key,
+                object_key, verb_id, registration.lower() if registration else None, False,
+                keys.joined(agents), keys.joined(activities), orjson.dumps(data).decode(),
+                obj["id"].lower() if obj.get("objectType") == "StatementRef" else None,
+            ]
+        )  # fmt: skip
+    return out
 
 
 def _store(
@@ -226,77 +272,56 @@ def _store(
     parts: dict[str, attachments.Part] | None = None,
 ) -> list[str]:
     organisation_id = client.organisation_id
-    authority = authority_of(client)
-    authority_key = keys.agent_key(authority)
-    default_version = "2.0.0" if version.startswith("2.") else "1.0.0"
-    with transaction.atomic():
-        # Inside the write transaction (SQLite: BEGIN IMMEDIATE), so stored follows the row order.
+    count = not client.is_platform
+    if connection.vendor == "postgresql" and not parts:
+        # PostgreSQL's writers overlap (consistent_through keeps a margin): stored is taken here.
         stored_at = timezone.now()
-        stored = format_time(stored_at)
-        stored_db = connection.ops.adapt_datetimefield_value(stored_at)
-        existing: dict[str, str] = {}
-        if given:
-            existing = dict(_rows("statement_id, data", "statement_id", organisation_id, given))
+        made = _rows_of(client, prepared, ids, stored_at, version)
+        counting = [row[2] for row in made.rows if row[7] in COUNTING] if count else []
+        queued = queue_row("lrs.count_task", organisation_id, counting) if counting else None
+        if not made.voids and storage.insert_at_once(
+            organisation_id=organisation_id,
+            client_id=client.pk,
+            stored=made.rows[0][3],
+            rows=made.rows,
+            mentions=made.mentions,
+            queued=queued,
+        ):
+            if counting and queued is None:
+                _count_later(organisation_id, counting)
+            return ids
+        # Voiding statements, or ids the organisation holds: the general path below decides.
+    with storage.write_transaction():
+        # Inside the write transaction (SQLite: BEGIN IMMEDIATE), so stored follows the row order.
+        made = _rows_of(client, prepared, ids, timezone.now(), version)
+        existing, early = storage.lookup(organisation_id, given)
         rows: list[list[Any]] = []
-        mentions: dict[str, set[int]] = {}
-        voids: dict[str, str] = {}
-        for n, (received, ident) in enumerate(zip(prepared, ids, strict=True)):
+        for received, row in zip(prepared, made.rows, strict=True):
+            ident = row[2]
             if ident in existing:
                 if not same_statement(orjson.loads(existing[ident]), received):
                     raise Conflict(f"the statement {ident} is stored already with other content")
                 continue
-            data = dict(received)
-            data["id"] = ident
-            data["stored"] = stored
-            data["authority"] = authority
-            data.setdefault("timestamp", stored)
-            data.setdefault("version", default_version)
-            obj = data["object"]
-            verb_id = data["verb"]["id"]
-            if verb_id == VOIDED:
-                voids[obj["id"].lower()] = f"$[{n}].object.id" if len(prepared) > 1 else "$.object.id"
-            agents, activities = keys.related(data)
-            registration = (data.get("context") or {}).get("registration")
-            actor_key, object_key = keys.agent_key(data["actor"]), keys.object_key(obj)
-            hashes = keys.mention_hashes(agents, activities, actor_key, object_key, authority_key)
-            if hashes:
-                mentions[ident] = hashes
-            rows.append(
-                [
-                    organisation_id, client.pk, ident, stored_db, data["version"], actor_key,
-                    object_key, verb_id, registration.lower() if registration else None, False,
-                    keys.joined(agents), keys.joined(activities), orjson.dumps(data).decode(),
-                    obj["id"].lower() if obj.get("objectType") == "StatementRef" else None,
-                ]
-            )  # fmt: skip
+            if ident in early:
+                row[VOIDED_AT] = True
+            rows.append(row)
+        voids = {target: path for ident, (target, path) in made.voids.items() if ident not in existing}
         if voids:
             if client.expires_at is not None:
                 # cmi5 6.3: an AU's credentials never void.
                 raise Invalid(next(iter(voids.values())), "a launched unit may not void statements")
             _void(organisation_id, voids, rows)
-        if given:
-            # A voiding statement may have come before the statement it voids.
-            fresh = [ident for ident in given if ident not in existing]
-            early = {
-                ref
-                for ref, verb in _rows("ref_id, verb_id", "ref_id", organisation_id, fresh)
-                if verb == VOIDED
-            }
-            for row in rows:
-                if row[2] in early:
-                    row[VOIDED_AT] = True
-        bulk_insert(Statement._meta.db_table, COLUMNS, rows)
-        if mentions:
-            _mentions_insert(organisation_id, mentions)
+        storage.insert(
+            organisation_id,
+            rows,
+            {ident: made.mentions[ident] for ident in made.mentions if ident not in existing},
+        )
         if parts:
             attachments.store(organisation_id, prepared, parts)
         counting = [row[2] for row in rows if row[7] in COUNTING]
-        if counting and not client.is_platform:
+        if counting and count:
             _count_later(organisation_id, counting)
     return ids
-
-
-MENTION_COLUMNS = ("organisation_id", "key_hash", "statement_id")
 
 
 def mention_hashes_of(data: dict[str, Any]) -> set[int]:
@@ -311,40 +336,18 @@ def mention_hashes_of(data: dict[str, Any]) -> set[int]:
     )
 
 
-def _mentions_insert(organisation_id: int, mentions: dict[str, set[int]]) -> None:
-    """The :class:`Mention` rows of statements just inserted (their ids read back by the
-    unique index on (organisation, statement id): the bulk insert returns none)."""
-    pks = _rows("statement_id, id", "statement_id", organisation_id, list(mentions))
-    bulk_insert(
-        Mention._meta.db_table,
-        MENTION_COLUMNS,
-        [(organisation_id, hashed, pk) for ident, pk in pks for hashed in mentions[ident]],
-    )
-
-
 def _count_later(organisation_id: int, statement_ids: list[str]) -> None:
     """Records that count (ADR 0014), off the request's path. A queue in the database takes the
     task in the statements' own transaction (one commit; stored and queued together, or
-    neither); a queue that runs tasks at once runs it after the commit."""
-    if can_defer("lrs.count_task"):
+    neither): its row written by one INSERT (``queue_row``); another queue that can defer takes
+    it through its backend; a queue that runs tasks at once runs it after the commit."""
+    queued = queue_row("lrs.count_task", organisation_id, statement_ids)
+    if queued is not None:
+        queued.insert()
+    elif can_defer("lrs.count_task"):
         task_named("lrs.count_task").enqueue(organisation_id, statement_ids)
     else:
         enqueue("lrs.count_task", organisation_id, statement_ids)
-
-
-def _rows(columns: str, column: str, organisation_id: int, values: list[str]) -> list[tuple[Any, ...]]:
-    """``columns`` of the organisation's statements whose ``column`` is one of ``values``: plain
-    SQL on the ingest path (the ORM's query building cost more than the query)."""
-    if not values:
-        return []
-    table = connection.ops.quote_name(Statement._meta.db_table)
-    marks = ", ".join(["%s"] * len(values))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns} FROM {table} WHERE organisation_id = %s AND {column} IN ({marks})",  # noqa: S608
-            [organisation_id, *values],
-        )
-        return list(cursor.fetchall())
 
 
 def _void(organisation_id: int, voids: dict[str, str], rows: list[list[Any]]) -> None:
