@@ -89,10 +89,11 @@ def gap_releases(
     view of it hides the same cells).
 
     Kept in a small per-process memo keyed by the summary's version (raised by every write to
-    it, in the same transaction), so a page computes it once per change; a stale entry is
-    never used."""
-    version = GapState.objects.filter(organisation=organisation).values_list("version", flat=True).first()
-    key = (organisation.pk, point, version, organisation.anonymity_threshold)
+    it, in the same transaction) and the state row's epoch (a restored database or a new state
+    row can repeat a version, not the pair), so a page computes it once per change; a stale
+    entry is never used."""
+    found = GapState.objects.filter(organisation=organisation).values_list("version", "epoch").first()
+    key = (organisation.pk, point, found, organisation.anonymity_threshold)
     wanted = set(competence_ids)
     with _RELEASES_LOCK:
         cached = _RELEASES.get(key)

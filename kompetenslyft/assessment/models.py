@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -122,6 +124,10 @@ class GapCell(models.Model):
         ]
 
 
+def new_epoch() -> str:
+    return uuid.uuid4().hex
+
+
 class GapState(models.Model):
     """When an organisation's gap summary was last rebuilt, and whether a rebuild is due."""
 
@@ -135,4 +141,9 @@ class GapState(models.Model):
     )
     version = models.PositiveBigIntegerField(
         default=0, help_text="Raised by every write to the summary (keys the disclosure control's cache)."
+    )
+    epoch = models.CharField(
+        max_length=32,
+        default=new_epoch,
+        help_text="New with every state row: the version can repeat after a restore, the two together cannot.",
     )

@@ -191,3 +191,24 @@ def test_report_gap_anonymised_survives_the_same_attack(gap_network: Any, capsys
     for unit_id in ("ADM", "DEP1", "DEP2", "U1", "U2", "U3"):
         assert (unit_id, "unit", None) in cells and (unit_id, "subtree", None) in cells
     assert check(cells, org) > 0
+
+
+def test_a_release_is_not_served_to_a_new_state_row_with_the_same_version(gap_network: Any) -> None:
+    """The per-process memo of releases keys on the state row's epoch beside its version: a
+    restored database (or the next test's fresh one) repeats versions, and a release of other
+    people must never answer for them."""
+    from kompetenslyft.assessment.gap_selectors import gap_releases
+    from kompetenslyft.assessment.models import GapState
+    from kompetenslyft.competence.models import Competence
+
+    org = gap_network.org_a
+    mail = Competence.objects.get(framework__organisation=org, code="MAIL")
+    first = gap_releases(org, point=0, competence_ids=[mail.pk])
+    state = GapState.objects.get(organisation=org)
+    version = state.version
+    state.delete()
+    again = GapState.objects.create(organisation=org, version=version, stale=False, points=[0])
+    assert again.epoch != state.epoch
+    second = gap_releases(org, point=0, competence_ids=[mail.pk])
+    assert second[mail.pk] is not first[mail.pk]  # computed anew, not the kept one
+    assert gap_releases(org, point=0, competence_ids=[mail.pk])[mail.pk] is second[mail.pk]  # kept
