@@ -6,9 +6,12 @@ training months.
 * A unit *trained* when people of it (or of a unit below it) attended one of the initiative's
   modules within its period (attendance ``attended`` or ``completed``, placed in the person's
   unit on the day). Its training months run from the month in which the ``min_people``-th
-  person attended for the first time to the last month anyone of it attended. For exact
-  viewers ``min_people`` is 1; for aggregates-only viewers it is the organisation's anonymity
-  threshold, so that no group of fewer people is told apart (ADR 0010).
+  person attended for the first time to the month of the ``min_people``-th last attendance
+  (each person's last day, latest first; never before the start). For exact viewers
+  ``min_people`` is 1 (the first and the last month anyone attended); for aggregates-only
+  viewers it is the organisation's anonymity threshold, so that both ends say only "k or more
+  people had attended by / attended from then" and fewer people attending earlier or later
+  move neither (ADR 0010).
 * On the calendar, the *trained units* are those that trained at any time of the initiative;
   the *comparison group* is the units with a value that did not train in it. The two groups
   never overlap: a unit is in one or the other, the same for every month.
@@ -126,7 +129,7 @@ def _training_months(
     if initiative.ends_on:
         rows = rows.filter(date__lte=initiative.ends_on)
     firsts: dict[int, dict[int, dt.date]] = defaultdict(dict)  # unit → person → first day
-    lasts: dict[int, dt.date] = {}
+    lasts: dict[int, dict[int, dt.date]] = defaultdict(dict)  # unit → person → last day
     grouped = (
         rows.values_list("person_id", "unit__path").annotate(first=Min("date"), last=Max("date")).order_by()
     )
@@ -138,14 +141,19 @@ def _training_months(
             seen = firsts[unit_id].get(person_id)
             if seen is None or first < seen:
                 firsts[unit_id][person_id] = first
-            if unit_id not in lasts or last > lasts[unit_id]:
-                lasts[unit_id] = last
+            seen = lasts[unit_id].get(person_id)
+            if seen is None or last > seen:
+                lasts[unit_id][person_id] = last
     months: dict[int, tuple[dt.date, dt.date]] = {}
     for unit_id, people in firsts.items():
         if len(people) < min_people:
             continue
+        # Both ends are statements about k people (ADR 0010): the start is the k-th person's
+        # first attendance, the end the k-th last attendance counted from the latest (people's
+        # last days, latest first), so that fewer than k people attending later move nothing.
         start = sorted(people.values())[min_people - 1]
-        months[unit_id] = (first_of(start), first_of(max(lasts[unit_id], start)))
+        end = sorted(lasts[unit_id].values(), reverse=True)[min_people - 1]
+        months[unit_id] = (first_of(start), first_of(max(end, start)))
     return months
 
 

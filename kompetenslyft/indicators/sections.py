@@ -246,14 +246,21 @@ def dashboard_sections(context: SectionContext) -> list[Section]:
 
 def trained_rule(exact: bool, k: int) -> str:
     """When a unit counts as trained: for a viewer of exact figures once anyone of it took
-    part (``initiative_sections``' ``min_people`` 1), else once k people or more did."""
+    part (``initiative_sections``' ``min_people`` 1), else once k people or more did, and
+    until the last month from which k or more still took part (ADR 0010)."""
     if exact:
         return _("A unit counts as trained once someone of it has taken part.")
-    return ngettext(
+    start = ngettext(
         "A unit counts as trained once %(k)s person or more of it has taken part.",
         "A unit counts as trained once %(k)s people or more of it have taken part.",
         k,
     ) % {"k": k}
+    end = ngettext(
+        "Its training months end with the last month from which %(k)s person or more of it still took part.",
+        "Its training months end with the last month from which %(k)s people or more of it still took part.",
+        k,
+    ) % {"k": k}
+    return f"{start} {end}"
 
 
 def _unchosen(context: SectionContext) -> list[Section]:

@@ -152,9 +152,14 @@ class InitiativeDetailsForm(forms.Form):
         label=_("Budget"), required=False, min_value=0, max_digits=12, decimal_places=2
     )
 
-    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, currency: str, period_locked: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["budget"].label = _("Budget (%(currency)s)") % {"currency": currency}
+        if period_locked:
+            # Shown and sent as they are (a read-only field is posted, a disabled one is not);
+            # a changed period is refused by the service (learning.scope_rules).
+            for name in ("starts_on", "ends_on"):
+                self.fields[name].widget.attrs.update({"readonly": True, "aria-describedby": "scope-locked"})
 
 
 class ChoicesForm(forms.Form):

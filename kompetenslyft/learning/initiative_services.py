@@ -29,6 +29,7 @@ from kompetenslyft.org.models import Person, Role, Unit
 
 from . import participation
 from .models import Booking, Initiative, InitiativeGoal, Module, PlanEntry, Proposal, SupportContact
+from .scope_rules import check_scope_change
 from .services import initiative_people, proposals_request
 
 PLAN_FIELDS = (
@@ -79,6 +80,14 @@ def initiative_update(
     if starts_on and ends_on and ends_on < starts_on:
         raise ValidationError(_("The initiative ends before it starts."))
     period_changed = (initiative.starts_on, initiative.ends_on) != (starts_on, ends_on)
+    if period_changed:
+        modules = list(initiative.modules.values_list("pk", flat=True))
+        check_scope_change(
+            organisation_id=initiative.organisation_id,
+            actor=actor,
+            before=(modules, initiative.starts_on, initiative.ends_on),
+            after=(modules, starts_on, ends_on),
+        )
     before = {
         "name": initiative.name,
         "purpose": initiative.purpose,
@@ -212,6 +221,13 @@ def initiative_modules_set(*, initiative: Initiative, modules: list[Module], act
     before = {m.pk: m for m in initiative.modules.all()}
     wanted = {m.pk for m in modules}
     removed = set(before) - wanted
+    if wanted != set(before):
+        check_scope_change(
+            organisation_id=initiative.organisation_id,
+            actor=actor,
+            before=(list(before), initiative.starts_on, initiative.ends_on),
+            after=(sorted(wanted), initiative.starts_on, initiative.ends_on),
+        )
     renewed = False
     if removed:
         confirmed, bookings = _module_dependents(initiative, removed)

@@ -34,6 +34,7 @@ from .forms import (
     PlanEntryForm,
 )
 from .models import Initiative, InitiativeGoal, PlanEntry, SupportContact
+from .scope_rules import scope_locked_message
 
 
 def lead_org(access: Access) -> Organisation:
@@ -137,8 +138,21 @@ def _save_choices(
 ) -> HttpResponse:
     """The page of the checkboxes of ``kind`` (GET); a POST saves them with ``save``, or, from
     a folded branch's "show the units below" button (``open``), shows them again as ticked. A
-    refused set is shown with its error (400)."""
-    initiative = _editable(request, pk)
+    refused set is shown with its error (400). The modules of an initiative people have taken
+    part in are changed only by a lead (``scope_rules``): anyone else is told why, without the
+    form, and a POST is refused (403)."""
+    access, initiative, can_edit = _visible(request, pk)
+    if not can_edit:
+        raise Http404
+    if kind == "modules" and selectors.initiative_scope_locked(access, initiative):
+        return _choices_page(
+            request,
+            initiative,
+            kind,
+            _choices_form(initiative, kind),
+            locked=scope_locked_message(),
+            status=403 if request.method == "POST" else 200,
+        )
     if request.method != "POST":
         return _choices_page(request, initiative, kind, _choices_form(initiative, kind))
     form = _choices_form(initiative, kind, request.POST)
@@ -169,9 +183,11 @@ def _choices_page(
     *,
     validate: bool = True,
     status: int = 200,
+    locked: str = "",
 ) -> HttpResponse:
     """One set of the initiative's checkboxes on its own page (the unit tree of a large
-    organisation would make the initiative's page too big)."""
+    organisation would make the initiative's page too big); with ``locked``, why they cannot
+    be changed, instead of the form."""
     ticked = checked(form["chosen"].value())  # as posted, or the initiative's own
     context: dict[str, Any] = {
         "initiative": initiative,
@@ -182,7 +198,11 @@ def _choices_page(
         "name": form["chosen"].html_name,
         f"checked_{kind}": ticked,
         "open_action": request.path,
+        "locked": locked,
     }
+    if locked:
+        context["chosen_names"] = [str(m) for m in getattr(initiative, kind).order_by("code")]
+        return render(request, "learning/initiative_choices.html", context, status=status)
     context.update(
         _pickers(
             initiative.organisation,
@@ -283,7 +303,7 @@ def _creator_org(access: Access) -> tuple[Organisation | None, list[Person]]:
     return organisation, [person]
 
 
-def _forms(initiative: Initiative, bound: dict[str, Any]) -> dict[str, Any]:
+def _forms(initiative: Initiative, bound: dict[str, Any], *, period_locked: bool) -> dict[str, Any]:
     """Every form of the page, unbound with the initiative's values, or the one that was posted."""
     organisation = initiative.organisation
     # Read once for every goal form (a queryset was read again by each of them).
@@ -292,6 +312,7 @@ def _forms(initiative: Initiative, bound: dict[str, Any]) -> dict[str, Any]:
         "details_form": InitiativeDetailsForm(
             prefix="details",
             currency=organisation.currency,
+            period_locked=period_locked,
             initial={
                 "name": initiative.name,
                 "purpose": initiative.purpose,
@@ -372,7 +393,9 @@ def _page(request: HttpRequest, pk: int, bound: dict[str, Any] | None = None) ->
         "panels": hooks.panels("initiative", request, {"initiative": initiative, "can_edit": can_edit}),
     }
     if can_edit:
-        forms = _forms(initiative, bound or {})
+        locked = selectors.initiative_scope_locked(access, initiative)
+        context["scope_locked"] = scope_locked_message() if locked else ""
+        forms = _forms(initiative, bound or {}, period_locked=locked)
         entry_forms, goal_forms = forms.pop("entry_forms"), forms.pop("goal_forms")
         for entries in plan.values():
             for entry in entries:
@@ -392,8 +415,15 @@ def initiative_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def initiative_details_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    initiative = _editable(request, pk)
-    form = InitiativeDetailsForm(request.POST, prefix="details", currency=initiative.organisation.currency)
+    access, initiative, can_edit = _visible(request, pk)
+    if not can_edit:
+        raise Http404
+    form = InitiativeDetailsForm(
+        request.POST,
+        prefix="details",
+        currency=initiative.organisation.currency,
+        period_locked=selectors.initiative_scope_locked(access, initiative),
+    )
     if form.is_valid():
         try:
             initiative_services.initiative_update(

@@ -78,6 +78,43 @@ def initiative_editable(access: Access, initiative: Initiative) -> bool:
     )
 
 
+def scope_has_participants(
+    organisation_id: int, module_ids: Any, starts_on: dt.date | None, ends_on: dt.date | None
+) -> bool:
+    """Whether counted attendance of the organisation's people falls in a scope (modules ×
+    period, an open end unbounded): what an initiative with that scope counts as participants
+    (``participation._scopes``). One EXISTS on the attendance's (module, date) index."""
+    ids = sorted(set(module_ids))
+    if not ids:
+        return False
+    rows = Attendance.objects.filter(
+        module_id__in=ids, status__in=DONE, person__organisation_id=organisation_id
+    )
+    if starts_on:
+        rows = rows.filter(date__gte=starts_on)
+    if ends_on:
+        rows = rows.filter(date__lte=ends_on)
+    return rows.exists()
+
+
+def initiative_has_participants(initiative: Initiative) -> bool:
+    return scope_has_participants(
+        initiative.organisation_id,
+        initiative.modules.values_list("pk", flat=True),
+        initiative.starts_on,
+        initiative.ends_on,
+    )
+
+
+def initiative_scope_locked(access: Access, initiative: Initiative) -> bool:
+    """Whether this viewer may no longer change the initiative's period and modules (ADR 0019,
+    addendum): once people have taken part in it, only a viewer of exact figures for the whole
+    organisation (its lead) may. Anyone else who may edit it — its project leaders — reads its
+    participants as protected figures, and a read before and after moving the end by a day, or
+    dropping a module, would tell who took part only on that day or in that module."""
+    return not access.is_lead_of(initiative.organisation_id) and initiative_has_participants(initiative)
+
+
 def modules_for(organisation_id: int) -> QuerySet[Module]:
     """The modules an organisation uses: its own, the network's and those it adopted."""
     adopted = ModuleAdoption.objects.filter(organisation_id=organisation_id).values("module_id")

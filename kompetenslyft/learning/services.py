@@ -39,6 +39,7 @@ from .models import (
     SupportRequest,
     proposal_counts,
 )
+from .scope_rules import check_scope_change
 from .selectors import modules_for
 from .session_services import (
     attendance_take as attendance_take,
@@ -99,6 +100,15 @@ def initiative_create(
         }
     if starts_on and ends_on and ends_on < starts_on:
         problems["ends_on"] = _("The initiative ends before it starts.")
+    try:
+        check_scope_change(
+            organisation_id=organisation.pk,
+            actor=actor,
+            before=None,
+            after=([m.pk for m in modules or []], starts_on, ends_on),
+        )
+    except ValidationError as exc:
+        problems["starts_on"] = exc.messages[0]
     if problems:
         raise ValidationError(problems)
     initiative = Initiative.objects.create(

@@ -126,7 +126,8 @@ class TeamFigure:
     """A challenge's published weeks (ADR 0012). ``shown``: some published week has a figure;
     ``pending``: no week since the start has closed and been published yet. ``weeks`` (in
     ``figures``) holds ``(monday, points)`` per published week, ``points`` None where the week's
-    release hid the unit; ``participants`` are those of the latest published week."""
+    release hid the unit or nobody of it took part (the two read the same: "too few");
+    ``participants`` are those of the latest published week."""
 
     challenge: TeamChallenge
     shown: bool
@@ -174,22 +175,19 @@ def team_figures(
             if monday < week_start(challenge.started_on):
                 continue
             row = rows.get((challenge.unit_id, monday))
-            if row is None:  # nobody took part that week
-                weeks.append((monday, 0))
-                participants.append(0)
-            elif row.shown:
+            if row is not None and row.shown:
                 weeks.append((monday, row.points))
                 participants.append(row.participants)
             else:
+                # A week nobody took part in reads as one where 1 to k−1 did (hidden): a 0 beside
+                # a hidden week would tell that a few took part in the hidden one.
                 weeks.append((monday, None))
                 participants.append(None)
         if not weeks:
             result.append(TeamFigure(challenge, False, pending=True))
             continue
         points = [p for _m, p in weeks]
-        visible = [p for p in points if p is not None]
-        # Only empty weeks to show beside hidden ones: say too few take part, not 0 points.
-        shown = bool(visible) and (any(visible) or None not in points)
+        shown = any(p is not None for p in points)
         figures = Figures(weeks[-WEEKS:], sum(p for p in points if p is not None), _streak(points))
         result.append(
             TeamFigure(

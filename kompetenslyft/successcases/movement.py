@@ -16,7 +16,10 @@
   six months after the unit's training minus the six months before, relative to before, with
   the sign turned so that positive is better. Values are figures of units, shown exactly (ADR
   0010); a unit counts as trained only from its k-th participant (``min_people`` = k for every
-  viewer), so an untrained unit, or one with fewer than k participants, has no figure.
+  viewer), so an untrained unit, or one with fewer than k participants, has no figure, and its
+  training ends at the k-th last attendance (latest first), so the after-window
+  ``(end, end + 6]`` is not moved by fewer than k people attending later
+  (:func:`kompetenslyft.indicators.figures.training`).
 
 Both are memoised per process, keyed by what they are made of."""
 

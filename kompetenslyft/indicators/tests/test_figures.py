@@ -34,7 +34,9 @@ def test_training_months_per_unit_and_subtree(network: Any) -> None:
     protected = training_months(n.initiative, min_people=5)
     assert n.unit2.pk not in protected
     assert protected[n.unit1.pk] == (dt.date(2026, 3, 1), dt.date(2026, 3, 1))
-    assert protected[n.dep1.pk] == (dt.date(2026, 3, 1), dt.date(2026, 4, 1))  # the 5th person
+    # Hemtjänst: the 5th person's first day (March) to the 5th last day, latest first (March):
+    # Södra's two in April are fewer than k and do not stretch it (ADR 0010, addendum).
+    assert protected[n.dep1.pk] == (dt.date(2026, 3, 1), dt.date(2026, 3, 1))
 
 
 def test_calendar_around_the_period_for_the_lead(network: Any) -> None:
@@ -129,6 +131,7 @@ def test_the_dashboard_for_the_evaluator_uses_the_threshold(network: Any) -> Non
     april = next(r for r in calendar.table.rows if r[0].value == "2026-04")
     assert [v.value for v in april[2:]] == [70.0, 1, 50.0, 2]
     assert "A unit counts as trained once 5 people or more of it have taken part." in calendar.note
+    assert "end with the last month from which 5 people or more of it still took part." in calendar.note
 
 
 def test_the_leads_note_says_when_a_unit_counts_as_trained_in_words(network: Any) -> None:
@@ -138,7 +141,11 @@ def test_the_leads_note_says_when_a_unit_counts_as_trained_in_words(network: Any
     calendar = _sections(n, exact=True)[f"indicator-{n.indicator.pk}-{n.initiative.pk}"]
     assert "A unit counts as trained once someone of it has taken part." in calendar.note
     assert "1 people" not in calendar.note
-    assert trained_rule(False, 1) == "A unit counts as trained once 1 person or more of it has taken part."
+    assert trained_rule(False, 1) == (
+        "A unit counts as trained once 1 person or more of it has taken part. Its training months "
+        "end with the last month from which 1 person or more of it still took part."
+    )
+    assert "end with" not in calendar.note  # the lead's months end with the last anyone took part
 
 
 def test_the_dashboard_without_an_initiative_says_how_to_see_them(network: Any) -> None:

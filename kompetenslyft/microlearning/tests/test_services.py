@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
+from kompetenslyft.core.tests.pages import EN, client_for
 from kompetenslyft.microlearning import selectors, services
 from kompetenslyft.microlearning.models import (
     BOX_DAYS,
@@ -207,7 +210,8 @@ def test_a_closed_week_is_published_once_with_its_points_and_people(network: Any
     assert figure.shown and figure.participants == 6
     assert figure.last_week == (monday, 6 * (3 + 1))
     assert figure.figures is not None and figure.figures.total == 24 and figure.figures.streak == 1
-    assert [p for _m, p in figure.figures.weeks] == [0] * (closed - 1) + [24]
+    # the weeks nobody took part in read as hidden, like a week of 1 to k−1 (ADR 0012)
+    assert [p for _m, p in figure.figures.weeks] == [None] * (closed - 1) + [24]
     row = TeamWeek.objects.get(run__monday=monday, unit=network.unit1)
     assert (row.shown, row.participants, row.points) == (True, 6, 24)
     assert people
@@ -260,6 +264,46 @@ def test_the_daily_run_publishes_the_closed_weeks(network: Any) -> None:
     runs = dict(TeamWeekRun.objects.filter(organisation=network.org_a).values_list("monday", "participants"))
     assert runs[last_closed] == 5 and set(runs.values()) == {0, 5} and len(runs) == 2
     assert DailyRun.objects.get(day=timezone.localdate()).stage == "done"
+
+
+def _row(page: str, challenge: Any) -> str:
+    """A challenge's row on the page, without its unit and id: what tells one week from another."""
+    found = re.search(rf'<tr data-challenge="{challenge.pk}".*?</tr>', page, re.S)
+    assert found is not None
+    row = re.sub(r'<th scope="row">.*?</th>', "", found.group(0))
+    return re.sub(r'data-challenge="\d+"|/teams/\d+/end/', "", row)
+
+
+def test_a_week_nobody_took_part_in_reads_as_one_too_few_took_part_in(network: Any) -> None:
+    """The attack (ADR 0012, addendum): a week nobody took part in showed 0 and a week 1 to k−1
+    took part in showed "hidden", so the difference told that a few took part. Both are
+    hidden now, in the figures and on the page. Norra: 2 (< k = 5) two weeks ago, 5 last week;
+    Södra: nobody two weeks ago, 5 last week."""
+    two_weeks_ago = _last_closed_wednesday() - dt.timedelta(weeks=1)
+    _team(network, network.unit1, 2, day=two_weeks_ago)
+    _team(network, network.unit1, 5)
+    _team(network, network.unit2, 5)
+    few, empty = _challenge(network.unit1, days_ago=16), _challenge(network.unit2, days_ago=16)
+    _publish()
+    figures = {f.challenge.pk: f for f in selectors.team_figures(network.org_a, [few, empty])}
+    assert _seen(figures[empty.pk]) == _seen(figures[few.pk])
+    weeks = figures[empty.pk].figures.weeks  # type: ignore[union-attr]
+    assert weeks[-2][1] is None and weeks[-1][1] == 5 * (3 + 1)
+    page = client_for(network.lead.user).get(reverse("microlearning:teams"), **EN).content.decode()
+    assert _row(page, empty) == _row(page, few)
+    assert ": 0<" not in page
+    assert "a week nobody took part in reads the same" in page
+
+
+def test_a_team_nobody_took_part_in_reads_as_one_too_few_took_part_in(network: Any) -> None:
+    _team(network, network.unit1, 2)
+    few, empty = _challenge(network.unit1), _challenge(network.unit2)
+    _publish()
+    figures = {f.challenge.pk: f for f in selectors.team_figures(network.org_a, [few, empty])}
+    assert _seen(figures[empty.pk]) == _seen(figures[few.pk]) == (False, None, None, None, None)
+    page = client_for(network.lead.user).get(reverse("microlearning:teams"), **EN).content.decode()
+    assert _row(page, empty) == _row(page, few)
+    assert "Too few taking part to show a figure." in _row(page, empty)
 
 
 def test_streak_counts_published_weeks_with_points_in_a_row() -> None:

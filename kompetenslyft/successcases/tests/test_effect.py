@@ -561,3 +561,28 @@ def test_largest_and_smallest_never_list_a_group_on_the_wrong_side(moved: Any) -
         {"rows": alone.largest(), "which": "largest", "ranked": alone.ranked()},
     )
     assert "Too few groups have figures to compare yet." in html
+
+
+def test_a_few_people_attending_later_do_not_move_a_units_indicator_change(moved: Any) -> None:
+    """ADR 0010 (addendum): the unit's after-window starts after its k-th last attendance, not
+    after the last anyone attended; one more person attending in September (fewer than k)
+    would otherwise move unit3's window past its values and blank its figure."""
+    _indicator(moved)
+    before = {r.key: r.indicator for r in candidates(moved.initiative).units}
+    assert before[moved.dep2.pk] == pytest.approx(-0.25)
+    late = PersonFactory(unit=moved.unit3, role=moved.employee.role)
+    Attendance.objects.create(
+        person=late, module=moved.module, unit=moved.unit3, date=dt.date(2026, 9, 14), hours=Decimal(2)
+    )
+    movement.forget()
+    after = {r.key: r.indicator for r in candidates(moved.initiative).units}
+    assert after[moved.dep2.pk] == pytest.approx(-0.25)
+    assert after[moved.unit3.pk] == before[moved.unit3.pk]
+    # k (3) people attending in September end unit3's training in September: no after-window
+    for _ in range(2):
+        person = PersonFactory(unit=moved.unit3, role=moved.employee.role)
+        Attendance.objects.create(
+            person=person, module=moved.module, unit=moved.unit3, date=dt.date(2026, 9, 15), hours=Decimal(2)
+        )
+    movement.forget()
+    assert {r.key: r.indicator for r in candidates(moved.initiative).units}[moved.unit3.pk] is None
