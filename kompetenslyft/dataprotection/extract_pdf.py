@@ -56,7 +56,11 @@ def _statement_row(row: dict[str, Any], present: Presenter) -> str:
     verb_text = next(iter(display.values()), None) if isinstance(display, dict) else None
     target = statement.get("object") or {}
     void = f" ({present.voided})" if row.get("voided") else ""
-    when = present.text(row.get("stored"))
+    # when it happened, local; when the LRS received it only when that was another day
+    happened, stored = row.get("timestamp"), row.get("stored")
+    when = present.text(happened or stored)
+    if happened and stored and present.local(happened).date() != present.local(stored).date():
+        when = f"{when} ({present.label('stored')}: {present.text(stored)})"
     return (
         f"{when} · {verb_text or str(verb.get('id', '')).rsplit('/', 1)[-1]} · {target.get('id', '')}{void}"
     )

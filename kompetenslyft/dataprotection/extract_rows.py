@@ -13,7 +13,8 @@ from typing import Any
 
 from django.apps import apps
 
-from .extract_text import DECISION_REASONS, DECISIONS, TAGS, action_label
+from .extract_text import DECISION_REASONS, DECISIONS, NO_NAME, TAGS, action_label
+from .extract_words import ChangeWords, answered, question_texts
 
 Rows = list[dict[str, Any]]
 Choices = Iterable[tuple[Any, Any]]
@@ -313,7 +314,7 @@ def _survey_requests(person: Any) -> Rows:
 
 
 def _attempts(person: Any) -> Rows:
-    return _values(
+    rows = _values(
         _model("knowledge.Attempt").objects.filter(person=person).order_by("started_at", "id"),
         module="test__module__name",
         test="test__kind",
@@ -325,6 +326,21 @@ def _attempts(person: Any) -> Rows:
         score="score",
         passed="passed",
     )
+    # The questions and chosen options by their texts, not their ids (two queries for all).
+    # (an entry is [question id, [option ids]]; a bare id is read too)
+    drawn = [
+        [int(entry[0] if isinstance(entry, list) else entry) for entry in row["questions_drawn"] or []]
+        for row in rows
+    ]
+    questions, options = question_texts([q for ids in drawn for q in ids])
+    for row, ids in zip(rows, drawn, strict=True):
+        # the test by its module and when it is taken ("Dokumentation, before the module")
+        row["test_label"] = (
+            f"{row['module']}, {row['test_label']}" if row.get("test_label") else row["module"]
+        )
+        row["questions_drawn"] = [questions.get(q, "?") for q in ids]
+        row["answers"] = answered(row["answers"], ids, questions, options)
+    return rows
 
 
 def _follow_ups(person: Any) -> Rows:
@@ -395,19 +411,23 @@ def _micro_courses(person: Any) -> Rows:
 
 
 def _micro_items(person: Any) -> Rows:
-    return _values(
+    rows = _values(
         _model("microlearning.Item").objects.filter(person=person).order_by("module_id", "id"),
         module="module__name",
-        question="question__ident",
+        question="question_id",
         box="box",
         due_on="due_on",
         right="right",
         wrong="wrong",
     )
+    questions, _options = question_texts(row["question"] for row in rows)
+    for row in rows:
+        row["question"] = questions.get(row["question"], "?")
+    return rows
 
 
 def _micro_sets(person: Any) -> Rows:
-    return _values(
+    rows = _values(
         _model("microlearning.QuestionSet").objects.filter(person=person).order_by("day", "id"),
         day="day",
         questions="questions",
@@ -416,6 +436,18 @@ def _micro_sets(person: Any) -> Rows:
         answered_on="answered_on",
         emailed_at="emailed_at",
     )
+    shown = [[int(q) for q in row["questions"] or []] for row in rows]
+    every = sorted({q for ids in shown for q in ids})
+    questions, options = question_texts(every)
+    # the module each question is about: the set is named by its modules
+    modules = dict(
+        _model("knowledge.Question").objects.filter(pk__in=every).values_list("pk", "bank__module__name")
+    )
+    for row, ids in zip(rows, shown, strict=True):
+        row["module"] = ", ".join(dict.fromkeys(modules[q] for q in ids if q in modules))
+        row["questions"] = [questions.get(q, "?") for q in ids]
+        row["answers"] = answered(row["answers"], ids, questions, options)
+    return [{"day": row.pop("day"), "module": row.pop("module"), **row} for row in rows]
 
 
 def _cmi5_launches(person: Any) -> Rows:
@@ -441,10 +473,33 @@ def _statements(person: Any) -> Rows:
     if person.employee_id:
         q |= Q(related_agents__contains=f"|{person.employee_id}\n")
     statements = _model("lrs.Statement").objects.filter(q, organisation_id=person.organisation_id)
-    return [
-        {"stored": row["stored"], "voided": row["voided"], "statement": _json(row["data"])}
-        for row in statements.order_by("stored", "id").values("stored", "voided", "data")
-    ]
+    rows = []
+    for row in statements.order_by("stored", "id").values("stored", "voided", "data"):
+        statement = _json(row["data"])
+        rows.append(
+            {
+                # when it happened (the statement's timestamp; the LRS sets it to the stored
+                # time when the tool sent none), then when the LRS received it
+                "timestamp": _event_time(statement) or row["stored"],
+                "stored": row["stored"],
+                "voided": row["voided"],
+                "statement": statement,
+            }
+        )
+    return rows
+
+
+def _event_time(statement: Any) -> Any:
+    import datetime as dt
+
+    value = statement.get("timestamp") if isinstance(statement, dict) else None
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
 
 
 def _json(text: Any) -> Any:
@@ -535,6 +590,11 @@ def _audit(queryset: Any, **fields: str) -> Rows:
         if code not in words:
             words[code] = action_label(code)
         row["action_label"] = words[code]
+    if "changes" in fields:
+        changes = ChangeWords(row["changes"] for row in rows)
+        for row in rows:
+            if isinstance(row["changes"], dict) and row["changes"]:
+                row["changes_label"] = changes.words(row["changes"])
     return rows
 
 
@@ -552,14 +612,57 @@ def _audit_by(person: Any) -> Rows:
 
 
 def _reads(person: Any) -> Rows:
-    return _values(
+    """Who read the person's data: the reader by name and role (its roles in the product in
+    the organisation, manager when it manages a unit there, else its role at work), never by
+    its account name; three queries however many reads."""
+    from kompetenslyft.core.models import ProductRole
+
+    rows = _values(
         _model("dataprotection.AccessPerson")
         .objects.filter(person=person)
         .order_by("entry__created_at", "entry_id"),
         read_at="entry__created_at",
-        reader="entry__reader_label",
+        reader="entry__reader_person__given_name",
+        reader_role="entry__reader_id",
         what="entry__kind",
+        family_name="entry__reader_person__family_name",
+        work_role="entry__reader_person__role__name",
+        reader_person="entry__reader_person_id",
+        organisation="entry__organisation_id",
     )
+    users = {row["reader_role"] for row in rows if row["reader_role"]}
+    readers = {row["reader_person"] for row in rows if row["reader_person"]}
+    product_roles = {code: str(text) for code, text in ProductRole.choices}
+    granted: dict[tuple[int, int], list[str]] = {}
+    if users:
+        for user_id, organisation_id, role in (
+            _model("core.Grant")
+            .objects.filter(user_id__in=users)
+            .order_by("role")
+            .values_list("user_id", "organisation_id", "role")
+        ):
+            granted.setdefault((user_id, organisation_id), []).append(product_roles.get(role, role))
+    managing = set(
+        _model("org.Unit").objects.filter(manager_id__in=readers).values_list("manager_id", "organisation_id")
+        if readers
+        else ()
+    )
+    manager = str(TAGS["manager"])
+    for row in rows:
+        given, family = row.pop("reader") or "", row.pop("family_name") or ""
+        user_id, reader_person = row["reader_role"], row.pop("reader_person")
+        organisation_id, work_role = row.pop("organisation"), row.pop("work_role")
+        roles = list(granted.get((user_id, organisation_id), []))
+        if reader_person and (reader_person, organisation_id) in managing:
+            roles.insert(0, manager)
+        if not roles and work_role:
+            roles = [work_role]
+        row["reader"] = f"{given} {family}".strip() or str(NO_NAME)
+        row["reader_role"] = ", ".join(roles)
+    return [
+        {"read_at": row["read_at"], "reader": row["reader"], "reader_role": row["reader_role"], **row}
+        for row in rows
+    ]
 
 
 def _extracts(person: Any) -> Rows:

@@ -142,11 +142,16 @@ FIELD_LABELS: dict[str, Promise] = {
     "target": gettext_lazy("Concerning"),
     "read_at": gettext_lazy("When"),
     "reader": gettext_lazy("Reader"),
+    "reader_role": gettext_lazy("Reader's role"),
+    "timestamp": gettext_lazy("Happened"),
     "what": gettext_lazy("What"),
     "asked_at": gettext_lazy("Asked on"),
     "asked_by": gettext_lazy("Asked by"),
     "reason": gettext_lazy("Reason"),
 }
+
+# A reader the access log keeps without a person or a name (an operator's account).
+NO_NAME = gettext_lazy("an account without a name")
 
 # Keys the PDF leaves out: their rows say it otherwise (the JSON keeps them).
 HIDDEN = frozenset({"record", "per"})
@@ -258,7 +263,10 @@ class Presenter:
     def label(self, key: str) -> str:
         """A field's label; an unknown key (a new field) reads as itself, spaced."""
         found = self.labels.get(key)
-        return found if found is not None else key.replace("_", " ").capitalize()
+        if found is not None:
+            return found
+        # a key already in words (an audit entry's changes, ``changes_label``) stays as it is
+        return key if key[:1].isupper() and "_" not in key else key.replace("_", " ").capitalize()
 
     def tag(self, code: str) -> str:
         return self.tags.get(code, code)

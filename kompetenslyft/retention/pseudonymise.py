@@ -86,7 +86,10 @@ set-based: the statements by ``lrs.erasure.pseudonymise_many`` (the actor-only c
 from __future__ import annotations
 
 import re
+import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -244,6 +247,14 @@ def pseudonymise_person(person: Person, *, source: str, actor: Any = None, reaso
         return _pseudonymise_batch([locked], hits, source=source, actor=actor, reason=reason)[0]
 
 
+# Batches written at once on PostgreSQL, each on its own connection (a background run outside
+# any transaction): rewriting a statement row costs a new entry in each of its seven indexes,
+# one backend's CPU for a million of them is above the issue's minute, and the second core
+# does the other half. Rows two batches may both change are locked first, in id order
+# (statements: ``lrs.erasure``; texts and audit entries: :func:`_replace_mentions`).
+WORKERS = 2
+
+
 def pseudonymise_people(
     person_ids: Iterable[int],
     *,
@@ -251,9 +262,11 @@ def pseudonymise_people(
     actor: Any = None,
     batch: int = 100,
     progress: Callable[[int], None] | None = None,
+    workers: int = WORKERS,
 ) -> int:
     """Pseudonymise many people (a retention rule): the learning record store is read once per
-    organisation, then ``batch`` people per short transaction. Returns how many were done."""
+    organisation, then ``batch`` people per short transaction — on PostgreSQL, outside a
+    transaction, ``workers`` batches at once. Returns how many were done."""
     ids = sorted(set(person_ids))
     done = 0
     by_org: dict[int, list[int]] = {}
@@ -264,18 +277,91 @@ def pseudonymise_people(
     for org_id, org_ids in sorted(by_org.items()):
         people = list(Person.objects.filter(pk__in=org_ids).only("pk", "email", "employee_id"))
         hits = lrs_services.statements_naming(org_id, people)
-        for start in range(0, len(org_ids), batch):
-            part = org_ids[start : start + batch]
-            with transaction.atomic():
-                chunk = list(
-                    Person.objects.select_for_update(of=("self",))
-                    .select_related("organisation", "user")
-                    .filter(pk__in=part, erasure__isnull=True)
-                    .order_by("pk")
-                )
-                done += len(_pseudonymise_batch(chunk, hits, source=source, actor=actor))
-            if progress is not None:
-                progress(done)
+        # Statements naming more than one of the people: two batches may rewrite them.
+        named = Counter(pk for pks in hits.values() for pk in pks)
+        shared = {pk for pk, times in named.items() if times > 1}
+        parts = [org_ids[start : start + batch] for start in range(0, len(org_ids), batch)]
+        parallel = (
+            workers > 1
+            and len(parts) > 1
+            and connection.vendor == "postgresql"
+            and not connection.in_atomic_block
+        )
+        if not parallel:
+            for part in parts:
+                done += _people_batch(part, hits, shared, source=source, actor=actor)
+                if progress is not None:
+                    progress(done)
+            continue
+        done += _batches_apart(
+            parts, hits, shared, source=source, actor=actor, workers=workers, progress=progress, before=done
+        )
+    return done
+
+
+def _people_batch(
+    part: list[int], hits: dict[int, list[int]], shared: set[int], *, source: str, actor: Any
+) -> int:
+    """One batch of people in one transaction; how many were pseudonymised."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # A background run's batch need not wait for its WAL to reach the disk at commit
+            # (each writes ~100 MB of it): a crash loses at most the last batches, which are
+            # then not marked done and the next run does them again.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit = off")
+        chunk = list(
+            Person.objects.select_for_update(of=("self",))
+            .select_related("organisation", "user")
+            .filter(pk__in=part, erasure__isnull=True)
+            .order_by("pk")
+        )
+        return len(_pseudonymise_batch(chunk, hits, source=source, actor=actor, shared=shared))
+
+
+def _batches_apart(
+    parts: list[list[int]],
+    hits: dict[int, list[int]],
+    shared: set[int],
+    *,
+    source: str,
+    actor: Any,
+    workers: int,
+    progress: Callable[[int], None] | None,
+    before: int,
+) -> int:
+    """The batches ``parts`` on ``workers`` threads, each with a connection of its own for the
+    whole run (closed when it has no batch left); a failed batch stops the others taking new
+    ones and is raised here. ``progress`` is told the total done, ``before`` included."""
+    lock = threading.Lock()
+    pending = iter(parts)
+    done = 0
+    failed = threading.Event()
+
+    def work() -> None:
+        nonlocal done
+        try:
+            while not failed.is_set():
+                with lock:
+                    part = next(pending, None)
+                if part is None:
+                    return
+                try:
+                    count = _people_batch(part, hits, shared, source=source, actor=actor)
+                except BaseException:
+                    failed.set()
+                    raise
+                with lock:
+                    done += count
+                    if progress is not None:
+                        progress(before + done)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(work) for _ in range(workers)]
+        for future in futures:
+            future.result()
     return done
 
 
@@ -298,22 +384,52 @@ def _mentions(olds: list[_Old], *, parts: bool = False) -> tuple[re.Pattern[str]
 
 
 def _replace_mentions(model: Any, base: Any, fields: list[str], pattern: Any, replacement: dict) -> list[int]:
-    """Replace the mentions in these texts; returns the rows changed."""
+    """Replace the mentions in these texts; returns the rows changed. The rows that mention
+    someone are locked (in id order) and read again before they are written: a batch running
+    beside this one may be rewriting the same text for its own people."""
+    found = [
+        row[0]
+        for row in base.values_list("pk", *fields).iterator(chunk_size=2000)
+        if any(text and pattern.search(text) for text in row[1:])
+    ]
     rows = []
-    for row in base.values_list("pk", *fields).iterator(chunk_size=2000):
-        pk, texts = row[0], row[1:]
-        changed = {}
-        for name, text in zip(fields, texts, strict=True):
-            if text and pattern.search(text):
-                changed[name] = pattern.sub(lambda m: replacement[m.group(0).casefold()], text)
-        if changed:
-            model.objects.filter(pk=pk).update(**changed)
-            rows.append(pk)
+    for start in range(0, len(found), 1000):
+        locked = (
+            model.objects.filter(pk__in=found[start : start + 1000])
+            .select_for_update()
+            .order_by("pk")
+            .values_list("pk", *fields)
+        )
+        updated = []
+        for row in locked:
+            pk, texts = row[0], row[1:]
+            new = [
+                pattern.sub(lambda m: replacement[m.group(0).casefold()], text) if text else text
+                for text in texts
+            ]
+            if new != list(texts):
+                updated.append((*new, pk))
+                rows.append(pk)
+        if updated:
+            # one prepared statement for the lot (a retention run scrubs thousands of entries)
+            table = connection.ops.quote_name(model._meta.db_table)
+            columns = ", ".join(
+                f"{connection.ops.quote_name(model._meta.get_field(name).column)} = %s" for name in fields
+            )
+            key = connection.ops.quote_name(model._meta.pk.column)
+            with connection.cursor() as cursor:
+                cursor.executemany(f"UPDATE {table} SET {columns} WHERE {key} = %s", updated)  # noqa: S608
     return rows
 
 
 def _pseudonymise_batch(
-    people: list[Person], hits: dict[int, list[int]], *, source: str, actor: Any, reason: str = ""
+    people: list[Person],
+    hits: dict[int, list[int]],
+    *,
+    source: str,
+    actor: Any,
+    reason: str = "",
+    shared: set[int] | None = None,
 ) -> list[Erasure]:
     if not people:
         return []
@@ -329,7 +445,7 @@ def _pseudonymise_batch(
         olds.append(_Old(person, "", [n.strip() for n in names if n and n.strip()], parts))
 
     # The learning record store first: it finds the person by the identifiers still there.
-    records = lrs_erasure.pseudonymise_many(organisation.pk, people, hits, actor=actor)
+    records = lrs_erasure.pseudonymise_many(organisation.pk, people, hits, actor=actor, shared=shared)
     statements: dict[int, int] = {}
     for old in olds:
         old.pseudonym = records[old.person.pk].name
@@ -414,7 +530,12 @@ def _pseudonymise_batch(
             AuditEntry, entries, ["target_id", "target_label"], about_pattern, about_replacement
         )
         scrubbed = []
-        for entry in AuditEntry.objects.filter(pk__in=entry_ids).only("pk", "changes"):
+        for entry in (
+            AuditEntry.objects.filter(pk__in=entry_ids)
+            .select_for_update()
+            .order_by("pk")
+            .only("pk", "changes")
+        ):
             text = str(entry.changes)
             if about_pattern is not None and about_pattern.search(text):
                 entry.changes = _scrub_json(entry.changes, about_pattern, about_replacement)
