@@ -9,10 +9,12 @@ import io
 import random
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from faker import Faker
 
+from kompetenslyft.core.db import analyse_now
 from kompetenslyft.core.models import ProductRole
 
 from .imports import PEOPLE_HEADER, UNIT_HEADER, import_file
@@ -342,4 +344,12 @@ def load_demo() -> list[DemoLogin]:
     officer.save()
     grant_add(user=officer, organisation=solvik, role=ProductRole.DATA_PROTECTION)
     logins.append(DemoLogin("data protection officer", "dpo", "an account without a person: the access log"))
+    # The demo is one bulk write into most tables (some 100,000 rows): every table's planner
+    # statistics are read now, inside its transaction (ANALYZE counts the transaction's own
+    # rows), not only after the commit as `core.db.analyse` does for the tables of its imports.
+    # Pages served right after the load, and the tests that load the demo in a transaction that
+    # never commits, are planned with the demo's real sizes: without this, PostgreSQL planned
+    # with whatever sizes a table last had (a test suite's rolled-back ANALYZE leaves them: a few
+    # rows over many pages) and nested loops over thousands of rows took seconds to minutes.
+    analyse_now(*apps.get_models())
     return logins

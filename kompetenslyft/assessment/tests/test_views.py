@@ -112,6 +112,39 @@ def test_manager_sees_its_subtree_only(world: Any) -> None:
     assert world.unit1.name in campaign and world.unit3.name not in campaign
 
 
+def test_people_below_the_goal_by_subtree_unit_role_point_and_scope(world: Any) -> None:
+    from kompetenslyft.assessment.gap_selectors import people_below
+    from kompetenslyft.assessment.models import LATEST
+    from kompetenslyft.core.access import access_for
+    from kompetenslyft.org.tests.factories import RoleFactory
+
+    lead, manager = access_for(world.lead.user), access_for(world.manager.user)
+
+    def below(access: Any, unit: Any, **kwargs: Any) -> list[tuple[str, int, int]]:
+        found = people_below(access, world.org_a, unit=unit, competence=world.mail, **kwargs)
+        return [(row.person.family_name, row.level, row.required_level) for row in found]
+
+    employee, other = world.employee.family_name, world.other_employee.family_name
+    # the whole subtree, sorted by name; those at or above the goal (level 4 of 3) are not listed
+    assert below(lead, world.admin_a) == sorted([(employee, 1, 3), (other, 1, 3)])
+    assert below(lead, world.dep1) == [(employee, 1, 3)]
+    assert below(lead, world.admin_a, direct=True) == []  # nobody answered directly in it
+    assert below(lead, world.unit1, direct=True) == [(employee, 1, 3)]
+    assert below(lead, world.admin_a, role=RoleFactory(organisation=world.org_a, name="Kock")) == []
+    assert below(lead, world.admin_a, role=world.employee.role) == sorted([(employee, 1, 3), (other, 1, 3)])
+    # a manager: its own subtree only, whatever unit is asked for
+    assert below(manager, world.admin_a) == [(employee, 1, 3)]
+    # a later measurement point at the goal: off the latest list, still on the first point's
+    run(
+        "assessments",
+        f"employee_id,competence_code,level,measurement_point\n{world.employee.employee_id},MAIL,3,1\n",
+        world.org_a,
+    )
+    assert below(lead, world.admin_a, point=LATEST) == [(other, 1, 3)]
+    assert below(lead, world.admin_a, point=0) == sorted([(employee, 1, 3), (other, 1, 3)])
+    assert below(lead, world.admin_a, point=1) == []
+
+
 @pytest.mark.parametrize("viewer", ["top", "evaluator"])
 def test_aggregate_roles_see_no_people_and_no_small_groups(world: Any, viewer: str) -> None:
     user = getattr(world, viewer)

@@ -306,6 +306,64 @@ def test_book_assigned_people_picks_ones_own_and_tells_who_waits(work: Any) -> N
     assert client_for(work.employee.user).get(url).status_code == 404
 
 
+def test_book_assigned_people_leaves_out_who_is_booked_waiting_or_has_attended(work: Any) -> None:
+    """Each rule of the list on its own: a coming booking or a place on a coming waiting list
+    of the module takes a person off, an attended or completed session of it too; a booking on
+    a past or cancelled session, or on another module, does not."""
+    from kompetenslyft.learning.manager_selectors import assigned_not_booked
+
+    client = client_for(work.manager.user)
+    for proposal in (work.proposal, work.colleague_proposal):
+        client.post(_url("proposal_confirm", work, proposal))
+    soon = timezone.now() + dt.timedelta(days=3)
+    session = session_create(module=work.mail, starts_at=soon, duration_minutes=60, capacity=9, place="Sal 2")
+    other = session_create(module=work.mail, starts_at=soon, duration_minutes=60, capacity=9, place="Sal 3")
+    teams = session_create(module=work.teams, starts_at=soon, duration_minutes=60, capacity=9, place="Sal 4")
+    past = session_create(
+        module=work.mail, starts_at=timezone.now() - dt.timedelta(days=3), duration_minutes=60, capacity=9,
+        place="Sal 1",
+    )  # fmt: skip
+    access = access_for(work.manager.user)
+
+    def offered() -> set[int]:
+        return {p.pk for p in assigned_not_booked(access, session)}
+
+    both = {work.employee.pk, work.colleague.pk}
+    assert offered() == both
+    Booking.objects.create(session=teams, person=work.employee, status="booked")  # another module
+    Booking.objects.create(session=past, person=work.employee, status="booked")  # a past session
+    assert offered() == both
+    other.cancelled = True
+    other.save(update_fields=["cancelled"])
+    booking = Booking.objects.create(session=other, person=work.employee, status="booked")
+    assert offered() == both  # booked on a cancelled session: still to book
+    other.cancelled = False
+    other.save(update_fields=["cancelled"])
+    assert offered() == {work.colleague.pk}  # booked on a coming session
+    booking.status = "waiting"
+    booking.save(update_fields=["status"])
+    assert offered() == {work.colleague.pk}  # waiting on a coming session
+    booking.status = "cancelled"
+    booking.save(update_fields=["status"])
+    assert offered() == both
+    for status, expected in (
+        ("no_show", both),
+        ("attended", {work.employee.pk}),
+        ("completed", {work.employee.pk}),
+    ):
+        Attendance.objects.filter(person=work.colleague).delete()
+        Attendance.objects.create(
+            person=work.colleague,
+            module=work.mail,
+            session=past,
+            unit=work.colleague.unit,
+            date=past.starts_at.date(),
+            hours=1,
+            status=status,
+        )
+        assert offered() == expected, status
+
+
 def test_the_team_role_filter_offers_only_roles_held_in_the_managers_subtree(work: Any) -> None:
     outside = RoleFactory(organisation=work.org_a, name="Kock")
     work.other_employee.role = outside  # outside the manager's units

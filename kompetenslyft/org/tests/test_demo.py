@@ -7,15 +7,29 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from kompetenslyft.assessment.models import Answer
 from kompetenslyft.core.access import access_for
 from kompetenslyft.core.models import ProductRole
+from kompetenslyft.evaluation.models import Answer as EvaluationAnswer
+from kompetenslyft.learning.models import Participation, Proposal
 from kompetenslyft.org.demo import load_demo
 from kompetenslyft.org.models import Organisation, Person, Unit
 
 
 @pytest.mark.django_db
 def test_demo_network(capsys: Any) -> None:
-    call_command("demo", "--no-serve")
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kompetenslyft.core.tests.test_db import analysed_tables
+
+    with CaptureQueriesContext(connection) as queries:
+        call_command("demo", "--no-serve")
+    # Its tables' statistics are read before its commit (here: a transaction that never commits),
+    # so that the pages right after the load are planned with the demo's real sizes.
+    analysed = analysed_tables(queries)
+    for model in (Person, Unit, Answer, Participation, Proposal, EvaluationAnswer):
+        assert model._meta.db_table in analysed
     out = capsys.readouterr().out
     for username in (
         "admin",
